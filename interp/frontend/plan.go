@@ -1,0 +1,86 @@
+// Package frontend turns a notebook cell into a plan the image process can run
+// in yaegi, using go/parser and go/types over the whole session: it splits a
+// cell into declarations and statements, turns top-level `:=` and `var` into
+// package variables, makes generic calls explicit (yaegi cannot infer type
+// arguments), describes the blocks passed to Parallel* calls, and answers
+// completion, inspection and is_complete from the same type information.
+//
+// An Image holds the session's declarations. Compile never changes it;
+// Commit applies a plan once the image process ran it successfully, so a
+// failed cell leaves the image as it was.
+package frontend
+
+// Plan says what the image process must do to run one cell. Every source
+// string is already rewritten for yaegi and carries //line directives naming
+// the cell (cell[N]) so that errors and stacks point into the notebook.
+type Plan struct {
+	Cell   int    // execution count N, used in cell[N]
+	Source string // the cell as the user wrote it
+
+	// Imports lists the import paths the cell adds.
+	Imports []string
+	// Decls is the source of the package-level declarations the cell adds or
+	// replaces: imports, types, funcs, methods, consts, and `var x T`
+	// declarations without initialisers (initial values are assigned in
+	// Body, so that cells never re-run for their effects). Empty if none.
+	Decls string
+	// Rebuild is set when the cell replaces or removes a declaration that
+	// already exists: yaegi binds early, so the image process starts a fresh
+	// interpreter from the prelude and ImageDecls, and restores every value.
+	Rebuild bool
+	// ImageDecls is the declaration source of the whole session after this
+	// cell (the committed image plus Decls, with replaced ones dropped).
+	ImageDecls string
+
+	// BodyFunc is the name of a func declared in Body that runs the cell's
+	// statements, e.g. __cell12. Empty if the cell has no statements.
+	BodyFunc string
+	// Body declares BodyFunc. It returns `any` when HasResult, else nothing.
+	Body string
+	// HasResult is set when the cell ends in an expression with a single
+	// value: BodyFunc returns it and it becomes execute_result. When the
+	// value's static type has display methods (HTML() string, Markdown()
+	// string, SVG() string, PNG() []byte, MIME() map[string]any, ...),
+	// BodyFunc returns a display bundle built from them instead of the value.
+	HasResult bool
+
+	// Vars lists every package variable after this cell with its Go type as
+	// source; the image process uses it to snapshot and restore values.
+	Vars []Var
+	// Touched lists package variables the cell may assign, directly or
+	// through the funcs it calls (a superset is fine): the image process
+	// snapshots them before the cell and restores them if it fails.
+	Touched []string
+	// Blocks describes the blocks of Parallel* and CreateMirror calls that
+	// this cell's source (declarations or statements) contains.
+	Blocks []Block
+}
+
+// Var is a package variable of the image.
+type Var struct {
+	Name string
+	Type string // Go source of its type, e.g. "[]Point" or "map[string]int"
+}
+
+// Block describes one func value passed to a Parallel* or CreateMirror
+// call, so that a mirror can rebuild it. The frontend rewrites each such
+// call to pass, after the user's arguments, one __dmBlock(ID, captures...)
+// option per block in argument order, where captures are the values of
+// Captures, in order.
+type Block struct {
+	ID int // unique in the session
+
+	// Expr is the block expression as source: a func literal, a func or
+	// method name, a method value; anything that evaluates to the block.
+	Expr string
+	// Type is the Go source of the block's type after instantiation,
+	// e.g. "func(int) string".
+	Type string
+	// Captures are the local variables Expr refers to, declared outside it.
+	Captures []Var
+	// Globals are the package variables Expr reads or writes, directly or
+	// through the funcs and methods it may call.
+	Globals []string
+	// Pos names where the block is, e.g. "cell[4] line 2".
+	Pos string
+}

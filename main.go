@@ -1,0 +1,138 @@
+// Command dmirror is a Jupyter kernel for Go with DMirror-style parallel
+// mirrors. See README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/dmirror/dmirror/interp"
+	"github.com/dmirror/dmirror/kernel"
+	"github.com/dmirror/dmirror/kernel/nbrun"
+	"github.com/dmirror/dmirror/kernelspec"
+	"github.com/dmirror/dmirror/mirror"
+)
+
+// Version is set at build time with -ldflags "-X main.Version=...".
+var Version = "0.1.0"
+
+const usage = `dmirror: a Jupyter kernel for Go with parallel mirrors
+
+usage:
+  dmirror install [--user | --sys-prefix | --prefix DIR]   install the kernelspec "dmirror"
+  dmirror kernel CONNECTION_FILE                           serve the Jupyter protocol
+  dmirror run NOTEBOOK.ipynb [-o OUT.ipynb] [-p NAME=VALUE ...] [--allow-errors] [--timeout D]
+                                                           run a notebook headless
+  dmirror version                                          print the version
+`
+
+// errUsage marks command-line mistakes, which exit with status 2.
+var errUsage = errors.New("usage")
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err == nil {
+		return
+	}
+	var exit *exitError
+	switch {
+	case errors.As(err, &exit):
+		os.Exit(exit.code)
+	case errors.Is(err, errUsage):
+		fmt.Fprintf(os.Stderr, "dmirror: %v\n\n%s", err, usage)
+		os.Exit(2)
+	default:
+		fmt.Fprintf(os.Stderr, "dmirror: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// exitError carries a specific exit status out of run.
+type exitError struct{ code int }
+
+func (e *exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%w: no command given", errUsage)
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "version", "--version", "-v":
+		fmt.Fprintf(stdout, "dmirror %s\n", Version)
+		return nil
+	case "help", "--help", "-h":
+		fmt.Fprint(stdout, usage)
+		return nil
+	case "install":
+		return runInstall(rest, stdout)
+	case "kernel":
+		if len(rest) != 1 {
+			return fmt.Errorf("%w: kernel needs exactly one connection file", errUsage)
+		}
+		return runKernel(ctx, rest[0], log)
+	case "run":
+		code, err := nbrun.Main(ctx, rest, stdout, stderr)
+		if err != nil {
+			return err
+		}
+		if code != 0 {
+			return &exitError{code}
+		}
+		return nil
+	case interp.ImageMode:
+		return childMode(ctx, cmd, stderr, func() error { return interp.ServeImage(ctx) })
+	case mirror.WorkerMode:
+		return childMode(ctx, cmd, stderr, func() error { return mirror.ServeWorker(ctx) })
+	}
+	return fmt.Errorf("%w: unknown command %q", errUsage, cmd)
+}
+
+func runInstall(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("install", flag.ContinueOnError)
+	user := fs.Bool("user", false, "install for the current user")
+	sysPrefix := fs.Bool("sys-prefix", false, "install into sys.prefix of the first python3 on PATH")
+	prefix := fs.String("prefix", "", "install into `DIR`/share/jupyter/kernels")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	dir, err := kernelspec.Install(kernelspec.Options{User: *user, SysPrefix: *sysPrefix, Prefix: *prefix})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "installed kernelspec dmirror in %s\n", dir)
+	return nil
+}
+
+func runKernel(ctx context.Context, connFile string, log *slog.Logger) error {
+	eng, err := interp.NewSession(ctx, interp.SessionOptions{Log: log})
+	if err != nil {
+		return err
+	}
+	serveErr := kernel.Serve(ctx, connFile, eng, log)
+	closeErr := eng.Close()
+	return errors.Join(serveErr, closeErr)
+}
+
+// childMode runs a hidden mode of the binary, which only the kernel starts:
+// it sets DMIRROR_CHILD to the mode's name. Run by hand, it explains itself.
+func childMode(ctx context.Context, mode string, stderr io.Writer, serve func() error) error {
+	if os.Getenv("DMIRROR_CHILD") != mode {
+		fmt.Fprintf(stderr, "dmirror %s is a worker mode that the dmirror kernel starts for itself;\n"+
+			"it talks a private protocol over its pipes and is not meant to be run by hand.\n"+
+			"To use dmirror, run: dmirror install --user, then pick \"Go (dmirror)\" in Jupyter.\n", mode)
+		return &exitError{2}
+	}
+	signal.Ignore(syscall.SIGINT) // the kernel coordinates interrupts
+	return serve()
+}

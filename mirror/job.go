@@ -1,0 +1,78 @@
+package mirror
+
+import "time"
+
+// Job is one Parallel* call, as the image process hands it to the kernel's
+// pool of mirrors. Values travel encoded by package values.
+type Job struct {
+	Op string // collect, select, reject, collectThenSelect, collectThenReject, selectThenCollect, rejectThenCollect, flatCollect, groupedBy, anySatisfy, allSatisfy, noneSatisfy, createMirror
+
+	// Blocks are the one or two blocks of the call, in argument order.
+	Blocks []JobBlock
+	// Globals holds the encoded current value of every package variable the
+	// blocks need, by name.
+	Globals map[string][]byte
+	// Elements are the encoded workload elements, in order.
+	Elements [][]byte
+
+	Mirrors    int           // how many mirrors to use; 0 means DefaultCores
+	PerElement bool          // one chunk per element (CreateMirror)
+	Timeout    time.Duration // 0 means none
+}
+
+// JobBlock is a block with the encoded values of its captured locals.
+type JobBlock struct {
+	ID       int
+	Expr     string
+	Type     string
+	Captures []Capture
+	Pos      string
+}
+
+// Capture is a captured local variable and its encoded value.
+type Capture struct {
+	Name  string
+	Type  string
+	Value []byte
+}
+
+// Decls is the session's declaration log as mirrors replay it: Chunks are
+// declaration sources in order; Generation changes whenever an earlier chunk
+// was replaced, so a mirror at another generation rebuilds from scratch and a
+// mirror at the same generation only evaluates the chunks it has not seen.
+type Decls struct {
+	Generation int
+	Chunks     []string
+}
+
+// Outcome is the result of a Job: per element, the encoded outputs of the
+// op (see the op's documentation), or the failures.
+type Outcome struct {
+	Outputs  [][]byte
+	Failures []Failure
+}
+
+// Failure is one failed mirror, as DMirror's post-mortem debugger shows it.
+type Failure struct {
+	Mirror  int    // which mirror (1-based)
+	Index   int    // position of the failing element in the workload, -1 if unknown
+	Element string // the element, printed
+	Kind    string // panic, error, crash, killed, timeout, out of memory
+	Message string
+	Frames  []Frame // innermost first
+	Output  string  // the last output of the mirror, for crashes
+}
+
+// Frame is one interpreted stack frame at the failure.
+type Frame struct {
+	Func   string
+	Pos    string // cell[N] line L col C
+	Locals []Local
+}
+
+// Local is a local variable of a frame, printed.
+type Local struct {
+	Name  string
+	Type  string
+	Value string
+}
