@@ -26,10 +26,14 @@ type Config struct {
 	GoPath   string
 	SourceFS fs.FS
 	Env      []string
+	// Hooks receives the events of the prelude's core built-ins (goroutines
+	// started by cells).
+	Hooks Hooks
 }
 
-// New returns an interpreter with the standard library, cfg.Exports and the
-// prelude loaded.
+// New returns an interpreter with the standard library, the core package
+// (with os.Exit made a panic of *ExitError), cfg.Exports and the prelude
+// loaded.
 func New(cfg Config) (*interp.Interpreter, error) {
 	i := interp.New(interp.Options{
 		Stdin:                cfg.Stdin,
@@ -41,6 +45,13 @@ func New(cfg Config) (*interp.Interpreter, error) {
 	})
 	if err := i.Use(stdlib.Symbols); err != nil {
 		return nil, fmt.Errorf("vm: load stdlib: %w", err)
+	}
+	stderr := cfg.Stderr
+	if stderr == nil {
+		stderr = io.Discard
+	}
+	if err := i.Use(coreExports(cfg.Hooks, stderr)); err != nil {
+		return nil, fmt.Errorf("vm: load core exports: %w", err)
 	}
 	for _, e := range cfg.Exports {
 		if err := i.Use(e); err != nil {

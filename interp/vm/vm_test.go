@@ -1,0 +1,56 @@
+package vm
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+
+	"github.com/traefik/yaegi/interp"
+)
+
+func TestGoroutinePanicReachesHook(t *testing.T) {
+	type end struct {
+		cell int
+		r    any
+	}
+	ends := make(chan end, 1)
+	var out bytes.Buffer
+	i, err := New(Config{Stdout: &out, Stderr: &out, Hooks: Hooks{
+		GoEnd: func(cell int, r any) { ends <- end{cell, r} },
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := i.Eval(`__dmGo(7, func() { panic("boom") })`); err != nil {
+		t.Fatal(err)
+	}
+	got := <-ends
+	if got.cell != 7 || got.r == nil {
+		t.Fatalf("GoEnd got cell %d, recovered %v; want 7 and the panic", got.cell, got.r)
+	}
+	if _, err := i.Eval(`__dmGo(8, func() {})`); err != nil {
+		t.Fatal(err)
+	}
+	if got := <-ends; got.cell != 8 || got.r != nil {
+		t.Fatalf("GoEnd got cell %d, recovered %v; want 8 and nil", got.cell, got.r)
+	}
+}
+
+func TestExitPanics(t *testing.T) {
+	i, err := New(Config{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = i.Eval("import \"os\"\nfunc quit() { os.Exit(3) }")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = i.Eval("quit()")
+	var p interp.Panic
+	if !errors.As(err, &p) {
+		t.Fatalf("got %v (%T), want an interp.Panic", err, err)
+	}
+	if e, ok := p.Value.(*ExitError); !ok || e.Code != 3 {
+		t.Fatalf("panic value %#v, want *ExitError{3}", p.Value)
+	}
+}
