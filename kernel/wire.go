@@ -75,7 +75,7 @@ func Decode(frames [][]byte, key []byte) (*Message, error) {
 		data json.RawMessage
 	}{{"header", m.RawHeader}, {"parent_header", m.ParentHeader}, {"metadata", m.Metadata}, {"content", m.Content}}
 	for _, p := range parts {
-		if err := checkObject(p.data, p.name != "header"); err != nil {
+		if err := checkObject(p.data, p.name == "parent_header" || p.name == "metadata"); err != nil {
 			return nil, &DecodeError{p.name, err}
 		}
 	}
