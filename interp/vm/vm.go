@@ -12,6 +12,7 @@ import (
 	"github.com/traefik/yaegi/interp"
 	"github.com/traefik/yaegi/stdlib"
 
+	"github.com/dmirror/dmirror/display"
 	"github.com/dmirror/dmirror/interp/prelude"
 )
 
@@ -52,6 +53,11 @@ func New(cfg Config) (*interp.Interpreter, error) {
 	}
 	if err := i.Use(coreExports(cfg.Hooks, stderr)); err != nil {
 		return nil, fmt.Errorf("vm: load core exports: %w", err)
+	}
+	// The display prelude needs dmirror/display in every interpreter; this
+	// default drops displays, and cfg.Exports may register a publishing one.
+	if err := i.Use(display.Exports(nil)); err != nil {
+		return nil, fmt.Errorf("vm: load display exports: %w", err)
 	}
 	for _, e := range cfg.Exports {
 		if err := i.Use(e); err != nil {
