@@ -1,0 +1,65 @@
+package kerneltest
+
+import (
+	"context"
+	"sync"
+
+	"github.com/dmirror/dmirror/kernel"
+)
+
+// Channel names a kernel socket.
+type Channel int
+
+// The channels of a connection file (heartbeat has its own method).
+const (
+	Shell Channel = iota
+	Control
+	Stdin
+	IOPub
+)
+
+func (c Channel) String() string {
+	return [...]string{"shell", "control", "stdin", "iopub"}[c]
+}
+
+// board keeps every message received, per channel, in arrival order.
+type board struct {
+	mu      sync.Mutex
+	msgs    [4][]*kernel.Message
+	changed chan struct{} // closed and replaced on every add
+}
+
+func newBoard() *board { return &board{changed: make(chan struct{})} }
+
+func (b *board) add(c Channel, m *kernel.Message) {
+	b.mu.Lock()
+	b.msgs[c] = append(b.msgs[c], m)
+	close(b.changed)
+	b.changed = make(chan struct{})
+	b.mu.Unlock()
+}
+
+// snapshot returns the messages received on c so far.
+func (b *board) snapshot(c Channel) []*kernel.Message {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]*kernel.Message(nil), b.msgs[c]...)
+}
+
+// wait calls found with the messages of c until it returns true or ctx ends.
+func (b *board) wait(ctx context.Context, c Channel, found func([]*kernel.Message) bool) error {
+	for {
+		b.mu.Lock()
+		msgs := b.msgs[c]
+		changed := b.changed
+		b.mu.Unlock()
+		if found(msgs) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-changed:
+		}
+	}
+}
