@@ -1,0 +1,24 @@
+// Package values encodes live Go values, as yaegi interpreters and the host
+// hold them, so that another interpreter, usually in another process, gets
+// an equal value of its own identical type: the kernel keeps the session's
+// committed values encoded, and mirrors receive globals, captured locals and
+// workload elements encoded and send results back the same way.
+//
+// The encoding is driven by the receiver's type: Encode writes a value of
+// type T and Decode rebuilds it given the receiver's T (for example the type
+// of interp.Globals()[name]). Only the dynamic types held in interfaces are
+// described on the wire: interpreted (unnamed) types structurally, binary
+// named types by package path and name, resolved through yaegi's stdlib
+// symbol table and any exports passed to RegisterExports. Recursive
+// interpreted types cannot be rebuilt with reflect, so a Decoder resolves
+// them among the types reachable from the target type and the known types
+// it was given.
+//
+// Values that cannot be copied (non-nil chans and funcs, unsafe pointers,
+// binary types with unexported state and no binary marshaller such as files,
+// mutexes and connections) make Encode fail with an *UncopyableError before
+// anything is written. Nil chans and funcs are zero values and copy as nil.
+// Pointers keep their sharing and cycles within one encoded value; errors
+// made by errors.New travel as their message, and pointers held in exported
+// variables of binary packages (io.EOF, os.Stdout) travel by name.
+package values

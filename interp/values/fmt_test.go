@@ -1,0 +1,5 @@
+package values
+
+import "fmt"
+
+func fmtAny(x any) string { return fmt.Sprint(x) }
