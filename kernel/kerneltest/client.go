@@ -218,11 +218,11 @@ func (c *Client) Request(ctx context.Context, ch Channel, msgType string, conten
 	if err := c.SendMessage(ch, m); err != nil {
 		return nil, err
 	}
-	return c.Wait(ctx, ch, m)
+	return c.Await(ctx, ch, m)
 }
 
-// Wait waits for the reply on ch and the idle of a request already sent.
-func (c *Client) Wait(ctx context.Context, ch Channel, req *kernel.Message) (*Result, error) {
+// Await waits for the reply on ch and the idle of a request already sent.
+func (c *Client) Await(ctx context.Context, ch Channel, req *kernel.Message) (*Result, error) {
 	reply, err := c.Reply(ctx, ch, req.Header.MsgID)
 	if err != nil {
 		return nil, err
@@ -305,4 +305,22 @@ func Fields(m *kernel.Message) map[string]any {
 // IsStatus reports whether m is a status message with execution_state state.
 func IsStatus(m *kernel.Message, state string) bool {
 	return m.Header.MsgType == "status" && Fields(m)["execution_state"] == state
+}
+
+// WaitFor waits for a message on ch for which match is true and returns it.
+func (c *Client) WaitFor(ctx context.Context, ch Channel, match func(*kernel.Message) bool) (*kernel.Message, error) {
+	var found *kernel.Message
+	err := c.board.wait(ctx, ch, func(ms []*kernel.Message) bool {
+		for _, m := range ms {
+			if match(m) {
+				found = m
+				return true
+			}
+		}
+		return false
+	})
+	if err != nil {
+		return nil, fmt.Errorf("kerneltest: waiting on %s: %w", ch, err)
+	}
+	return found, nil
 }
