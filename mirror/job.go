@@ -45,12 +45,35 @@ type Decls struct {
 	Chunks     []string
 }
 
-// Outcome is the result of a Job: per element, the encoded outputs of the
-// op (see the op's documentation), or the failures.
+// Outcome is the result of a Job, or the failures. Per element i:
+//   - collect, flatCollect, createMirror: Outputs[i] is the encoded result
+//     of the block;
+//   - select, reject: Flags[i] says whether the element is kept;
+//   - collectThenSelect, collectThenReject, selectThenCollect,
+//     rejectThenCollect: Flags[i] says whether the element is kept and
+//     Outputs[i] is the encoded result of the collecting block when it is;
+//   - groupedBy: Outputs[i] is the encoded key.
+//
+// For anySatisfy, allSatisfy and noneSatisfy, Decided says an element settled
+// the answer (any: a match; all: a mismatch; none: a match), after which the
+// other mirrors were stopped.
 type Outcome struct {
 	Outputs  [][]byte
+	Flags    []bool
+	Decided  bool
 	Failures []Failure
+	Mirrors  int // how many mirrors ran
 }
+
+// Failure kinds.
+const (
+	KindPanic       = "panic"
+	KindError       = "error"
+	KindCrash       = "crash"
+	KindKilled      = "killed"
+	KindTimeout     = "timeout"
+	KindOutOfMemory = "out of memory"
+)
 
 // Failure is one failed mirror, as DMirror's post-mortem debugger shows it.
 type Failure struct {

@@ -1,0 +1,256 @@
+package mirror
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"runtime"
+	"sort"
+	"sync/atomic"
+	"time"
+
+	yaegi "github.com/traefik/yaegi/interp"
+
+	"github.com/dmirror/dmirror/interp/frontend"
+)
+
+// PackagePath is the import path of the binary package behind the
+// prelude's Parallel built-ins (10-parallel.gotxt).
+const PackagePath = "dmirror/parallel"
+
+// ImageHooks connect the image-side runtime to the image process.
+type ImageHooks struct {
+	// Run runs a Job on the kernel's mirrors and returns its outcome.
+	Run func(ctx context.Context, job *Job) (*Outcome, error)
+	// Block returns the frontend's description of a block by ID.
+	Block func(id int) (frontend.Block, bool)
+	// Global returns the current value of a package variable.
+	Global func(name string) (reflect.Value, bool)
+	// Context returns the context of the running cell.
+	Context func() context.Context
+}
+
+// ImageExports returns the dmirror/parallel package for the image process:
+// a Parallel call ships its workload, blocks, captured values and needed
+// globals as a Job to h.Run.
+func ImageExports(h ImageHooks) yaegi.Exports {
+	rt := &imageRuntime{h: h}
+	rt.cores.Store(int64(runtime.NumCPU()))
+	return exportsOf(rt.call, rt)
+}
+
+// WorkerExports returns the dmirror/parallel package for mirrors: there a
+// Parallel call made by a block runs sequentially, in order.
+func WorkerExports() yaegi.Exports {
+	rt := &imageRuntime{}
+	rt.cores.Store(int64(runtime.NumCPU()))
+	call := func(op string, xs any, blocks []any, opts []any) any {
+		if _, err := parseOptions(opts); err != nil {
+			panic(fmt.Errorf("%s: %w", opName(op), err))
+		}
+		fs := make([]reflect.Value, len(blocks))
+		for k, b := range blocks {
+			fs[k] = reflect.ValueOf(b)
+		}
+		res, err := runLocal(op, reflect.ValueOf(xs), fs)
+		if err != nil {
+			panic(fmt.Errorf("%s: %w", opName(op), err))
+		}
+		return res.Interface()
+	}
+	return exportsOf(call, rt)
+}
+
+func exportsOf(call func(string, any, []any, []any) any, rt *imageRuntime) yaegi.Exports {
+	return yaegi.Exports{PackagePath + "/parallel": {
+		"Call":            reflect.ValueOf(call),
+		"DefaultCores":    reflect.ValueOf(rt.defaultCores),
+		"SetDefaultCores": reflect.ValueOf(rt.setDefaultCores),
+	}}
+}
+
+type imageRuntime struct {
+	h     ImageHooks
+	cores atomic.Int64
+}
+
+func (rt *imageRuntime) defaultCores() int { return int(rt.cores.Load()) }
+
+func (rt *imageRuntime) setDefaultCores(n int) {
+	if n < 1 {
+		panic(fmt.Errorf("SetDefaultCores: need at least 1 mirror, got %d", n))
+	}
+	rt.cores.Store(int64(n))
+}
+
+// callOptions are the options of one call, parsed.
+type callOptions struct {
+	mirrors int
+	timeout time.Duration
+	blocks  []blockOption
+}
+
+type blockOption struct {
+	id   int
+	caps []any
+}
+
+// parseOptions reads the options as the prelude flattens them: name, n, d,
+// captures, for each option.
+func parseOptions(flat []any) (callOptions, error) {
+	var o callOptions
+	if len(flat)%4 != 0 {
+		return o, fmt.Errorf("malformed options (%d values)", len(flat))
+	}
+	for k := 0; k < len(flat); k += 4 {
+		name, _ := flat[k].(string)
+		n, _ := flat[k+1].(int)
+		d, _ := flat[k+2].(time.Duration)
+		caps, _ := flat[k+3].([]any)
+		switch name {
+		case "mirrors":
+			if n < 1 {
+				return o, fmt.Errorf("WithMirrors: need at least 1 mirror, got %d", n)
+			}
+			o.mirrors = n
+		case "timeout":
+			if d <= 0 {
+				return o, fmt.Errorf("WithTimeout: need a positive duration, got %v", d)
+			}
+			o.timeout = d
+		case "block":
+			o.blocks = append(o.blocks, blockOption{id: n, caps: caps})
+		default:
+			return o, fmt.Errorf("unknown option %q", name)
+		}
+	}
+	return o, nil
+}
+
+// call is a Parallel call in the image process.
+func (rt *imageRuntime) call(op string, xs any, blocks []any, opts []any) any {
+	res, err := rt.run(op, reflect.ValueOf(xs), blocks, opts)
+	if err != nil {
+		var me *Error
+		if errors.As(err, &me) {
+			panic(me)
+		}
+		panic(fmt.Errorf("%s: %w", opName(op), err))
+	}
+	return res.Interface()
+}
+
+func (rt *imageRuntime) run(op string, xs reflect.Value, blocks []any, flat []any) (reflect.Value, error) {
+	opts, err := parseOptions(flat)
+	if err != nil {
+		return reflect.Value{}, err
+	}
+	types := make([]reflect.Type, len(blocks))
+	for k, b := range blocks {
+		types[k] = reflect.TypeOf(b)
+	}
+	if xs.Len() == 0 { // nothing to run: no mirror starts
+		return merge(op, xs, types, perElement{}, false)
+	}
+	job, err := rt.job(op, xs, opts)
+	if err != nil {
+		return reflect.Value{}, err
+	}
+	if len(job.Blocks) != len(blocks) {
+		return reflect.Value{}, fmt.Errorf("%d blocks are described, the call has %d (was the call rewritten by dmirror?)", len(job.Blocks), len(blocks))
+	}
+	ctx := context.Background()
+	if rt.h.Context != nil {
+		ctx = rt.h.Context()
+	}
+	out, err := rt.h.Run(ctx, job)
+	if err != nil {
+		return reflect.Value{}, err
+	}
+	if len(out.Failures) > 0 {
+		return reflect.Value{}, newError(op, out)
+	}
+	return mergeOutcome(op, xs, types, out)
+}
+
+// mergeOutcome decodes an Outcome into the op's result.
+func mergeOutcome(op string, xs reflect.Value, types []reflect.Type, out *Outcome) (reflect.Value, error) {
+	n := xs.Len()
+	if hasOutput(op) && len(out.Outputs) != n || hasFlags(op) && len(out.Flags) != n {
+		return reflect.Value{}, fmt.Errorf("outcome has %d outputs and %d flags for %d elements", len(out.Outputs), len(out.Flags), n)
+	}
+	ot := outputType(op, types)
+	pe := perElement{
+		out: func(i int) (reflect.Value, error) { return decodeValue(out.Outputs[i], ot) },
+		keep: func(i int) bool {
+			if hasFlags(op) {
+				return out.Flags[i]
+			}
+			return true
+		},
+	}
+	return merge(op, xs, types, pe, out.Decided)
+}
+
+// job encodes the call: elements, blocks with their captured values, and
+// the globals the blocks need. Anything that cannot be copied fails the
+// call here, before any mirror starts.
+func (rt *imageRuntime) job(op string, xs reflect.Value, opts callOptions) (*Job, error) {
+	job := &Job{Op: op, Mirrors: opts.mirrors, Timeout: opts.timeout, PerElement: op == OpCreateMirror, Globals: map[string][]byte{}}
+	if job.Mirrors == 0 {
+		job.Mirrors = rt.defaultCores()
+	}
+	var globals []string
+	for _, bo := range opts.blocks {
+		jb, names, err := rt.jobBlock(bo)
+		if err != nil {
+			return nil, err
+		}
+		job.Blocks = append(job.Blocks, jb)
+		globals = append(globals, names...)
+	}
+	sort.Strings(globals)
+	for _, name := range globals {
+		if _, done := job.Globals[name]; done {
+			continue
+		}
+		v, ok := rt.h.Global(name)
+		if !ok {
+			return nil, fmt.Errorf("global variable %s needed by the block is not defined", name)
+		}
+		data, err := encodeValue(v)
+		if err != nil {
+			return nil, fmt.Errorf("global variable %s (%s) cannot be sent to a mirror: %w", name, v.Type(), err)
+		}
+		job.Globals[name] = data
+	}
+	job.Elements = make([][]byte, xs.Len())
+	for i := range job.Elements {
+		data, err := encodeValue(xs.Index(i))
+		if err != nil {
+			return nil, fmt.Errorf("element %d (%s) cannot be sent to a mirror: %w", i, xs.Type().Elem(), err)
+		}
+		job.Elements[i] = data
+	}
+	return job, nil
+}
+
+func (rt *imageRuntime) jobBlock(bo blockOption) (JobBlock, []string, error) {
+	fb, ok := rt.h.Block(bo.id)
+	if !ok {
+		return JobBlock{}, nil, fmt.Errorf("block %d is not described", bo.id)
+	}
+	if len(fb.Captures) != len(bo.caps) {
+		return JobBlock{}, nil, fmt.Errorf("block at %s: %d captured variables described, %d given", fb.Pos, len(fb.Captures), len(bo.caps))
+	}
+	jb := JobBlock{ID: fb.ID, Expr: fb.Expr, Type: fb.Type, Pos: fb.Pos}
+	for k, c := range fb.Captures {
+		data, err := encodeValue(reflect.ValueOf(bo.caps[k]))
+		if err != nil {
+			return JobBlock{}, nil, fmt.Errorf("variable %s (%s) captured by the block at %s cannot be sent to a mirror: %w", c.Name, c.Type, fb.Pos, err)
+		}
+		jb.Captures = append(jb.Captures, Capture{Name: c.Name, Type: c.Type, Value: data})
+	}
+	return jb, fb.Globals, nil
+}

@@ -1,0 +1,131 @@
+package mirror
+
+import (
+	"bytes"
+	"context"
+	"reflect"
+	"sync"
+	"testing"
+
+	yaegi "github.com/traefik/yaegi/interp"
+
+	"github.com/dmirror/dmirror/interp/frontend"
+	"github.com/dmirror/dmirror/interp/vm"
+)
+
+// session is an image-process interpreter whose Parallel calls run through
+// a fake Run hook: a mirror engine in this process, with the whole workload
+// as one chunk. It tests the image-side runtime and the mirror engine
+// without processes.
+type session struct {
+	t      *testing.T
+	i      *yaegi.Interpreter
+	decls  []string
+	blocks map[int]frontend.Block
+	out    bytes.Buffer
+
+	mu   sync.Mutex
+	jobs []*Job
+	eng  *engine
+	gen  int
+}
+
+func newSession(t *testing.T) *session {
+	t.Helper()
+	s := &session{t: t, blocks: map[int]frontend.Block{}}
+	var mout bytes.Buffer
+	s.eng = newEngine(&mout, &mout)
+	i, err := vm.New(vm.Config{Stdout: &s.out, Stderr: &s.out, Exports: []yaegi.Exports{ImageExports(ImageHooks{
+		Run:   s.run,
+		Block: func(id int) (frontend.Block, bool) { b, ok := s.blocks[id]; return b, ok },
+		Global: func(name string) (reflect.Value, bool) {
+			v, ok := s.i.Globals()[name]
+			return v, ok
+		},
+		Context: context.Background,
+	})}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.i = i
+	return s
+}
+
+// decl evaluates declarations in the image and records them for mirrors.
+func (s *session) decl(src string) {
+	s.t.Helper()
+	if _, err := s.i.Eval(src); err != nil {
+		s.t.Fatalf("decl %q: %v", src, err)
+	}
+	s.decls = append(s.decls, src)
+}
+
+func (s *session) eval(src string) (reflect.Value, error) {
+	return evalValue(s.i, src)
+}
+
+func (s *session) run(ctx context.Context, job *Job) (*Outcome, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.jobs = append(s.jobs, job)
+	m := &runMsg{Generation: 1, Rebuild: s.eng.gen != 1, Base: len(s.eng.decls), Op: job.Op, Blocks: job.Blocks,
+		Globals: job.Globals, Elements: job.Elements, Mirror: 1}
+	if m.Rebuild {
+		m.Base = 0
+	}
+	m.Decls = s.decls[m.Base:]
+	res := s.eng.runChunk(ctx, m, func(int) {})
+	out := &Outcome{Outputs: res.Outputs, Flags: res.Flags, Decided: res.Decided, Mirrors: 1}
+	if res.Failure != nil {
+		out.Failures = []Failure{*res.Failure}
+	}
+	return out, nil
+}
+
+func TestInProcessCollect(t *testing.T) {
+	s := newSession(t)
+	s.decl(`type Point struct { X, Y int; Tags []string }`)
+	s.decl(`func scale(p Point, k int) Point { return Point{X: p.X * k, Y: p.Y * k, Tags: append(p.Tags, "s")} }`)
+	s.decl(`var factor int`)
+	if _, err := s.eval(`factor = 3`); err != nil {
+		t.Fatal(err)
+	}
+	s.blocks[1] = frontend.Block{ID: 1, Expr: "func(p Point) Point { return scale(p, factor+k) }", Type: "func(Point) Point",
+		Captures: []frontend.Var{{Name: "k", Type: "int"}}, Globals: []string{"factor"}, Pos: "cell[5] line 1"}
+	s.decl(`var got []Point`)
+	if _, err := s.eval(`func() { k := 1; got = ParallelCollect[Point, Point]([]Point{{X: 1, Y: 2}, {X: 3}}, func(p Point) Point { return scale(p, factor+k) }, __dmBlock(1, k)) }()`); err != nil {
+		t.Fatal(err)
+	}
+	got := s.i.Globals()["got"].Interface()
+	want, _ := s.eval(`[]Point{{X: 4, Y: 8, Tags: []string{"s"}}, {X: 12, Tags: []string{"s"}}}`)
+	if !reflect.DeepEqual(got, want.Interface()) {
+		t.Fatalf("got %+v, want %+v", got, want)
+	}
+}
+
+func TestInProcessFailureFrames(t *testing.T) {
+	s := newSession(t)
+	s.decl("\n//line cell[1]:1\nfunc ratio(a, b int) int {\n\tq := a * 2\n\treturn q / b\n}")
+	s.blocks[1] = frontend.Block{ID: 1, Expr: "func(x int) int {\n\ty := x + 1\n\treturn ratio(y, x-2)\n}", Type: "func(int) int", Pos: "cell[2] line 1"}
+	_, err := s.eval(`ParallelCollect[int, int]([]int{1, 2, 3}, func(x int) int { y := x + 1; return ratio(y, x-2) }, __dmBlock(1))`)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	p, ok := err.(yaegi.Panic)
+	if !ok {
+		t.Fatalf("error %T %v, want a yaegi.Panic", err, err)
+	}
+	me, ok := p.Value.(*Error)
+	if !ok {
+		t.Fatalf("panic value %T %v, want *Error", p.Value, p.Value)
+	}
+	t.Log(me.Error())
+	t.Log(RenderFailures(me.Failures)["text/plain"])
+	f := me.Failures[0]
+	if f.Index != 1 || f.Element != "2" || len(f.Frames) < 2 {
+		t.Fatalf("failure %+v", f)
+	}
+	if f.Frames[0].Func != "ratio" || f.Frames[0].Pos != "cell[1] line 3" {
+		t.Fatalf("innermost frame %+v", f.Frames[0])
+	}
+}

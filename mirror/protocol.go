@@ -1,0 +1,48 @@
+package mirror
+
+// Messages between the kernel's pool and a mirror, over frame.Conn.
+const (
+	msgRun      = "run"      // pool → mirror: runMsg, run one chunk
+	msgCancel   = "cancel"   // pool → mirror: stop the running chunk
+	msgOutput   = "output"   // mirror → pool: outputMsg, text a block printed
+	msgProgress = "progress" // mirror → pool: progressMsg
+	msgResult   = "result"   // mirror → pool: resultMsg, the chunk is over
+)
+
+// runMsg is one chunk of a Job, with the declarations the mirror has not
+// seen yet.
+type runMsg struct {
+	Generation int
+	Rebuild    bool     // start from a fresh interpreter and replay Decls
+	Base       int      // how many chunks of the declaration log the mirror already has
+	Decls      []string // the chunks from Base on
+	Op         string
+	Blocks     []JobBlock
+	Globals    map[string][]byte
+	Elements   [][]byte
+	Offset     int // position of Elements[0] in the workload
+	Mirror     int
+}
+
+type outputMsg struct {
+	Stream string
+	Text   string
+}
+
+type progressMsg struct {
+	Done int // elements of the chunk done so far
+}
+
+// resultMsg ends a chunk. Outputs and Flags are indexed like the chunk's
+// elements; Stopped says the chunk was cancelled before its end.
+type resultMsg struct {
+	Outputs [][]byte
+	Flags   []bool
+	Decided bool
+	Stopped bool
+	Failure *Failure
+	// Generation and Seen are the mirror's declaration state afterwards
+	// (Seen -1 when it must rebuild next time).
+	Generation int
+	Seen       int
+}
