@@ -42,7 +42,7 @@ func newEngine(stdout, stderr io.Writer) *engine {
 
 // build returns a fresh interpreter with the prelude, the driver package and
 // decls replayed.
-func (e *engine) build(decls []string) (*yaegi.Interpreter, error) {
+func (e *engine) build(decls []string, stdout, stderr io.Writer) (*yaegi.Interpreter, error) {
 	driver := yaegi.Exports{driverPath + "/mirrordriver": {
 		"RunChunk": reflect.ValueOf(func() {
 			e.driverMu.Lock()
@@ -57,8 +57,8 @@ func (e *engine) build(decls []string) (*yaegi.Interpreter, error) {
 		}),
 	}}
 	i, err := vm.New(vm.Config{
-		Stdout:  e.stdout,
-		Stderr:  e.stderr,
+		Stdout:  stdout,
+		Stderr:  stderr,
 		Exports: []yaegi.Exports{WorkerExports(), driver},
 	})
 	if err != nil {
@@ -82,7 +82,7 @@ func (e *engine) sync(m *runMsg) error {
 			return fmt.Errorf("mirror at generation %d got a delta for generation %d", e.gen, m.Generation)
 		}
 		e.i, e.gen, e.decls, e.blocks = nil, -1, nil, nil
-		i, err := e.build(m.Decls)
+		i, err := e.build(m.Decls, e.stdout, e.stderr)
 		if err != nil {
 			return err
 		}

@@ -7,6 +7,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"io"
 	"reflect"
 	"regexp"
 	"runtime"
@@ -37,7 +38,8 @@ var errTooLong = errors.New("the failing element ran too long to be re-run under
 // debug session crash the debugger.
 func (e *engine) postMortem(ctx context.Context, m *runMsg, fail *callFailure) ([]Frame, error) {
 	b := m.Blocks[fail.block]
-	i, err := e.build(e.decls)
+	// The re-run's output is not shown again.
+	i, err := e.build(e.decls, io.Discard, io.Discard)
 	if err != nil {
 		return nil, err
 	}

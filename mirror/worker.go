@@ -1,0 +1,143 @@
+package mirror
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"sync"
+
+	"github.com/dmirror/dmirror/interp/frame"
+)
+
+// WorkerMode is the hidden command that runs a mirror.
+const WorkerMode = "__mirror"
+
+// Mirror file descriptors: the pool passes the frame pipes as ExtraFiles.
+const (
+	workerInFD  = 3
+	workerOutFD = 4
+)
+
+// ServeWorker runs one mirror over its pipes until the kernel closes them.
+func ServeWorker(ctx context.Context) error {
+	in := os.NewFile(workerInFD, "mirror-in")
+	out := os.NewFile(workerOutFD, "mirror-out")
+	if in == nil || out == nil {
+		return errors.New("mirror: no frame pipes (fds 3 and 4)")
+	}
+	defer in.Close()
+	defer out.Close()
+	return serveWorker(ctx, in, out)
+}
+
+// worker is the mirror side of the protocol.
+type worker struct {
+	conn *frame.Conn
+
+	mu        sync.Mutex
+	current   uint64             // id of the running chunk
+	cancel    context.CancelFunc // cancels it
+	cancelled uint64             // a chunk cancelled before it started
+}
+
+func serveWorker(ctx context.Context, r io.Reader, w io.Writer) error {
+	wk := &worker{conn: frame.New(r, w)}
+	eng := newEngine(&streamWriter{conn: wk.conn, stream: "stdout"}, &streamWriter{conn: wk.conn, stream: "stderr", filter: true})
+	runs := make(chan frame.Msg, 1)
+	readErr := make(chan error, 1)
+	go wk.read(runs, readErr)
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-readErr:
+			if errors.Is(err, io.EOF) {
+				return nil // the kernel closed the pipe: it is done with this mirror
+			}
+			return err
+		case m := <-runs:
+			if err := wk.run(ctx, eng, m); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// read receives frames: runs go to the main loop, cancels act at once.
+func (wk *worker) read(runs chan<- frame.Msg, readErr chan<- error) {
+	for {
+		m, err := wk.conn.Recv()
+		if err != nil {
+			wk.cancelRun(0)
+			readErr <- err
+			return
+		}
+		switch m.Type {
+		case msgRun:
+			runs <- m
+		case msgCancel:
+			wk.cancelRun(m.ID)
+		}
+	}
+}
+
+// cancelRun cancels chunk id (0: whatever runs).
+func (wk *worker) cancelRun(id uint64) {
+	wk.mu.Lock()
+	defer wk.mu.Unlock()
+	if wk.cancel != nil && (id == 0 || id == wk.current) {
+		wk.cancel()
+		return
+	}
+	wk.cancelled = id
+}
+
+func (wk *worker) run(ctx context.Context, eng *engine, m frame.Msg) error {
+	var rm runMsg
+	if err := m.Decode(&rm); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	wk.mu.Lock()
+	wk.current, wk.cancel = m.ID, cancel
+	if wk.cancelled == m.ID {
+		cancel()
+	}
+	wk.mu.Unlock()
+	res := eng.runChunk(ctx, &rm, func(done int) {
+		_ = wk.conn.Send(msgProgress, m.ID, progressMsg{Done: done}) // progress is advisory
+	})
+	wk.mu.Lock()
+	wk.cancel = nil
+	wk.mu.Unlock()
+	if err := wk.conn.Send(msgResult, m.ID, res); err != nil {
+		return fmt.Errorf("mirror: send result: %w", err)
+	}
+	return nil
+}
+
+// yaegiPanicLine matches the lines yaegi prints to stderr for each
+// interpreted frame a panic unwinds; the failure report shows the frames
+// instead.
+var yaegiPanicLine = regexp.MustCompile(`^\S*:\d+:\d+: panic: \S+\(\.\.\.\)\n?$`)
+
+// streamWriter sends what interpreted code prints as output frames.
+type streamWriter struct {
+	conn   *frame.Conn
+	stream string
+	filter bool
+}
+
+func (s *streamWriter) Write(p []byte) (int, error) {
+	if s.filter && yaegiPanicLine.Match(p) {
+		return len(p), nil
+	}
+	if err := s.conn.Send(msgOutput, 0, outputMsg{Stream: s.stream, Text: string(p)}); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
