@@ -74,7 +74,7 @@ func loadPackage(dir, importPath string, hasStd func(string) bool) (*build.Packa
 		}
 		if IsStd(imp) && hasStd != nil && !hasStd(imp) {
 			return nil, &PackageError{Path: importPath,
-				Reason: fmt.Sprintf("it imports %q, which the interpreter's standard library (Go 1.%d) lacks", imp, StdGoMinor)}
+				Reason: fmt.Sprintf("it imports %q, which the interpreter does not provide (its standard library is Go 1.%d's)", imp, StdGoMinor)}
 		}
 	}
 	return p, nil

@@ -127,7 +127,7 @@ func TestLoadPackageNamesWhatCannotBeInterpreted(t *testing.T) {
 	cases := map[string]string{
 		"cgo":  `package example.com/cgo cannot be interpreted: it needs cgo (c.go import "C")`,
 		"asm":  "package example.com/asm cannot be interpreted: it has assembly (a_",
-		"iter": `package example.com/iter cannot be interpreted: it imports "iter", which the interpreter's standard library (Go 1.22) lacks`,
+		"iter": `package example.com/iter cannot be interpreted: it imports "iter", which the interpreter does not provide (its standard library is Go 1.22's)`,
 	}
 	for name, want := range cases {
 		_, err := loadPackage(filepath.Join(dir, name), "example.com/"+name, hasStd)

@@ -5,16 +5,25 @@ import (
 
 	"github.com/traefik/yaegi/interp"
 	"github.com/traefik/yaegi/stdlib"
+	"github.com/traefik/yaegi/stdlib/unsafe"
 )
 
 // hasStdlib reports whether yaegi's standard library has a package.
 var hasStdlib = StdFromSymbols(stdlib.Symbols)
+
+// hasStdlibUnsafe also counts yaegi's optional unsafe package.
+var hasStdlibUnsafe = StdFromSymbols(unsafe.Symbols)
+
+func withUnsafe(p string) bool { return hasStdlib(p) || hasStdlibUnsafe(p) }
 
 // newYaegi returns an interpreter that loads module sources from set.
 func newYaegi(t *testing.T, set *Set) *interp.Interpreter {
 	t.Helper()
 	i := interp.New(interp.Options{GoPath: GoPath, SourcecodeFilesystem: set.FS()})
 	if err := i.Use(stdlib.Symbols); err != nil {
+		t.Fatal(err)
+	}
+	if err := i.Use(unsafe.Symbols); err != nil {
 		t.Fatal(err)
 	}
 	return i
