@@ -54,6 +54,8 @@ type Plan struct {
 	// Blocks describes the blocks of Parallel* and CreateMirror calls that
 	// this cell's source (declarations or statements) contains.
 	Blocks []Block
+
+	next *state // the image after this cell, for Commit
 }
 
 // Var is a package variable of the image.

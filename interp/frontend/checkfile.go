@@ -1,0 +1,155 @@
+package frontend
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/scanner"
+	"go/token"
+	"go/types"
+	"sort"
+	"strings"
+)
+
+// span says that lines [from, to) of a check file come from a cell,
+// starting at cellLine.
+type span struct {
+	from, to int
+	cell     int
+	cellLine int
+}
+
+// checkFile is the whole session as one Go file for go/types: imports,
+// committed declarations, the cell's declarations and a func holding the
+// cell's statements. spans map its lines back to cells.
+type checkFile struct {
+	b     strings.Builder
+	line  int
+	spans []span
+}
+
+func newCheckFile() *checkFile {
+	f := &checkFile{line: 1}
+	f.b.WriteString("package main\n")
+	f.line = 2
+	return f
+}
+
+// add appends text on a line of its own and records that it comes from
+// cell at cellLine. It returns the byte offset of text in the file.
+func (f *checkFile) add(text string, cell, cellLine int) int {
+	off := f.b.Len()
+	n := strings.Count(text, "\n")
+	f.b.WriteString(text)
+	f.b.WriteString("\n")
+	f.spans = append(f.spans, span{from: f.line, to: f.line + n + 1, cell: cell, cellLine: cellLine})
+	f.line += n + 1
+	return off
+}
+
+// raw appends generated text that belongs to no cell line.
+func (f *checkFile) raw(text string) {
+	f.b.WriteString(text)
+	f.line += strings.Count(text, "\n")
+}
+
+func (f *checkFile) locate(line int) (cell, cellLine int, ok bool) {
+	i := sort.Search(len(f.spans), func(i int) bool { return f.spans[i].to > line })
+	if i < len(f.spans) && f.spans[i].from <= line {
+		s := f.spans[i]
+		return s.cell, s.cellLine + line - s.from, true
+	}
+	return 0, 0, false
+}
+
+// checked is the outcome of type-checking a check file.
+type checked struct {
+	file *ast.File
+	tf   *token.File
+	pkg  *types.Package
+	info *types.Info
+	errs []types.Error
+}
+
+// ignorable reports errors that notebooks must not stop on: variables and
+// imports are declared in one cell and used in the next.
+func ignorable(msg string) bool {
+	return strings.Contains(msg, "declared and not used") ||
+		strings.Contains(msg, "imported and not used") ||
+		(strings.Contains(msg, " imported as ") && strings.HasSuffix(msg, "not used"))
+}
+
+func (im *Image) check(src string, name string) (*checked, error) {
+	f, err := parser.ParseFile(im.fset, name, src, parser.SkipObjectResolution|parser.ParseComments)
+	if err != nil {
+		return nil, err
+	}
+	c := &checked{file: f, tf: im.fset.File(f.Pos())}
+	c.info = &types.Info{
+		Types:      map[ast.Expr]types.TypeAndValue{},
+		Defs:       map[*ast.Ident]types.Object{},
+		Uses:       map[*ast.Ident]types.Object{},
+		Selections: map[*ast.SelectorExpr]*types.Selection{},
+		Instances:  map[*ast.Ident]types.Instance{},
+		Scopes:     map[ast.Node]*types.Scope{},
+		Implicits:  map[ast.Node]types.Object{},
+	}
+	conf := types.Config{
+		Importer: im.imp,
+		Error: func(err error) {
+			te, ok := err.(types.Error)
+			if !ok || ignorable(te.Msg) {
+				return
+			}
+			if im.fset.File(te.Pos) != c.tf {
+				return // the prelude's stubs are not the user's problem
+			}
+			c.errs = append(c.errs, te)
+		},
+	}
+	files := append(append([]*ast.File(nil), im.prelude...), f)
+	c.pkg, _ = conf.Check("main", im.fset, files, c.info)
+	return c, nil
+}
+
+// syntaxErrors converts parser errors of a piece parsed with a prefix of
+// prefixLen bytes into cell errors.
+func syntaxErrors(err error, prefixLen int, lines *lineTable, cell int, ce *CompileError) {
+	list, ok := err.(scanner.ErrorList)
+	if !ok {
+		ce.add(cell, 0, 0, "%v", err)
+		return
+	}
+	for _, e := range list {
+		off := e.Pos.Offset - prefixLen
+		line, col := lines.pos(off)
+		ce.add(cell, line, col, "%s", e.Msg)
+	}
+}
+
+// lineTable converts byte offsets of a cell to lines and columns.
+type lineTable struct {
+	starts []int
+	size   int
+}
+
+func newLineTable(src string) *lineTable {
+	t := &lineTable{starts: []int{0}, size: len(src)}
+	for i := 0; i < len(src); i++ {
+		if src[i] == '\n' {
+			t.starts = append(t.starts, i+1)
+		}
+	}
+	return t
+}
+
+// pos returns the 1-based line and column of off, clamped to the cell.
+func (t *lineTable) pos(off int) (line, col int) {
+	if off < 0 {
+		off = 0
+	}
+	if off > t.size {
+		off = t.size
+	}
+	i := sort.Search(len(t.starts), func(i int) bool { return t.starts[i] > off }) - 1
+	return i + 1, off - t.starts[i] + 1
+}

@@ -1,0 +1,384 @@
+package frontend
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"strconv"
+	"strings"
+)
+
+// compiler compiles one cell against a committed state.
+type compiler struct {
+	im    *Image
+	base  *state
+	cell  int
+	src   string
+	lines *lineTable
+	segs  []segment
+	ce    *CompileError
+
+	declPiece, bodyPiece string
+	cellImports          []importItem
+	imports              []importItem // the session's imports after the cell
+	items                []*declItem  // the cell's own declarations
+	itemNodes            []itemNode
+	declNames            map[string]bool
+	promoted             []promotedVar
+	topStmts             []ast.Stmt // the cell's top-level statements (standalone parse)
+	trailing             ast.Expr   // the last statement, if an expression (standalone parse)
+	needPass1            bool
+	rebuild              bool
+	kept                 []*declItem // committed declarations that stay
+	newVars              []*declItem // generated `var x T` for this cell
+	ed                   *editor     // edits on the cell, in cell offsets
+	sed                  *editor     // the structural edits only: what pass 2 checks
+	structMap            offsetMap   // check text of the body piece → cell offsets
+
+	// pass 2
+	chk              *checked
+	declOff, bodyOff int // offsets of the pieces in the check file
+	bodyFunc         *ast.FuncDecl
+	cellDecls        []ast.Decl
+	hasResult        bool
+	resultExpr       ast.Expr
+	bodyLen          int
+	parents          map[ast.Node]ast.Node
+	touched          []string
+	pass1Types       *checked
+	resultBundle     bool
+	blocks           []Block
+	extraImports     []importItem // imports needed to print types
+}
+
+type itemNode struct {
+	item       *declItem
+	start, end int // range of the emitted text in the cell
+}
+
+type promotedVar struct {
+	name  string
+	line  int
+	col   int
+	typ   types.Type
+	tstr  string
+	typed ast.Expr // the type written in `var x T`, if any
+}
+
+const bodyPrefix = "package main;func _(){"
+
+// Compile turns a cell into a plan, type-checking it with the whole
+// session. It never changes the image; errors are *CompileError.
+func (im *Image) Compile(code string, cell int) (*Plan, error) {
+	if im.preErr != nil {
+		return nil, im.preErr
+	}
+	c := &compiler{im: im, base: im.current(), cell: cell, src: code, lines: newLineTable(code), ce: &CompileError{Cell: cell}}
+	c.ed = &editor{}
+	c.sed = &editor{}
+	p, err := c.run()
+	if err != nil {
+		return nil, err
+	}
+	if len(c.ce.Errors) > 0 {
+		return nil, c.ce.sorted()
+	}
+	return p, nil
+}
+
+func (c *compiler) failed() bool { return len(c.ce.Errors) > 0 }
+
+func (c *compiler) errAt(off int, format string, args ...any) {
+	line, col := c.lines.pos(off)
+	c.ce.add(c.cell, line, col, format, args...)
+}
+
+func (c *compiler) run() (*Plan, error) {
+	c.segs = split(c.src)
+	for _, s := range c.segs {
+		if s.kind == segPackage {
+			c.errAt(s.start, "package clauses are not allowed in cells: every cell is part of package main")
+		}
+	}
+	if c.failed() {
+		return nil, nil
+	}
+	c.declPiece = blank(c.src, c.segs, func(k segKind) bool { return k == segDecl })
+	c.bodyPiece = blank(c.src, c.segs, func(k segKind) bool { return k == segStmt || k == segVar })
+	importPiece := blank(c.src, c.segs, func(k segKind) bool { return k == segImport })
+
+	c.parseImports(importPiece)
+	c.parseDecls()
+	c.parseBody()
+	if c.failed() {
+		return nil, nil
+	}
+	c.mergeImports()
+	if c.failed() {
+		return nil, nil
+	}
+	c.keepCommitted()
+	if len(c.promoted) > 0 || c.needPass1 {
+		if err := c.pass1(); err != nil || c.failed() {
+			return nil, err
+		}
+	}
+	c.declareVars()
+	if err := c.pass2(); err != nil || c.failed() {
+		return nil, err
+	}
+	c.rewrite()
+	if c.failed() {
+		return nil, nil
+	}
+	return c.plan(), nil
+}
+
+func (c *compiler) parseImports(piece string) {
+	const prefix = "package main;"
+	fs := token.NewFileSet()
+	f, err := parser.ParseFile(fs, "", prefix+piece, parser.ImportsOnly|parser.SkipObjectResolution)
+	if err != nil {
+		syntaxErrors(err, len(prefix), c.lines, c.cell, c.ce)
+		return
+	}
+	for _, s := range f.Imports {
+		path, err := strconv.Unquote(s.Path.Value)
+		off := fs.Position(s.Pos()).Offset - len(prefix)
+		if err != nil || path == "" {
+			c.errAt(off, "invalid import path %s", s.Path.Value)
+			continue
+		}
+		line, _ := c.lines.pos(off)
+		it := importItem{path: path, cell: c.cell, line: line}
+		if s.Name != nil {
+			it.name = s.Name.Name
+		}
+		if _, err := c.im.imp.Import(path); err != nil {
+			c.errAt(off, "cannot import %q: no such package in the standard library or the module cache (%v)", path, unwrapImport(err))
+			continue
+		}
+		c.cellImports = append(c.cellImports, it)
+	}
+}
+
+// unwrapImport keeps the cause of an import error short.
+func unwrapImport(err error) string {
+	msg := err.Error()
+	if i := strings.LastIndex(msg, ": "); i >= 0 && len(msg)-i < 200 {
+		return msg[i+2:]
+	}
+	return msg
+}
+
+func (c *compiler) parseDecls() {
+	const prefix = "package main;"
+	fs := token.NewFileSet()
+	f, err := parser.ParseFile(fs, "", prefix+c.declPiece, parser.ParseComments|parser.SkipObjectResolution)
+	if err != nil {
+		syntaxErrors(err, len(prefix), c.lines, c.cell, c.ce)
+		return
+	}
+	off := func(p token.Pos) int { return fs.Position(p).Offset - len(prefix) }
+	c.declNames = map[string]bool{}
+	addItem := func(names []string, start, end int, lead string) {
+		for _, n := range names {
+			if n == "_" {
+				continue
+			}
+			c.declNames[n] = true
+		}
+		line, col := c.lines.pos(start)
+		it := &declItem{names: names, cell: c.cell, line: line, col: col, check: lead + c.src[start:end], emitLead: lead}
+		c.items = append(c.items, it)
+		c.itemNodes = append(c.itemNodes, itemNode{item: it, start: start, end: end})
+	}
+	for _, d := range f.Decls {
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			name := d.Name.Name
+			if d.Recv != nil && len(d.Recv.List) == 1 {
+				name = recvTypeName(d.Recv.List[0].Type) + "." + name
+			} else if name == "init" {
+				c.errAt(off(d.Name.Pos()), "func init is not supported in cells: put its statements in the cell instead")
+				continue
+			} else if name == "main" {
+				c.errAt(off(d.Name.Pos()), "func main is not supported in cells: the cell's statements are its main")
+				continue
+			}
+			start := d.Pos()
+			if d.Doc != nil {
+				start = d.Doc.Pos()
+			}
+			addItem([]string{name}, off(start), off(d.End()), "")
+		case *ast.GenDecl:
+			if d.Tok == token.TYPE && d.Lparen.IsValid() {
+				for _, s := range d.Specs {
+					ts := s.(*ast.TypeSpec)
+					start := ts.Pos()
+					if ts.Doc != nil {
+						start = ts.Doc.Pos()
+					}
+					addItem([]string{ts.Name.Name}, off(start), off(ts.End()), "type ")
+				}
+				continue
+			}
+			var names []string
+			for _, s := range d.Specs {
+				switch s := s.(type) {
+				case *ast.TypeSpec:
+					names = append(names, s.Name.Name)
+				case *ast.ValueSpec:
+					for _, n := range s.Names {
+						names = append(names, n.Name)
+					}
+				}
+			}
+			start := d.Pos()
+			if d.Doc != nil {
+				start = d.Doc.Pos()
+			}
+			addItem(names, off(start), off(d.End()), "")
+		}
+	}
+}
+
+// recvTypeName returns T for receivers T, *T, T[P] and *T[P].
+func recvTypeName(e ast.Expr) string {
+	for {
+		switch x := e.(type) {
+		case *ast.StarExpr:
+			e = x.X
+		case *ast.ParenExpr:
+			e = x.X
+		case *ast.IndexExpr:
+			e = x.X
+		case *ast.IndexListExpr:
+			e = x.X
+		case *ast.Ident:
+			return x.Name
+		default:
+			return "?"
+		}
+	}
+}
+
+func (c *compiler) parseBody() {
+	fs := token.NewFileSet()
+	f, err := parser.ParseFile(fs, "", bodyPrefix+c.bodyPiece+"\n}", parser.SkipObjectResolution)
+	if err != nil {
+		syntaxErrors(err, len(bodyPrefix), c.lines, c.cell, c.ce)
+		return
+	}
+	body := f.Decls[0].(*ast.FuncDecl).Body
+	c.topStmts = body.List
+	off := func(p token.Pos) int { return fs.Position(p).Offset - len(bodyPrefix) }
+	seen := map[string]bool{}
+	promote := func(id *ast.Ident, typ ast.Expr) {
+		if id.Name == "_" || seen[id.Name] {
+			return
+		}
+		seen[id.Name] = true
+		line, col := c.lines.pos(off(id.Pos()))
+		c.promoted = append(c.promoted, promotedVar{name: id.Name, line: line, col: col, typed: typ})
+	}
+	for _, s := range body.List {
+		switch s := s.(type) {
+		case *ast.AssignStmt:
+			if s.Tok == token.DEFINE {
+				for _, l := range s.Lhs {
+					if id, ok := l.(*ast.Ident); ok {
+						promote(id, nil)
+					}
+				}
+				c.structural(off(s.TokPos), off(s.TokPos)+2, " =")
+			}
+		case *ast.DeclStmt:
+			if g, ok := s.Decl.(*ast.GenDecl); ok && g.Tok == token.VAR {
+				for _, sp := range g.Specs {
+					vs := sp.(*ast.ValueSpec)
+					for _, n := range vs.Names {
+						promote(n, vs.Type)
+					}
+				}
+				c.varToAssign(g, off)
+			}
+		}
+	}
+	if n := len(body.List); n > 0 {
+		if es, ok := body.List[n-1].(*ast.ExprStmt); ok {
+			c.trailing = es.X
+		}
+	}
+	ast.Inspect(body, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && c.im.pre.indexed[id.Name] != "" {
+			c.needPass1 = true // a block's type decides which prelude func runs it
+		}
+		return true
+	})
+	for _, p := range c.promoted {
+		if c.declNames[p.name] {
+			c.ce.add(c.cell, p.line, p.col, "%s redeclared in this cell", p.name)
+		}
+	}
+}
+
+// mergeImports computes the session's imports after the cell: an import
+// of a name that exists with another path replaces it.
+func (c *compiler) mergeImports() {
+	c.imports = append([]importItem(nil), c.base.imports...)
+	for _, ci := range c.cellImports {
+		key := ci.key(c.im.imp)
+		dup := false
+		for i, old := range c.imports {
+			if old.key(c.im.imp) != key || key == "_" {
+				continue
+			}
+			if old.path == ci.path {
+				dup = true
+				break
+			}
+			c.imports = append(c.imports[:i], c.imports[i+1:]...)
+			c.rebuild = true
+			break
+		}
+		if !dup {
+			c.imports = append(c.imports, ci)
+		}
+	}
+}
+
+// newImports are the imports the cell adds to the session.
+func (c *compiler) newImports() []importItem {
+	var out []importItem
+	for _, im := range c.imports {
+		if im.cell == c.cell {
+			out = append(out, im)
+		}
+	}
+	return out
+}
+
+// keepCommitted drops committed declarations the cell redefines.
+func (c *compiler) keepCommitted() {
+	c.kept = nil
+	for _, d := range c.base.items {
+		replaced := false
+		for _, n := range d.names {
+			if c.declNames[n] {
+				replaced = true
+			}
+		}
+		if replaced {
+			c.rebuild = true
+			continue
+		}
+		c.kept = append(c.kept, d)
+	}
+}
+
+func (c *compiler) fail(format string, args ...any) error {
+	return fmt.Errorf("frontend: cell[%d]: "+format, append([]any{c.cell}, args...)...)
+}

@@ -1,0 +1,68 @@
+package frontend
+
+import (
+	"strings"
+)
+
+// plan emits the rewritten sources and the image after the cell.
+func (c *compiler) plan() *Plan {
+	p := &Plan{Cell: c.cell, Source: c.src, Rebuild: c.rebuild, HasResult: c.hasResult, Blocks: c.blocks}
+	for _, n := range c.itemNodes {
+		n.item.emit = c.ed.apply(c.declPiece, n.start, n.end)
+	}
+	newImports := c.newImports()
+	for _, im := range newImports {
+		p.Imports = append(p.Imports, im.path)
+	}
+	cellItems := append(append([]*declItem(nil), c.newVars...), c.items...)
+	if len(newImports) > 0 || len(cellItems) > 0 {
+		var b strings.Builder
+		b.WriteString(fileHeader(c.cell))
+		b.WriteString(importBlock(newImports))
+		for _, d := range cellItems {
+			b.WriteString("\n")
+			b.WriteString(d.source())
+		}
+		b.WriteString("\n")
+		p.Decls = b.String()
+	}
+	if c.hasStatements() {
+		p.BodyFunc = c.funcName()
+		sig := "() {\n"
+		if c.hasResult {
+			sig = "() any {\n"
+		}
+		p.Body = fileHeader(c.cell) + "\nfunc " + p.BodyFunc + sig + lineDirective(c.cell, 1, 1) +
+			c.ed.apply(c.bodyPiece, 0, len(c.bodyPiece)) + "\n}\n"
+	}
+	next := &state{
+		imports: c.imports,
+		items:   append(append([]*declItem(nil), c.kept...), cellItems...),
+		gen:     c.base.gen,
+		pkg:     c.chk.pkg,
+		info:    c.chk.info,
+	}
+	p.ImageDecls = imageSource(next)
+	if c.rebuild {
+		next.gen++
+		next.chunks = []string{p.ImageDecls}
+	} else {
+		next.chunks = append(append([]string(nil), c.base.chunks...), p.Decls)
+		if p.Decls == "" {
+			next.chunks = c.base.chunks
+		}
+	}
+	p.Vars = stateVars(next)
+	p.Touched = c.touched
+	p.next = next
+	return p
+}
+
+func (c *compiler) hasStatements() bool {
+	for _, s := range c.segs {
+		if s.kind == segStmt || s.kind == segVar {
+			return true
+		}
+	}
+	return false
+}

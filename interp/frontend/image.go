@@ -1,0 +1,233 @@
+package frontend
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/dmirror/dmirror/interp/prelude"
+)
+
+// Options configures an Image.
+type Options struct {
+	// Prelude replaces interp/prelude.Files(), for tests.
+	Prelude []prelude.File
+	// GOROOT locates the standard library's source for completion of
+	// import paths and for documentation; empty means runtime's GOROOT.
+	GOROOT string
+}
+
+// Image is the session's declarations as the frontend knows them: what
+// committed cells declared, type-checked together with the prelude. It is
+// safe for concurrent use: Complete, Inspect and Compile may run while a
+// cell runs.
+type Image struct {
+	opts    Options
+	fset    *token.FileSet
+	imp     *sharedImporter
+	prelude []*ast.File
+	pre     preludeInfo
+	preErr  error
+
+	mu    sync.Mutex
+	state *state // immutable; replaced by Commit
+
+	blockSeq atomic.Int64 // block IDs are never reused, even by failed cells
+	warm     sync.WaitGroup
+}
+
+// importItem is one import of the session.
+type importItem struct {
+	name string // explicit name, or "" for the package's own name
+	path string
+	cell int
+	line int
+}
+
+// key identifies what an import binds: its name in the file scope.
+func (im importItem) key(imp *sharedImporter) string {
+	if im.name == "_" || im.name == "." {
+		return im.name + im.path
+	}
+	if im.name != "" {
+		return im.name
+	}
+	if p := imp.cached(im.path); p != nil {
+		return p.Name()
+	}
+	return im.path[strings.LastIndex(im.path, "/")+1:]
+}
+
+func (im importItem) spec() string {
+	if im.name != "" {
+		return im.name + " " + fmt.Sprintf("%q", im.path)
+	}
+	return fmt.Sprintf("%q", im.path)
+}
+
+// declItem is one declaration of the image.
+type declItem struct {
+	names     []string // package-level names it declares; "T.m" for methods
+	cell      int
+	line, col int    // where its text starts in the cell
+	check     string // the user's source, for type checking
+	emit      string // the source rewritten for yaegi, without //line
+	emitLead  string // emitted before the //line directive, e.g. "type "
+	varType   string // for generated `var x T`: T
+	blocks    []Block
+	isVar     bool
+	generated bool // a `var x T` made from `x := ...` or `var x = ...`
+}
+
+func (d *declItem) source() string {
+	return d.emitLead + lineDirective(d.cell, d.line, d.col) + d.emit
+}
+
+// state is a committed image. It is never modified once built.
+type state struct {
+	imports []importItem
+	items   []*declItem
+	gen     int
+	chunks  []string
+	pkg     *types.Package // the last successful check, for completion
+	info    *types.Info
+	files   []*ast.File
+}
+
+// NewImage returns an empty image. Importing the first standard package from
+// source takes hundreds of milliseconds, so the common ones are imported in
+// the background at once; Close waits for that.
+func NewImage(opts Options) *Image {
+	if opts.Prelude == nil {
+		opts.Prelude = prelude.Files()
+	}
+	im := &Image{opts: opts, fset: token.NewFileSet(), state: &state{}}
+	im.imp = newSharedImporter(im.fset)
+	im.prelude, im.preErr = parsePrelude(im.fset, opts.Prelude)
+	if im.preErr == nil {
+		im.pre = scanPrelude(im.prelude)
+	}
+	im.warm.Add(1)
+	go func() {
+		defer im.warm.Done()
+		for _, p := range []string{"fmt", "strings", "math", "time", "sort", "os", "errors", "strconv"} {
+			_, _ = im.imp.Import(p) // a failure shows again when a cell imports it
+		}
+	}()
+	return im
+}
+
+// Close waits for background work started by NewImage.
+func (im *Image) Close() { im.warm.Wait() }
+
+func (im *Image) current() *state {
+	im.mu.Lock()
+	defer im.mu.Unlock()
+	return im.state
+}
+
+// Commit makes a successfully run plan part of the image. Plans must be
+// committed in the order they were compiled, each against the image the
+// previous commit left.
+func (im *Image) Commit(p *Plan) {
+	if p == nil || p.next == nil {
+		return
+	}
+	im.mu.Lock()
+	defer im.mu.Unlock()
+	im.state = p.next
+}
+
+// Source returns every declaration of the image as one file, to evaluate in
+// a fresh interpreter after the prelude. Empty for an empty image.
+func (im *Image) Source() string { return imageSource(im.current()) }
+
+// Chunks returns the declaration chunks in commit order, for mirrors: a
+// mirror at the same generation evaluates the chunks it has not seen yet;
+// one at another generation starts a fresh interpreter and evaluates them
+// all. The generation changes when a declaration is replaced, and the
+// first chunk then holds the whole image.
+func (im *Image) Chunks() (generation int, chunks []string) {
+	s := im.current()
+	return s.gen, append([]string(nil), s.chunks...)
+}
+
+// Blocks returns the blocks of every committed declaration and cell that
+// is still part of the image, to send again to a restarted image process.
+func (im *Image) Blocks() []Block {
+	s := im.current()
+	var out []Block
+	for _, d := range s.items {
+		out = append(out, d.blocks...)
+	}
+	return out
+}
+
+// Vars returns every package variable of the image with its type.
+func (im *Image) Vars() []Var { return stateVars(im.current()) }
+
+func stateVars(s *state) []Var {
+	var out []Var
+	for _, d := range s.items {
+		if d.isVar {
+			out = append(out, Var{Name: d.names[0], Type: d.varType})
+		}
+	}
+	return out
+}
+
+// lineDirective names a position for yaegi. Every piece of a cell carries
+// one. yaegi keys imports by the base name of the file, so all pieces use
+// the same base name "_" and the cell is the directory: errors read
+// "cell[3]/_:2:5: ...".
+func lineDirective(cell, line, col int) string {
+	return fmt.Sprintf("/*line cell[%d]/_:%d:%d*/", cell, line, col)
+}
+
+// fileHeader starts every file given to yaegi: with a package clause of our
+// own, yaegi parses the file as is, and the directive before it gives the
+// whole file the base name "_" that its import lookups use.
+func fileHeader(cell int) string {
+	return lineDirective(cell, 1, 1) + "package main"
+}
+
+func importBlock(imports []importItem) string {
+	if len(imports) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("\nimport (")
+	for i, im := range imports {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(im.spec())
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+func imageSource(s *state) string {
+	if len(s.imports) == 0 && len(s.items) == 0 {
+		return ""
+	}
+	cell := 0
+	if len(s.items) > 0 {
+		cell = s.items[0].cell
+	} else {
+		cell = s.imports[0].cell
+	}
+	var b strings.Builder
+	b.WriteString(fileHeader(cell))
+	b.WriteString(importBlock(s.imports))
+	for _, d := range s.items {
+		b.WriteString("\n")
+		b.WriteString(d.source())
+	}
+	b.WriteString("\n")
+	return b.String()
+}

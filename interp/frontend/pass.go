@@ -1,0 +1,313 @@
+package frontend
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"strings"
+)
+
+// structural records an edit that pass 2 checks: the body as yaegi runs it,
+// before the rewrites that need types.
+func (c *compiler) structural(start, end int, text string) {
+	c.sed.replace(start, end, text)
+	c.ed.replace(start, end, text)
+}
+
+// varToAssign turns a top-level `var` statement into assignments to the
+// package variables it declares, keeping lines: `var x T = v` becomes
+// `    x   = v`, `var x T` becomes `x = *new(T)`, and a group becomes a
+// block.
+func (c *compiler) varToAssign(g *ast.GenDecl, off func(token.Pos) int) {
+	c.structural(off(g.TokPos), off(g.TokPos)+3, "   ")
+	if g.Lparen.IsValid() {
+		c.structural(off(g.Lparen), off(g.Lparen)+1, "{")
+		c.structural(off(g.Rparen), off(g.Rparen)+1, "}")
+	}
+	for _, sp := range g.Specs {
+		vs := sp.(*ast.ValueSpec)
+		if len(vs.Values) > 0 {
+			if vs.Type != nil {
+				s, e := off(vs.Type.Pos()), off(vs.Type.End())
+				c.structural(s, e, blankText(c.src[s:e]))
+			}
+			continue
+		}
+		names := make([]string, len(vs.Names))
+		zeros := make([]string, len(vs.Names))
+		typ := c.src[off(vs.Type.Pos()):off(vs.Type.End())]
+		for i, n := range vs.Names {
+			names[i] = n.Name
+			zeros[i] = "*new(" + typ + ")"
+		}
+		c.structural(off(vs.Pos()), off(vs.End()), strings.Join(names, ", ")+" = "+strings.Join(zeros, ", "))
+	}
+}
+
+// blankText replaces every byte but newlines by a space.
+func blankText(s string) string {
+	b := []byte(s)
+	for i := range b {
+		if b[i] != '\n' {
+			b[i] = ' '
+		}
+	}
+	return string(b)
+}
+
+func (c *compiler) funcName() string { return fmt.Sprintf("__cell%d", c.cell) }
+
+// build writes the check file: imports, the committed declarations that
+// stay, vars, the cell's declarations and its statements in a func.
+func (c *compiler) build(items []*declItem, body string) (string, *checkFile) {
+	f := newCheckFile()
+	for _, im := range c.imports {
+		f.add("import "+im.spec(), im.cell, im.line)
+	}
+	for _, d := range items {
+		f.add(d.check, d.cell, d.line)
+	}
+	c.declOff = f.add(c.declPiece, c.cell, 1)
+	f.raw("func " + c.funcName() + "() {\n")
+	c.bodyOff = f.add(body, c.cell, 1)
+	f.raw("}\n")
+	return f.b.String(), f
+}
+
+// report turns type errors into cell errors.
+func (c *compiler) report(chk *checked, f *checkFile, bodyLen int, skip func(types.Error) bool) {
+	for _, te := range chk.errs {
+		if skip != nil && skip(te) {
+			continue
+		}
+		off := chk.tf.Offset(te.Pos)
+		if co := c.cellOffset(off, bodyLen); co >= 0 {
+			c.errAt(co, "%s", te.Msg)
+			continue
+		}
+		line := chk.tf.Line(te.Pos)
+		if cell, l, ok := f.locate(line); ok {
+			c.ce.add(cell, l, 0, "%s", te.Msg)
+		} else {
+			c.ce.add(c.cell, 0, 0, "%s", te.Msg)
+		}
+	}
+}
+
+// cellOffset maps an offset of the check file into the cell, or -1.
+func (c *compiler) cellOffset(off, bodyLen int) int {
+	if off >= c.declOff && off < c.declOff+len(c.declPiece) {
+		return off - c.declOff
+	}
+	if off >= c.bodyOff && off <= c.bodyOff+bodyLen {
+		return c.structMap.back(off - c.bodyOff)
+	}
+	return -1
+}
+
+// pass1 type-checks the cell with its top-level variables as locals of
+// the body func, to learn their types.
+func (c *compiler) pass1() error {
+	src, f := c.build(c.kept, c.bodyPiece)
+	chk, err := c.im.check(src, fmt.Sprintf("check1/cell[%d]", c.cell))
+	if err != nil {
+		return c.fail("check pass 1: %w", err)
+	}
+	fn := findFunc(chk.file, c.funcName())
+	if fn == nil {
+		return c.fail("check pass 1: body func missing")
+	}
+	found := map[string]types.Type{}
+	record := func(id *ast.Ident) {
+		if obj := chk.info.Defs[id]; obj != nil && found[id.Name] == nil {
+			found[id.Name] = obj.Type()
+		}
+	}
+	for _, s := range fn.Body.List {
+		switch s := s.(type) {
+		case *ast.AssignStmt:
+			if s.Tok == token.DEFINE {
+				for _, l := range s.Lhs {
+					if id, ok := l.(*ast.Ident); ok {
+						record(id)
+					}
+				}
+			}
+		case *ast.DeclStmt:
+			if g, ok := s.Decl.(*ast.GenDecl); ok {
+				for _, sp := range g.Specs {
+					if vs, ok := sp.(*ast.ValueSpec); ok {
+						for _, n := range vs.Names {
+							record(n)
+						}
+					}
+				}
+			}
+		}
+	}
+	c.pass1Types = chk
+	bad := false
+	for i := range c.promoted {
+		p := &c.promoted[i]
+		p.typ = found[p.name]
+		if p.typ == nil || p.typ == typesInvalid() {
+			bad = true
+		}
+	}
+	if bad {
+		// Report what pass 1 found in the statements; errors in the
+		// declarations may only be uses of the variables we could not type.
+		c.structMap = nil
+		c.report(chk, f, len(c.bodyPiece), func(te types.Error) bool {
+			off := chk.tf.Offset(te.Pos)
+			return !(off >= c.bodyOff && off <= c.bodyOff+len(c.bodyPiece))
+		})
+		if !c.failed() {
+			c.report(chk, f, len(c.bodyPiece), nil)
+		}
+		if !c.failed() {
+			c.errAt(0, "cannot determine the types of the cell's variables")
+		}
+	}
+	return nil
+}
+
+func typesInvalid() types.Type { return types.Typ[types.Invalid] }
+
+func findFunc(f *ast.File, name string) *ast.FuncDecl {
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Name.Name == name {
+			return fd
+		}
+	}
+	return nil
+}
+
+// declareVars decides which top-level variables of the cell need a new
+// package declaration: those that do not exist yet or exist with another
+// type (which replaces the old declaration).
+func (c *compiler) declareVars() {
+	for i := range c.promoted {
+		p := &c.promoted[i]
+		p.tstr = c.typeString(p.typ)
+		same := false
+		var kept []*declItem
+		for _, d := range c.kept {
+			if !hasName(d, p.name) {
+				kept = append(kept, d)
+				continue
+			}
+			if d.isVar && d.varType == p.tstr {
+				same = true
+				kept = append(kept, d)
+				continue
+			}
+			c.rebuild = true
+		}
+		c.kept = kept
+		if same {
+			continue
+		}
+		decl := "var " + p.name + " " + p.tstr
+		c.newVars = append(c.newVars, &declItem{
+			names: []string{p.name}, cell: c.cell, line: p.line, col: p.col,
+			check: decl, emit: decl, varType: p.tstr, isVar: true, generated: true,
+		})
+	}
+}
+
+func hasName(d *declItem, name string) bool {
+	for _, n := range d.names {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+// typeString prints t as valid source in package main: session types
+// unqualified, other packages by the name the session imports them as
+// (importing them if the session does not).
+func (c *compiler) typeString(t types.Type) string {
+	if t == nil {
+		return "any"
+	}
+	return types.TypeString(t, c.qualifier)
+}
+
+func (c *compiler) qualifier(p *types.Package) string {
+	if p == nil || p.Path() == "main" {
+		return ""
+	}
+	for _, im := range c.imports {
+		if im.path != p.Path() || im.name == "_" {
+			continue
+		}
+		if im.name == "." {
+			return ""
+		}
+		return im.key(c.im.imp)
+	}
+	name := p.Name()
+	for _, im := range c.imports {
+		if im.key(c.im.imp) == name {
+			name = "__dm_" + name
+			break
+		}
+	}
+	it := importItem{path: p.Path(), cell: c.cell, line: 1}
+	if name != p.Name() {
+		it.name = name
+	}
+	c.imports = append(c.imports, it)
+	return name
+}
+
+// pass2 type-checks the cell as yaegi will run it: its top-level variables
+// are package variables and its statements assign them. Its errors are
+// the cell's errors.
+func (c *compiler) pass2() error {
+	body := c.sed.apply(c.bodyPiece, 0, len(c.bodyPiece))
+	c.structMap = c.sed.mapping()
+	c.bodyLen = len(body)
+	items := append(append([]*declItem(nil), c.kept...), c.newVars...)
+	src, f := c.build(items, body)
+	chk, err := c.im.check(src, fmt.Sprintf("check/cell[%d]", c.cell))
+	if err != nil {
+		return c.fail("check: %w", err)
+	}
+	c.chk = chk
+	c.bodyFunc = findFunc(chk.file, c.funcName())
+	if c.bodyFunc == nil {
+		return c.fail("check: body func missing")
+	}
+	for _, d := range chk.file.Decls {
+		off := chk.tf.Offset(d.Pos())
+		if off >= c.declOff && off < c.declOff+len(c.declPiece) {
+			c.cellDecls = append(c.cellDecls, d)
+		}
+	}
+	var trailing ast.Expr
+	if n := len(c.bodyFunc.Body.List); n > 0 && c.trailing != nil {
+		if es, ok := c.bodyFunc.Body.List[n-1].(*ast.ExprStmt); ok {
+			trailing = es.X
+		}
+	}
+	c.report(chk, f, len(body), func(te types.Error) bool {
+		// A trailing expression is the cell's value, not an unused one.
+		return trailing != nil && te.Pos >= trailing.Pos() && te.Pos < trailing.End() && strings.HasSuffix(te.Msg, "is not used")
+	})
+	if trailing != nil {
+		tv, ok := chk.info.Types[trailing]
+		if ok && tv.Type != nil && !tv.IsType() && !tv.IsVoid() && !tv.IsNil() {
+			if _, tuple := tv.Type.(*types.Tuple); !tuple {
+				c.hasResult = true
+			}
+		}
+		if c.hasResult {
+			c.resultExpr = trailing
+		}
+	}
+	return nil
+}

@@ -1,0 +1,103 @@
+package frontend
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+	"strings"
+)
+
+// coff maps a position of the pass-2 check file into the cell, or -1.
+func (c *compiler) coff(p token.Pos) int {
+	return c.cellOffset(c.chk.tf.Offset(p), c.bodyLen)
+}
+
+// cellNodes are the pass-2 nodes that come from the cell.
+func (c *compiler) cellNodes() []ast.Node {
+	nodes := make([]ast.Node, 0, len(c.cellDecls)+1)
+	for _, d := range c.cellDecls {
+		nodes = append(nodes, d)
+	}
+	return append(nodes, c.bodyFunc.Body)
+}
+
+// rewrite records the edits that make the cell run in yaegi.
+func (c *compiler) rewrite() {
+	c.parents = map[ast.Node]ast.Node{}
+	for _, n := range c.cellNodes() {
+		var stack []ast.Node
+		ast.Inspect(n, func(x ast.Node) bool {
+			if x == nil {
+				stack = stack[:len(stack)-1]
+				return true
+			}
+			if len(stack) > 0 {
+				c.parents[x] = stack[len(stack)-1]
+			}
+			stack = append(stack, x)
+			return true
+		})
+	}
+	c.explicitTypeArgs()
+	for _, n := range c.cellNodes() {
+		ast.Inspect(n, c.visit)
+	}
+	if c.hasResult {
+		c.result()
+	}
+}
+
+// explicitTypeArgs writes out the type arguments Go infers: yaegi infers
+// them wrongly (R from func(T) R) or crashes on top-level generic calls.
+func (c *compiler) explicitTypeArgs() {
+	for id, inst := range c.chk.info.Instances {
+		if _, ok := c.parents[id]; !ok {
+			continue // not in the cell
+		}
+		var target ast.Expr = id
+		if sel, ok := c.parents[id].(*ast.SelectorExpr); ok && sel.Sel == id {
+			target = sel
+		}
+		args := make([]string, inst.TypeArgs.Len())
+		for i := range args {
+			args[i] = c.typeString(inst.TypeArgs.At(i))
+		}
+		list := strings.Join(args, ", ")
+		switch p := c.parents[target].(type) {
+		case *ast.IndexExpr:
+			if p.X == target {
+				if len(args) > 1 {
+					c.ed.replace(c.coff(p.Lbrack)+1, c.coff(p.Rbrack), list)
+				}
+				continue
+			}
+		case *ast.IndexListExpr:
+			if p.X == target {
+				if len(p.Indices) < len(args) {
+					c.ed.replace(c.coff(p.Lbrack)+1, c.coff(p.Rbrack), list)
+				}
+				continue
+			}
+		}
+		c.ed.insert(c.coff(target.End()), "["+list+"]")
+	}
+}
+
+func (c *compiler) visit(n ast.Node) bool {
+	return true
+}
+
+// result makes the body func return the trailing expression.
+func (c *compiler) result() {
+	c.ed.insert(c.coff(c.resultExpr.Pos()), "return ")
+}
+
+// isBuiltin reports whether e names the predeclared func name.
+func (c *compiler) isBuiltin(e ast.Expr, name string) bool {
+	id, ok := ast.Unparen(e).(*ast.Ident)
+	if !ok {
+		return false
+	}
+	b, ok := c.chk.info.Uses[id].(*types.Builtin)
+	return ok && b.Name() == name
+}

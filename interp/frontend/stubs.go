@@ -1,0 +1,112 @@
+package frontend
+
+import (
+	"fmt"
+	"go/ast"
+	"go/importer"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/dmirror/dmirror/interp/prelude"
+)
+
+// parsePrelude parses the prelude files as type-checking stubs: imports of
+// dmirror's binary packages are dropped and every func body becomes
+// `{ panic(0) }`, so checking cells never needs those packages.
+func parsePrelude(fset *token.FileSet, files []prelude.File) ([]*ast.File, error) {
+	out := make([]*ast.File, 0, len(files))
+	for _, pf := range files {
+		f, err := parser.ParseFile(fset, "prelude/"+pf.Name, pf.Source, parser.ParseComments)
+		if err != nil {
+			return nil, fmt.Errorf("frontend: parse prelude %s: %w", pf.Name, err)
+		}
+		stubFile(f)
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+func stubFile(f *ast.File) {
+	var decls []ast.Decl
+	for _, d := range f.Decls {
+		if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.IMPORT {
+			var specs []ast.Spec
+			for _, s := range g.Specs {
+				p, _ := strconv.Unquote(s.(*ast.ImportSpec).Path.Value)
+				if !strings.HasPrefix(p, "dmirror/") {
+					specs = append(specs, s)
+				}
+			}
+			if len(specs) == 0 {
+				continue
+			}
+			g.Specs = specs
+		}
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil {
+			fd.Body = &ast.BlockStmt{Lbrace: fd.Body.Lbrace, Rbrace: fd.Body.Rbrace, List: []ast.Stmt{
+				&ast.ExprStmt{X: &ast.CallExpr{Fun: ast.NewIdent("panic"), Args: []ast.Expr{&ast.BasicLit{Kind: token.INT, Value: "0"}}}},
+			}}
+		}
+		decls = append(decls, d)
+	}
+	f.Decls = decls
+	var imports []*ast.ImportSpec
+	for _, s := range f.Imports {
+		p, _ := strconv.Unquote(s.Path.Value)
+		if !strings.HasPrefix(p, "dmirror/") {
+			imports = append(imports, s)
+		}
+	}
+	f.Imports = imports
+}
+
+// sharedImporter serialises a source importer (which is not safe for
+// concurrent use) and caches what it imported for the life of the Image.
+type sharedImporter struct {
+	mu   sync.Mutex
+	imp  types.ImporterFrom
+	pkgs map[string]*types.Package
+	errs map[string]error
+}
+
+func newSharedImporter(fset *token.FileSet) *sharedImporter {
+	return &sharedImporter{
+		imp:  importer.ForCompiler(fset, "source", nil).(types.ImporterFrom),
+		pkgs: map[string]*types.Package{},
+		errs: map[string]error{},
+	}
+}
+
+func (s *sharedImporter) Import(path string) (*types.Package, error) {
+	return s.ImportFrom(path, "", 0)
+}
+
+func (s *sharedImporter) ImportFrom(path, dir string, mode types.ImportMode) (*types.Package, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p, ok := s.pkgs[path]; ok {
+		return p, nil
+	}
+	if err, ok := s.errs[path]; ok {
+		return nil, err
+	}
+	p, err := s.imp.ImportFrom(path, dir, mode)
+	if err != nil {
+		err = fmt.Errorf("cannot import %q: %w", path, err)
+		s.errs[path] = err
+		return nil, err
+	}
+	s.pkgs[path] = p
+	return p, nil
+}
+
+// cached returns a package imported earlier, without importing.
+func (s *sharedImporter) cached(path string) *types.Package {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pkgs[path]
+}
