@@ -15,6 +15,7 @@ import (
 
 	"github.com/dmirror/dmirror/interp"
 	"github.com/dmirror/dmirror/kernel"
+	"github.com/dmirror/dmirror/kernel/engine"
 	"github.com/dmirror/dmirror/kernel/nbrun"
 	"github.com/dmirror/dmirror/kernelspec"
 	"github.com/dmirror/dmirror/mirror"
@@ -82,7 +83,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		return runKernel(ctx, rest[0], log)
 	case "run":
-		code, err := nbrun.Main(ctx, rest, stdout, stderr)
+		quiet := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		code, err := nbrun.Main(ctx, rest, stdout, stderr, func(ctx context.Context) (engine.Engine, error) {
+			return interp.NewSession(ctx, interp.SessionOptions{Log: quiet})
+		})
 		if err != nil {
 			return err
 		}
