@@ -369,7 +369,10 @@ func TestUsage(t *testing.T) {
 
 func TestOutputToStdoutAndFlagsAfterNotebook(t *testing.T) {
 	eng := &fakeEngine{cells: map[string]func(context.Context, engine.Sink) engine.Result{
-		"// hi": func(_ context.Context, out engine.Sink) engine.Result { out.Stream("stdout", "hi\n"); return engine.Result{} },
+		"// hi": func(_ context.Context, out engine.Sink) engine.Result {
+			out.Stream("stdout", "hi\n")
+			return engine.Result{}
+		},
 	}}
 	r := run(t, eng, goNotebook(cell{source: "// hi"}), "-o", "-")
 	var nb map[string]any
