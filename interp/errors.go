@@ -1,0 +1,195 @@
+package interp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"go/scanner"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+
+	yaegi "github.com/traefik/yaegi/interp"
+
+	"github.com/dmirror/dmirror/interp/vm"
+	"github.com/dmirror/dmirror/kernel/engine"
+)
+
+// Causes of a cancelled cell, besides the kernel's interrupt.
+var errInterrupted = errors.New("interrupted")
+
+// oomError stops a cell whose heap grew past the image's limit.
+type oomError struct{ heap, limit uint64 }
+
+func (e *oomError) Error() string {
+	return fmt.Sprintf("the cell was stopped: the heap reached %d MiB, over the image's limit of %d MiB", e.heap>>20, e.limit>>20)
+}
+
+// goPanicError is a panic in a goroutine that a cell started.
+type goPanicError struct {
+	cell   int
+	value  string
+	frames []string
+}
+
+func (e *goPanicError) Error() string {
+	return fmt.Sprintf("panic in a goroutine started by cell[%d]: %s", e.cell, e.value)
+}
+
+// report is the text shown when the panic happens after its cell ended.
+func (e *goPanicError) report() string {
+	var b strings.Builder
+	b.WriteString(e.Error() + "\n")
+	for _, f := range e.frames {
+		b.WriteString("    " + f + "\n")
+	}
+	return b.String()
+}
+
+// goStart and goEnd are the hooks of __dmGo (prelude 05-core).
+func (s *imageServer) goStart(cell int) { s.cells.register(cell) }
+
+func (s *imageServer) goEnd(cell int, r any) {
+	defer s.cells.unregister()
+	if r == nil {
+		return
+	}
+	gp := &goPanicError{cell: cell, value: describe(panicValue(r)), frames: frames(s.traces.takeGoroutine())}
+	if run := s.current(); run != nil && run.cell == cell {
+		run.cancel(gp)
+		return
+	}
+	s.out.write(cell, "stderr", []byte(gp.report()))
+}
+
+// position is "file:line:col: rest" as yaegi and go/scanner print errors.
+var position = regexp.MustCompile(`^(\S*?):(\d+):(\d+): (.*)$`)
+
+// where turns a file and line into the notebook's words: cell[3] line 2.
+// Positions outside cells (the prelude) keep yaegi's form.
+func where(file, line string) string {
+	if strings.HasPrefix(file, "cell[") {
+		if i := strings.IndexByte(file, ']'); i > 0 {
+			file = file[:i+1]
+		}
+		return file + " line " + line
+	}
+	if file == "" || file == "_.go" {
+		return "line " + line
+	}
+	return file + ":" + line
+}
+
+// compileError describes code the interpreter refused.
+func compileError(cell int, err error) *engine.Error {
+	var lines []string
+	var list scanner.ErrorList
+	if errors.As(err, &list) {
+		for _, e := range list {
+			lines = append(lines, e.Error())
+		}
+	} else {
+		lines = strings.Split(strings.TrimSpace(err.Error()), "\n")
+	}
+	e := &engine.Error{Name: "CompileError"}
+	for _, l := range lines {
+		if m := position.FindStringSubmatch(l); m != nil {
+			if e.Value == "" {
+				e.Value = m[4]
+			}
+			e.Traceback = append(e.Traceback, where(m[1], m[2])+": "+m[4])
+			continue
+		}
+		if e.Value == "" {
+			e.Value = l
+		}
+		e.Traceback = append(e.Traceback, fmt.Sprintf("cell[%d]: %s", cell, l))
+	}
+	return e
+}
+
+// runtimeError describes a cell whose body failed while running.
+func (s *imageServer) runtimeError(ctx context.Context, cell int, err error) *engine.Error {
+	if ctx.Err() != nil {
+		s.traces.takeCell()
+		var oom *oomError
+		var gp *goPanicError
+		cause := context.Cause(ctx)
+		switch {
+		case errors.As(cause, &oom):
+			return &engine.Error{Name: "OutOfMemory", Value: oom.Error(), Traceback: []string{fmt.Sprintf("cell[%d]: %s", cell, oom.Error())}}
+		case errors.As(cause, &gp):
+			return &engine.Error{Name: "GoroutinePanic", Value: gp.Error(), Traceback: append([]string{gp.Error()}, gp.frames...)}
+		}
+		return &engine.Error{Name: "Interrupted", Value: "the cell was interrupted", Traceback: []string{fmt.Sprintf("cell[%d]: interrupted", cell)}}
+	}
+	stack := frames(s.traces.takeCell())
+	var p yaegi.Panic
+	if !errors.As(err, &p) {
+		return &engine.Error{Name: "Panic", Value: err.Error(), Traceback: append([]string{"panic: " + err.Error()}, stack...)}
+	}
+	v := panicValue(p.Value)
+	var exit *vm.ExitError
+	if e, ok := v.(error); ok && errors.As(e, &exit) {
+		msg := fmt.Sprintf("os.Exit(%d) stopped the cell; the kernel keeps running", exit.Code)
+		return &engine.Error{Name: "Exit", Value: msg, Traceback: append([]string{msg}, stack...)}
+	}
+	if e := mirrorError(v, stack); e != nil {
+		return e
+	}
+	msg := describe(v)
+	return &engine.Error{Name: "Panic", Value: msg, Traceback: append([]string{"panic: " + msg}, stack...)}
+}
+
+// panicValue unwraps the reflect.Value yaegi wraps interpreted panic values
+// in.
+func panicValue(r any) any {
+	if rv, ok := r.(reflect.Value); ok {
+		if !rv.IsValid() || !rv.CanInterface() {
+			return nil
+		}
+		return rv.Interface()
+	}
+	return r
+}
+
+// describe prints a panic value as Go does.
+func describe(v any) string {
+	switch x := v.(type) {
+	case error:
+		return x.Error()
+	case fmt.Stringer:
+		return x.String()
+	case string:
+		return x
+	}
+	return fmt.Sprintf("%v", v)
+}
+
+// frameLine is one line yaegi prints per interpreted frame while a panic
+// unwinds.
+var frameLine = regexp.MustCompile(`^(\S*?):(\d+):(\d+): panic: (\S*)\(\.\.\.\)`)
+
+// frames turns yaegi's unwinding lines (innermost first) into traceback
+// lines, dropping the frames of dmirror's own wrappers.
+func frames(lines []string) []string {
+	var out []string
+	for _, l := range lines {
+		m := frameLine.FindStringSubmatch(strings.TrimSpace(l))
+		if m == nil {
+			continue
+		}
+		fn := strings.TrimPrefix(m[4], "main.")
+		if fn == "main" || fn == "" || strings.HasPrefix(fn, "__dm") {
+			continue
+		}
+		pos := where(m[1], m[2])
+		if _, err := strconv.Atoi(strings.TrimPrefix(fn, "__cell")); err == nil && strings.HasPrefix(fn, "__cell") {
+			out = append(out, pos)
+			continue
+		}
+		out = append(out, pos+": in "+strings.ReplaceAll(fn, "__cell", "cell"))
+	}
+	return out
+}

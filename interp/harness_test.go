@@ -1,0 +1,239 @@
+package interp
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dmirror/dmirror/interp/frontend"
+	"github.com/dmirror/dmirror/kernel/engine"
+)
+
+// TestMain lets the test binary be the image process: the Session starts
+// it again with DMIRROR_CHILD set.
+func TestMain(m *testing.M) {
+	if os.Getenv("DMIRROR_CHILD") == ImageMode {
+		if err := ServeImage(context.Background()); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// recorder is an engine.Sink that keeps everything.
+type recorder struct {
+	mu       sync.Mutex
+	streams  map[string]*strings.Builder
+	displays []engine.Bundle
+	inputs   []string // answers to give, in order
+	asked    int
+	allow    bool
+	changed  chan struct{}
+}
+
+func newRecorder() *recorder {
+	return &recorder{streams: map[string]*strings.Builder{"stdout": {}, "stderr": {}}, changed: make(chan struct{}, 1)}
+}
+
+func (r *recorder) Stream(name, text string) {
+	r.mu.Lock()
+	r.streams[name].WriteString(text)
+	r.mu.Unlock()
+	r.poke()
+}
+
+func (r *recorder) Display(data, metadata engine.Bundle, id string, update bool) {
+	r.mu.Lock()
+	r.displays = append(r.displays, data)
+	r.mu.Unlock()
+	r.poke()
+}
+
+func (r *recorder) ClearOutput(wait bool) {}
+
+func (r *recorder) Input(ctx context.Context, prompt string, password bool) (string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.allow {
+		return "", engine.ErrNoStdin
+	}
+	r.asked++
+	if len(r.inputs) == 0 {
+		return "", fmt.Errorf("no more input")
+	}
+	v := r.inputs[0]
+	r.inputs = r.inputs[1:]
+	return v, nil
+}
+
+func (r *recorder) poke() {
+	select {
+	case r.changed <- struct{}{}:
+	default:
+	}
+}
+
+func (r *recorder) text(name string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.streams[name].String()
+}
+
+// waitFor waits until the stream contains want, or fails after a while.
+func (r *recorder) waitFor(t *testing.T, name, want string) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for !strings.Contains(r.text(name), want) {
+		select {
+		case <-r.changed:
+		case <-deadline:
+			t.Fatalf("%s never contained %q; got %q", name, want, r.text(name))
+		}
+	}
+}
+
+// fakeFrontend compiles test cells written as plans: until the real
+// frontend exists, cells are described by their parts.
+type fakeFrontend struct {
+	mu     sync.Mutex
+	decls  []string
+	vars   []frontend.Var
+	plans  map[string]func(n int, f *fakeFrontend) *frontend.Plan
+	blocks []frontend.Block
+}
+
+func (f *fakeFrontend) Compile(code string, n int) (*frontend.Plan, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	mk, ok := f.plans[code]
+	if !ok {
+		return nil, &frontend.CompileError{Cell: n, Errors: []frontend.Error{{Cell: n, Line: 1, Msg: "unknown test cell"}}}
+	}
+	return mk(n, f), nil
+}
+
+func (f *fakeFrontend) Commit(p *frontend.Plan) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if p.Decls != "" || p.Rebuild {
+		f.decls = []string{p.ImageDecls}
+	}
+	f.vars = p.Vars
+}
+
+func (f *fakeFrontend) Source() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return strings.Join(f.decls, "\n")
+}
+
+func (f *fakeFrontend) Vars() []frontend.Var {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]frontend.Var(nil), f.vars...)
+}
+
+func (f *fakeFrontend) Blocks() []frontend.Block { return nil }
+
+// cell describes a test cell: declarations (added, or replacing all with
+// rebuild), statements, whether the last statement is a result, the
+// variables it may assign and the variables it adds.
+type cell struct {
+	decls    string
+	rebuild  bool
+	body     string
+	result   bool
+	touched  []string
+	newVars  []frontend.Var
+	dropVars []string
+}
+
+func header(n int) string { return fmt.Sprintf("/*line cell[%d]/_:1:1*/package main\n", n) }
+
+func (c cell) plan(n int, f *fakeFrontend) *frontend.Plan {
+	p := &frontend.Plan{Cell: n, Touched: c.touched}
+	prev := strings.Join(f.decls, "\n")
+	if c.decls != "" {
+		p.Decls = header(n) + c.decls
+		p.Rebuild = c.rebuild
+		if c.rebuild {
+			p.ImageDecls = p.Decls
+		} else {
+			p.ImageDecls = strings.TrimSpace(prev + "\n" + p.Decls)
+		}
+	} else {
+		p.ImageDecls = prev
+	}
+	drop := map[string]bool{}
+	for _, d := range c.dropVars {
+		drop[d] = true
+	}
+	for _, v := range f.vars {
+		if !drop[v.Name] {
+			p.Vars = append(p.Vars, v)
+		}
+	}
+	p.Vars = append(p.Vars, c.newVars...)
+	if c.body != "" {
+		p.BodyFunc = fmt.Sprintf("__cell%d", n)
+		sig := "()"
+		body := c.body
+		if c.result {
+			sig = "() any"
+			lines := strings.Split(body, "\n")
+			lines[len(lines)-1] = "return " + lines[len(lines)-1]
+			body = strings.Join(lines, "\n")
+		}
+		p.Body = header(n) + "func " + p.BodyFunc + sig + fmt.Sprintf(" {/*line cell[%d]/_:1:1*/\n", n) + body + "\n}"
+		p.HasResult = c.result
+	}
+	return p
+}
+
+// session starts a Session over test cells.
+func session(t *testing.T, cells map[string]cell, env ...string) (*Session, *fakeFrontend) {
+	t.Helper()
+	f := &fakeFrontend{plans: map[string]func(int, *fakeFrontend) *frontend.Plan{}}
+	for code, c := range cells {
+		f.plans[code] = c.plan
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := newSession(context.Background(), SessionOptions{Executable: exe, Env: append(os.Environ(), env...)}, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return s, f
+}
+
+// exec runs code as cell n and returns the result and what it printed.
+func execCell(t *testing.T, s *Session, n int, code string) (engine.Result, *recorder) {
+	t.Helper()
+	r := newRecorder()
+	return s.Execute(context.Background(), engine.ExecuteRequest{Code: code, Count: n}, r), r
+}
+
+func mustOK(t *testing.T, res engine.Result) {
+	t.Helper()
+	if res.Error != nil {
+		t.Fatalf("cell failed: %v", res.Error)
+	}
+}
+
+func plain(res engine.Result) string {
+	s, _ := res.Data["text/plain"].(string)
+	return s
+}

@@ -1,0 +1,278 @@
+package interp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+
+	yaegi "github.com/traefik/yaegi/interp"
+
+	"github.com/dmirror/dmirror/interp/frame"
+	"github.com/dmirror/dmirror/interp/frontend"
+)
+
+// ImageMode is the hidden command that runs the image process.
+const ImageMode = "__image"
+
+// Frame pipes of the image process: the Session passes them as
+// cmd.ExtraFiles, because user code may write to fd 1 and 2.
+const (
+	frameInFD  = 3
+	frameOutFD = 4
+)
+
+// imageMaxStack bounds a goroutine's stack in the image process, so that
+// infinite recursion ends the process quickly (the Session then restores the
+// image) instead of first eating a gigabyte.
+const imageMaxStack = 256 << 20
+
+// ServeImage runs the image process: it reads frames from fd 3 and writes
+// frames to fd 4 until the kernel closes its end or ctx ends.
+func ServeImage(ctx context.Context) error {
+	in := os.NewFile(frameInFD, "frames-in")
+	out := os.NewFile(frameOutFD, "frames-out")
+	if in == nil || out == nil {
+		return errors.New("image: frame pipes (fd 3 and 4) are missing")
+	}
+	debug.SetMaxStack(imageMaxStack)
+	// yaegi logs its compiler's panics on the standard logger before they
+	// come back as errors; the cell shows them as CompileErrors instead.
+	log.SetOutput(io.Discard)
+	return serveImage(ctx, in, out, memoryLimit())
+}
+
+// imageServer is the image process's state. The reader goroutine handles
+// cancellations and replies; one worker goroutine runs inits and cells in
+// order, and is the only one that touches ip, decls and vars.
+type imageServer struct {
+	conn   *frame.Conn
+	out    *output
+	cells  *cellTable
+	traces *traces
+	stdin  *stdinFile
+	limit  uint64 // heap bytes above which a running cell is stopped
+
+	ip    *yaegi.Interpreter
+	decls string         // the committed declarations (frontend ImageDecls)
+	vars  []frontend.Var // the committed variables
+
+	active atomic.Pointer[yaegi.Interpreter] // the interpreter running the cell
+
+	nextID  atomic.Uint64
+	mu      sync.Mutex
+	waiting map[uint64]chan frame.Msg // exchanges waiting for their reply
+	run     *activeRun                // the running cell, nil between cells
+	blocks  map[int]frontend.Block    // the blocks of Parallel calls, by ID
+}
+
+// activeRun is the cell being run.
+type activeRun struct {
+	id         uint64
+	cell       int
+	ctx        context.Context
+	cancel     context.CancelCauseFunc
+	allowStdin bool
+	noted      bool // a note that stdin is unavailable was printed
+}
+
+func serveImage(ctx context.Context, in io.Reader, out io.Writer, limit uint64) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	s := &imageServer{
+		conn:    frame.New(in, out),
+		cells:   newCellTable(),
+		traces:  &traces{},
+		limit:   limit,
+		waiting: map[uint64]chan frame.Msg{},
+		blocks:  map[int]frontend.Block{},
+	}
+	s.stdin = &stdinFile{img: s}
+	s.out = newOutput(func(m streamMsg) error { return s.conn.Send(msgStream, 0, m) })
+
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	defer func() {
+		close(stop)
+		wg.Wait()
+	}()
+	wg.Add(2)
+	go func() { defer wg.Done(); s.out.run(stop) }()
+	go func() { defer wg.Done(); s.watchMemory(stop) }()
+
+	work := make(chan frame.Msg)
+	workErr := make(chan error, 1)
+	go func() { workErr <- s.work(ctx, work) }()
+	err := s.read(ctx, work)
+	close(work)
+	cancel()
+	s.cancelRun(errors.New("the kernel closed the image process"))
+	// A cell blocked in compiled code cannot be waited for; the process
+	// ends when ServeImage returns, which ends it too.
+	select {
+	case werr := <-workErr:
+		return errors.Join(err, werr)
+	default:
+		return err
+	}
+}
+
+// read handles frames from the kernel until EOF.
+func (s *imageServer) read(ctx context.Context, work chan<- frame.Msg) error {
+	for {
+		m, err := s.conn.Recv()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("image: %w", err)
+		}
+		switch m.Type {
+		case msgInit, msgRun:
+			select {
+			case work <- m:
+			case <-ctx.Done():
+				return nil
+			}
+		case msgCancel:
+			s.cancelRunID(m.ID, errInterrupted)
+		case msgInputReply, msgJobReply:
+			s.deliver(m)
+		case msgFlushOutput:
+			s.out.flush()
+		default:
+			return fmt.Errorf("image: unexpected %q frame", m.Type)
+		}
+	}
+}
+
+// work runs inits and cells in order.
+func (s *imageServer) work(ctx context.Context, work <-chan frame.Msg) error {
+	for m := range work {
+		var err error
+		switch m.Type {
+		case msgInit:
+			var body initMsg
+			if err = m.Decode(&body); err == nil {
+				err = s.conn.Send(msgReady, m.ID, s.init(body))
+			}
+		case msgRun:
+			var body runMsg
+			if err = m.Decode(&body); err == nil {
+				err = s.conn.Send(msgDone, m.ID, s.execute(ctx, m.ID, body))
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// exchange sends a request to the kernel and waits for its reply.
+func (s *imageServer) exchange(ctx context.Context, typ string, body any) (frame.Msg, error) {
+	id := s.nextID.Add(1)
+	ch := make(chan frame.Msg, 1)
+	s.mu.Lock()
+	s.waiting[id] = ch
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.waiting, id)
+		s.mu.Unlock()
+	}()
+	if err := s.conn.Send(typ, id, body); err != nil {
+		return frame.Msg{}, err
+	}
+	select {
+	case m := <-ch:
+		return m, nil
+	case <-ctx.Done():
+		return frame.Msg{}, context.Cause(ctx)
+	}
+}
+
+func (s *imageServer) deliver(m frame.Msg) {
+	s.mu.Lock()
+	ch := s.waiting[m.ID]
+	s.mu.Unlock()
+	if ch != nil {
+		ch <- m
+	}
+}
+
+// current returns the running cell, or nil.
+func (s *imageServer) current() *activeRun {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.run
+}
+
+func (s *imageServer) cancelRun(cause error) {
+	if r := s.current(); r != nil {
+		r.cancel(cause)
+	}
+}
+
+func (s *imageServer) cancelRunID(id uint64, cause error) {
+	if r := s.current(); r != nil && r.id == id {
+		r.cancel(cause)
+	}
+}
+
+// readLine asks the front end for a line of input on behalf of the running
+// cell.
+func (s *imageServer) readLine() (string, error) {
+	r := s.current()
+	if r == nil {
+		return "", errors.New("stdin: no cell is running")
+	}
+	if !r.allowStdin {
+		return "", s.noStdin(r)
+	}
+	s.out.flush() // the prompt, printed before the read, must show first
+	m, err := s.exchange(r.ctx, msgInput, inputMsg{})
+	if err != nil {
+		return "", fmt.Errorf("stdin: %w", err)
+	}
+	var reply inputReplyMsg
+	if err := m.Decode(&reply); err != nil {
+		return "", err
+	}
+	switch {
+	case reply.NoStdin:
+		return "", s.noStdin(r)
+	case reply.Err != "":
+		return "", fmt.Errorf("stdin: %s", reply.Err)
+	}
+	return reply.Value, nil
+}
+
+// noStdin notes once per cell, on its stderr, that stdin cannot be read:
+// code often ignores the error of a read.
+func (s *imageServer) noStdin(r *activeRun) error {
+	s.mu.Lock()
+	first := !r.noted
+	r.noted = true
+	s.mu.Unlock()
+	if first {
+		s.out.write(r.cell, "stderr", []byte(errNoStdin.Error()+"\n"))
+	}
+	return errNoStdin
+}
+
+// Display and Clear publish for the display API (display.Publisher).
+func (s *imageServer) Display(data, metadata map[string]any, displayID string, update bool) {
+	s.out.flush() // keep order with the text printed before
+	_ = s.conn.Send(msgDisplay, 0, displayMsg{Cell: s.cells.caller(), Data: data, Metadata: metadata, DisplayID: displayID, Update: update})
+}
+
+func (s *imageServer) Clear(wait bool) {
+	s.out.flush()
+	_ = s.conn.Send(msgClear, 0, clearMsg{Cell: s.cells.caller(), Wait: wait})
+}

@@ -1,0 +1,76 @@
+package interp
+
+import (
+	"bufio"
+	"os"
+	"runtime/debug"
+	"runtime/metrics"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// memoryPoll is how often the watchdog reads the heap size.
+const memoryPoll = 50 * time.Millisecond
+
+// memoryLimit is the heap size above which a running cell is stopped:
+// DMIRROR_IMAGE_MEMORY (bytes) if set, else 60% of the machine's memory. It
+// also becomes the runtime's soft limit, so garbage is collected before the
+// watchdog takes live data for a runaway cell.
+func memoryLimit() uint64 {
+	limit := uint64(0)
+	if v, err := strconv.ParseUint(os.Getenv("DMIRROR_IMAGE_MEMORY"), 10, 64); err == nil && v > 0 {
+		limit = v
+	} else if total := totalMemory(); total > 0 {
+		limit = total / 10 * 6
+	}
+	if limit > 0 {
+		debug.SetMemoryLimit(int64(limit))
+	}
+	return limit
+}
+
+// totalMemory reads MemTotal from /proc/meminfo, or returns 0.
+func totalMemory() uint64 {
+	f, err := os.Open("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) >= 2 && fields[0] == "MemTotal:" {
+			kb, err := strconv.ParseUint(fields[1], 10, 64)
+			if err == nil {
+				return kb << 10
+			}
+		}
+	}
+	return 0
+}
+
+// watchMemory stops the running cell when the heap exceeds the limit,
+// before the machine runs out of memory.
+func (s *imageServer) watchMemory(stop <-chan struct{}) {
+	if s.limit == 0 {
+		return
+	}
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	t := time.NewTicker(memoryPoll)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		metrics.Read(sample)
+		if sample[0].Value.Kind() != metrics.KindUint64 {
+			return
+		}
+		if heap := sample[0].Value.Uint64(); heap > s.limit {
+			s.cancelRun(&oomError{heap: heap, limit: s.limit})
+		}
+	}
+}

@@ -1,0 +1,389 @@
+package interp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"runtime"
+	"runtime/debug"
+	"sort"
+
+	yaegi "github.com/traefik/yaegi/interp"
+
+	"github.com/dmirror/dmirror/display"
+	"github.com/dmirror/dmirror/interp/frontend"
+	"github.com/dmirror/dmirror/interp/values"
+	"github.com/dmirror/dmirror/interp/vm"
+	"github.com/dmirror/dmirror/kernel/engine"
+	"github.com/dmirror/dmirror/mirror"
+)
+
+// newVM returns a fresh interpreter wired to this image process: output
+// attributed to cells, stdin through input requests, goroutine hooks, and
+// the display API.
+func (s *imageServer) newVM() (*yaegi.Interpreter, error) {
+	stdout := cellWriter{img: s, name: "stdout"}
+	stderr := cellWriter{img: s, name: "stderr"}
+	osOut := &stdFile{w: stdout, fd: 1, path: "/dev/stdout"}
+	osErr := &stdFile{w: stderr, fd: 2, path: "/dev/stderr"}
+	osIn := s.stdin
+	return vm.New(vm.Config{
+		Stdin:  s.stdin,
+		Stdout: stdout,
+		Stderr: stderr,
+		Hooks:  vm.Hooks{GoStart: s.goStart, GoEnd: s.goEnd},
+		Exports: []yaegi.Exports{
+			{"os/os": {
+				"Stdout": reflect.ValueOf(&osOut).Elem(),
+				"Stderr": reflect.ValueOf(&osErr).Elem(),
+				"Stdin":  reflect.ValueOf(&osIn).Elem(),
+			}},
+			display.Exports(s),
+			mirror.ImageExports(s.mirrorHooks()),
+		},
+	})
+}
+
+// build returns a fresh interpreter holding decls.
+func (s *imageServer) build(decls string) (*yaegi.Interpreter, error) {
+	ip, err := s.newVM()
+	if err != nil {
+		return nil, err
+	}
+	if err := evalSafe(ip, decls); err != nil {
+		return nil, err
+	}
+	return ip, nil
+}
+
+// init builds the image from declarations and encoded values: at start-up,
+// and after the process that held the image died.
+func (s *imageServer) init(m initMsg) readyMsg {
+	ip, err := s.build(m.Decls)
+	if err != nil {
+		return readyMsg{Err: fmt.Sprintf("rebuilding the declarations: %v", err)}
+	}
+	globals := ip.Globals()
+	dec := decoderFor(globals)
+	var reset []string
+	for _, v := range m.Vars {
+		g, ok := globals[v.Name]
+		if !ok {
+			continue
+		}
+		data, ok := m.Values[v.Name]
+		if !ok {
+			continue // never assigned, or not copyable: the kernel names those
+		}
+		if err := setEncoded(g, dec, data); err != nil {
+			reset = append(reset, fmt.Sprintf("%s (%s): %v", v.Name, v.Type, err))
+		}
+	}
+	s.ip, s.decls, s.vars = ip, m.Decls, m.Vars
+	s.setActive(ip)
+	s.addBlocks(m.Blocks)
+	return readyMsg{Reset: reset}
+}
+
+// execute runs one cell. On failure the image is put back as it was
+// before the cell: touched values restored, added declarations dropped.
+func (s *imageServer) execute(parent context.Context, id uint64, m runMsg) doneMsg {
+	plan := m.Plan
+	if plan == nil {
+		return doneMsg{Error: &engine.Error{Name: "InternalError", Value: "run without a plan"}}
+	}
+	if s.ip == nil {
+		return doneMsg{Error: &engine.Error{Name: "InternalError", Value: "run before init"}}
+	}
+	ctx, cancel := context.WithCancelCause(parent)
+	defer cancel(nil)
+	s.begin(&activeRun{id: id, cell: plan.Cell, ctx: ctx, cancel: cancel, allowStdin: m.AllowStdin})
+	defer s.end()
+
+	s.addBlocks(plan.Blocks)
+	snap := snapshot(s.ip, plan.Touched)
+	target, result, fail := s.apply(ctx, plan)
+	defer func() { s.setActive(s.ip) }()
+	if fail != nil {
+		fail.Traceback = append(fail.Traceback, s.restore(plan, target, snap)...)
+		if fail.Name == "OutOfMemory" {
+			runtime.GC()
+			debug.FreeOSMemory()
+		}
+		s.out.flush()
+		return doneMsg{Error: fail}
+	}
+	done := doneMsg{}
+	done.Values, done.Live = collect(target, plan, s.vars)
+	s.ip = target
+	if plan.Decls != "" || plan.Rebuild {
+		s.decls = plan.ImageDecls
+	}
+	s.vars = plan.Vars
+	if plan.HasResult {
+		done.Data, done.Metadata = display.Render(result)
+	}
+	s.out.flush()
+	return done
+}
+
+func (s *imageServer) begin(r *activeRun) {
+	s.stdin.reset()
+	s.traces.takeCell()
+	s.cells.setCurrent(r.cell)
+	s.mu.Lock()
+	s.run = r
+	s.mu.Unlock()
+}
+
+func (s *imageServer) end() {
+	s.mu.Lock()
+	s.run = nil
+	s.mu.Unlock()
+}
+
+// apply runs the plan's declarations and body. It returns the interpreter
+// that holds the outcome: the live one, or a fresh one when the plan
+// rebuilds the image.
+func (s *imageServer) apply(ctx context.Context, plan *frontend.Plan) (*yaegi.Interpreter, reflect.Value, *engine.Error) {
+	target := s.ip
+	switch {
+	case plan.Rebuild:
+		fresh, err := s.build(plan.ImageDecls)
+		if err != nil {
+			return target, reflect.Value{}, compileError(plan.Cell, err)
+		}
+		if reset := transfer(s.ip, fresh, plan.Vars); len(reset) > 0 {
+			s.out.write(plan.Cell, "stderr", []byte(resetNote(reset)))
+		}
+		target = fresh
+	case plan.Decls != "":
+		if err := evalSafe(target, plan.Decls); err != nil {
+			return target, reflect.Value{}, compileError(plan.Cell, err)
+		}
+	}
+	if plan.BodyFunc == "" {
+		return target, reflect.Value{}, nil
+	}
+	if err := evalSafe(target, plan.Body); err != nil {
+		return target, reflect.Value{}, compileError(plan.Cell, err)
+	}
+	s.setActive(target)
+	v, err := call(ctx, target, plan.BodyFunc)
+	if err != nil {
+		return target, reflect.Value{}, s.runtimeError(ctx, plan.Cell, err)
+	}
+	return target, v, nil
+}
+
+// restore puts the image back as it was before a failed cell and says so,
+// as lines for the traceback.
+func (s *imageServer) restore(plan *frontend.Plan, target *yaegi.Interpreter, snap map[string]saved) []string {
+	var problems []string
+	switch {
+	case target != s.ip:
+		// A rebuilt interpreter is dropped; the live one never ran the cell
+		// but may share data with the dropped one.
+	case plan.Decls != "":
+		// The live interpreter holds declarations the image must not keep
+		// (yaegi cannot remove them): rebuild it from the committed ones.
+		fresh, err := s.build(s.decls)
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("could not drop the cell's declarations: %v", err))
+			break
+		}
+		problems = append(problems, transfer(s.ip, fresh, s.vars)...)
+		s.ip = fresh
+	}
+	problems = append(problems, restoreSnapshot(s.ip, snap)...)
+	if len(problems) > 0 {
+		return append([]string{fmt.Sprintf("The image was restored to its state before cell[%d], except:", plan.Cell)}, problems...)
+	}
+	if len(snap) == 0 && plan.Decls == "" {
+		return nil
+	}
+	return []string{fmt.Sprintf("The image was restored to its state before cell[%d].", plan.Cell)}
+}
+
+// call runs a cell's body func under ctx.
+func call(ctx context.Context, ip *yaegi.Interpreter, name string) (v reflect.Value, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = yaegi.Panic{Value: r, Stack: debug.Stack()}
+		}
+	}()
+	return ip.EvalWithContext(ctx, name+"()")
+}
+
+// evalSafe evaluates src, turning a panic that escapes yaegi's compiler
+// into an error.
+func evalSafe(ip *yaegi.Interpreter, src string) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the interpreter failed on this code: %v", r)
+		}
+	}()
+	_, err = ip.Eval(src)
+	return err
+}
+
+// saved is a variable's value before a cell: encoded, or, if it cannot be
+// encoded, a shallow copy (which still restores what the variable holds).
+type saved struct {
+	data []byte
+	live reflect.Value
+}
+
+func snapshot(ip *yaegi.Interpreter, names []string) map[string]saved {
+	globals := ip.Globals()
+	snap := make(map[string]saved, len(names))
+	for _, n := range names {
+		g, ok := globals[n]
+		if !ok || !g.CanSet() {
+			continue
+		}
+		if data, err := values.Encode(g); err == nil {
+			snap[n] = saved{data: data}
+			continue
+		}
+		c := reflect.New(g.Type()).Elem()
+		c.Set(g)
+		snap[n] = saved{live: c}
+	}
+	return snap
+}
+
+func restoreSnapshot(ip *yaegi.Interpreter, snap map[string]saved) []string {
+	globals := ip.Globals()
+	dec := decoderFor(globals)
+	var problems []string
+	for _, n := range sortedKeys(snap) {
+		g, ok := globals[n]
+		if !ok {
+			continue
+		}
+		sv := snap[n]
+		var err error
+		if sv.data != nil {
+			err = setEncoded(g, dec, sv.data)
+		} else {
+			err = setValue(g, sv.live)
+		}
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("%s: %v", n, err))
+		}
+	}
+	return problems
+}
+
+// transfer copies the variables of from into to, by name: directly when
+// the types are the same, else through the codec. It returns the
+// variables it had to leave at their zero value, and why.
+func transfer(from, to *yaegi.Interpreter, vars []frontend.Var) []string {
+	src, dst := from.Globals(), to.Globals()
+	dec := decoderFor(dst)
+	var reset []string
+	for _, v := range vars {
+		old, ok1 := src[v.Name]
+		g, ok2 := dst[v.Name]
+		if !ok1 || !ok2 {
+			continue
+		}
+		if old.Type() == g.Type() {
+			g.Set(old)
+			continue
+		}
+		data, err := values.Encode(old)
+		if err == nil {
+			err = setEncoded(g, dec, data)
+		}
+		if err != nil {
+			reset = append(reset, fmt.Sprintf("%s (now %s): %v", v.Name, v.Type, err))
+		}
+	}
+	return reset
+}
+
+func resetNote(reset []string) string {
+	msg := "note: these variables could not keep their values and were reset:\n"
+	for _, r := range reset {
+		msg += "  " + r + "\n"
+	}
+	return msg
+}
+
+// collect encodes the variables the cell touched or added (all of them
+// after a rebuild, which may have reset some), for the kernel's committed
+// snapshot; the second result names those that cannot be encoded.
+func collect(ip *yaegi.Interpreter, plan *frontend.Plan, prev []frontend.Var) (map[string][]byte, []string) {
+	globals := ip.Globals()
+	known := map[string]bool{}
+	for _, v := range prev {
+		known[v.Name] = true
+	}
+	names := map[string]bool{}
+	for _, n := range plan.Touched {
+		names[n] = true
+	}
+	for _, v := range plan.Vars {
+		if plan.Rebuild || !known[v.Name] {
+			names[v.Name] = true
+		}
+	}
+	out := map[string][]byte{}
+	var live []string
+	for _, n := range sortedKeys(names) {
+		g, ok := globals[n]
+		if !ok {
+			continue
+		}
+		data, err := values.Encode(g)
+		if err != nil {
+			live = append(live, n)
+			continue
+		}
+		out[n] = data
+	}
+	return out, live
+}
+
+func decoderFor(globals map[string]reflect.Value) *values.Decoder {
+	types := make([]reflect.Type, 0, len(globals))
+	for _, g := range globals {
+		if g.IsValid() {
+			types = append(types, g.Type())
+		}
+	}
+	return values.NewDecoder(types...)
+}
+
+func setEncoded(g reflect.Value, dec *values.Decoder, data []byte) error {
+	v, err := dec.Decode(data, g.Type())
+	if err != nil {
+		return err
+	}
+	return setValue(g, v)
+}
+
+func setValue(g, v reflect.Value) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("cannot set: %v", r)
+		}
+	}()
+	if !g.CanSet() {
+		return errors.New("not settable")
+	}
+	g.Set(v)
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,342 @@
+package interp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/dmirror/dmirror/interp/frame"
+	"github.com/dmirror/dmirror/interp/frontend"
+	"github.com/dmirror/dmirror/kernel/engine"
+)
+
+// interruptGrace is how long a cancelled cell has to end on its own before
+// the image process is killed and restored: a cell blocked in compiled code
+// (time.Sleep, a channel of a library, wg.Wait) cannot be stopped otherwise.
+const interruptGrace = time.Second
+
+// SessionOptions configures a Session.
+type SessionOptions struct {
+	Log *slog.Logger
+	// Executable is the binary started in ImageMode; empty means this one.
+	Executable string
+	// Env is the image process's environment; nil means this process's.
+	Env []string
+}
+
+// compiler is what a Session needs of the frontend; *frontend.Image
+// provides it.
+type compiler interface {
+	Compile(code string, cell int) (*frontend.Plan, error)
+	Commit(p *frontend.Plan)
+	Source() string
+	Vars() []frontend.Var
+	Blocks() []frontend.Block
+}
+
+// Session runs cells in an image process and keeps the committed image,
+// so that it can restore the image in a new process when user code kills
+// the old one. It implements engine.Engine.
+type Session struct {
+	log *slog.Logger
+	exe string
+	env []string
+	fe  compiler
+	out *outputs
+
+	execMu sync.Mutex // one Execute at a time; guards the fields below
+	values map[string][]byte
+	live   map[string]bool // variables whose values only the image process holds
+	lastID uint64
+
+	mu     sync.Mutex // guards proc and closed; never held while waiting for a cell
+	proc   *imageProc
+	closed bool
+}
+
+var _ engine.Engine = (*Session)(nil)
+
+func newSession(ctx context.Context, opts SessionOptions, fe compiler) (*Session, error) {
+	s := &Session{
+		log:    opts.Log,
+		exe:    opts.Executable,
+		env:    opts.Env,
+		fe:     fe,
+		out:    newOutputs(),
+		values: map[string][]byte{},
+		live:   map[string]bool{},
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.exe == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return nil, fmt.Errorf("interp: find the dmirror binary: %w", err)
+		}
+		s.exe = exe
+	}
+	if s.env == nil {
+		s.env = os.Environ()
+	}
+	if _, err := s.start(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// start starts an image process and restores the committed image in it.
+// It returns the variables that could not be restored.
+func (s *Session) start(ctx context.Context) ([]string, error) {
+	p, err := startImage(s.exe, s.env, s.out)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	closed := s.closed
+	if !closed {
+		s.proc = p
+	}
+	s.mu.Unlock()
+	if closed {
+		p.stop()
+		return nil, errors.New("interp: session closed")
+	}
+	init := initMsg{Decls: s.fe.Source(), Vars: s.fe.Vars(), Values: s.values, Blocks: s.fe.Blocks()}
+	if err := p.send(msgInit, 0, init); err != nil {
+		return nil, fmt.Errorf("interp: image process: %w", err)
+	}
+	select {
+	case m, ok := <-p.frames:
+		if !ok {
+			tail, werr := p.death()
+			return nil, fmt.Errorf("interp: image process died while starting (%v): %s", werr, lastLines(tail, 5))
+		}
+		var ready readyMsg
+		if err := m.Decode(&ready); err != nil {
+			return nil, err
+		}
+		if ready.Err != "" {
+			return nil, fmt.Errorf("interp: image process: %s", ready.Err)
+		}
+		reset := ready.Reset
+		for _, n := range sortedKeys(s.live) {
+			reset = append(reset, n+": its value could not be copied out of the image process")
+		}
+		return reset, nil
+	case <-ctx.Done():
+		p.kill()
+		return nil, ctx.Err()
+	}
+}
+
+// process returns the current image process, or nil once closed.
+func (s *Session) process() *imageProc {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.proc
+}
+
+// Close stops the image process and waits for it.
+func (s *Session) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	p := s.proc
+	s.mu.Unlock()
+	if p != nil {
+		p.stop()
+	}
+	return nil
+}
+
+// Execute runs one cell.
+func (s *Session) Execute(ctx context.Context, req engine.ExecuteRequest, out engine.Sink) engine.Result {
+	if name, ok := pagerQuery(req.Code); ok {
+		return s.page(name, out)
+	}
+	s.execMu.Lock()
+	defer s.execMu.Unlock()
+	plan, err := s.fe.Compile(req.Code, req.Count)
+	if err != nil {
+		return engine.Result{Error: frontendError(req.Count, err)}
+	}
+	s.out.begin(plan.Cell, out, req.Silent)
+	defer s.out.end()
+	p, err := s.ready(ctx, out)
+	if err != nil {
+		return engine.Result{Error: &engine.Error{Name: "ImageProcessDied", Value: err.Error()}}
+	}
+	if plan.Decls == "" && plan.BodyFunc == "" && !plan.Rebuild {
+		s.fe.Commit(plan)
+		return engine.Result{}
+	}
+	return s.run(ctx, p, plan, req, out)
+}
+
+// ready returns a live image process, restarting it (and saying so) if it
+// died since the last cell.
+func (s *Session) ready(ctx context.Context, out engine.Sink) (*imageProc, error) {
+	p := s.process()
+	if p == nil {
+		return nil, errors.New("the session is closed")
+	}
+	select {
+	case <-p.dead:
+	default:
+		return p, nil
+	}
+	tail, werr := p.death()
+	e := deathError(tail, werr)
+	reset, err := s.start(ctx)
+	if err != nil {
+		return nil, err
+	}
+	note := fmt.Sprintf("The image process died between cells (%s: %s); it was restarted and the image restored.\n", e.Name, e.Value)
+	out.Stream("stderr", note+resetLines(reset))
+	return s.process(), nil
+}
+
+// run sends the plan to the image process and relays what it produces
+// until the cell ends.
+func (s *Session) run(ctx context.Context, p *imageProc, plan *frontend.Plan, req engine.ExecuteRequest, out engine.Sink) engine.Result {
+	s.lastID++
+	id := s.lastID
+	helpers, stopHelpers := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() {
+		stopHelpers()
+		wg.Wait()
+	}()
+	if err := p.send(msgRun, id, runMsg{Plan: plan, AllowStdin: req.AllowStdin}); err != nil {
+		p.kill()
+	}
+	done := ctx.Done()
+	var grace <-chan time.Time
+	for {
+		select {
+		case m, ok := <-p.frames:
+			if !ok {
+				return s.crashed(ctx, p, plan, ctx.Err() != nil)
+			}
+			switch m.Type {
+			case msgDone:
+				return s.finish(plan, m)
+			case msgInput:
+				wg.Add(1)
+				go func() { defer wg.Done(); s.answerInput(helpers, p, m, out) }()
+			case msgJob:
+				wg.Add(1)
+				go func() { defer wg.Done(); s.answerJob(helpers, p, m, out) }()
+			default:
+				s.log.Warn("unexpected frame from the image process", "type", m.Type)
+			}
+		case <-done:
+			done = nil
+			if err := p.send(msgCancel, id, nil); err != nil {
+				p.kill()
+			}
+			grace = time.After(interruptGrace)
+		case <-grace:
+			grace = nil
+			p.kill()
+		}
+	}
+}
+
+// finish ends a cell the image process reported on.
+func (s *Session) finish(plan *frontend.Plan, m frame.Msg) engine.Result {
+	var d doneMsg
+	if err := m.Decode(&d); err != nil {
+		return engine.Result{Error: &engine.Error{Name: "InternalError", Value: err.Error()}}
+	}
+	if d.Error != nil {
+		return engine.Result{Error: d.Error}
+	}
+	s.fe.Commit(plan)
+	keep := map[string]bool{}
+	for _, v := range plan.Vars {
+		keep[v.Name] = true
+	}
+	for n, data := range d.Values {
+		s.values[n] = data
+		delete(s.live, n)
+	}
+	for _, n := range d.Live {
+		s.live[n] = true
+		delete(s.values, n)
+	}
+	for n := range s.values {
+		if !keep[n] {
+			delete(s.values, n)
+		}
+	}
+	for n := range s.live {
+		if !keep[n] {
+			delete(s.live, n)
+		}
+	}
+	return engine.Result{Data: d.Data, Metadata: d.Metadata}
+}
+
+// crashed handles the death of the image process during a cell: it starts
+// a new one, restores the committed image, and fails the cell saying what
+// happened.
+func (s *Session) crashed(ctx context.Context, p *imageProc, plan *frontend.Plan, interrupted bool) engine.Result {
+	<-p.dead
+	tail, werr := p.death()
+	e := deathError(tail, werr)
+	if interrupted {
+		e = &engine.Error{Name: "Interrupted", Value: "the cell was interrupted",
+			Traceback: []string{fmt.Sprintf("cell[%d]: interrupted while blocked in compiled code; the image process was restarted", plan.Cell)}}
+	} else {
+		e.Traceback = append([]string{fmt.Sprintf("cell[%d]: %s", plan.Cell, e.Value)}, e.Traceback...)
+	}
+	// The restart must not be cut short by the interrupt that caused it.
+	reset, err := s.start(context.WithoutCancel(ctx))
+	if err != nil {
+		e.Traceback = append(e.Traceback, fmt.Sprintf("The image could not be restored: %v", err))
+		return engine.Result{Error: e}
+	}
+	e.Traceback = append(e.Traceback, fmt.Sprintf("The image process was restarted and the image restored to its state before cell[%d].", plan.Cell))
+	for _, r := range reset {
+		e.Traceback = append(e.Traceback, "  lost: "+r)
+	}
+	return engine.Result{Error: e}
+}
+
+// answerInput asks the front end for a line on behalf of the image.
+func (s *Session) answerInput(ctx context.Context, p *imageProc, m frame.Msg, out engine.Sink) {
+	var req inputMsg
+	reply := inputReplyMsg{}
+	if err := m.Decode(&req); err != nil {
+		reply.Err = err.Error()
+	} else if v, err := out.Input(ctx, req.Prompt, req.Password); errors.Is(err, engine.ErrNoStdin) {
+		reply.NoStdin = true
+	} else if err != nil {
+		reply.Err = err.Error()
+	} else {
+		reply.Value = v
+	}
+	if err := p.send(msgInputReply, m.ID, reply); err != nil {
+		s.log.Debug("input reply not sent: the image process is gone", "err", err)
+	}
+}
+
+// Complete answers complete_request from the frontend.
+func (s *Session) Complete(code string, cursor int) engine.Completion {
+	return engine.Completion{CursorStart: cursor, CursorEnd: cursor, Metadata: map[string]any{}}
+}
+
+// Inspect answers inspect_request from the frontend.
+func (s *Session) Inspect(code string, cursor, detailLevel int) engine.Inspection {
+	return engine.Inspection{}
+}
+
+// IsComplete answers is_complete_request from the frontend.
+func (s *Session) IsComplete(code string) engine.Completeness {
+	return engine.Completeness{Status: "unknown"}
+}
