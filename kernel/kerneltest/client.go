@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"sync"
 	"time"
 
@@ -34,15 +35,18 @@ type Client struct {
 // the kernel listens or ctx ends.
 func Dial(ctx context.Context, info kernel.ConnectionInfo) (*Client, error) {
 	sockCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	id := uuid.NewString()
-	opts := func(name string) []zmq4.Option {
-		return []zmq4.Option{zmq4.WithID(zmq4.SocketIdentity(id + "-" + name)), zmq4.WithDialerMaxRetries(-1),
+	session := uuid.NewString()
+	// Shell, control and stdin share the session as their identity, as
+	// front ends do: the kernel sends input_request on stdin to the
+	// identity of the execute request that came on shell.
+	opts := func(string) []zmq4.Option {
+		return []zmq4.Option{zmq4.WithID(zmq4.SocketIdentity(session)), zmq4.WithDialerMaxRetries(-1),
 			zmq4.WithDialerRetry(20 * time.Millisecond)}
 	}
 	c := &Client{
 		info:    info,
 		key:     []byte(info.Key),
-		session: uuid.NewString(),
+		session: session,
 		cancel:  cancel,
 		board:   newBoard(),
 		hb:      zmq4.NewReq(sockCtx, opts("hb")...),
@@ -101,7 +105,8 @@ func (c *Client) closeSockets() error {
 	c.cancel()
 	var errs []error
 	for _, s := range append(c.socks[:], c.hb) {
-		if err := s.Close(); err != nil {
+		// Connections the kernel already closed are not an error.
+		if err := s.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
 			errs = append(errs, err)
 		}
 	}
