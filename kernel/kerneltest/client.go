@@ -277,10 +277,14 @@ func (c *Client) WaitReady(ctx context.Context) error {
 		}
 		attempt, cancel := context.WithTimeout(ctx, time.Second)
 		_, err = c.Reply(attempt, Shell, id)
-		if err == nil {
-			_, err = c.UntilIdle(attempt, id)
-		}
 		cancel()
+		if err == nil {
+			// The reply came; its idle may have been published before the
+			// subscription reached the kernel, so ask again soon.
+			attempt, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+			_, err = c.UntilIdle(attempt, id)
+			cancel()
+		}
 		if err == nil {
 			return nil
 		}
