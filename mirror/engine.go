@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go/ast"
+	"go/parser"
 	"io"
 	"reflect"
 	"strings"
@@ -137,8 +139,37 @@ func factorySource(b JobBlock) string {
 	}
 	// The block is bound to a variable first: yaegi mistypes a func literal
 	// returned in parentheses.
-	fmt.Fprintf(&sb, ") %s {\n\t__dmBlock := (\n%s%s)\n\treturn __dmBlock\n})", b.Type, lineDirective(b.Pos), b.Expr)
+	fmt.Fprintf(&sb, ") %s {\n\t__dmBlock := (\n%s)\n\treturn __dmBlock\n})", b.Type, blockSource(b))
 	return sb.String()
+}
+
+// blockSource is the block as a func literal carrying its notebook
+// position. A block given by name (a func, a method value) is wrapped in a
+// literal that calls it: yaegi cannot hand a declared func out of a closure
+// as a value.
+func blockSource(b JobBlock) string {
+	if e, err := parser.ParseExpr(b.Expr); err == nil {
+		if _, ok := e.(*ast.FuncLit); ok {
+			return lineDirective(b.Pos) + b.Expr
+		}
+	}
+	params, err := paramTypes(b.Type)
+	results := ""
+	if err == nil {
+		results, err = resultTypes(b.Type)
+	}
+	if err != nil {
+		return lineDirective(b.Pos) + b.Expr // the factory's compile error will say why
+	}
+	decl := make([]string, len(params))
+	use := make([]string, len(params))
+	for k, p := range params {
+		decl[k] = fmt.Sprintf("__dmA%d %s", k, p)
+		use[k] = fmt.Sprintf("__dmA%d", k)
+	}
+	// Bound to a variable first: yaegi fails on a parenthesised func name
+	// called from a closure.
+	return fmt.Sprintf("func(%s) %s {\n\t__dmF :=\n%s%s\n\treturn __dmF(%s)\n}", strings.Join(decl, ", "), results, lineDirective(b.Pos), b.Expr, strings.Join(use, ", "))
 }
 
 // block evaluates the block's factory (once per interpreter) and calls it
@@ -160,7 +191,11 @@ func (e *engine) block(b JobBlock) (reflect.Value, error) {
 	if err != nil {
 		return reflect.Value{}, err
 	}
-	return f.Call(caps)[0], nil
+	block, fail := callBlock(0, f, caps...)
+	if fail != nil {
+		return reflect.Value{}, fmt.Errorf("block at %s: %s", b.Pos, panicMessage(fail.value))
+	}
+	return block, nil
 }
 
 func decodeCaptures(b JobBlock, factory reflect.Type) ([]reflect.Value, error) {

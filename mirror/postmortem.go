@@ -115,7 +115,7 @@ func debugProgram(b JobBlock, args []reflect.Value) (string, []reflect.Value, er
 	for k, c := range b.Captures {
 		fmt.Fprintf(&sb, "\t%s, _ := __dmw.DebugArg(%d).(%s)\n\t_ = %s\n", c.Name, k, c.Type, c.Name)
 	}
-	fmt.Fprintf(&sb, "\t__dmBlock := (\n%s%s)\n//line %s:100\n", lineDirective(b.Pos), b.Expr, debugFile)
+	fmt.Fprintf(&sb, "\t__dmBlock := (\n%s)\n//line %s:100\n", blockSource(b), debugFile)
 	argSrc := make([]string, len(args))
 	for k, p := range params {
 		fmt.Fprintf(&sb, "\t__dmArg%d, _ := __dmw.DebugArg(%d).(%s)\n", k, len(b.Captures)+k, p)
@@ -147,6 +147,22 @@ func paramTypes(typ string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// resultTypes returns the source of the results of a func type.
+func resultTypes(typ string) (string, error) {
+	expr, err := parser.ParseExpr(typ)
+	if err != nil {
+		return "", fmt.Errorf("block type %q: %w", typ, err)
+	}
+	ft, ok := expr.(*ast.FuncType)
+	if !ok {
+		return "", fmt.Errorf("block type %q is not a func type", typ)
+	}
+	if ft.Results == nil {
+		return "", nil
+	}
+	return typ[ft.Results.Pos()-1 : ft.Results.End()-1], nil
 }
 
 var posPattern = regexp.MustCompile(`^(\S+) line (\d+)`)

@@ -1,0 +1,249 @@
+package mirror
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"runtime"
+	"sync"
+	"time"
+)
+
+// How long a mirror gets to stop a cancelled chunk, or to exit when the pool
+// closes, before it is killed.
+const (
+	cancelGrace = 400 * time.Millisecond
+	closeGrace  = 2 * time.Second
+)
+
+// PoolOptions configures a Pool.
+type PoolOptions struct {
+	// Exe and Args start a mirror; by default os.Executable() WorkerMode.
+	Exe  string
+	Args []string
+	// Env is the mirrors' environment (DMIRROR_CHILD is added); by default
+	// the kernel's.
+	Env []string
+	Log *slog.Logger
+}
+
+// Events receives what a running Job reports.
+type Events interface {
+	// Progress says how many elements of the workload are done.
+	Progress(done, total int)
+	// Output is text a block printed in mirror (1-based), on stream
+	// "stdout" or "stderr".
+	Output(mirror int, stream, text string)
+}
+
+// Pool is the kernel's warm pool of mirror processes. A mirror starts once,
+// replays the session's declarations, and afterwards receives only the
+// declaration chunks it has not seen. Run may be called concurrently.
+type Pool struct {
+	opts PoolOptions
+
+	mu     sync.Mutex
+	idle   []*proc
+	live   map[*proc]bool
+	closed bool
+}
+
+// NewPool returns a pool; mirrors start on the first Run that needs them.
+func NewPool(opts PoolOptions) *Pool {
+	if opts.Exe == "" {
+		if exe, err := os.Executable(); err == nil {
+			opts.Exe = exe
+		}
+		if opts.Args == nil {
+			opts.Args = []string{WorkerMode}
+		}
+	}
+	if opts.Env == nil {
+		opts.Env = os.Environ()
+	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Pool{opts: opts, live: map[*proc]bool{}}
+}
+
+var errClosed = errors.New("mirror: pool is closed")
+
+// acquire returns n mirrors, warm ones first, starting the others in
+// parallel.
+func (p *Pool) acquire(n int) ([]*proc, error) {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return nil, errClosed
+	}
+	k := min(n, len(p.idle))
+	procs := append([]*proc(nil), p.idle[len(p.idle)-k:]...)
+	p.idle = p.idle[:len(p.idle)-k]
+	p.mu.Unlock()
+
+	fresh := make([]*proc, n-k)
+	errs := make([]error, n-k)
+	var wg sync.WaitGroup
+	for j := range fresh {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fresh[j], errs[j] = startProc(p.opts.Exe, p.opts.Args, p.opts.Env)
+		}()
+	}
+	wg.Wait()
+	p.mu.Lock()
+	closed := p.closed
+	for _, q := range fresh {
+		if q != nil {
+			p.live[q] = true
+		}
+	}
+	p.mu.Unlock()
+	for _, q := range fresh {
+		if q != nil {
+			procs = append(procs, q)
+		}
+	}
+	if err := errors.Join(errs...); err != nil || closed {
+		p.release(procs, nil)
+		if closed {
+			return nil, errClosed
+		}
+		return nil, err
+	}
+	return procs, nil
+}
+
+// release returns healthy mirrors to the idle list and reaps the others.
+func (p *Pool) release(healthy []*proc, dead []*proc) {
+	p.mu.Lock()
+	closed := p.closed
+	if !closed {
+		p.idle = append(p.idle, healthy...)
+	}
+	for _, q := range dead {
+		delete(p.live, q)
+	}
+	if closed {
+		for _, q := range healthy {
+			delete(p.live, q)
+		}
+	}
+	p.mu.Unlock()
+	if closed {
+		for _, q := range healthy {
+			q.stop(closeGrace)
+		}
+	}
+	for _, q := range dead {
+		q.kill()
+	}
+}
+
+// Close stops every mirror (EOF on its pipe, then SIGKILL after a grace
+// period) and waits for them.
+func (p *Pool) Close() error {
+	p.mu.Lock()
+	p.closed = true
+	idle := p.idle
+	p.idle = nil
+	for _, q := range idle {
+		delete(p.live, q)
+	}
+	p.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, q := range idle {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			q.stop(closeGrace)
+		}()
+	}
+	wg.Wait()
+	return nil
+}
+
+// Run runs job on the pool with the session's declarations and returns its
+// outcome: failed mirrors are in Outcome.Failures; the error is for a call
+// that could not run or was interrupted (ctx).
+func (p *Pool) Run(ctx context.Context, decls Decls, job *Job, ev Events) (*Outcome, error) {
+	if ev == nil {
+		ev = noEvents{}
+	}
+	if _, err := lookupOp(job.Op); err != nil {
+		return nil, fmt.Errorf("mirror: %w", err)
+	}
+	n := len(job.Elements)
+	if n == 0 {
+		return &Outcome{}, nil
+	}
+	k := job.Mirrors
+	if k <= 0 {
+		k = runtime.NumCPU()
+	}
+	spans := chunks(n, k, job.PerElement)
+	k = min(k, len(spans))
+	procs, err := p.acquire(k)
+	if err != nil {
+		return nil, err
+	}
+	c := newCall(ctx, decls, job, ev, n)
+	defer c.cancel()
+	queues := spanQueues(len(spans), len(procs), job.PerElement)
+	var wg sync.WaitGroup
+	healthy := make([]bool, len(procs))
+	for slot, q := range procs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			healthy[slot] = c.serve(q, slot+1, spans, queues[slot])
+		}()
+	}
+	wg.Wait()
+	var ok, dead []*proc
+	for slot, q := range procs {
+		if healthy[slot] {
+			ok = append(ok, q)
+		} else {
+			dead = append(dead, q)
+		}
+	}
+	p.release(ok, dead)
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("mirror: %s interrupted: %w", opName(job.Op), err)
+	}
+	return c.outcome(len(procs)), nil
+}
+
+// spanQueues hands out spans to k mirrors: balanced chunks go one to each
+// mirror, so that mirror i runs chunk i; one-element chunks (CreateMirror)
+// go to whichever mirror is free.
+func spanQueues(n, k int, shared bool) []chan int {
+	queues := make([]chan int, k)
+	if shared {
+		q := make(chan int, n)
+		for s := 0; s < n; s++ {
+			q <- s
+		}
+		close(q)
+		for i := range queues {
+			queues[i] = q
+		}
+		return queues
+	}
+	for i := range queues {
+		queues[i] = make(chan int, 1)
+		queues[i] <- i
+		close(queues[i])
+	}
+	return queues
+}
+
+type noEvents struct{}
+
+func (noEvents) Progress(int, int)          {}
+func (noEvents) Output(int, string, string) {}

@@ -1,0 +1,366 @@
+package mirror
+
+import (
+	"context"
+	"errors"
+	"os"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// recorder collects a Run's events.
+type recorder struct {
+	mu       sync.Mutex
+	outputs  map[int]string
+	progress []int
+	lines    chan string
+}
+
+func newRecorder() *recorder {
+	return &recorder{outputs: map[int]string{}, lines: make(chan string, 100)}
+}
+
+func (r *recorder) Progress(done, total int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.progress = append(r.progress, done)
+}
+
+func (r *recorder) Output(mirror int, stream, text string) {
+	r.mu.Lock()
+	r.outputs[mirror] += text
+	r.mu.Unlock()
+	select {
+	case r.lines <- text:
+	default:
+	}
+}
+
+func testPool(t *testing.T) *Pool {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := NewPool(PoolOptions{Exe: exe, Args: []string{"-test.run=^$"}})
+	t.Cleanup(func() { p.Close() })
+	return p
+}
+
+func encodeInts(t *testing.T, xs ...int) [][]byte {
+	t.Helper()
+	out := make([][]byte, len(xs))
+	for k, x := range xs {
+		data, err := encodeValue(reflect.ValueOf(x))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[k] = data
+	}
+	return out
+}
+
+func decodeInts(t *testing.T, out *Outcome) []int {
+	t.Helper()
+	var got []int
+	for _, data := range out.Outputs {
+		v, err := decodeValue(data, reflect.TypeOf(0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, int(v.Int()))
+	}
+	return got
+}
+
+func intBlock(expr string) JobBlock {
+	return JobBlock{ID: 1, Expr: expr, Type: "func(int) int", Pos: "cell[2] line 1"}
+}
+
+func run(t *testing.T, p *Pool, decls Decls, job *Job, ev Events) *Outcome {
+	t.Helper()
+	out, err := p.Run(context.Background(), decls, job, ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func seq(n int) []int {
+	xs := make([]int, n)
+	for i := range xs {
+		xs[i] = i
+	}
+	return xs
+}
+
+// pids returns the pids the mirrors printed, by mirror.
+func pids(t *testing.T, r *recorder) map[int]int {
+	t.Helper()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := map[int]int{}
+	for m, text := range r.outputs {
+		for _, line := range strings.Fields(text) {
+			if pid, err := strconv.Atoi(strings.TrimPrefix(line, "pid=")); err == nil && strings.HasPrefix(line, "pid=") {
+				out[m] = pid
+			}
+		}
+	}
+	return out
+}
+
+const pidDecl = "\n//line cell[1]:1\nimport \"os\"\nimport \"fmt\"\nfunc tenfold(x int) int {\n\tfmt.Println(\"pid=\" + fmt.Sprint(os.Getpid()))\n\treturn x * 10\n}"
+
+func TestPoolChunksInOrder(t *testing.T) {
+	p := testPool(t)
+	decls := Decls{Generation: 1, Chunks: []string{pidDecl}}
+	rec := newRecorder()
+	out := run(t, p, decls, &Job{Op: OpCollect, Blocks: []JobBlock{intBlock("tenfold")}, Elements: encodeInts(t, seq(10)...), Mirrors: 3}, rec)
+	got := decodeInts(t, out)
+	for i, v := range got {
+		if v != i*10 {
+			t.Fatalf("got %v, want 0, 10, ..., 90", got)
+		}
+	}
+	if len(got) != 10 || out.Mirrors != 3 {
+		t.Fatalf("got %d outputs from %d mirrors, want 10 from 3", len(got), out.Mirrors)
+	}
+	ps := pids(t, rec)
+	if len(ps) != 3 || ps[1] == ps[2] || ps[2] == ps[3] || ps[1] == ps[3] {
+		t.Fatalf("mirrors printed pids %v, want 3 distinct", ps)
+	}
+	rec.mu.Lock()
+	n := strings.Count(rec.outputs[1], "pid=")
+	rec.mu.Unlock()
+	if n != 4 { // 10 over 3: 4, 3, 3
+		t.Fatalf("mirror 1 ran %d elements, want 4", n)
+	}
+}
+
+func TestPoolWarmDeltaAndRebuild(t *testing.T) {
+	p := testPool(t)
+	decls := Decls{Generation: 1, Chunks: []string{pidDecl}}
+	rec1 := newRecorder()
+	run(t, p, decls, &Job{Op: OpCollect, Blocks: []JobBlock{intBlock("tenfold")}, Elements: encodeInts(t, 1, 2), Mirrors: 2}, rec1)
+
+	// A new cell declares plus; the warm mirrors receive only that chunk.
+	decls.Chunks = append(decls.Chunks, "\n//line cell[3]:1\nfunc plus(x int) int { return tenfold(x) + 1 }")
+	rec2 := newRecorder()
+	out := run(t, p, decls, &Job{Op: OpCollect, Blocks: []JobBlock{intBlock("plus")}, Elements: encodeInts(t, 1, 2), Mirrors: 2}, rec2)
+	if got := decodeInts(t, out); !reflect.DeepEqual(got, []int{11, 21}) {
+		t.Fatalf("after a delta got %v, want [11 21]", got)
+	}
+	if a, b := pids(t, rec1), pids(t, rec2); !samePids(a, b) {
+		t.Fatalf("mirrors %v then %v, want the same warm processes", a, b)
+	}
+
+	// plus is redefined: a new generation; the mirrors rebuild.
+	decls = Decls{Generation: 2, Chunks: []string{pidDecl, "\n//line cell[4]:1\nfunc plus(x int) int { return tenfold(x) + 2 }"}}
+	rec3 := newRecorder()
+	out = run(t, p, decls, &Job{Op: OpCollect, Blocks: []JobBlock{intBlock("plus")}, Elements: encodeInts(t, 1, 2), Mirrors: 2}, rec3)
+	if got := decodeInts(t, out); !reflect.DeepEqual(got, []int{12, 22}) {
+		t.Fatalf("after a rebuild got %v, want [12 22]", got)
+	}
+	if a, b := pids(t, rec1), pids(t, rec3); !samePids(a, b) {
+		t.Fatalf("mirrors %v then %v, want the same processes", a, b)
+	}
+}
+
+func samePids(a, b map[int]int) bool {
+	set := map[int]bool{}
+	for _, p := range a {
+		set[p] = true
+	}
+	for _, p := range b {
+		if !set[p] {
+			return false
+		}
+	}
+	return len(a) == len(b)
+}
+
+func TestPoolEmptyAndFewElements(t *testing.T) {
+	p := testPool(t)
+	decls := Decls{Generation: 1, Chunks: []string{pidDecl}}
+	out := run(t, p, decls, &Job{Op: OpCollect, Blocks: []JobBlock{intBlock("tenfold")}, Mirrors: 4}, nil)
+	if len(out.Outputs) != 0 || p.liveCount() != 0 {
+		t.Fatalf("empty input: %d outputs, %d mirrors started; want none", len(out.Outputs), p.liveCount())
+	}
+	out = run(t, p, decls, &Job{Op: OpCollect, Blocks: []JobBlock{intBlock("tenfold")}, Elements: encodeInts(t, 5, 6), Mirrors: 4}, nil)
+	if got := decodeInts(t, out); !reflect.DeepEqual(got, []int{50, 60}) || p.liveCount() != 2 || out.Mirrors != 2 {
+		t.Fatalf("2 elements on 4 mirrors: got %v with %d mirrors started; want [50 60] and 2", got, p.liveCount())
+	}
+}
+
+func (p *Pool) liveCount() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.live)
+}
+
+func (p *Pool) livePids() []int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []int
+	for q := range p.live {
+		out = append(out, q.cmd.Process.Pid)
+	}
+	return out
+}
+
+// sleeper prints its pid, then blocks.
+const sleeperDecl = "\n//line cell[1]:1\nimport \"os\"\nimport \"fmt\"\nimport \"time\"\nfunc sleeper(x int) int {\n\tfmt.Println(\"pid=\" + fmt.Sprint(os.Getpid()))\n\tif x == 1 {\n\t\ttime.Sleep(time.Hour)\n\t}\n\treturn x\n}\nfunc spin(x int) int {\n\tfmt.Println(\"spinning\")\n\tfor {\n\t\tx++\n\t}\n\treturn x\n}"
+
+func TestPoolKilledMirrorThenNextCallWorks(t *testing.T) {
+	p := testPool(t)
+	decls := Decls{Generation: 1, Chunks: []string{sleeperDecl}}
+	rec := newRecorder()
+	go func() {
+		for line := range rec.lines {
+			if strings.HasPrefix(line, "pid=") {
+				pid, _ := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(line, "pid=")))
+				syscall.Kill(pid, syscall.SIGKILL)
+				return
+			}
+		}
+	}()
+	out := run(t, p, decls, &Job{Op: OpCollect, Blocks: []JobBlock{intBlock("sleeper")}, Elements: encodeInts(t, 1), Mirrors: 1}, rec)
+	if len(out.Failures) != 1 || out.Failures[0].Kind != KindKilled || out.Failures[0].Mirror != 1 {
+		t.Fatalf("failures %+v, want mirror 1 killed", out.Failures)
+	}
+	close(rec.lines)
+	out = run(t, p, decls, &Job{Op: OpCollect, Blocks: []JobBlock{intBlock("sleeper")}, Elements: encodeInts(t, 2, 3), Mirrors: 1}, nil)
+	if got := decodeInts(t, out); !reflect.DeepEqual(got, []int{2, 3}) {
+		t.Fatalf("next call got %v %+v, want [2 3]", got, out.Failures)
+	}
+}
+
+func TestPoolCrashedMirror(t *testing.T) {
+	p := testPool(t)
+	decls := Decls{Generation: 1, Chunks: []string{sleeperDecl}}
+	block := intBlock("func(x int) int {\n\tgo func() { panic(\"lost goroutine\") }()\n\ttime.Sleep(time.Hour)\n\treturn x\n}")
+	out := run(t, p, decls, &Job{Op: OpCollect, Blocks: []JobBlock{block}, Elements: encodeInts(t, 1, 2), Mirrors: 2}, nil)
+	if len(out.Failures) != 2 || out.Failures[0].Kind != KindCrash || !strings.Contains(out.Failures[0].Output, "lost goroutine") {
+		t.Fatalf("failures %+v, want 2 crashes showing the panic", out.Failures)
+	}
+	err := newError(OpCollect, out)
+	if !strings.HasPrefix(err.Error(), "2 of 2 mirrors failed in ParallelCollect: mirror 1: crash") {
+		t.Fatalf("error %q", err)
+	}
+	out = run(t, p, decls, &Job{Op: OpCollect, Blocks: []JobBlock{intBlock("sleeper")}, Elements: encodeInts(t, 2, 3), Mirrors: 2}, nil)
+	if got := decodeInts(t, out); !reflect.DeepEqual(got, []int{2, 3}) {
+		t.Fatalf("next call got %v %+v, want [2 3]", got, out.Failures)
+	}
+}
+
+func TestPoolInterrupt(t *testing.T) {
+	p := testPool(t)
+	decls := Decls{Generation: 1, Chunks: []string{sleeperDecl}}
+	for _, tc := range []struct{ name, block string }{
+		{"endless interpreted loop", "spin"},    // stops in the mirror
+		{"blocked in compiled code", "sleeper"}, // the mirror is killed and replaced
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := newRecorder()
+			ctx, cancel := context.WithCancel(context.Background())
+			var cancelled time.Time
+			go func() {
+				<-rec.lines // the block runs
+				cancelled = time.Now()
+				cancel()
+			}()
+			_, err := p.Run(ctx, decls, &Job{Op: OpCollect, Blocks: []JobBlock{intBlock(tc.block)}, Elements: encodeInts(t, 1), Mirrors: 1}, rec)
+			stopped := time.Since(cancelled)
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("err %v, want context.Canceled", err)
+			}
+			t.Logf("stopped %v after the interrupt", stopped)
+			if stopped > time.Second {
+				t.Fatalf("stopped %v after the interrupt, want within 1s", stopped)
+			}
+			out := run(t, p, decls, &Job{Op: OpCollect, Blocks: []JobBlock{intBlock("sleeper")}, Elements: encodeInts(t, 4), Mirrors: 1}, nil)
+			if len(out.Failures) > 0 {
+				t.Fatalf("next call failed: %+v", out.Failures)
+			}
+		})
+	}
+}
+
+func TestPoolTimeout(t *testing.T) {
+	p := testPool(t)
+	decls := Decls{Generation: 1, Chunks: []string{sleeperDecl}}
+	out := run(t, p, decls, &Job{Op: OpCollect, Blocks: []JobBlock{intBlock("spin")}, Elements: encodeInts(t, 1, 2), Mirrors: 2, Timeout: 200 * time.Millisecond}, nil)
+	if len(out.Failures) != 2 || out.Failures[0].Kind != KindTimeout {
+		t.Fatalf("failures %+v, want 2 timeouts", out.Failures)
+	}
+}
+
+func TestPoolAnySatisfyStopsOthers(t *testing.T) {
+	p := testPool(t)
+	decls := Decls{Generation: 1, Chunks: []string{sleeperDecl}}
+	// Element 0 settles the answer at once; element 1 would spin forever.
+	block := JobBlock{ID: 1, Expr: "func(x int) bool { if x == 1 { spin(x) }; return x == 0 }", Type: "func(int) bool", Pos: "cell[2] line 1"}
+	out := run(t, p, decls, &Job{Op: OpAnySatisfy, Blocks: []JobBlock{block}, Elements: encodeInts(t, 0, 1), Mirrors: 2}, nil)
+	if !out.Decided || len(out.Failures) > 0 {
+		t.Fatalf("outcome %+v, want decided", out)
+	}
+}
+
+func TestPoolFailureFramesAndLocals(t *testing.T) {
+	p := testPool(t)
+	decls := Decls{Generation: 1, Chunks: []string{"\n//line cell[1]:1\ntype Acc struct {\n\tName string\n\tN    int\n}\nfunc ratio(a Acc, b int) int {\n\tq := a.N * 2\n\treturn q / b\n}"}}
+	block := JobBlock{ID: 3, Expr: "func(x int) int {\n\tacc := Acc{Name: name, N: x}\n\treturn ratio(acc, x-2)\n}", Type: "func(int) int", Pos: "cell[2] line 1",
+		Captures: []Capture{{Name: "name", Type: "string", Value: mustEncode(t, "acc")}}}
+	out := run(t, p, decls, &Job{Op: OpCollect, Blocks: []JobBlock{block}, Elements: encodeInts(t, 0, 1, 2, 3), Mirrors: 2}, nil)
+	if len(out.Failures) != 1 {
+		t.Fatalf("failures %+v, want 1", out.Failures)
+	}
+	f := out.Failures[0]
+	t.Log(RenderFailures(out.Failures)["text/plain"])
+	if f.Mirror != 2 || f.Index != 2 || f.Element != "2" || f.Kind != KindPanic || !strings.Contains(f.Message, "divide by zero") {
+		t.Fatalf("failure %+v", f)
+	}
+	if len(f.Frames) != 2 || f.Frames[0].Func != "ratio" || f.Frames[0].Pos != "cell[1] line 7" || f.Frames[1].Pos != "cell[2] line 3" {
+		t.Fatalf("frames %+v", f.Frames)
+	}
+	want := []Local{{"a", "Acc", "{Name:acc N:2}"}, {"b", "int", "0"}, {"q", "int", "4"}}
+	if !reflect.DeepEqual(f.Frames[0].Locals, want) {
+		t.Fatalf("locals of ratio %+v, want %+v", f.Frames[0].Locals, want)
+	}
+}
+
+func mustEncode(t *testing.T, v any) []byte {
+	t.Helper()
+	data, err := encodeValue(reflect.ValueOf(v))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func TestPoolCloseLeavesNoProcess(t *testing.T) {
+	p := testPool(t)
+	decls := Decls{Generation: 1, Chunks: []string{pidDecl}}
+	run(t, p, decls, &Job{Op: OpCollect, Blocks: []JobBlock{intBlock("tenfold")}, Elements: encodeInts(t, 1, 2, 3), Mirrors: 3}, nil)
+	pids := p.livePids()
+	if len(pids) != 3 {
+		t.Fatalf("%d mirrors live, want 3", len(pids))
+	}
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, pid := range pids {
+		if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
+			t.Fatalf("mirror %d still exists after Close (kill 0: %v)", pid, err)
+		}
+	}
+	if _, err := p.Run(context.Background(), decls, &Job{Op: OpCollect, Blocks: []JobBlock{intBlock("tenfold")}, Elements: encodeInts(t, 1)}, nil); !errors.Is(err, errClosed) {
+		t.Fatalf("Run after Close: %v, want errClosed", err)
+	}
+}
