@@ -15,6 +15,7 @@ import (
 	"github.com/dmirror/dmirror/display"
 	"github.com/dmirror/dmirror/display/displaytest"
 	"github.com/dmirror/dmirror/interp/vm"
+	"github.com/dmirror/dmirror/mirror"
 )
 
 // newVM returns a real interpreter with the prelude and display exports
@@ -23,7 +24,9 @@ func newVM(t *testing.T) (*yaegi.Interpreter, *displaytest.Recorder) {
 	t.Helper()
 	rec := &displaytest.Recorder{}
 	var out bytes.Buffer
-	i, err := vm.New(vm.Config{Stdout: &out, Stderr: &out, Exports: []yaegi.Exports{display.Exports(rec)}})
+	// The Parallel prelude needs dmirror/parallel: the mirrors' local one.
+	exports := []yaegi.Exports{mirror.WorkerExports(), display.Exports(rec)}
+	i, err := vm.New(vm.Config{Stdout: &out, Stderr: &out, Exports: exports})
 	if err != nil {
 		t.Fatalf("vm.New: %v", err)
 	}

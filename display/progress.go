@@ -5,6 +5,8 @@ import (
 	"html"
 	"strings"
 	"sync"
+
+	"github.com/google/uuid"
 )
 
 // Publisher shows bundles in the running cell's output. The image process
@@ -124,3 +126,30 @@ func (p *Progress) publishLocked(force bool) {
 	p.pub.Display(ProgressBundle(p.label, p.done, p.total), map[string]any{}, p.id, p.shown)
 	p.shown = true
 }
+
+// SinkPublisher adapts s, anything with an engine.Sink's Display and
+// ClearOutput methods, to a Publisher: kernel-side code (the mirror pool)
+// shows progress straight into a cell's sink.
+func SinkPublisher(s interface {
+	Display(data, metadata map[string]any, displayID string, update bool)
+	ClearOutput(wait bool)
+}) Publisher {
+	return sinkPublisher{s}
+}
+
+type sinkPublisher struct {
+	s interface {
+		Display(data, metadata map[string]any, displayID string, update bool)
+		ClearOutput(wait bool)
+	}
+}
+
+func (p sinkPublisher) Display(data, metadata map[string]any, id string, update bool) {
+	p.s.Display(data, metadata, id, update)
+}
+
+func (p sinkPublisher) Clear(wait bool) { p.s.ClearOutput(wait) }
+
+// NewID returns a display id unique across processes and sessions, for
+// bars and outputs made outside the cell API.
+func NewID() string { return "dm-" + uuid.NewString() }

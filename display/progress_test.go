@@ -54,3 +54,26 @@ func TestProgressBundle(t *testing.T) {
 		t.Errorf("empty total: %q", b["text/plain"])
 	}
 }
+
+// sink has the methods of an engine.Sink that SinkPublisher needs.
+type sink struct{ rec displaytest.Recorder }
+
+func (s *sink) Display(data, metadata map[string]any, id string, update bool) {
+	s.rec.Display(data, metadata, id, update)
+}
+func (s *sink) ClearOutput(wait bool) { s.rec.Clear(wait) }
+
+func TestSinkPublisher(t *testing.T) {
+	s := &sink{}
+	id := display.NewID()
+	p := display.NewProgress(display.SinkPublisher(s), id, "ParallelCollect", 2)
+	p.Add(2)
+	display.SinkPublisher(s).Clear(true)
+	ev := s.rec.Events()
+	if len(ev) != 3 || ev[1].Data["text/plain"] != "ParallelCollect [####################] 2/2" || ev[1].ID != id || !ev[2].Clear || !ev[2].Wait {
+		t.Errorf("events through the sink: %+v", ev)
+	}
+	if display.NewID() == id {
+		t.Error("NewID repeated an id")
+	}
+}
