@@ -169,7 +169,7 @@ func describe(v any) string {
 
 // frameLine is one line yaegi prints per interpreted frame while a panic
 // unwinds.
-var frameLine = regexp.MustCompile(`^(\S*?):(\d+):(\d+): panic: (\S*)\(\.\.\.\)`)
+var frameLine = regexp.MustCompile(`^(?:(\S*):)?(\d+):(\d+): panic: (\S*)\(\.\.\.\)`)
 
 // frames turns yaegi's unwinding lines (innermost first) into traceback
 // lines, dropping the frames of dmirror's own wrappers.

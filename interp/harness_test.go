@@ -154,7 +154,11 @@ type cell struct {
 	dropVars []string
 }
 
-func header(n int) string { return fmt.Sprintf("/*line cell[%d]/_:1:1*/package main\n", n) }
+// header starts a file as the frontend does: the file name cell[N]/_
+// (yaegi keys imports by the base name), then the cell's first line.
+func header(n int) string {
+	return fmt.Sprintf("/*line cell[%d]/_:1:1*/package main\n/*line cell[%d]/_:1:1*/", n, n)
+}
 
 func (c cell) plan(n int, f *fakeFrontend) *frontend.Plan {
 	p := &frontend.Plan{Cell: n, Touched: c.touched}
@@ -190,7 +194,7 @@ func (c cell) plan(n int, f *fakeFrontend) *frontend.Plan {
 			lines[len(lines)-1] = "return " + lines[len(lines)-1]
 			body = strings.Join(lines, "\n")
 		}
-		p.Body = header(n) + "func " + p.BodyFunc + sig + fmt.Sprintf(" {/*line cell[%d]/_:1:1*/\n", n) + body + "\n}"
+		p.Body = fmt.Sprintf("/*line cell[%d]/_:1:1*/package main\nfunc %s%s {\n/*line cell[%d]/_:1:1*/", n, p.BodyFunc, sig, n) + body + "\n}"
 		p.HasResult = c.result
 	}
 	return p

@@ -28,7 +28,7 @@ func (w cellWriter) Write(p []byte) (int, error) {
 
 // panicLine matches one line yaegi prints per interpreted frame while a panic
 // unwinds: "cell[3]:2:5: panic: main.f(...)".
-var panicLine = regexp.MustCompile(`^\S*:\d+:\d+: panic: \S*\(\.\.\.\)\n?$`)
+var panicLine = regexp.MustCompile(`^(?:\S*:)?\d+:\d+: panic: \S*\(\.\.\.\)\n?$`)
 
 // stdFile stands for os.Stdout and os.Stderr in interpreted code, so that
 // writes through them are attributed to their cell and ordered with fmt's.
