@@ -41,6 +41,7 @@ type kernel struct {
 	history *history
 	flusher *flusher
 	inputs  *inputs
+	replays *replays
 
 	mu      sync.Mutex         // guards cancel
 	cancel  context.CancelFunc // cancels the running cell; nil when idle
@@ -70,6 +71,7 @@ func Serve(ctx context.Context, connFile string, eng engine.Engine, log *slog.Lo
 		history: newHistory(),
 		flusher: newFlusher(),
 		inputs:  newInputs(),
+		replays: newReplays(),
 		stop:    make(chan struct{}),
 	}
 	log.Info("kernel listening", "transport", info.Transport, "ip", info.IP, "shell_port", info.ShellPort, "session", k.session)
@@ -140,6 +142,10 @@ func (k *kernel) readLoop(ctx context.Context, c *channel, handle func(context.C
 		msg, err := Decode(raw.Frames, c.key)
 		if err != nil {
 			k.log.Warn("dropped message", "socket", c.name, "err", err)
+			continue
+		}
+		if len(c.key) > 0 && !k.replays.fresh(signature(raw.Frames)) {
+			k.log.Warn("dropped a replayed message", "socket", c.name, "msg_type", msg.Header.MsgType, "msg_id", msg.Header.MsgID)
 			continue
 		}
 		handle(ctx, c, msg)

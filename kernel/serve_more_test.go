@@ -460,3 +460,28 @@ func TestShutdownInterruptsTheRunningCell(t *testing.T) {
 		t.Errorf("the running cell was not answered before exit: %v", err)
 	}
 }
+
+func TestReplayedMessageIsDropped(t *testing.T) {
+	k, _ := startKernel(t, kerneltest.Options{})
+	ctx := ctxT(t)
+	m, _ := k.NewRequest("execute_request", kerneltest.ExecuteContent("out once"))
+	frames, err := kernel.Encode(m, []byte(k.Info.Key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := k.SendFrames(kerneltest.Shell, frames); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := k.Await(ctx, kerneltest.Shell, m); err != nil {
+		t.Fatal(err)
+	}
+	// Handled in order: after this cell, the replay was dropped or ran.
+	if _, err := k.Execute(ctx, "out after"); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(k.Replies(kerneltest.Shell, m.Header.MsgID)); n != 1 {
+		t.Errorf("the message and its replay got %d replies, want 1", n)
+	}
+}

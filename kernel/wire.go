@@ -101,6 +101,16 @@ func checkObject(data []byte, empty bool) error {
 	return nil
 }
 
+// signature returns the signature frame of a message that Decode accepted.
+func signature(frames [][]byte) []byte {
+	for i, f := range frames {
+		if string(f) == Delimiter && i+1 < len(frames) {
+			return frames[i+1]
+		}
+	}
+	return nil
+}
+
 func verify(key, sig []byte, parts [][]byte) error {
 	if len(key) == 0 {
 		return nil
