@@ -123,6 +123,7 @@ func runKernel(ctx context.Context, connFile string, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	kernel.Version = Version // implementation_version in kernel_info_reply
 	serveErr := kernel.Serve(ctx, connFile, eng, log)
 	closeErr := eng.Close()
 	return errors.Join(serveErr, closeErr)
