@@ -173,6 +173,10 @@ func TestOutputStructure(t *testing.T) {
 		t.Fatalf("run: %d %v\n%s", r.code, r.err, r.stderr)
 	}
 	c := cells(r)
+	exec1, _ := c[1]["metadata"].(map[string]any)["execution"].(map[string]any)
+	if reply, _ := exec1["shell.execute_reply"].(string); !strings.HasSuffix(reply, "Z") || len(reply) != len("2006-01-02T15:04:05.000000Z") {
+		t.Errorf("execution timing metadata %v", exec1)
+	}
 	if _, ok := c[0]["outputs"]; ok {
 		t.Error("a markdown cell got outputs")
 	}

@@ -70,9 +70,11 @@ func (r *runner) runCell(ctx context.Context, outs *outputs, idx int, cell map[s
 	t0 := time.Now()
 	sink := outs.start(idx)
 	res := r.eng.Execute(cctx, engine.ExecuteRequest{Code: src, Count: count, StoreHistory: true}, sink)
+	t1 := time.Now()
 	cell["outputs"] = outs.finish(sink, res, count)
 	cell["execution_count"] = count
-	took := time.Since(t0).Round(time.Millisecond)
+	recordTiming(cell, t0, t1)
+	took := t1.Sub(t0).Round(time.Millisecond)
 	if res.Error == nil {
 		note := ""
 		if hasTag(cell, "raises-exception") {
@@ -181,4 +183,21 @@ func injectedCell(nb *notebook, code string) map[string]any {
 		c["id"] = id
 	}
 	return c
+}
+
+// recordTiming stores when the cell ran in its metadata, under the keys
+// nbclient uses.
+func recordTiming(cell map[string]any, start, end time.Time) {
+	meta, ok := cell["metadata"].(map[string]any)
+	if !ok {
+		meta = map[string]any{}
+		cell["metadata"] = meta
+	}
+	stamp := func(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000Z") }
+	meta["execution"] = map[string]any{
+		"iopub.status.busy":   stamp(start),
+		"iopub.execute_input": stamp(start),
+		"shell.execute_reply": stamp(end),
+		"iopub.status.idle":   stamp(end),
+	}
 }
