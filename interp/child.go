@@ -21,6 +21,9 @@ const closeGrace = 2 * time.Second
 // its death.
 const tailSize = 16 << 10
 
+// crashSize is how much of the start of a crash report is kept.
+const crashSize = 2 << 10
+
 // imageProc is one image process, as the Session sees it.
 type imageProc struct {
 	cmd  *exec.Cmd
@@ -32,6 +35,7 @@ type imageProc struct {
 
 	mu      sync.Mutex
 	tail    []byte // the end of the child's stderr
+	crash   string // the start of the Go runtime's crash report, if any
 	waitErr error
 }
 
@@ -147,6 +151,7 @@ func (p *imageProc) readRaw(r io.Reader, name string, sinks procSinks) {
 				if !crashed {
 					if i := crashStart(chunk); i >= 0 {
 						crashed = true
+						p.keepCrash(chunk[i:])
 						chunk = chunk[:i]
 					}
 				} else {
@@ -161,6 +166,17 @@ func (p *imageProc) readRaw(r io.Reader, name string, sinks procSinks) {
 			return
 		}
 	}
+}
+
+// keepCrash keeps the start of a crash report: the runtime's reason comes
+// first, then a dump of every goroutine that can be long.
+func (p *imageProc) keepCrash(b []byte) {
+	if len(b) > crashSize {
+		b = b[:crashSize]
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.crash = string(b)
 }
 
 func (p *imageProc) keepTail(b []byte) {
@@ -215,9 +231,13 @@ func (p *imageProc) stop() {
 	}
 }
 
-// death explains why the child ended, once dead is closed.
-func (p *imageProc) death() (tail string, err error) {
+// death returns what explains the end of the child, once dead is closed:
+// the start of its crash report (or the end of its stderr) and its exit.
+func (p *imageProc) death() (report string, err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.crash != "" {
+		return p.crash, p.waitErr
+	}
 	return string(p.tail), p.waitErr
 }

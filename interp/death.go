@@ -26,15 +26,14 @@ func deathError(tail string, werr error) *engine.Error {
 		return &engine.Error{Name: "OutOfMemory", Value: "the image process ran out of memory"}
 	case strings.Contains(tail, "\npanic: ") || strings.HasPrefix(tail, "panic: "):
 		return &engine.Error{Name: "GoroutinePanic",
-			Value:     "a panic in a goroutine ended the image process: " + firstLineAfter(tail, "panic: "),
-			Traceback: []string{lastLines(tail, 3)}}
+			Value: "a panic in a goroutine ended the image process: " + firstLineAfter(tail, "panic: ")}
 	}
 	return &engine.Error{Name: "ImageProcessDied", Value: "the image process died (" + status + ")",
-		Traceback: nonEmpty(lastLines(tail, 5))}
+		Traceback: nonEmpty(firstLines(tail, 5))}
 }
 
 func firstLineAfter(s, prefix string) string {
-	i := strings.LastIndex(s, prefix)
+	i := strings.Index(s, prefix)
 	if i < 0 {
 		return ""
 	}
@@ -43,6 +42,14 @@ func firstLineAfter(s, prefix string) string {
 		s = s[:j]
 	}
 	return s
+}
+
+func firstLines(s string, n int) string {
+	lines := strings.SplitN(strings.TrimSpace(s), "\n", n+1)
+	if len(lines) > n {
+		lines = lines[:n]
+	}
+	return strings.Join(lines, "\n")
 }
 
 func lastLines(s string, n int) string {

@@ -102,7 +102,7 @@ func TestFailedDeclarationsLeaveNothing(t *testing.T) {
 
 func TestRedefinitionSeenByEarlierFuncs(t *testing.T) {
 	s, _ := session(t, map[string]cell{
-		"f1": {decls: "func f1() int { return 1 }\nfunc f2() int { return f1() * 10 }"},
+		"f1":       {decls: "func f1() int { return 1 }\nfunc f2() int { return f1() * 10 }"},
 		"f1 again": {decls: "func f1() int { return 2 }\nfunc f2() int { return f1() * 10 }", rebuild: true},
 		"f2()":     {body: "f2()", result: true},
 	})
