@@ -124,31 +124,18 @@ func (a *api) publish(id string, b Bundle) {
 }
 
 func bundleOf(kind string, v any) (Bundle, error) {
-	str := func() (string, error) {
+	if text, ok := textKinds[kind]; ok {
 		s, ok := v.(string)
 		if !ok {
-			return "", fmt.Errorf("display.%s: want a string, got %T", kind, v)
+			return nil, fmt.Errorf("display.%s: want a string, got %T", kind, v)
 		}
-		return s, nil
+		return text(s), nil
 	}
-	bytesOf := func() ([]byte, error) {
+	switch kind {
+	case "PNG", "JPEG":
 		b, ok := v.([]byte)
 		if !ok {
 			return nil, fmt.Errorf("display.%s: want []byte, got %T", kind, v)
-		}
-		return b, nil
-	}
-	switch kind {
-	case "HTML", "Markdown", "Latex", "SVG", "Text":
-		s, err := str()
-		if err != nil {
-			return nil, err
-		}
-		return map[string]func(string) Bundle{"HTML": HTML, "Markdown": Markdown, "Latex": Latex, "SVG": SVG, "Text": Text}[kind](s), nil
-	case "PNG", "JPEG":
-		b, err := bytesOf()
-		if err != nil {
-			return nil, err
 		}
 		if kind == "PNG" {
 			return PNG(b), nil
@@ -167,6 +154,11 @@ func bundleOf(kind string, v any) (Bundle, error) {
 		return b, nil
 	}
 	return nil, fmt.Errorf("display: unknown kind %q", kind)
+}
+
+// textKinds are the kinds Emit shows from a string.
+var textKinds = map[string]func(string) Bundle{
+	"HTML": HTML, "Markdown": Markdown, "Latex": Latex, "SVG": SVG, "Text": Text,
 }
 
 // StartProgress shows an empty progress bar for total steps and returns its
