@@ -237,6 +237,12 @@ func (b *decBuilder) make(t reflect.Type) decFunc {
 
 func (b *decBuilder) array(t reflect.Type) decFunc {
 	elem := b.build(t.Elem())
+	if minWire(t.Elem()) == 0 {
+		return func(d *decoder, v reflect.Value) error {
+			v.SetZero() // only zero elements take no bytes
+			return nil
+		}
+	}
 	return func(d *decoder, v reflect.Value) error {
 		for i := range v.Len() {
 			if err := elem(d, v.Index(i)); err != nil {
@@ -284,8 +290,8 @@ func (b *decBuilder) slice(t reflect.Type) decFunc {
 				return err
 			}
 		}
-		if least == 0 && t.Elem().Size() > 0 && n > maxZeroWire {
-			return fmt.Errorf("values: length %d too large", n)
+		if err := d.allocOK(uint64(n) * uint64(t.Elem().Size())); err != nil {
+			return err
 		}
 		s := reflect.MakeSlice(t, n, n)
 		if tracked {
@@ -314,6 +320,8 @@ func (b *decBuilder) slice(t reflect.Type) decFunc {
 func (b *decBuilder) mapping(t reflect.Type) decFunc {
 	key, elem := b.build(t.Key()), b.build(t.Elem())
 	least := minWire(t.Key()) + minWire(t.Elem())
+	// Keys holding interfaces may hold values that cannot be hashed.
+	checkKeys := hasRefs(t.Key())
 	return func(d *decoder, v reflect.Value) error {
 		tag, back, err := d.ref(t)
 		switch {
@@ -335,6 +343,9 @@ func (b *decBuilder) mapping(t reflect.Type) decFunc {
 		if least == 0 && n > maxZeroWire {
 			return fmt.Errorf("values: length %d too large", n)
 		}
+		if err := d.allocOK(uint64(n) * uint64(t.Key().Size()+t.Elem().Size())); err != nil {
+			return err
+		}
 		m := reflect.MakeMapWithSize(t, min(n, 1<<16))
 		d.refs = append(d.refs, m)
 		v.Set(m)
@@ -350,6 +361,9 @@ func (b *decBuilder) mapping(t reflect.Type) decFunc {
 			}
 			if err := elem(d, x); err != nil {
 				return err
+			}
+			if checkKeys && !k.Comparable() {
+				return fmt.Errorf("values: map key of type %s is not comparable", k.Elem().Type())
 			}
 			m.SetMapIndex(k, x)
 		}
@@ -470,6 +484,9 @@ func decodeInterface(d *decoder, v reflect.Value) error {
 	if err := d.enter(); err != nil {
 		return err
 	}
+	if err := d.allocOK(uint64(dt.Size())); err != nil {
+		return err
+	}
 	x := reflect.New(dt).Elem()
 	if err := decoderOf(dt)(d, x); err != nil {
 		return err
@@ -483,10 +500,20 @@ func decodeInterface(d *decoder, v reflect.Value) error {
 // bytes on the wire (nil funcs), which the data cannot bound.
 const maxZeroWire = 1 << 20
 
-// minWire returns the fewest bytes a value of t takes on the wire (0 or
-// 1), so that lengths read from the wire can be checked against the data.
+// allocOK bounds what bad data can make the decoder allocate: a value
+// takes at least a byte on the wire per 256 bytes in memory, but for
+// zero-width parts (nil funcs), which a fixed allowance covers.
+func (d *decoder) allocOK(bytes uint64) error {
+	if bytes > 1<<24+256*uint64(len(d.buf)) {
+		return fmt.Errorf("values: %d bytes is too large for %d bytes of data", bytes, len(d.buf))
+	}
+	return nil
+}
+
+// minWire returns the fewest bytes a value of t takes on the wire (capped),
+// so that lengths read from the wire can be checked against the data.
 func minWire(t reflect.Type) int {
-	return minWireSeen(t, map[reflect.Type]bool{})
+	return min(minWireSeen(t, map[reflect.Type]bool{}), 1<<20)
 }
 
 func minWireSeen(t reflect.Type, seen map[reflect.Type]bool) int {
@@ -494,24 +521,25 @@ func minWireSeen(t reflect.Type, seen map[reflect.Type]bool) int {
 		return 0
 	}
 	seen[t] = true
+	defer delete(seen, t)
 	if marshallerOf(t) != nil {
 		return 1
 	}
 	switch t.Kind() {
 	case reflect.Chan, reflect.Func, reflect.UnsafePointer:
 		return 0
+	case reflect.Float32, reflect.Complex64:
+		return int(t.Size())
+	case reflect.Float64, reflect.Complex128:
+		return int(t.Size())
 	case reflect.Array:
-		if t.Len() == 0 {
-			return 0
-		}
-		return minWireSeen(t.Elem(), seen)
+		return min(t.Len(), 1<<20) * min(minWireSeen(t.Elem(), seen), 1<<20)
 	case reflect.Struct:
+		n := 0
 		for i := range t.NumField() {
-			if minWireSeen(t.Field(i).Type, seen) > 0 {
-				return 1
-			}
+			n = min(n+minWireSeen(t.Field(i).Type, seen), 1<<20)
 		}
-		return 0
+		return n
 	}
 	return 1
 }

@@ -195,6 +195,9 @@ func opaque(t reflect.Type, reason string) encFunc {
 
 func (b *encBuilder) array(t reflect.Type) encFunc {
 	elem := b.build(t.Elem())
+	if t.Elem().Size() == 0 {
+		return func(*encoder, reflect.Value) error { return nil }
+	}
 	return func(e *encoder, v reflect.Value) error {
 		for i := range v.Len() {
 			if err := elem(e, v.Index(i)); err != nil {

@@ -6,7 +6,6 @@ import (
 	"go/token"
 	"reflect"
 	"sync"
-	"unsafe"
 )
 
 // Types described inside interfaces are rebuilt on the receiver: binary
@@ -53,8 +52,8 @@ var basicTypes = map[reflect.Kind]reflect.Type{
 	reflect.Uint64: reflect.TypeFor[uint64](), reflect.Uintptr: reflect.TypeFor[uintptr](),
 	reflect.Float32: reflect.TypeFor[float32](), reflect.Float64: reflect.TypeFor[float64](),
 	reflect.Complex64: reflect.TypeFor[complex64](), reflect.Complex128: reflect.TypeFor[complex128](),
-	reflect.String: reflect.TypeFor[string](), reflect.UnsafePointer: reflect.TypeFor[unsafe.Pointer](),
-	kError: errorType,
+	reflect.String: reflect.TypeFor[string](),
+	kError:         errorType,
 }
 
 func (r *resolver) resolve(d *tdesc) (reflect.Type, error) {

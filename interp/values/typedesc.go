@@ -50,7 +50,7 @@ func isComposite(k reflect.Kind) bool {
 }
 
 func isBasic(k reflect.Kind) bool {
-	return k >= reflect.Bool && k <= reflect.Complex128 || k == reflect.String || k == reflect.UnsafePointer
+	return k >= reflect.Bool && k <= reflect.Complex128 || k == reflect.String
 }
 
 // describe returns the description of t; seen makes cycles terminate.
