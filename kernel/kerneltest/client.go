@@ -270,14 +270,23 @@ func (c *Client) Heartbeat(ctx context.Context) error {
 // idle status arrives on iopub, as front ends do: a SUB socket misses what
 // was published before it connected.
 func (c *Client) WaitReady(ctx context.Context) error {
+	_, err := c.waitReady(ctx)
+	return err
+}
+
+// waitReady is WaitReady that also returns when the first reply arrived.
+func (c *Client) waitReady(ctx context.Context) (firstReply time.Time, err error) {
 	for {
 		id, err := c.Send(Shell, "kernel_info_request", map[string]any{})
 		if err != nil {
-			return err
+			return firstReply, err
 		}
 		attempt, cancel := context.WithTimeout(ctx, time.Second)
 		_, err = c.Reply(attempt, Shell, id)
 		cancel()
+		if err == nil && firstReply.IsZero() {
+			firstReply = time.Now()
+		}
 		if err == nil {
 			// The reply came; its idle may have been published before the
 			// subscription reached the kernel, so ask again soon.
@@ -286,10 +295,10 @@ func (c *Client) WaitReady(ctx context.Context) error {
 			cancel()
 		}
 		if err == nil {
-			return nil
+			return firstReply, nil
 		}
 		if ctx.Err() != nil {
-			return fmt.Errorf("kerneltest: kernel not ready: %w", ctx.Err())
+			return firstReply, fmt.Errorf("kerneltest: kernel not ready: %w", ctx.Err())
 		}
 	}
 }

@@ -30,6 +30,8 @@ type Options struct {
 	NoKey bool
 	// Stderr receives the kernel process's stderr (Start only).
 	Stderr io.Writer
+	// Env is added to the kernel process's environment (Start only).
+	Env []string
 	// ReadyTimeout bounds the wait for the first kernel_info_reply
 	// (default 30 s).
 	ReadyTimeout time.Duration
@@ -40,9 +42,10 @@ type Kernel struct {
 	*Client
 	Info     kernel.ConnectionInfo
 	ConnFile string
-	// Started is when the kernel was started and Ready when its first
-	// kernel_info_reply and idle arrived.
-	Started, Ready time.Time
+	// Started is when the kernel was started, FirstReply when its first
+	// kernel_info_reply arrived, and Ready when a reply and its idle had
+	// both arrived.
+	Started, FirstReply, Ready time.Time
 
 	done chan struct{} // closed when the kernel has exited
 	err  error         // its exit error, set before done is closed
@@ -120,6 +123,7 @@ func Start(ctx context.Context, opts Options, argv ...string) (*Kernel, error) {
 		}
 		cmd := exec.Command(args[0], args[1:]...)
 		cmd.Stderr = opts.Stderr
+		cmd.Env = append(os.Environ(), opts.Env...)
 		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 		if err := cmd.Start(); err != nil {
 			return nil, fmt.Errorf("kerneltest: start %s: %w", args[0], err)
@@ -177,7 +181,7 @@ func start(ctx context.Context, opts Options, launch launcher) (*Kernel, error) 
 		}
 	}()
 	if k.Client, err = Dial(readyCtx, info); err == nil {
-		err = k.Client.WaitReady(readyCtx)
+		k.FirstReply, err = k.Client.waitReady(readyCtx)
 	}
 	if err != nil {
 		if k.Client != nil {
