@@ -14,6 +14,7 @@ import (
 
 	yaegi "github.com/traefik/yaegi/interp"
 
+	"github.com/dmirror/dmirror/display"
 	"github.com/dmirror/dmirror/interp/vm"
 )
 
@@ -61,7 +62,8 @@ func (e *engine) build(decls []string, stdout, stderr io.Writer) (*yaegi.Interpr
 	i, err := vm.New(vm.Config{
 		Stdout:  stdout,
 		Stderr:  stderr,
-		Exports: []yaegi.Exports{WorkerExports(), driver},
+		// Displays made by a block in a mirror are not shown.
+		Exports: []yaegi.Exports{WorkerExports(), display.Exports(nil), driver},
 	})
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 
@@ -104,6 +105,9 @@ func TestInProcessCollect(t *testing.T) {
 }
 
 func TestInProcessFailureFrames(t *testing.T) {
+	if raceEnabled {
+		t.Skip("yaegi's debugger races on its own step state; TestPoolFailureFramesAndLocals covers this in a mirror process")
+	}
 	s := newSession(t)
 	s.decl("\n//line cell[1]:1\nfunc ratio(a, b int) int {\n\tq := a * 2\n\treturn q / b\n}")
 	s.blocks[1] = frontend.Block{ID: 1, Expr: "func(x int) int {\n\ty := x + 1\n\treturn ratio(y, x-2)\n}", Type: "func(int) int", Pos: "cell[2] line 1"}
@@ -127,5 +131,59 @@ func TestInProcessFailureFrames(t *testing.T) {
 	}
 	if f.Frames[0].Func != "ratio" || f.Frames[0].Pos != "cell[1] line 3" {
 		t.Fatalf("innermost frame %+v", f.Frames[0])
+	}
+}
+
+func TestUncopyableFailsBeforeAnyMirror(t *testing.T) {
+	s := newSession(t)
+	s.decl(`var jobs chan int`)
+	s.decl(`var n int`)
+	if _, err := s.eval(`jobs = make(chan int)`); err != nil {
+		t.Fatal(err)
+	}
+	s.blocks[1] = frontend.Block{ID: 1, Expr: "func(x int) int { return x + len(jobs) }", Type: "func(int) int", Globals: []string{"jobs", "n"}, Pos: "cell[3] line 1"}
+	s.blocks[2] = frontend.Block{ID: 2, Expr: "func(x int) int { return f(x) }", Type: "func(int) int",
+		Captures: []frontend.Var{{Name: "f", Type: "func(int) int"}}, Pos: "cell[4] line 1"}
+	for _, tc := range []struct{ src, want string }{
+		{`ParallelCollect[int, int]([]int{1}, func(x int) int { return x + len(jobs) }, __dmBlock(1))`,
+			"global variable jobs (chan int) cannot be sent to a mirror"},
+		{`func() { f := func(x int) int { return x }; ParallelCollect[int, int]([]int{1}, func(x int) int { return f(x) }, __dmBlock(2, f)) }()`,
+			"variable f (func(int) int) captured by the block at cell[4] line 1 cannot be sent to a mirror"},
+	} {
+		_, err := s.eval(tc.src)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Fatalf("error %v, want one saying %q", err, tc.want)
+		}
+	}
+	if len(s.jobs) != 0 {
+		t.Fatalf("%d jobs reached the mirrors, want none", len(s.jobs))
+	}
+}
+
+func TestSessionStructTypesBothWays(t *testing.T) {
+	s := newSession(t)
+	s.decl(`import "time"`)
+	s.decl(`type Part struct { ID int; Weight float64 }`)
+	s.decl(`type Item struct { Name string; Tags map[string]int; When time.Time; Next *Item; Parts []Part }`)
+	s.decl(`var items []Item`)
+	s.decl(`var heavy []Item`)
+	if _, err := s.eval(`items = []Item{{Name: "a", Tags: map[string]int{"x": 1}, When: time.Unix(100, 0).UTC(), Next: &Item{Name: "b"}, Parts: []Part{{1, 2.5}, {2, 9}}}, {Name: "c", Parts: []Part{{3, 1}}}}`); err != nil {
+		t.Fatal(err)
+	}
+	s.blocks[1] = frontend.Block{ID: 1, Expr: "func(it Item) bool { w := 0.0; for _, p := range it.Parts { w += p.Weight }; return w > 5 }", Type: "func(Item) bool", Pos: "cell[6] line 1"}
+	if _, err := s.eval(`heavy = ParallelSelect[Item](items, func(it Item) bool { w := 0.0; for _, p := range it.Parts { w += p.Weight }; return w > 5 }, __dmBlock(1))`); err != nil {
+		t.Fatal(err)
+	}
+	g := s.i.Globals()
+	if got, want := g["heavy"].Interface(), g["items"].Slice(0, 1).Interface(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %+v, want %+v", got, want)
+	}
+	s.blocks[2] = frontend.Block{ID: 2, Expr: "func(it Item) Item { it.Name += \"!\"; it.Tags = map[string]int{\"n\": len(it.Parts)}; return it }", Type: "func(Item) Item", Pos: "cell[7] line 1"}
+	if _, err := s.eval(`heavy = ParallelCollect[Item, Item](items, func(it Item) Item { it.Name += "!"; it.Tags = map[string]int{"n": len(it.Parts)}; return it }, __dmBlock(2))`); err != nil {
+		t.Fatal(err)
+	}
+	v, err := s.eval(`heavy[0].Name == "a!" && heavy[0].Next.Name == "b" && heavy[0].When.Equal(time.Unix(100, 0)) && heavy[0].Tags["n"] == 2 && heavy[1].Parts[0].Weight == 1`)
+	if err != nil || !v.Bool() {
+		t.Fatalf("round trip of Item: %v %v (%+v)", v, err, g["heavy"])
 	}
 }
