@@ -60,8 +60,8 @@ func (e *engine) build(decls []string, stdout, stderr io.Writer) (*yaegi.Interpr
 		}),
 	}}
 	i, err := vm.New(vm.Config{
-		Stdout:  stdout,
-		Stderr:  stderr,
+		Stdout: stdout,
+		Stderr: stderr,
 		// Displays made by a block in a mirror are not shown.
 		Exports: []yaegi.Exports{WorkerExports(), display.Exports(nil), driver},
 	})

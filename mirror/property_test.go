@@ -110,7 +110,9 @@ var opCases = []opCase{
 		func(xs []int, _, limit int) any { return len(filter(xs, func(x int) bool { return x > limit })) > 0 }},
 	{"allSatisfy", "bool", `ParallelAllSatisfy[int](xs, func(x int) bool { return x > limit }, __dmBlock(2))`,
 		[]frontend.Block{blk(2, "func(x int) bool { return x > limit }", "func(int) bool", false, "limit")},
-		func(xs []int, _, limit int) any { return len(filter(xs, func(x int) bool { return x > limit })) == len(xs) }},
+		func(xs []int, _, limit int) any {
+			return len(filter(xs, func(x int) bool { return x > limit })) == len(xs)
+		}},
 	{"noneSatisfy", "bool", `ParallelNoneSatisfy[int](xs, func(x int) bool { return x > limit }, __dmBlock(2))`,
 		[]frontend.Block{blk(2, "func(x int) bool { return x > limit }", "func(int) bool", false, "limit")},
 		func(xs []int, _, limit int) any { return len(filter(xs, func(x int) bool { return x > limit })) == 0 }},
