@@ -155,6 +155,7 @@ func (p *imageProc) readRaw(r io.Reader, name string, sinks procSinks) {
 						chunk = chunk[:i]
 					}
 				} else {
+					p.keepCrash(chunk)
 					chunk = nil
 				}
 			}
@@ -169,14 +170,13 @@ func (p *imageProc) readRaw(r io.Reader, name string, sinks procSinks) {
 }
 
 // keepCrash keeps the start of a crash report: the runtime's reason comes
-// first, then a dump of every goroutine that can be long.
+// first (in several writes), then a dump of every goroutine that can be long.
 func (p *imageProc) keepCrash(b []byte) {
-	if len(b) > crashSize {
-		b = b[:crashSize]
-	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.crash = string(b)
+	if room := crashSize - len(p.crash); room > 0 {
+		p.crash += string(b[:min(len(b), room)])
+	}
 }
 
 func (p *imageProc) keepTail(b []byte) {

@@ -2,12 +2,19 @@ package interp
 
 import (
 	"context"
-	"errors"
 
+	"github.com/dmirror/dmirror/interp/frontend"
 	"github.com/dmirror/dmirror/kernel/engine"
 )
 
 // NewSession starts a session and its image process.
 func NewSession(ctx context.Context, opts SessionOptions) (engine.Engine, error) {
-	return nil, errors.New("interp: the frontend is not wired in yet")
+	im := frontend.NewImage(frontend.Options{})
+	s, err := newSession(ctx, opts, im)
+	if err != nil {
+		im.Close()
+		return nil, err
+	}
+	s.onClose = im.Close
+	return s, nil
 }

@@ -47,6 +47,8 @@ type Session struct {
 	env []string
 	fe  compiler
 	out *outputs
+	// onClose releases what the frontend holds, after the image process.
+	onClose func()
 
 	execMu sync.Mutex // one Execute at a time; guards the fields below
 	values map[string][]byte
@@ -149,6 +151,9 @@ func (s *Session) Close() error {
 	s.mu.Unlock()
 	if p != nil {
 		p.stop()
+	}
+	if s.onClose != nil {
+		s.onClose()
 	}
 	return nil
 }

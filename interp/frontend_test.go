@@ -1,0 +1,64 @@
+package interp
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/dmirror/dmirror/kernel/engine"
+)
+
+// realSession starts a Session with the real frontend.
+func realSession(t *testing.T) *Session {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := NewSession(context.Background(), SessionOptions{Executable: exe})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := eng.(*Session)
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// TestWithFrontend runs cells as users write them, through the frontend.
+func TestWithFrontend(t *testing.T) {
+	s := realSession(t)
+	steps := []struct {
+		code, out, result, ename string
+	}{
+		{code: "import \"fmt\"\nx := 20\nfunc add(a int) int { return a + x }\nfmt.Println(\"ready\")", out: "ready\n"},
+		{code: "x++\nadd(1)", result: "22"},
+		{code: "func add(a int) int { return a * x }\nadd(2)", result: "42"},
+		{code: "y := 5\npanic(\"no\")", ename: "Panic"},
+		{code: "x", result: "21"},
+		{code: "go func() { panic(\"bg\") }()\nselect {}", ename: "GoroutinePanic"},
+		{code: "undefinedThing + 1", ename: "CompileError"},
+		{code: "s := \"héllo\"\nlen(s)", result: "6"},
+	}
+	for i, st := range steps {
+		res, out := execCell(t, s, i+1, st.code)
+		if st.ename != "" {
+			if res.Error == nil || res.Error.Name != st.ename {
+				t.Fatalf("cell %d %q: got %v, want %s", i+1, st.code, res.Error, st.ename)
+			}
+			t.Logf("cell %d: %v", i+1, res.Error)
+			continue
+		}
+		if res.Error != nil {
+			t.Fatalf("cell %d %q failed: %v", i+1, st.code, res.Error)
+		}
+		if got := out.text("stdout"); got != st.out {
+			t.Errorf("cell %d stdout %q, want %q", i+1, got, st.out)
+		}
+		if got := plain(res); got != st.result {
+			t.Errorf("cell %d result %q, want %q", i+1, got, st.result)
+		}
+	}
+	_ = engine.Result{}
+	_ = strings.Contains
+}
