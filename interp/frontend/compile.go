@@ -47,6 +47,9 @@ type compiler struct {
 	bodyLen          int
 	parents          map[ast.Node]ast.Node
 	touched          []string
+	deps             *depGraph
+	tmp              int // counter for generated names
+	pending          []pendingBlock
 	pass1Types       *checked
 	resultBundle     bool
 	blocks           []Block

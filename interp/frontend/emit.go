@@ -6,9 +6,21 @@ import (
 
 // plan emits the rewritten sources and the image after the cell.
 func (c *compiler) plan() *Plan {
+	c.finishBlocks()
 	p := &Plan{Cell: c.cell, Source: c.src, Rebuild: c.rebuild, HasResult: c.hasResult, Blocks: c.blocks}
+	var bodyBlocks []Block
+	for _, pb := range c.pending {
+		if !c.inDecls(pb.arg.Pos()) {
+			bodyBlocks = append(bodyBlocks, pb.block)
+		}
+	}
 	for _, n := range c.itemNodes {
 		n.item.emit = c.ed.apply(c.declPiece, n.start, n.end)
+		for _, pb := range c.pending {
+			if off := c.coff(pb.arg.Pos()); c.inDecls(pb.arg.Pos()) && off >= n.start && off < n.end {
+				n.item.blocks = append(n.item.blocks, pb.block)
+			}
+		}
 	}
 	newImports := c.newImports()
 	for _, im := range newImports {
@@ -39,6 +51,7 @@ func (c *compiler) plan() *Plan {
 		imports: c.imports,
 		items:   append(append([]*declItem(nil), c.kept...), cellItems...),
 		gen:     c.base.gen,
+		blocks:  append(append([]Block(nil), c.base.blocks...), bodyBlocks...),
 		pkg:     c.chk.pkg,
 		info:    c.chk.info,
 	}

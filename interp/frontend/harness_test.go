@@ -102,15 +102,3 @@ func (s *session) must(code string) (out, value string) {
 	return out, value
 }
 
-func TestScratch(t *testing.T) {
-	s := newSession(t)
-	for _, c := range []string{
-		"import \"fmt\"\nx := 1\nfunc f() int { return x * 10 }\nfmt.Println(f())\nx + 1",
-		"func Map[T, R any](xs []T, f func(T) R) []R { var out []R; for _, x := range xs { out = append(out, f(x)) }; return out }\nys := Map([]int{1, 2}, func(i int) string { return fmt.Sprint(i, \"!\") })\nys",
-		"func f() int { return x * 100 }\nf()",
-		"x := \"str\"\nx",
-	} {
-		out, v, err := s.run(c)
-		t.Logf("out=%q v=%q err=%v", out, v, err)
-	}
-}

@@ -93,6 +93,7 @@ type state struct {
 	items   []*declItem
 	gen     int
 	chunks  []string
+	blocks  []Block // blocks of the cells' statements
 	pkg     *types.Package // the last successful check, for completion
 	info    *types.Info
 	files   []*ast.File
@@ -160,7 +161,7 @@ func (im *Image) Chunks() (generation int, chunks []string) {
 // is still part of the image, to send again to a restarted image process.
 func (im *Image) Blocks() []Block {
 	s := im.current()
-	var out []Block
+	out := append([]Block(nil), s.blocks...)
 	for _, d := range s.items {
 		out = append(out, d.blocks...)
 	}

@@ -147,6 +147,7 @@ func (c *compiler) pass1() error {
 		}
 	}
 	c.pass1Types = chk
+	c.switchIndexed(chk, fn)
 	bad := false
 	for i := range c.promoted {
 		p := &c.promoted[i]
@@ -310,4 +311,53 @@ func (c *compiler) pass2() error {
 		}
 	}
 	return nil
+}
+
+// switchIndexed calls the WithID variant of a prelude func (CreateMirror)
+// when its block takes the element's position too: func(T, int) R.
+func (c *compiler) switchIndexed(chk *checked, fn *ast.FuncDecl) {
+	if len(c.im.pre.indexed) == 0 {
+		return
+	}
+	var nodes []ast.Node
+	for _, d := range chk.file.Decls {
+		off := chk.tf.Offset(d.Pos())
+		if off >= c.declOff && off < c.declOff+len(c.declPiece) {
+			nodes = append(nodes, d)
+		}
+	}
+	nodes = append(nodes, fn.Body)
+	for _, n := range nodes {
+		ast.Inspect(n, func(x ast.Node) bool {
+			call, ok := x.(*ast.CallExpr)
+			if !ok {
+				return true
+			}
+			fun := ast.Unparen(call.Fun)
+			if ix, ok := fun.(*ast.IndexExpr); ok {
+				fun = ix.X
+			} else if ix, ok := fun.(*ast.IndexListExpr); ok {
+				fun = ix.X
+			}
+			id, ok := fun.(*ast.Ident)
+			if !ok {
+				return true
+			}
+			alt := c.im.pre.indexed[id.Name]
+			obj, isFunc := chk.info.Uses[id].(*types.Func)
+			if alt == "" || !isFunc || !c.im.isPrelude(obj.Pos()) {
+				return true
+			}
+			params := c.im.pre.blocks[id.Name]
+			if len(params) == 0 || params[0] >= len(call.Args) {
+				return true
+			}
+			sig, ok := chk.info.Types[call.Args[params[0]]].Type.(*types.Signature)
+			if ok && sig.Params().Len() == 2 {
+				off := c.cellOffset(chk.tf.Offset(id.Pos()), len(c.bodyPiece))
+				c.structural(off, off+len(id.Name), alt)
+			}
+			return true
+		})
+	}
 }

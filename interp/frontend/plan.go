@@ -85,4 +85,13 @@ type Block struct {
 	Globals []string
 	// Pos names where the block is, e.g. "cell[4] line 2".
 	Pos string
+	// File, Line and Col place Expr for yaegi: evaluate it in a file that
+	// starts with `/*line <File>:1:1*/package main` and put
+	// `/*line <File>:<Line>:<Col>*/` right before Expr. yaegi looks
+	// imports up by the base name of the file of each node, and the
+	// session's imports are declared in files whose base name is "_"
+	// (File is "cell[4]/_"), so any other file name breaks qualified
+	// names such as time.Duration in Expr.
+	File      string
+	Line, Col int
 }

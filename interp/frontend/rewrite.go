@@ -39,9 +39,11 @@ func (c *compiler) rewrite() {
 		})
 	}
 	c.explicitTypeArgs()
+	c.deps = newDepGraph(c.chk)
 	for _, n := range c.cellNodes() {
 		ast.Inspect(n, c.visit)
 	}
+	c.computeTouched()
 	if c.hasResult {
 		c.result()
 	}
@@ -84,12 +86,32 @@ func (c *compiler) explicitTypeArgs() {
 }
 
 func (c *compiler) visit(n ast.Node) bool {
+	switch n := n.(type) {
+	case *ast.CallExpr:
+		switch {
+		case c.isBuiltin(n.Fun, "min"), c.isBuiltin(n.Fun, "max"):
+			c.minMax(n)
+		case c.isBuiltin(n.Fun, "clear"):
+			c.clear(n)
+		default:
+			c.blockCall(n)
+		}
+	case *ast.RangeStmt:
+		c.rangeStmt(n)
+	case *ast.ForStmt:
+		c.forStmt(n)
+	case *ast.GoStmt:
+		c.goStmt(n)
+	}
 	return true
 }
 
 // result makes the body func return the trailing expression.
 func (c *compiler) result() {
-	c.ed.insert(c.coff(c.resultExpr.Pos()), "return ")
+	// Bound to a variable first: yaegi fails to return some expressions
+	// (a channel receive) directly as an interface.
+	c.ed.insert(c.coff(c.resultExpr.Pos()), "__dmV := ")
+	c.ed.insert(c.coff(c.resultExpr.End()), "; return __dmV")
 }
 
 // isBuiltin reports whether e names the predeclared func name.

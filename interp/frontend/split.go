@@ -9,11 +9,11 @@ import (
 type segKind int
 
 const (
-	segStmt   segKind = iota // a statement: goes into the cell's body func
-	segImport                // an import declaration
-	segDecl                  // a type, const, func or method declaration
-	segVar                   // a top-level var declaration: a package var plus an assignment
-	segPackage               // a package clause: rejected
+	segStmt    segKind = iota // a statement: goes into the cell's body func
+	segImport                 // an import declaration
+	segDecl                   // a type, const, func or method declaration
+	segVar                    // a top-level var declaration: a package var plus an assignment
+	segPackage                // a package clause: rejected
 )
 
 // segment is a top-level piece of a cell, as byte offsets into the cell.
@@ -55,6 +55,9 @@ func split(src string) []segment {
 	var segs []segment
 	depth := 0
 	first := -1
+	// In the header of a for, if or switch, semicolons separate clauses
+	// up to the body's brace.
+	header := false
 	flush := func(last int) {
 		if first < 0 {
 			return
@@ -70,14 +73,23 @@ func split(src string) []segment {
 	}
 	for i, t := range toks {
 		switch t.tok {
-		case token.LPAREN, token.LBRACK, token.LBRACE:
+		case token.FOR, token.IF, token.SWITCH:
+			if depth == 0 {
+				header = true
+			}
+		case token.LBRACE:
+			if depth == 0 {
+				header = false
+			}
+			depth++
+		case token.LPAREN, token.LBRACK:
 			depth++
 		case token.RPAREN, token.RBRACK, token.RBRACE:
 			if depth > 0 {
 				depth--
 			}
 		case token.SEMICOLON:
-			if depth == 0 {
+			if depth == 0 && !header {
 				flush(i)
 				continue
 			}

@@ -1,0 +1,114 @@
+package frontend
+
+import (
+	"fmt"
+	"go/ast"
+	"go/types"
+	"sort"
+	"strings"
+)
+
+type pendingBlock struct {
+	block Block
+	arg   ast.Expr
+}
+
+// blockCall describes the blocks of a call of a prelude func that takes
+// blocks (Parallel*, CreateMirror) and passes their IDs and captured
+// values to it as __dmBlock options.
+func (c *compiler) blockCall(call *ast.CallExpr) {
+	fun := ast.Unparen(call.Fun)
+	switch x := fun.(type) {
+	case *ast.IndexExpr:
+		fun = x.X
+	case *ast.IndexListExpr:
+		fun = x.X
+	}
+	id, ok := fun.(*ast.Ident)
+	if !ok {
+		return
+	}
+	obj, ok := c.chk.info.Uses[id].(*types.Func)
+	if !ok || obj.Pkg() == nil || obj.Pkg().Path() != "main" || !c.im.isPrelude(obj.Pos()) {
+		return
+	}
+	params := c.im.pre.blocks[obj.Name()]
+	if len(params) == 0 {
+		return
+	}
+	var opts []string
+	for _, i := range params {
+		if i >= len(call.Args) || (call.Ellipsis.IsValid() && i == len(call.Args)-1) {
+			continue
+		}
+		arg := call.Args[i]
+		line, _ := c.lines.pos(c.coff(arg.Pos()))
+		b := Block{
+			ID:   int(c.im.blockSeq.Add(1)),
+			Type: c.typeString(c.chk.info.Types[arg].Type),
+			Pos:  fmt.Sprintf("cell[%d] line %d", c.cell, line),
+		}
+		b.File, b.Line, b.Col = fmt.Sprintf("cell[%d]/_", c.cell), line, 0
+		_, b.Col = c.lines.pos(c.coff(arg.Pos()))
+		capNames := []string{fmt.Sprint(b.ID)}
+		for _, v := range c.capturesOf(arg) {
+			b.Captures = append(b.Captures, Var{Name: v.Name(), Type: c.typeString(v.Type())})
+			capNames = append(capNames, v.Name())
+		}
+		b.Globals = sortedNames(c.deps.closure(arg), func(*types.Var, bool) bool { return true })
+		c.pending = append(c.pending, pendingBlock{block: b, arg: arg})
+		opts = append(opts, "__dmBlock("+strings.Join(capNames, ", ")+")")
+	}
+	if len(opts) == 0 {
+		return
+	}
+	if call.Ellipsis.IsValid() {
+		last := call.Args[len(call.Args)-1]
+		c.ed.insert(c.coff(last.Pos()), "append(append([]ParallelOption(nil), ")
+		c.ed.insert(c.coff(call.Ellipsis), "), "+strings.Join(opts, ", ")+")")
+		return
+	}
+	text := ", " + strings.Join(opts, ", ")
+	if len(call.Args) == 0 {
+		text = strings.Join(opts, ", ")
+	} else if between := c.src[c.coff(call.Args[len(call.Args)-1].End()):c.coff(call.Rparen)]; strings.Contains(between, ",") {
+		text = strings.Join(opts, ", ") + ","
+	}
+	c.ed.insert(c.coff(call.Rparen), text)
+}
+
+// capturesOf returns the local variables e refers to that are declared
+// outside it, in order of first use.
+func (c *compiler) capturesOf(e ast.Expr) []*types.Var {
+	var out []*types.Var
+	seen := map[*types.Var]bool{}
+	ast.Inspect(e, func(n ast.Node) bool {
+		id, ok := n.(*ast.Ident)
+		if !ok {
+			return true
+		}
+		v, ok := c.chk.info.Uses[id].(*types.Var)
+		if !ok || v.IsField() || seen[v] || v.Pkg() == nil {
+			return true
+		}
+		if v.Parent() == v.Pkg().Scope() || v.Parent() == types.Universe {
+			return true
+		}
+		if v.Pos() >= e.Pos() && v.Pos() < e.End() {
+			return true
+		}
+		seen[v] = true
+		out = append(out, v)
+		return true
+	})
+	return out
+}
+
+// finishBlocks renders the blocks' expressions once every edit is known.
+func (c *compiler) finishBlocks() {
+	sort.SliceStable(c.pending, func(i, j int) bool { return c.pending[i].block.ID < c.pending[j].block.ID })
+	for i := range c.pending {
+		c.pending[i].block.Expr = c.text(c.pending[i].arg)
+		c.blocks = append(c.blocks, c.pending[i].block)
+	}
+}

@@ -1,0 +1,92 @@
+package frontend_test
+
+import (
+	"strings"
+	"testing"
+)
+
+// step is one cell of an end-to-end session and what it must give.
+type step struct {
+	code  string
+	out   string // expected output
+	value string // expected value, "" for none
+	err   string // substring of the expected compile error
+}
+
+func runSteps(t *testing.T, steps []step) {
+	t.Helper()
+	s := newSession(t)
+	for _, st := range steps {
+		out, value, err := s.run(st.code)
+		if st.err != "" {
+			if err == nil || !strings.Contains(err.Error(), st.err) {
+				t.Fatalf("cell %q: error %v, want one containing %q", st.code, err, st.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("cell %q: %v", st.code, err)
+		}
+		if out != st.out || value != st.value {
+			t.Fatalf("cell %q: out %q value %q, want out %q value %q", st.code, out, value, st.out, st.value)
+		}
+	}
+}
+
+func TestEndToEnd(t *testing.T) {
+	tests := map[string][]step{
+		"mixed cell and later use": {
+			{code: "import \"fmt\"\nx := 1\nfunc f() int { return x * 10 }\nfmt.Println(f())\nx + 1", out: "10\n", value: "2"},
+			{code: "x = 5\nf()", value: "50"},
+		},
+		"per-iteration loop variables": {
+			{code: "import \"fmt\"\nvar fs []func() int\nfor i := 0; i < 3; i++ { fs = append(fs, func() int { return i }) }\nfor _, f := range fs { fmt.Print(f()) }", out: "012"},
+			{code: "var gs []func() string\nfor _, s := range []string{\"a\", \"b\"} { gs = append(gs, func() string { return s }) }\ngs[0]() + gs[1]()", value: "ab"},
+			{code: "n := 0\nvar hs []func() int\nfor i := 0; i < 6; i++ { if i%2 == 0 { continue }; i++; hs = append(hs, func() int { return i }) }\nfor _, h := range hs { n = n*10 + h() }\nn", value: "246"},
+		},
+		"range over int": {
+			{code: "sum := 0\nfor i := range 5 { sum += i }\nsum", value: "10"},
+			{code: "type Count int\nvar k Count = 3\nc := 0\nfor range k { c++ }\nc", value: "3"},
+			{code: "var got []int\nfor i := range 3 { i := i * 2; got = append(got, i) }\ngot", value: "[0 2 4]"},
+		},
+		"min max clear": {
+			{code: "min(3, 1, 2) + max(2.5, 1)", value: "3.5"},
+			{code: "a, b := 3, 7\nmin(a, b) * max(a, b, 1)", value: "21"},
+			{code: "s := \"b\"\nmin(s, \"a\", \"c\")", value: "a"},
+			{code: "m := map[string]int{\"a\": 1}\nclear(m)\nlen(m)", value: "0"},
+			{code: "xs := []int{1, 2}\nclear(xs)\nxs", value: "[0 0]"},
+		},
+		"generic calls at top level": {
+			{code: "func Map[T, R any](xs []T, f func(T) R) []R { var out []R; for _, x := range xs { out = append(out, f(x)) }; return out }\nimport \"strconv\"\nys := Map([]int{1, 2}, strconv.Itoa)\nys", value: "[1 2]"},
+			{code: "type Pair[K comparable, V any] struct { Key K; Val V }\nfunc MakePair[K comparable, V any](k K, v V) Pair[K, V] { return Pair[K, V]{k, v} }\np := MakePair(\"a\", 2.5)\np.Val", value: "2.5"},
+			{code: "lens := ParallelCollect([]string{\"a\", \"bb\"}, func(s string) int { return len(s) })\nlens", value: "[1 2]"},
+		},
+		"redefinition seen by earlier callers": {
+			{code: "func g() int { return 1 }\nfunc h() int { return g() * 10 }\nh()", value: "10"},
+			{code: "func g() int { return 2 }\nh()", value: "20"},
+			{code: "type P struct{ X int }\nfunc (p P) Get() int { return p.X }\nq := P{3}\nq.Get()", value: "3"},
+			{code: "type P struct{ X, Y int }\nfunc (p P) Get() int { return p.X + p.Y }\nq = P{3, 4}\nq.Get()", value: "7"},
+			{code: "x := 1\nx", value: "1"},
+			{code: "x := \"s\"\nx + x", value: "ss"},
+			{code: "const K = 2\nK * 2", value: "4"},
+			{code: "const K = \"k\"\nK + K", value: "kk"},
+		},
+		"goroutines": {
+			{code: "done := make(chan int)\ngo func(v int) { done <- v * 2 }(21)\n<-done", value: "42"},
+			{code: "func send(c chan int, v int) { c <- v }\nfor i := 0; i < 3; i++ { go send(done, i) }\ns := 0\nfor range 3 { s += <-done }\ns", value: "3"},
+		},
+		"no stale value": {
+			{code: "\"secret\"", value: "secret"},
+			{code: "if true {}"},
+			{code: "func noRet() {}\nnoRet()"},
+		},
+		"failed cell leaves image": {
+			{code: "v := 10\nfunc keep() int { return v }"},
+			{code: "v := \"x\"\nfunc keep() int { return undefinedName }", err: "cell[2] line 2: undefined: undefinedName"},
+			{code: "keep() + v", value: "20"},
+		},
+	}
+	for name, steps := range tests {
+		t.Run(name, func(t *testing.T) { runSteps(t, steps) })
+	}
+}

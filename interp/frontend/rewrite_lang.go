@@ -1,0 +1,351 @@
+package frontend
+
+import (
+	"fmt"
+	"go/ast"
+	"go/constant"
+	"go/token"
+	"go/types"
+	"strconv"
+	"strings"
+)
+
+func (c *compiler) name(prefix string) string {
+	c.tmp++
+	return fmt.Sprintf("__dm%s%d", prefix, c.tmp)
+}
+
+// text is the cell source of node with the edits inside it applied.
+func (c *compiler) text(n ast.Node) string {
+	start, end := c.coff(n.Pos()), c.coff(n.End())
+	piece := c.bodyPiece
+	if start < len(c.declPiece) && c.inDecls(n.Pos()) {
+		piece = c.declPiece
+	}
+	return c.ed.apply(piece, start, end)
+}
+
+func (c *compiler) inDecls(p token.Pos) bool {
+	off := c.chk.tf.Offset(p)
+	return off >= c.declOff && off < c.declOff+len(c.declPiece)
+}
+
+// minMax rewrites min and max (Go 1.21), which yaegi lacks: a constant
+// call becomes its value, others a call of a func literal.
+func (c *compiler) minMax(call *ast.CallExpr) {
+	tv := c.chk.info.Types[call]
+	name := call.Fun.(*ast.Ident).Name
+	if tv.Value != nil {
+		c.ed.replace(c.coff(call.Pos()), c.coff(call.End()), c.constText(tv))
+		return
+	}
+	t := c.typeString(tv.Type)
+	cmp := "<"
+	if name == "max" {
+		cmp = ">"
+	}
+	cond := "__dmX " + cmp + " __dmR"
+	if b, ok := tv.Type.Underlying().(*types.Basic); ok && b.Info()&types.IsFloat != 0 {
+		cond += " || __dmX != __dmX" // a NaN argument makes the result NaN
+	}
+	lit := fmt.Sprintf("func(__dmR %s, __dmXs ...%s) %s { for _, __dmX := range __dmXs { if %s { __dmR = __dmX } }; return __dmR }", t, t, t, cond)
+	c.ed.replace(c.coff(call.Fun.Pos()), c.coff(call.Fun.End()), lit)
+}
+
+// constText prints a constant so that it keeps its type.
+func (c *compiler) constText(tv types.TypeAndValue) string {
+	v := tv.Value
+	b, basic := tv.Type.(*types.Basic)
+	var lit string
+	switch v.Kind() {
+	case constant.String:
+		lit = strconv.Quote(constant.StringVal(v))
+	case constant.Float:
+		lit = v.ExactString()
+		if f, ok := constant.Float64Val(v); ok {
+			lit = strconv.FormatFloat(f, 'g', -1, 64)
+		}
+		if !strings.ContainsAny(lit, ".eEn") {
+			lit += ".0"
+		}
+	default:
+		lit = v.ExactString()
+	}
+	if basic && b.Info()&types.IsUntyped != 0 {
+		if b.Kind() == types.UntypedRune {
+			return "rune(" + lit + ")"
+		}
+		return lit
+	}
+	return c.typeString(tv.Type) + "(" + lit + ")"
+}
+
+// clear rewrites clear (Go 1.21), which yaegi lacks.
+func (c *compiler) clear(call *ast.CallExpr) {
+	if len(call.Args) != 1 {
+		return
+	}
+	at := c.chk.info.Types[call.Args[0]].Type
+	t := c.typeString(at)
+	var lit string
+	switch u := at.Underlying().(type) {
+	case *types.Map:
+		lit = fmt.Sprintf("func(__dmM %s) { for __dmK := range __dmM { delete(__dmM, __dmK) } }", t)
+	case *types.Slice:
+		lit = fmt.Sprintf("func(__dmS %s) { var __dmZ %s; for __dmI := range __dmS { __dmS[__dmI] = __dmZ } }", t, c.typeString(u.Elem()))
+	default:
+		c.errAt(c.coff(call.Pos()), "clear of %s is not supported by the interpreter", t)
+		return
+	}
+	c.ed.replace(c.coff(call.Fun.Pos()), c.coff(call.Fun.End()), lit)
+}
+
+// rangeStmt rewrites range over an int (Go 1.22) into a counting loop,
+// rejects range over funcs, and gives per-iteration variables (Go 1.22) to
+// loops whose variables closures capture.
+func (c *compiler) rangeStmt(r *ast.RangeStmt) {
+	xt := c.chk.info.Types[r.X].Type
+	if xt == nil {
+		return
+	}
+	switch u := xt.Underlying().(type) {
+	case *types.Signature:
+		c.errAt(c.coff(r.For), "range over func is not supported by the interpreter (it runs Go 1.22)")
+		return
+	case *types.Basic:
+		if u.Info()&types.IsInteger != 0 {
+			c.rangeInt(r, xt)
+			return
+		}
+	}
+	if r.Tok != token.DEFINE || r.Body == nil {
+		return
+	}
+	var vars []*ast.Ident
+	for _, e := range []ast.Expr{r.Key, r.Value} {
+		if id, ok := e.(*ast.Ident); ok && id.Name != "_" && c.captured(c.chk.info.Defs[id], r.Body) {
+			vars = append(vars, id)
+		}
+	}
+	if len(vars) == 0 {
+		return
+	}
+	var copies []string
+	for _, v := range vars {
+		copies = append(copies, v.Name+" := "+v.Name+";")
+	}
+	// The user's body is a block of its own, as the loop's body is a scope
+	// of its own in Go: it may declare the same names again.
+	c.ed.insert(c.coff(r.Body.Lbrace)+1, " "+strings.Join(copies, " ")+" {")
+	c.ed.insert(c.coff(r.Body.Rbrace), "}")
+}
+
+func (c *compiler) rangeInt(r *ast.RangeStmt, xt types.Type) {
+	t := xt
+	if b, ok := xt.(*types.Basic); ok && b.Info()&types.IsUntyped != 0 {
+		t = types.Typ[types.Int]
+	}
+	if r.Key != nil && r.Tok == token.DEFINE {
+		if id, ok := r.Key.(*ast.Ident); ok {
+			if obj := c.chk.info.Defs[id]; obj != nil {
+				t = obj.Type()
+			}
+		}
+	}
+	ts := c.typeString(t)
+	i, n := c.name("I"), c.name("N")
+	c.ed.replace(c.coff(r.For), c.coff(r.X.Pos()), fmt.Sprintf("for %s, %s := %s(0), %s(", i, n, ts, ts))
+	c.ed.insert(c.coff(r.X.End()), fmt.Sprintf("); %s < %s; %s++", i, n, i))
+	if id, ok := r.Key.(*ast.Ident); ok && id.Name == "_" {
+		return
+	}
+	if r.Key != nil {
+		op := " = "
+		if r.Tok == token.DEFINE {
+			op = " := "
+		}
+		c.ed.insert(c.coff(r.Body.Lbrace)+1, " "+c.text(r.Key)+op+i+"; {")
+		c.ed.insert(c.coff(r.Body.Rbrace), "}")
+	}
+}
+
+// captured reports whether a closure in body refers to v, or body takes
+// its address: then v needs a copy per iteration.
+func (c *compiler) captured(v types.Object, body ast.Node) bool {
+	if v == nil {
+		return false
+	}
+	found := false
+	var inLit int
+	var walk func(n ast.Node) bool
+	walk = func(n ast.Node) bool {
+		if found {
+			return false
+		}
+		switch x := n.(type) {
+		case *ast.FuncLit:
+			inLit++
+			ast.Inspect(x.Body, walk)
+			inLit--
+			return false
+		case *ast.UnaryExpr:
+			if id, ok := ast.Unparen(x.X).(*ast.Ident); ok && x.Op == token.AND && c.chk.info.Uses[id] == v {
+				found = true
+			}
+		case *ast.Ident:
+			if inLit > 0 && c.chk.info.Uses[x] == v {
+				found = true
+			}
+		}
+		return true
+	}
+	ast.Inspect(body, walk)
+	return found
+}
+
+// forStmt gives a three-clause loop per-iteration variables (Go 1.22) when
+// a closure captures them: the loop runs on renamed variables and the body
+// works on copies, written back before the next iteration.
+func (c *compiler) forStmt(f *ast.ForStmt) {
+	as, ok := f.Init.(*ast.AssignStmt)
+	if !ok || as.Tok != token.DEFINE {
+		return
+	}
+	type loopVar struct {
+		obj     types.Object
+		name, r string
+	}
+	var vars []loopVar
+	for _, l := range as.Lhs {
+		id, ok := l.(*ast.Ident)
+		if !ok || id.Name == "_" {
+			continue
+		}
+		obj := c.chk.info.Defs[id]
+		if c.captured(obj, f.Body) {
+			vars = append(vars, loopVar{obj: obj, name: id.Name, r: c.name("L")})
+		}
+	}
+	if len(vars) == 0 {
+		return
+	}
+	rename := func(n ast.Node) {
+		if n == nil {
+			return
+		}
+		ast.Inspect(n, func(x ast.Node) bool {
+			id, ok := x.(*ast.Ident)
+			if !ok {
+				return true
+			}
+			obj := c.chk.info.Defs[id]
+			if obj == nil {
+				obj = c.chk.info.Uses[id]
+			}
+			for _, v := range vars {
+				if obj == v.obj {
+					c.ed.replace(c.coff(id.Pos()), c.coff(id.End()), v.r)
+				}
+			}
+			return true
+		})
+	}
+	rename(f.Init)
+	rename(f.Cond)
+	rename(f.Post)
+	var inner, outer []string
+	for _, v := range vars {
+		inner = append(inner, v.name)
+		outer = append(outer, v.r)
+	}
+	copyIn := strings.Join(inner, ", ") + " := " + strings.Join(outer, ", ") + ";"
+	writeBack := strings.Join(outer, ", ") + " = " + strings.Join(inner, ", ")
+	c.ed.insert(c.coff(f.Body.Lbrace)+1, " "+copyIn+" {")
+	c.ed.insert(c.coff(f.Body.Rbrace), "}; "+writeBack+" ")
+	// A continue skips the end of the body: write back before it.
+	label := ""
+	if l, ok := c.parents[f].(*ast.LabeledStmt); ok {
+		label = l.Label.Name
+	}
+	c.continues(f.Body, label, func(b *ast.BranchStmt) {
+		c.ed.replace(c.coff(b.Pos()), c.coff(b.End()), "{ "+writeBack+"; "+c.text(b)+" }")
+	})
+}
+
+// continues calls fn for each continue statement in body that continues
+// the loop whose body it is (label: that loop's label, if any).
+func (c *compiler) continues(body *ast.BlockStmt, label string, fn func(*ast.BranchStmt)) {
+	depth := 0
+	var walk func(n ast.Node) bool
+	walk = func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.ForStmt, *ast.RangeStmt:
+			depth++
+			var b *ast.BlockStmt
+			if f, ok := x.(*ast.ForStmt); ok {
+				b = f.Body
+			} else {
+				b = x.(*ast.RangeStmt).Body
+			}
+			ast.Inspect(b, walk)
+			depth--
+			return false
+		case *ast.BranchStmt:
+			if x.Tok != token.CONTINUE {
+				return true
+			}
+			if (x.Label == nil && depth == 0) || (x.Label != nil && x.Label.Name == label && label != "") {
+				fn(x)
+			}
+		}
+		return true
+	}
+	ast.Inspect(body, walk)
+}
+
+// goStmt makes a goroutine report its panic instead of killing the
+// process, and attributes its output to the cell: `go f(a, b)` evaluates
+// f, a and b at once, as Go does, and hands the call to the prelude's
+// __dmGo.
+func (c *compiler) goStmt(g *ast.GoStmt) {
+	call := g.Call
+	cell := c.cell
+	if c.inDecls(g.Pos()) {
+		cell = 0 // a func declared earlier runs for whichever cell calls it
+	}
+	c.ed.replaceFunc(c.coff(g.Pos()), c.coff(g.End()), func() string {
+		var names, values, args []string
+		fun := c.text(call.Fun)
+		if _, builtin := c.chk.info.Uses[identOf(call.Fun)].(*types.Builtin); !builtin {
+			n := c.name("F")
+			names, values = append(names, n), append(values, fun)
+			fun = n
+		}
+		for _, a := range call.Args {
+			tv := c.chk.info.Types[a]
+			if tv.Value != nil || tv.IsNil() {
+				args = append(args, c.text(a))
+				continue
+			}
+			n := c.name("A")
+			names, values, args = append(names, n), append(values, c.text(a)), append(args, n)
+		}
+		inv := fun + "(" + strings.Join(args, ", ")
+		if call.Ellipsis.IsValid() {
+			inv += "..."
+		}
+		inv += ")"
+		hook := fmt.Sprintf("__dmGo(%d, func() { %s })", cell, inv)
+		if len(names) == 0 {
+			return hook
+		}
+		return fmt.Sprintf("{ %s := %s; %s }", strings.Join(names, ", "), strings.Join(values, ", "), hook)
+	})
+}
+
+func identOf(e ast.Expr) *ast.Ident {
+	id, _ := ast.Unparen(e).(*ast.Ident)
+	return id
+}
