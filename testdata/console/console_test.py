@@ -1,0 +1,277 @@
+#!/usr/bin/python3
+"""Drive `jupyter console --kernel NAME` under tmux, as a person at a
+terminal would: type keys, read the screen.
+
+Checks:
+  - a multi-line func typed line by line is held until it is complete
+    (the kernel's is_complete), then defined, and callable;
+  - Tab completes a package member;
+  - Ctrl-C interrupts an endless loop and the session goes on with its values.
+
+Every wait polls the pane's content with a deadline; nothing sleeps for a
+fixed time. On failure the pane is printed. Exit status is non-zero if any
+check fails.
+
+Environment:
+  DMIRROR_BIN  dmirror binary whose kernelspec is installed with --prefix
+               (unset: use the kernelspecs Jupyter already has)
+  KERNEL       kernel name (default dmirror)
+  ARTIFACTS    where to save the final pane (default: artifacts/ in the repo)
+"""
+
+import glob
+import os
+import re
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+
+# What to type, per kernel. Each cell is typed line by line, with Enter.
+PROFILES = {
+    "dmirror": {
+        "func": ["func add(a, b int) int {", "return a + b", "}"],
+        "call": "add(2, 3)",
+        "want_call": "5",
+        "import": 'import "strings"',
+        "complete_prefix": "strings.HasPre",
+        "completed": "strings.HasPrefix",
+        "complete_rest": '("golang", "go")',
+        "want_complete": "true",
+        "keep": "kept := 41",
+        "loop": 'fmt.Println("looping"); for {}',
+        "after": "kept + 1",
+    },
+    "python3": {
+        "func": ["def add(a, b):", "return a + b", ""],
+        "call": "add(2, 3)",
+        "want_call": "5",
+        "import": "import os",
+        "complete_prefix": "os.getpp",
+        "completed": "os.getppid",
+        "complete_rest": "() > 0",
+        "want_complete": "True",
+        "keep": "kept = 41",
+        "loop": "exec(\"print('looping', flush=True)\\nwhile True: pass\")",
+        "after": "kept + 1",
+    },
+}
+
+
+class Failure(Exception):
+    pass
+
+
+class Pane:
+    """A tmux session on a private server socket, running one command."""
+
+    def __init__(self, command, env):
+        self.socket = "dmirror-console-%d" % os.getpid()
+        self.env = env
+        self.last = ""  # the last screen seen, kept once the pane is gone
+        self.tmux("-f", "/dev/null", "new-session", "-d", "-s", "console",
+                  "-x", "160", "-y", "50", command)
+
+    def tmux(self, *args, check=True):
+        return subprocess.run(["tmux", "-L", self.socket, *args], env=self.env,
+                              check=check, capture_output=True, text=True)
+
+    def keys(self, *keys):
+        self.tmux("send-keys", "-t", "console", *keys)
+
+    def type(self, text):
+        # -l: literal text, so that words such as "Enter" are not key names.
+        self.tmux("send-keys", "-t", "console", "-l", text)
+
+    def screen(self):
+        r = self.tmux("capture-pane", "-p", "-J", "-S", "-200", "-t", "console", check=False)
+        if r.returncode != 0:
+            return ""
+        self.last = r.stdout
+        return r.stdout
+
+    def alive(self):
+        return self.tmux("has-session", "-t", "console", check=False).returncode == 0
+
+    def wait(self, what, pred, timeout=30.0):
+        deadline = time.monotonic() + timeout
+        while True:
+            s = self.screen()
+            if pred(s):
+                return s
+            if time.monotonic() > deadline:
+                raise Failure("timed out after %gs waiting for %s" % (timeout, what))
+            time.sleep(0.05)  # poll interval, not a synchronisation
+
+    def close(self):
+        self.tmux("kill-server", check=False)
+
+
+def prompts(screen):
+    """The numbers of the In [n] prompts on the screen, in order."""
+    return [int(n) for n in re.findall(r"^In \[(\d+)\]:", screen, re.M)]
+
+
+def last_prompt(screen):
+    p = prompts(screen)
+    return p[-1] if p else 0
+
+
+def after_last_prompt(screen, n):
+    """The screen text from the In [n] prompt on."""
+    i = screen.rfind("In [%d]:" % n)
+    return screen[i:] if i >= 0 else ""
+
+
+def wait_prompt(pane, n, timeout=60.0):
+    """Waits for an empty In [n] prompt: the console is ready for input."""
+    return pane.wait("prompt In [%d]" % n,
+                     lambda s: re.search(r"^In \[%d\]: *$" % n, s, re.M) is not None, timeout)
+
+
+def run_line(pane, code, timeout=60.0):
+    """Types one line, presses Enter, waits for the next prompt; returns the
+    text the cell printed (from its prompt to the next one)."""
+    s = pane.screen()
+    n = last_prompt(s)
+    pane.type(code)
+    pane.keys("Enter")
+    s = wait_prompt(pane, n + 1, timeout)
+    return s[s.rfind("In [%d]:" % n):s.rfind("In [%d]:" % (n + 1))]
+
+
+def check_multiline(pane, p, record):
+    n = last_prompt(pane.screen())
+    for i, line in enumerate(p["func"]):
+        pane.type(line)
+        pane.keys("Enter")
+        if i < len(p["func"]) - 1:
+            # Held: a continuation prompt for this line, and no new In [].
+            want = i + 1
+            s = pane.wait("continuation line %d" % (i + 1),
+                          lambda s: len(re.findall(r"^ +\.\.\.: ", after_last_prompt(s, n), re.M)) >= want)
+            if last_prompt(s) != n:
+                raise Failure("the console ran the cell after line %d: %r" % (i + 1, p["func"][i]))
+    wait_prompt(pane, n + 1)
+    out = run_line(pane, p["call"])
+    record("a func typed line by line is held until complete, then callable",
+           re.search(r"Out\[\d+\]: %s\b" % re.escape(p["want_call"]), out) is not None or "output %r" % out)
+
+
+def check_completion(pane, p, record):
+    run_line(pane, p["import"])
+    n = last_prompt(pane.screen())
+    pane.type(p["complete_prefix"])
+    pane.keys("Tab")
+    pane.wait("Tab to complete %s" % p["completed"],
+              lambda s: re.search(r"^In \[%d\]: %s" % (n, re.escape(p["completed"])), s, re.M) is not None)
+    # Closes a completion menu, if one is shown, keeping the text.
+    pane.type(p["complete_rest"])
+    pane.keys("Enter")
+    s = wait_prompt(pane, n + 1)
+    out = after_last_prompt(s, n)
+    record("Tab completes a package member",
+           re.search(r"Out\[%d\]: %s\b" % (n, re.escape(p["want_complete"])), out) is not None or "output %r" % out)
+
+
+def check_interrupt(pane, p, record):
+    run_line(pane, p["keep"])
+    n = last_prompt(pane.screen())
+    pane.type(p["loop"])
+    pane.keys("Enter")
+    pane.wait("the loop to start", lambda s: re.search(r"^looping$", after_last_prompt(s, n), re.M) is not None)
+    t0 = time.monotonic()
+    pane.keys("C-c")
+    s = wait_prompt(pane, n + 1, timeout=30)
+    record("Ctrl-C interrupts an endless loop (%.0f ms)" % ((time.monotonic() - t0) * 1000), True)
+    shown = after_last_prompt(s, n)
+    record("the interrupted cell says so", re.search(r"interrupt", shown, re.I) is not None or "output %r" % shown)
+    out = run_line(pane, p["after"])
+    record("the session goes on with its values",
+           re.search(r"Out\[\d+\]: 42\b", out) is not None or "output %r" % out)
+
+
+def shutdown_kernels(runtime):
+    """Asks every kernel this test started to shut down, over the protocol,
+    in case the console could not."""
+    from jupyter_client import BlockingKernelClient
+    for cf in glob.glob(os.path.join(runtime, "kernel-*.json")):
+        c = BlockingKernelClient(connection_file=cf)
+        try:
+            c.load_connection_file()
+            c.start_channels()
+            c.shutdown()
+        except Exception as e:  # the kernel may be gone already
+            print("shutdown %s: %s" % (cf, e), file=sys.stderr)
+        finally:
+            c.stop_channels()
+
+
+def main():
+    kernel = os.environ.get("KERNEL", "dmirror")
+    p = PROFILES[kernel]
+    artifacts = os.environ.get("ARTIFACTS", os.path.join(REPO, "artifacts"))
+    os.makedirs(artifacts, exist_ok=True)
+    root = tempfile.mkdtemp(prefix="dmirror-console-")
+    env = dict(os.environ)
+    env.update({
+        "JUPYTER_DATA_DIR": os.path.join(root, "data"),
+        "JUPYTER_CONFIG_DIR": os.path.join(root, "config"),
+        "JUPYTER_RUNTIME_DIR": os.path.join(root, "runtime"),
+        "JUPYTER_PATH": os.path.join(root, "prefix", "share", "jupyter"),
+        "IPYTHONDIR": os.path.join(root, "ipython"),
+        "TERM": "xterm-256color",
+    })
+    if os.environ.get("DMIRROR_BIN"):
+        subprocess.run([os.environ["DMIRROR_BIN"], "install", "--prefix", os.path.join(root, "prefix")],
+                       env=env, check=True)
+    command = " ".join(shlex.quote(a) for a in [
+        "/usr/bin/jupyter-console", "--kernel", kernel,
+        "--ZMQTerminalIPythonApp.confirm_exit=False",
+        "--ZMQTerminalInteractiveShell.highlighting_style=bw",
+    ])
+    results = []
+
+    def record(what, outcome):
+        ok = outcome is True
+        results.append(ok)
+        print("%s %s%s" % ("PASS" if ok else "FAIL", what, "" if ok else ": %s" % outcome), flush=True)
+
+    pane = Pane(command, env)
+    try:
+        t0 = time.monotonic()
+        wait_prompt(pane, 1, timeout=120)
+        print("console ready in %.1f s" % (time.monotonic() - t0), flush=True)
+        for check in (check_multiline, check_completion, check_interrupt):
+            try:
+                check(pane, p, record)
+            except Failure as e:
+                record(check.__name__, str(e))
+                break
+        # Ctrl-D at an empty prompt ends the console and its kernel.
+        pane.keys("C-d")
+        try:
+            pane.wait("the console to exit", lambda s: not pane.alive(), timeout=30)
+            record("the console exits on Ctrl-D", True)
+        except Failure as e:
+            record("the console exits on Ctrl-D", str(e))
+    finally:
+        screen = pane.screen() or pane.last
+        with open(os.path.join(artifacts, "console-pane.txt"), "w") as f:
+            f.write(screen)
+        if not all(results):
+            print("---- pane ----\n%s\n--------------" % screen)
+        pane.close()
+        shutdown_kernels(env["JUPYTER_RUNTIME_DIR"])
+        subprocess.run(["rm", "-rf", root], check=False)
+    failed = results.count(False)
+    print("%d passed, %d failed" % (len(results) - failed, failed))
+    return 0 if results and failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
