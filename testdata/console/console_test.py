@@ -17,6 +17,7 @@ Environment:
                (unset: use the kernelspecs Jupyter already has)
   KERNEL       kernel name (default dmirror)
   ARTIFACTS    where to save the final pane (default: artifacts/ in the repo)
+  TMUX_SOCKET  name of the private tmux server (tmux -L)
 """
 
 import glob
@@ -70,7 +71,7 @@ class Pane:
     """A tmux session on a private server socket, running one command."""
 
     def __init__(self, command, env):
-        self.socket = "dmirror-console-%d" % os.getpid()
+        self.socket = os.environ.get("TMUX_SOCKET") or "dmirror-console-%d" % os.getpid()
         self.env = env
         self.last = ""  # the last screen seen, kept once the pane is gone
         self.tmux("-f", "/dev/null", "new-session", "-d", "-s", "console",

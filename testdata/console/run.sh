@@ -11,6 +11,8 @@ if ! command -v tmux >/dev/null || [ ! -x /usr/bin/jupyter-console ]; then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux jupyter-console >/dev/null
 fi
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+export TMUX_SOCKET="dmirror-console-$$"
+# The test stops its tmux server itself; this covers a test that died.
+trap 'tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null || true; rm -rf "$work"' EXIT
 go build -o "$work/dmirror" "$repo"
 DMIRROR_BIN="$work/dmirror" KERNEL=dmirror /usr/bin/python3 "$here/console_test.py"
