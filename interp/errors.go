@@ -181,8 +181,8 @@ func frames(lines []string) []string {
 			continue
 		}
 		fn := strings.TrimPrefix(m[4], "main.")
-		if fn == "main" || fn == "" || strings.HasPrefix(fn, "__dm") {
-			continue
+		if fn == "main" || fn == "" || strings.HasPrefix(fn, "__dm") || !strings.HasPrefix(m[1], "cell[") {
+			continue // dmirror's wrappers and the prelude's internals
 		}
 		pos := where(m[1], m[2])
 		if _, err := strconv.Atoi(strings.TrimPrefix(fn, "__cell")); err == nil && strings.HasPrefix(fn, "__cell") {

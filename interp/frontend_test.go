@@ -62,3 +62,41 @@ func TestWithFrontend(t *testing.T) {
 	_ = engine.Result{}
 	_ = strings.Contains
 }
+
+// TestParallel runs Parallel calls through the frontend, the image process
+// and the mirror pool.
+func TestParallel(t *testing.T) {
+	s := realSession(t)
+	run(t, s, 1, "factor := 10\nfunc scale(x int) int { return x * factor }")
+	res := run(t, s, 2, "ParallelCollect([]int{1, 2, 3, 4}, scale)")
+	if got := plain(res); got != "[10 20 30 40]" {
+		t.Errorf("ParallelCollect = %q, want [10 20 30 40]", got)
+	}
+	res = run(t, s, 3, "k := 3\nParallelSelect([]int{1, 2, 3, 4, 5, 6}, func(x int) bool { return x%k == 0 })")
+	if got := plain(res); got != "[3 6]" {
+		t.Errorf("ParallelSelect = %q, want [3 6]", got)
+	}
+	res, out := execCell(t, s, 4, "import \"fmt\"\nParallelCollect([]int{1, 0, 2}, func(x int) int { fmt.Println(\"got\", x); return 10 / x })")
+	if res.Error == nil || res.Error.Name != "MirrorError" {
+		t.Fatalf("dividing by zero in a mirror gave %v, want MirrorError", res.Error)
+	}
+	if len(out.displays) == 0 {
+		t.Errorf("no failure report was displayed before the error")
+	}
+	if !strings.Contains(out.text("stdout"), "[mirror ") {
+		t.Errorf("mirror output is not tagged: %q", out.text("stdout"))
+	}
+	if got := plain(run(t, s, 5, "ParallelCollect([]int{5}, scale)")); got != "[50]" {
+		t.Errorf("after a failed call ParallelCollect = %q, want [50]", got)
+	}
+}
+
+func TestParallelOutputIsTagged(t *testing.T) {
+	s := realSession(t)
+	run(t, s, 1, "import \"fmt\"")
+	res, out := execCell(t, s, 2, "ParallelCollect([]int{1, 2}, func(x int) int { fmt.Println(\"got\", x); return x })")
+	mustOK(t, res)
+	if !strings.Contains(out.text("stdout"), "[mirror 1] got 1") {
+		t.Errorf("mirror output is not tagged: %q", out.text("stdout"))
+	}
+}

@@ -11,13 +11,15 @@ import (
 
 	"github.com/dmirror/dmirror/interp/frontend"
 	"github.com/dmirror/dmirror/kernel/engine"
+	"github.com/dmirror/dmirror/mirror"
 )
 
 // TestMain lets the test binary be the image process: the Session starts
 // it again with DMIRROR_CHILD set.
 func TestMain(m *testing.M) {
-	if os.Getenv("DMIRROR_CHILD") == ImageMode {
-		if err := ServeImage(context.Background()); err != nil {
+	serve := map[string]func(context.Context) error{ImageMode: ServeImage, mirror.WorkerMode: mirror.ServeWorker}
+	if f, ok := serve[os.Getenv("DMIRROR_CHILD")]; ok {
+		if err := f(context.Background()); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
@@ -102,6 +104,7 @@ func (r *recorder) waitFor(t *testing.T, name, want string) {
 // frontend exists, cells are described by their parts.
 type fakeFrontend struct {
 	mu     sync.Mutex
+	gen    int
 	decls  []string
 	vars   []frontend.Var
 	plans  map[string]func(n int, f *fakeFrontend) *frontend.Plan
@@ -123,6 +126,7 @@ func (f *fakeFrontend) Commit(p *frontend.Plan) {
 	defer f.mu.Unlock()
 	if p.Decls != "" || p.Rebuild {
 		f.decls = []string{p.ImageDecls}
+		f.gen++ // the fake keeps one chunk, replaced by every commit
 	}
 	f.vars = p.Vars
 }
@@ -140,6 +144,12 @@ func (f *fakeFrontend) Vars() []frontend.Var {
 }
 
 func (f *fakeFrontend) Blocks() []frontend.Block { return nil }
+
+func (f *fakeFrontend) Chunks() (int, []string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.gen, append([]string(nil), f.decls...)
+}
 
 // cell describes a test cell: declarations (added, or replacing all with
 // rebuild), statements, whether the last statement is a result, the

@@ -12,6 +12,7 @@ import (
 	"github.com/dmirror/dmirror/interp/frame"
 	"github.com/dmirror/dmirror/interp/frontend"
 	"github.com/dmirror/dmirror/kernel/engine"
+	"github.com/dmirror/dmirror/mirror"
 )
 
 // interruptGrace is how long a cancelled cell has to end on its own before
@@ -36,6 +37,7 @@ type compiler interface {
 	Source() string
 	Vars() []frontend.Var
 	Blocks() []frontend.Block
+	Chunks() (generation int, chunks []string)
 }
 
 // Session runs cells in an image process and keeps the committed image,
@@ -54,6 +56,10 @@ type Session struct {
 	values map[string][]byte
 	live   map[string]bool // variables whose values only the image process holds
 	lastID uint64
+	// uncommitted numbers the declaration logs of calls made by cells that
+	// add declarations (see jobDecls).
+	uncommitted int
+	pool        *mirror.Pool
 
 	mu     sync.Mutex // guards proc and closed; never held while waiting for a cell
 	proc   *imageProc
@@ -85,6 +91,7 @@ func newSession(ctx context.Context, opts SessionOptions, fe compiler) (*Session
 	if s.env == nil {
 		s.env = os.Environ()
 	}
+	s.pool = mirror.NewPool(mirror.PoolOptions{Exe: s.exe, Args: []string{mirror.WorkerMode}, Env: s.env, Log: s.log})
 	if _, err := s.start(ctx); err != nil {
 		return nil, err
 	}
@@ -152,10 +159,14 @@ func (s *Session) Close() error {
 	if p != nil {
 		p.stop()
 	}
+	var err error
+	if s.pool != nil {
+		err = s.pool.Close()
+	}
 	if s.onClose != nil {
 		s.onClose()
 	}
-	return nil
+	return err
 }
 
 // Execute runs one cell.
@@ -235,7 +246,7 @@ func (s *Session) run(ctx context.Context, p *imageProc, plan *frontend.Plan, re
 				go func() { defer wg.Done(); s.answerInput(helpers, p, m, out) }()
 			case msgJob:
 				wg.Add(1)
-				go func() { defer wg.Done(); s.answerJob(helpers, p, m, out) }()
+				go func() { defer wg.Done(); s.answerJob(helpers, p, m, plan, out) }()
 			default:
 				s.log.Warn("unexpected frame from the image process", "type", m.Type)
 			}
