@@ -3,4 +3,38 @@
 // a worker mode, each holding a copy of the session's image (declarations
 // replayed, values shipped by value), and reports failed mirrors the way
 // DMirror's post-mortem debuggers do.
+//
+// Three places run this package:
+//
+//   - The image process registers ImageExports (the binary package
+//     dmirror/parallel behind the prelude's 10-parallel.gotxt). A call
+//     encodes its elements, the locals its blocks capture (passed by the
+//     frontend's __dmBlock options) and the current values of the globals
+//     the blocks need into a Job; anything that cannot be copied (a chan, a
+//     func, a file, a mutex) fails the call before any mirror starts,
+//     naming the variable. An empty workload starts no mirror. Failed
+//     mirrors make the call panic with *Error (ename MirrorError).
+//   - The kernel runs Jobs on a Pool with the session's Decls, reporting
+//     output and progress through Events (CellEvents shows them in a cell:
+//     output tagged "[mirror N]", a progress bar after about a second that
+//     the outcome replaces) and showing RenderFailures(outcome.Failures).
+//   - A mirror (ServeWorker) replays the declarations it has not seen,
+//     sets the shipped globals, builds each block once as
+//     func(captures...) T { return <block> }, and applies it to its chunk.
+//     A failing element is re-run in a fresh interpreter under yaegi's
+//     debugger to recover the interpreted frames and their locals.
+//
+// The image contract: a mirror has every declaration the session made up
+// to the call; a block sees the kernel's current values of the globals it
+// uses and of the locals it captures, copied, never recomputed (cells are
+// never re-run); writes a block makes to globals stay in its mirror; what a
+// block displays (display.*) in a mirror is not shown. Session-defined
+// types travel both ways through package values.
+//
+// Chunks are balanced and contiguous (the remainder on the first ones), one
+// per mirror, never empty; CreateMirror makes one chunk per element, run on
+// up to DefaultCores mirrors at a time. AnySatisfy, AllSatisfy and
+// NoneSatisfy stop the other mirrors once the answer is known, and then do
+// not report their failures. Interrupt (the context) stops every mirror
+// within cancelGrace, killing and replacing one that does not stop.
 package mirror
