@@ -101,4 +101,3 @@ func (s *session) must(code string) (out, value string) {
 	}
 	return out, value
 }
-

@@ -93,7 +93,7 @@ type state struct {
 	items   []*declItem
 	gen     int
 	chunks  []string
-	blocks  []Block // blocks of the cells' statements
+	blocks  []Block        // blocks of the cells' statements
 	pkg     *types.Package // the last successful check, for completion
 	info    *types.Info
 	files   []*ast.File
