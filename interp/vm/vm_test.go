@@ -1,4 +1,4 @@
-package vm
+package vm_test
 
 import (
 	"bytes"
@@ -6,7 +6,13 @@ import (
 	"testing"
 
 	"github.com/traefik/yaegi/interp"
+
+	. "github.com/dmirror/dmirror/interp/vm"
+	"github.com/dmirror/dmirror/mirror"
 )
+
+// exports are the binary packages the prelude needs besides vm's own.
+func exports() []interp.Exports { return []interp.Exports{mirror.WorkerExports()} }
 
 func TestGoroutinePanicReachesHook(t *testing.T) {
 	type end struct {
@@ -15,7 +21,7 @@ func TestGoroutinePanicReachesHook(t *testing.T) {
 	}
 	ends := make(chan end, 1)
 	var out bytes.Buffer
-	i, err := New(Config{Stdout: &out, Stderr: &out, Hooks: Hooks{
+	i, err := New(Config{Stdout: &out, Stderr: &out, Exports: exports(), Hooks: Hooks{
 		GoEnd: func(cell int, r any) { ends <- end{cell, r} },
 	}})
 	if err != nil {
@@ -37,7 +43,7 @@ func TestGoroutinePanicReachesHook(t *testing.T) {
 }
 
 func TestExitPanics(t *testing.T) {
-	i, err := New(Config{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}})
+	i, err := New(Config{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}, Exports: exports()})
 	if err != nil {
 		t.Fatal(err)
 	}
