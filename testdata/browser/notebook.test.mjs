@@ -7,7 +7,7 @@
 //
 // Environment:
 //   DMIRROR_BIN  dmirror binary; its kernelspec is installed with --prefix
-//                (unset: use the kernelspecs Jupyter already has)
+//                (unset: use the kernelspecs Jupyter already has, and JUPYTER_PATH)
 //   NOTEBOOK     notebook to run (default: notebooks/tour.ipynb)
 //   ARTIFACTS    output folder (default: artifacts/ at the repository root)
 //   PID_FILE     where to write the server's process id, for run.sh's trap
@@ -43,8 +43,9 @@ async function main() {
   copyFileSync(notebookPath, join(work, nbName));
   const kernelName = JSON.parse(readFileSync(notebookPath, 'utf8')).metadata?.kernelspec?.name;
 
-  const kernelPath = join(root, 'prefix/share/jupyter');
+  let kernelPath = process.env.JUPYTER_PATH || '';
   if (process.env.DMIRROR_BIN) {
+    kernelPath = join(root, 'prefix/share/jupyter');
     const out = execFileSync(process.env.DMIRROR_BIN, ['install', '--prefix', join(root, 'prefix')], { encoding: 'utf8' });
     console.log(out.trim());
   }
@@ -68,6 +69,7 @@ async function main() {
     const consoleLog = [];
     page.on('console', (m) => consoleLog.push(`${m.type()}: ${m.text()}`));
     page.on('pageerror', (e) => consoleLog.push(`pageerror: ${e.message}`));
+    watchReplies(page);
     try {
       await runTour(page, server, nbName, kernelName);
       await interrupt(page, kernelName);
@@ -82,6 +84,26 @@ async function main() {
     console.log(`server stopped in ${Date.now() - t} ms`);
     rmSync(root, { recursive: true, force: true });
   }
+}
+
+// replies holds the status of each execute_reply the page received, by
+// execution count (the number a cell's prompt shows): a cell the kernel
+// refused to run shows no output, and only its reply tells why.
+const replies = new Map();
+
+function watchReplies(page) {
+  page.on('websocket', (ws) => ws.on('framereceived', ({ payload }) => {
+    if (typeof payload !== 'string') return;
+    let msg;
+    try {
+      msg = JSON.parse(payload);
+    } catch {
+      return;
+    }
+    if (msg.header?.msg_type !== 'execute_reply') return;
+    const { status, execution_count: n, ename, evalue } = msg.content;
+    replies.set(n, status === 'ok' ? 'ok' : `${status}: ${ename || ''} ${evalue || ''}`.trim());
+  }));
 }
 
 // kernelState reads the toolbar's kernel indicator: idle, busy, dead...
@@ -123,7 +145,10 @@ async function runTour(page, server, nbName, kernelName) {
   const cells = await collectCells(page);
   const unrun = cells.filter((c) => typeof c.prompt !== 'number');
   record('every code cell ran', unrun.length === 0 || `not run: cells ${unrun.map((c) => c.index).join(', ')}`);
-  for (const c of cells) record(`cell ${c.index} fails only if tagged raises-exception`, errorCheck(c));
+  for (const c of cells) {
+    const reply = replies.get(c.prompt) || 'no execute_reply seen';
+    record(`cell ${c.index} fails only if tagged raises-exception`, errorCheck(c, reply));
+  }
   for (const chk of tourChecks) {
     const found = cells.filter(chk.cell);
     if (found.length === 0) {
@@ -171,10 +196,11 @@ async function screenshots(page, cells) {
     await el.scrollIntoViewIfNeeded();
     await el.screenshot({ path: join(shots, name) });
   };
-  await shotOf('03-parallel-collect.png', tourChecks[0].cell);
-  await shotOf('04-html-display.png', tourChecks[2].cell);
-  await shotOf('05-progress.png', tourChecks[3].cell);
-  await shotOf('06-failed-worker.png', tourChecks[4].cell);
+  const cellOf = (what) => tourChecks.find((chk) => chk.what.startsWith(what)).cell;
+  await shotOf('03-parallel-collect.png', cellOf('ParallelCollect'));
+  await shotOf('04-html-display.png', cellOf('an HTML display'));
+  await shotOf('05-progress.png', cellOf('a progress bar'));
+  await shotOf('06-failed-worker.png', cellOf('a failed worker'));
   // The README's picture: the notebook page with the first Parallel cell
   // near the top of the window.
   const first = cells.find((c) => /Parallel/.test(c.source));

@@ -14,7 +14,7 @@ check fails.
 
 Environment:
   DMIRROR_BIN  dmirror binary whose kernelspec is installed with --prefix
-               (unset: use the kernelspecs Jupyter already has)
+               (unset: use the kernelspecs Jupyter already has, and JUPYTER_PATH)
   KERNEL       kernel name (default dmirror)
   ARTIFACTS    where to save the final pane (default: artifacts/ in the repo)
   TMUX_SOCKET  name of the private tmux server (tmux -L)
@@ -223,11 +223,11 @@ def main():
         "JUPYTER_DATA_DIR": os.path.join(root, "data"),
         "JUPYTER_CONFIG_DIR": os.path.join(root, "config"),
         "JUPYTER_RUNTIME_DIR": os.path.join(root, "runtime"),
-        "JUPYTER_PATH": os.path.join(root, "prefix", "share", "jupyter"),
         "IPYTHONDIR": os.path.join(root, "ipython"),
         "TERM": "xterm-256color",
     })
     if os.environ.get("DMIRROR_BIN"):
+        env["JUPYTER_PATH"] = os.path.join(root, "prefix", "share", "jupyter")
         subprocess.run([os.environ["DMIRROR_BIN"], "install", "--prefix", os.path.join(root, "prefix")],
                        env=env, check=True)
     command = " ".join(shlex.quote(a) for a in [
