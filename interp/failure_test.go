@@ -3,6 +3,7 @@ package interp
 import (
 	"context"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -199,4 +200,36 @@ func TestInterrupt(t *testing.T) {
 			n++
 		})
 	}
+}
+
+// TestInterruptKillsAStuckImage stops the image process (as if it were
+// stuck where cancellation cannot reach) and checks that an interrupt still
+// ends the cell within 2 s, restarting the image with its values.
+func TestInterruptKillsAStuckImage(t *testing.T) {
+	s, _ := session(t, withState(map[string]cell{
+		"stuck": {decls: "import \"time\"", body: "fmt.Println(\"started\")\nx = 50\ntime.Sleep(time.Hour)", touched: []string{"x"}},
+	}))
+	run(t, s, 1, "x := 1")
+	ctx, cancel := context.WithCancel(context.Background())
+	out := newRecorder()
+	resc := make(chan engine.Result, 1)
+	go func() { resc <- s.Execute(ctx, engine.ExecuteRequest{Code: "stuck", Count: 2}, out) }()
+	out.waitFor(t, "stdout", "started")
+	pid := s.process().cmd.Process.Pid
+	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	cancel()
+	res := <-resc
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("interrupt took %v, want under 2s", took)
+	}
+	if res.Error == nil || res.Error.Name != "Interrupted" || !hasLine(res.Error.Traceback, "restarted") {
+		t.Fatalf("got %v, want Interrupted with a restart", res.Error)
+	}
+	if alive(pid) {
+		t.Errorf("the stuck image process %d is still alive", pid)
+	}
+	checkState(t, s, 3, `"1 1"`)
 }

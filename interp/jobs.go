@@ -65,8 +65,7 @@ func (s *Session) jobDecls(plan *frontend.Plan) mirror.Decls {
 	default:
 		return mirror.Decls{Generation: gen, Chunks: chunks}
 	}
-	s.uncommitted++
-	return mirror.Decls{Generation: uncommittedGen + s.uncommitted, Chunks: chunks}
+	return mirror.Decls{Generation: uncommittedGen + int(s.uncommitted.Add(1)), Chunks: chunks}
 }
 
 // opLabel names a Job's op as users wrote it: collect → ParallelCollect.

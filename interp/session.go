@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dmirror/dmirror/interp/frame"
@@ -58,7 +59,7 @@ type Session struct {
 	lastID uint64
 	// uncommitted numbers the declaration logs of calls made by cells that
 	// add declarations (see jobDecls).
-	uncommitted int
+	uncommitted atomic.Int64
 	pool        *mirror.Pool
 
 	mu     sync.Mutex // guards proc and closed; never held while waiting for a cell
