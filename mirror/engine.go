@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/parser"
+	"go/token"
 	"io"
 	"reflect"
 	"strings"
@@ -72,11 +73,34 @@ func (e *engine) build(decls []string, stdout, stderr io.Writer) (*yaegi.Interpr
 		return nil, fmt.Errorf("import driver: %w", err)
 	}
 	for k, d := range decls {
-		if err := evalSafe(i, d); err != nil {
+		if err := replay(i, d); err != nil {
 			return nil, fmt.Errorf("replay declarations %d: %w", k+1, err)
 		}
 	}
 	return i, nil
+}
+
+// replay evaluates a declaration chunk. A chunk that is a file (package
+// main) keeps its imports to itself, so they are imported again at the
+// top level, where the blocks and post-mortem programs are evaluated.
+func replay(i *yaegi.Interpreter, chunk string) error {
+	if err := evalSafe(i, chunk); err != nil {
+		return err
+	}
+	f, err := parser.ParseFile(token.NewFileSet(), "", chunk, parser.ImportsOnly)
+	if err != nil || f.Name == nil {
+		return nil
+	}
+	for _, spec := range f.Imports {
+		src := "import " + spec.Path.Value
+		if spec.Name != nil {
+			src = "import " + spec.Name.Name + " " + spec.Path.Value
+		}
+		// A name imported twice (another cell's import of it) is no error:
+		// the first import stands.
+		_ = evalSafe(i, src)
+	}
+	return nil
 }
 
 // sync brings the interpreter to the declaration state of m.
@@ -99,7 +123,7 @@ func (e *engine) sync(m *runMsg) error {
 		return fmt.Errorf("mirror has %d declaration chunks, got a delta from %d", len(e.decls), m.Base)
 	}
 	for k, d := range m.Decls {
-		if err := evalSafe(e.i, d); err != nil {
+		if err := replay(e.i, d); err != nil {
 			e.gen = -1 // half-replayed: rebuild next time
 			return fmt.Errorf("replay declarations %d: %w", m.Base+k+1, err)
 		}

@@ -123,7 +123,7 @@ func (wk *worker) run(ctx context.Context, eng *engine, m frame.Msg) error {
 // yaegiPanicLine matches the lines yaegi prints to stderr for each
 // interpreted frame a panic unwinds; the failure report shows the frames
 // instead.
-var yaegiPanicLine = regexp.MustCompile(`^\S*:\d+:\d+: panic: \S+\(\.\.\.\)\n?$`)
+var yaegiPanicLine = regexp.MustCompile(`^\S*:\d+(:\d+)?: panic: \S+\(\.\.\.\)\n?$`)
 
 // streamWriter sends what interpreted code prints as output frames.
 type streamWriter struct {
