@@ -23,9 +23,20 @@ import (
 // also reads `//go:build`), so their `// +build` lines are neutralised (same
 // length, so positions in errors stay right) to keep yaegi from undoing the
 // choice.
-func (s *Set) FS() fs.FS { return sourceFS{s} }
+func (s *Set) FS() fs.FS { return sourceFS{set: s} }
 
-type sourceFS struct{ set *Set }
+// sourceFS serves a fixed set, or the current set of a Source.
+type sourceFS struct {
+	set *Set
+	s   *Source
+}
+
+func (f sourceFS) current() *Set {
+	if f.s != nil {
+		return f.s.set.Load()
+	}
+	return f.set
+}
 
 var (
 	_ fs.ReadDirFS  = sourceFS{}
@@ -43,6 +54,7 @@ type node struct {
 }
 
 func (f sourceFS) lookup(op, name string) (node, error) {
+	set := f.current()
 	if !fs.ValidPath(name) {
 		return node{}, &fs.PathError{Op: op, Path: name, Err: fs.ErrInvalid}
 	}
@@ -54,7 +66,7 @@ func (f sourceFS) lookup(op, name string) (node, error) {
 		return node{}, notExist
 	}
 	p := strings.TrimPrefix(name, GoPath+"/src/")
-	if real, ok := f.set.Dir(p); ok {
+	if real, ok := set.Dir(p); ok {
 		fi, err := os.Stat(real)
 		if err != nil {
 			return node{}, notExist
@@ -62,13 +74,13 @@ func (f sourceFS) lookup(op, name string) (node, error) {
 		n := node{name: path.Base(p), real: real}
 		if !fi.IsDir() {
 			n.pkgDir = path.Dir(real)
-			if !f.set.files.selected(n.pkgDir)[n.name] {
+			if !set.files.selected(n.pkgDir)[n.name] {
 				return node{}, notExist
 			}
 		}
 		return n, nil
 	}
-	for _, m := range f.set.mods {
+	for _, m := range set.mods {
 		if strings.HasPrefix(m.Path, p+"/") {
 			return node{name: path.Base(p), virtual: p}, nil
 		}
@@ -106,7 +118,7 @@ func (f sourceFS) ReadDir(name string) ([]fs.DirEntry, error) {
 	if err != nil {
 		return nil, &fs.PathError{Op: "readdir", Path: name, Err: err}
 	}
-	sel := f.set.files.selected(n.real)
+	sel := f.current().files.selected(n.real)
 	out := all[:0]
 	for _, e := range all {
 		if e.IsDir() || sel[e.Name()] {
@@ -131,7 +143,7 @@ func (f sourceFS) virtualEntries(n node) []fs.DirEntry {
 	}
 	seen := map[string]bool{}
 	var out []fs.DirEntry
-	for _, m := range f.set.mods {
+	for _, m := range f.current().mods {
 		if !strings.HasPrefix(m.Path, prefix) {
 			continue
 		}
