@@ -22,7 +22,7 @@ func TestKillers(t *testing.T) {
 		"recursion":       {"var rec func(int) int\nrec = func(n int) int { return rec(n+1) + 1 }\nx = 7\nrec(0)", "StackOverflow"},
 		"goroutine panic": {"x = 7\n__dmGo(0, func() { panic(\"in goroutine\") })\nselect {}", "GoroutinePanic"},
 		"runaway memory":  {"x = 7\nvar keep [][]byte\nfor { keep = append(keep, make([]byte, 1<<20)) }", "OutOfMemory"},
-		"huge allocation": {"x = 7\nb := make([]byte, 1<<46)\nb[0] = 1", "OutOfMemory"},
+		"huge allocation": {"x = 7\nb := make([]byte, 1<<40)\nb[0] = 1", "OutOfMemory"},
 		"exit":            {"x = 7\nos.Exit(2)", "Exit"},
 		"unwrapped go":    {"x = 7\ngo func() { panic(\"raw\") }()\nselect {}", "GoroutinePanic"},
 	}
