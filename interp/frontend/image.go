@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/dmirror/dmirror/interp/modules"
 	"github.com/dmirror/dmirror/interp/prelude"
 )
 
@@ -19,6 +20,9 @@ type Options struct {
 	// GOROOT locates the standard library's source for completion of
 	// import paths and for documentation; empty means runtime's GOROOT.
 	GOROOT string
+	// Modules returns the session's modules: imports outside the standard
+	// library are type-checked from their source. Nil means none.
+	Modules func() *modules.Set
 }
 
 // Image is the session's declarations as the frontend knows them: what
@@ -107,7 +111,7 @@ func NewImage(opts Options) *Image {
 		opts.Prelude = prelude.Files()
 	}
 	im := &Image{opts: opts, fset: token.NewFileSet(), state: &state{}}
-	im.imp = newSharedImporter(im.fset)
+	im.imp = newSharedImporter(im.fset, opts.Modules)
 	im.prelude, im.preErr = parsePrelude(im.fset, opts.Prelude)
 	if im.preErr == nil {
 		im.pre = scanPrelude(im.prelude)

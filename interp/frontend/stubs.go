@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/dmirror/dmirror/interp/modules"
 	"github.com/dmirror/dmirror/interp/prelude"
 )
 
@@ -73,9 +74,13 @@ type sharedImporter struct {
 	errs map[string]error
 }
 
-func newSharedImporter(fset *token.FileSet) *sharedImporter {
+func newSharedImporter(fset *token.FileSet, mods func() *modules.Set) *sharedImporter {
+	imp := importer.ForCompiler(fset, "source", nil).(types.ImporterFrom)
+	if mods != nil {
+		imp = modules.NewImporter(fset, imp, mods)
+	}
 	return &sharedImporter{
-		imp:  importer.ForCompiler(fset, "source", nil).(types.ImporterFrom),
+		imp:  imp,
 		pkgs: map[string]*types.Package{},
 		errs: map[string]error{},
 	}
