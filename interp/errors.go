@@ -189,7 +189,13 @@ func frames(lines []string) []string {
 			out = append(out, pos)
 			continue
 		}
-		out = append(out, pos+": in "+strings.ReplaceAll(fn, "__cell", "cell"))
+		name := "in " + fn
+		if strings.HasSuffix(fn, ".func") {
+			name = "in a func literal"
+		}
+		if line := pos + ": " + name; len(out) == 0 || out[len(out)-1] != line {
+			out = append(out, line)
+		}
 	}
 	return out
 }

@@ -59,8 +59,6 @@ func TestWithFrontend(t *testing.T) {
 			t.Errorf("cell %d result %q, want %q", i+1, got, st.result)
 		}
 	}
-	_ = engine.Result{}
-	_ = strings.Contains
 }
 
 // TestParallel runs Parallel calls through the frontend, the image process
@@ -95,4 +93,70 @@ func TestParallelOutputIsTagged(t *testing.T) {
 	if !strings.Contains(out.text("stdout"), "[mirror 1] got 1") {
 		t.Errorf("mirror output is not tagged: %q", out.text("stdout"))
 	}
+}
+
+// TestIntrospection checks completion, inspection and is_complete through
+// the Session, with cursors in code points before non-ASCII text, and
+// while a cell runs.
+func TestIntrospection(t *testing.T) {
+	s := realSession(t)
+	run(t, s, 1, "import \"strings\"\nfunc grüße() string { return \"hi\" }")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	out := newRecorder()
+	done := make(chan engine.Result, 1)
+	go func() {
+		done <- s.Execute(ctx, engine.ExecuteRequest{Code: "import \"time\"\nprintln(\"started\")\ntime.Sleep(time.Hour)", Count: 2}, out)
+	}()
+	out.waitFor(t, "stdout", "started")
+	defer func() {
+		cancel()
+		<-done
+	}()
+
+	code := "s := \"ü€\"; strings.ToU"
+	c := s.Complete(code, len([]rune(code)))
+	if !contains(c.Matches, "ToUpper") {
+		t.Errorf("completion of %q: %v, want ToUpper", code, c.Matches)
+	}
+	if want := len([]rune(code)) - len("ToU"); c.CursorStart != want || c.CursorEnd != len([]rune(code)) {
+		t.Errorf("completion range %d-%d, want %d-%d (code points)", c.CursorStart, c.CursorEnd, want, len([]rune(code)))
+	}
+	code = "x := \"é\"; grü"
+	if c := s.Complete(code, len([]rune(code))); !contains(c.Matches, "grüße") {
+		t.Errorf("completion of a session func: %v", c.Matches)
+	}
+	insp := s.Inspect("strings.ToUpper", 10, 0)
+	if text, _ := insp.Data["text/plain"].(string); !insp.Found || !strings.Contains(text, "func ToUpper") {
+		t.Errorf("inspect strings.ToUpper: %+v", insp)
+	}
+	for code, want := range map[string]string{"func f() {": "incomplete", "x := 1": "complete", "x := )": "invalid"} {
+		if got := s.IsComplete(code).Status; got != want {
+			t.Errorf("IsComplete(%q) = %s, want %s", code, got, want)
+		}
+	}
+}
+
+func TestPager(t *testing.T) {
+	s := realSession(t)
+	for _, code := range []string{"strings.ToUpper?", "?strings.ToUpper"} {
+		res, _ := execCell(t, s, 1, code)
+		mustOK(t, res)
+		if len(res.Payload) != 1 || res.Payload[0]["source"] != "page" || res.Payload[0]["start"] != 0 {
+			t.Fatalf("%q gave payload %v, want a pager payload", code, res.Payload)
+		}
+		data, _ := res.Payload[0]["data"].(engine.Bundle)
+		if text, _ := data["text/plain"].(string); !strings.Contains(text, "ToUpper") {
+			t.Errorf("%q paged %q", code, text)
+		}
+	}
+}
+
+func contains(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }

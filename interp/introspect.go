@@ -4,8 +4,54 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/dmirror/dmirror/interp/frontend"
 	"github.com/dmirror/dmirror/kernel/engine"
 )
+
+// introspector is what a Session needs of the frontend to answer
+// completion and inspection; *frontend.Image provides it, and answers while
+// a cell runs (it never waits for the image process). Cursors are byte
+// offsets.
+type introspector interface {
+	Complete(code string, cursor int) (matches []string, start, end int)
+	Inspect(code string, cursor int) (text string, found bool)
+}
+
+// Complete answers complete_request. The protocol counts the cursor in
+// code points; the frontend in bytes.
+func (s *Session) Complete(code string, cursor int) engine.Completion {
+	c := engine.Completion{Matches: []string{}, CursorStart: cursor, CursorEnd: cursor, Metadata: map[string]any{}}
+	in, ok := s.fe.(introspector)
+	if !ok {
+		return c
+	}
+	matches, start, end := in.Complete(code, byteOffset(code, cursor))
+	if matches != nil {
+		c.Matches = matches
+	}
+	c.CursorStart, c.CursorEnd = runeOffset(code, start), runeOffset(code, end)
+	return c
+}
+
+// Inspect answers inspect_request with the signature and documentation of
+// the name at the cursor (code points).
+func (s *Session) Inspect(code string, cursor, detailLevel int) engine.Inspection {
+	in, ok := s.fe.(introspector)
+	if !ok {
+		return engine.Inspection{}
+	}
+	text, found := in.Inspect(code, byteOffset(code, cursor))
+	if !found {
+		return engine.Inspection{}
+	}
+	return engine.Inspection{Found: true, Data: engine.Bundle{"text/plain": text}}
+}
+
+// IsComplete answers is_complete_request.
+func (s *Session) IsComplete(code string) engine.Completeness {
+	status, indent := frontend.IsComplete(code)
+	return engine.Completeness{Status: status, Indent: indent}
+}
 
 // pagerQuery recognises a cell asking for help rather than running code:
 // `fmt.Println?` or `?fmt.Println`.

@@ -342,18 +342,3 @@ func (s *Session) answerInput(ctx context.Context, p *imageProc, m frame.Msg, ou
 		s.log.Debug("input reply not sent: the image process is gone", "err", err)
 	}
 }
-
-// Complete answers complete_request from the frontend.
-func (s *Session) Complete(code string, cursor int) engine.Completion {
-	return engine.Completion{CursorStart: cursor, CursorEnd: cursor, Metadata: map[string]any{}}
-}
-
-// Inspect answers inspect_request from the frontend.
-func (s *Session) Inspect(code string, cursor, detailLevel int) engine.Inspection {
-	return engine.Inspection{}
-}
-
-// IsComplete answers is_complete_request from the frontend.
-func (s *Session) IsComplete(code string) engine.Completeness {
-	return engine.Completeness{Status: "unknown"}
-}
