@@ -15,6 +15,7 @@ import (
 
 	"github.com/dmirror/dmirror/interp/frame"
 	"github.com/dmirror/dmirror/interp/frontend"
+	"github.com/dmirror/dmirror/interp/modules"
 )
 
 // ImageMode is the hidden command that runs the image process.
@@ -69,6 +70,7 @@ type imageServer struct {
 	waiting map[uint64]chan frame.Msg // exchanges waiting for their reply
 	run     *activeRun                // the running cell, nil between cells
 	blocks  map[int]frontend.Block    // the blocks of Parallel calls, by ID
+	src     *modules.Source           // sources of the session's modules
 }
 
 // activeRun is the cell being run.
@@ -91,6 +93,7 @@ func serveImage(ctx context.Context, in io.Reader, out io.Writer, limit uint64) 
 		limit:   limit,
 		waiting: map[uint64]chan frame.Msg{},
 		blocks:  map[int]frontend.Block{},
+		src:     modules.NewSource(nil),
 	}
 	s.stdin = &stdinFile{img: s}
 	s.out = newOutput(func(m streamMsg) error { return s.conn.Send(msgStream, 0, m) })

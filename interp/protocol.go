@@ -2,6 +2,7 @@ package interp
 
 import (
 	"github.com/dmirror/dmirror/interp/frontend"
+	"github.com/dmirror/dmirror/interp/modules"
 	"github.com/dmirror/dmirror/kernel/engine"
 )
 
@@ -32,6 +33,8 @@ type initMsg struct {
 	Vars   []frontend.Var
 	Values map[string][]byte
 	Blocks []frontend.Block
+	// Modules are the session's modules, whose packages Decls may import.
+	Modules []modules.Module `json:",omitempty"`
 }
 
 // readyMsg answers initMsg. Reset names the variables that could not be
@@ -45,6 +48,8 @@ type readyMsg struct {
 type runMsg struct {
 	Plan       *frontend.Plan
 	AllowStdin bool
+	// Modules are the session's modules, including those the cell imports.
+	Modules []modules.Module `json:",omitempty"`
 }
 
 // doneMsg ends a run.

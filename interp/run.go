@@ -13,6 +13,7 @@ import (
 
 	"github.com/dmirror/dmirror/display"
 	"github.com/dmirror/dmirror/interp/frontend"
+	"github.com/dmirror/dmirror/interp/modules"
 	"github.com/dmirror/dmirror/interp/values"
 	"github.com/dmirror/dmirror/interp/vm"
 	"github.com/dmirror/dmirror/kernel/engine"
@@ -42,6 +43,8 @@ func (s *imageServer) newVM() (*yaegi.Interpreter, error) {
 			display.Exports(s),
 			mirror.ImageExports(s.mirrorHooks()),
 		},
+		GoPath:   modules.GoPath,
+		SourceFS: s.src.FS(),
 	})
 }
 
@@ -60,6 +63,7 @@ func (s *imageServer) build(decls string) (*yaegi.Interpreter, error) {
 // init builds the image from declarations and encoded values: at start-up,
 // and after the process that held the image died.
 func (s *imageServer) init(m initMsg) readyMsg {
+	s.src.Update(m.Modules)
 	ip, err := s.build(m.Decls)
 	if err != nil {
 		return readyMsg{Err: fmt.Sprintf("rebuilding the declarations: %v", err)}
@@ -96,6 +100,7 @@ func (s *imageServer) execute(parent context.Context, id uint64, m runMsg) doneM
 	if s.ip == nil {
 		return doneMsg{Error: &engine.Error{Name: "InternalError", Value: "run before init"}}
 	}
+	s.src.Update(m.Modules)
 	ctx, cancel := context.WithCancelCause(parent)
 	defer cancel(nil)
 	s.begin(&activeRun{id: id, cell: plan.Cell, ctx: ctx, cancel: cancel, allowStdin: m.AllowStdin})

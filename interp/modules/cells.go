@@ -3,6 +3,7 @@ package modules
 import (
 	"context"
 	"io/fs"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -140,8 +141,14 @@ func NewSource(mods []Module) *Source {
 	return s
 }
 
-// Update replaces the modules served.
-func (s *Source) Update(mods []Module) { s.set.Store(NewSet(mods)) }
+// Update replaces the modules served, if they differ from the current
+// ones (a new set forgets which files each package directory selects).
+func (s *Source) Update(mods []Module) {
+	if cur := s.set.Load(); cur != nil && slices.Equal(cur.Modules(), NewSet(mods).Modules()) {
+		return
+	}
+	s.set.Store(NewSet(mods))
+}
 
 // FS returns the file system to give yaegi (Options.SourcecodeFilesystem,
 // with Options.GoPath = GoPath); it follows Update.
