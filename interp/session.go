@@ -12,6 +12,7 @@ import (
 
 	"github.com/dmirror/dmirror/interp/frame"
 	"github.com/dmirror/dmirror/interp/frontend"
+	"github.com/dmirror/dmirror/interp/modules"
 	"github.com/dmirror/dmirror/kernel/engine"
 	"github.com/dmirror/dmirror/mirror"
 )
@@ -50,8 +51,11 @@ type Session struct {
 	env []string
 	fe  compiler
 	out *outputs
+	// mods fetches the modules cells import; nil means cells import only
+	// the standard library.
+	mods *modules.Cells
 	// onClose releases what the frontend holds, after the image process.
-	onClose func()
+	onClose func() error
 
 	execMu sync.Mutex // one Execute at a time; guards the fields below
 	values map[string][]byte
@@ -116,7 +120,7 @@ func (s *Session) start(ctx context.Context) ([]string, error) {
 		p.stop()
 		return nil, errors.New("interp: session closed")
 	}
-	init := initMsg{Decls: s.fe.Source(), Vars: s.fe.Vars(), Values: s.values, Blocks: s.fe.Blocks()}
+	init := initMsg{Decls: s.fe.Source(), Vars: s.fe.Vars(), Values: s.values, Blocks: s.fe.Blocks(), Modules: s.modules()}
 	if err := p.send(msgInit, 0, init); err != nil {
 		return nil, fmt.Errorf("interp: image process: %w", err)
 	}
@@ -144,6 +148,28 @@ func (s *Session) start(ctx context.Context) ([]string, error) {
 	}
 }
 
+// prepareModules runs a cell's `%go get` lines and fetches the modules
+// of its imports. It returns the cell without those lines, and whether a
+// module changed version.
+func (s *Session) prepareModules(ctx context.Context, code string) (string, bool, error) {
+	if s.mods == nil {
+		return code, false, nil
+	}
+	p, err := s.mods.Prepare(ctx, code)
+	if err != nil {
+		return "", false, err
+	}
+	return p.Code, len(p.Changed) > 0, nil
+}
+
+// modules lists the session's modules for the image process.
+func (s *Session) modules() []modules.Module {
+	if s.mods == nil {
+		return nil
+	}
+	return s.mods.Set().Modules()
+}
+
 // process returns the current image process, or nil once closed.
 func (s *Session) process() *imageProc {
 	s.mu.Lock()
@@ -165,7 +191,7 @@ func (s *Session) Close() error {
 		err = s.pool.Close()
 	}
 	if s.onClose != nil {
-		s.onClose()
+		err = errors.Join(err, s.onClose())
 	}
 	return err
 }
@@ -177,9 +203,19 @@ func (s *Session) Execute(ctx context.Context, req engine.ExecuteRequest, out en
 	}
 	s.execMu.Lock()
 	defer s.execMu.Unlock()
-	plan, err := s.fe.Compile(req.Code, req.Count)
+	code, fresh, err := s.prepareModules(ctx, req.Code)
+	if err != nil {
+		return engine.Result{Error: &engine.Error{Name: "ModuleError", Value: err.Error(),
+			Traceback: []string{fmt.Sprintf("cell[%d]: %v", req.Count, err)}}}
+	}
+	plan, err := s.fe.Compile(code, req.Count)
 	if err != nil {
 		return engine.Result{Error: frontendError(req.Count, err)}
+	}
+	if fresh && !plan.Rebuild {
+		// A module the interpreter may have loaded changed version: the
+		// image process must start from a fresh interpreter.
+		plan.Rebuild = true
 	}
 	s.out.begin(plan.Cell, out, req.Silent)
 	defer s.out.end()
@@ -228,7 +264,7 @@ func (s *Session) run(ctx context.Context, p *imageProc, plan *frontend.Plan, re
 		stopHelpers()
 		wg.Wait()
 	}()
-	if err := p.send(msgRun, id, runMsg{Plan: plan, AllowStdin: req.AllowStdin}); err != nil {
+	if err := p.send(msgRun, id, runMsg{Plan: plan, AllowStdin: req.AllowStdin, Modules: s.modules()}); err != nil {
 		p.kill()
 	}
 	done := ctx.Done()
