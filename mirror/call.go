@@ -67,7 +67,7 @@ func (c *call) runChunk(q *proc, slot, s int, sp span) (resultMsg, bool) {
 	q.nextID++
 	id := q.nextID
 	rm := runMsg{Generation: c.decls.Generation, Op: c.job.Op, Blocks: c.job.Blocks, Globals: c.job.Globals,
-		Elements: c.job.Elements[sp.lo:sp.hi], Offset: sp.lo, Mirror: slot}
+		Elements: c.job.Elements[sp.lo:sp.hi], Offset: sp.lo, Mirror: slot, Modules: c.decls.Modules}
 	if q.gen != c.decls.Generation || q.seen < 0 || q.seen > len(c.decls.Chunks) {
 		rm.Rebuild, rm.Decls = true, c.decls.Chunks
 	} else {

@@ -16,6 +16,7 @@ import (
 	yaegi "github.com/traefik/yaegi/interp"
 
 	"github.com/dmirror/dmirror/display"
+	"github.com/dmirror/dmirror/interp/modules"
 	"github.com/dmirror/dmirror/interp/vm"
 )
 
@@ -33,6 +34,7 @@ type engine struct {
 	gen    int
 	decls  []string
 	blocks map[string]reflect.Value // block factories by source, for this interpreter
+	src    *modules.Source          // sources of the session's modules
 
 	driverMu sync.Mutex
 	chunk    func()    // what RunChunk runs now
@@ -41,7 +43,7 @@ type engine struct {
 }
 
 func newEngine(stdout, stderr io.Writer) *engine {
-	return &engine{stdout: stdout, stderr: stderr, gen: -1}
+	return &engine{stdout: stdout, stderr: stderr, gen: -1, src: modules.NewSource(nil)}
 }
 
 // build returns a fresh interpreter with the prelude, the driver package and
@@ -65,6 +67,10 @@ func (e *engine) build(decls []string, stdout, stderr io.Writer) (*yaegi.Interpr
 		Stderr: stderr,
 		// Displays made by a block in a mirror are not shown.
 		Exports: []yaegi.Exports{WorkerExports(), display.Exports(nil), driver},
+		GoPath:  modules.GoPath,
+		// Declarations may import module packages; their sources come from
+		// the module cache, as in the image process.
+		SourceFS: e.src.FS(),
 	})
 	if err != nil {
 		return nil, err
@@ -105,6 +111,7 @@ func replay(i *yaegi.Interpreter, chunk string) error {
 
 // sync brings the interpreter to the declaration state of m.
 func (e *engine) sync(m *runMsg) error {
+	e.src.Update(m.Modules)
 	if m.Rebuild || e.i == nil || e.gen != m.Generation {
 		if !m.Rebuild {
 			return fmt.Errorf("mirror at generation %d got a delta for generation %d", e.gen, m.Generation)

@@ -1,6 +1,10 @@
 package mirror
 
-import "time"
+import (
+	"time"
+
+	"github.com/dmirror/dmirror/interp/modules"
+)
 
 // Job is one Parallel* call, as the image process hands it to the kernel's
 // pool of mirrors. Values travel encoded by package values.
@@ -43,6 +47,9 @@ type Capture struct {
 type Decls struct {
 	Generation int
 	Chunks     []string
+	// Modules are the session's modules, whose packages Chunks may import.
+	// A module whose version changes comes with a new Generation.
+	Modules []modules.Module `json:",omitempty"`
 }
 
 // Outcome is the result of a Job, or the failures. Per element i:

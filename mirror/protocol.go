@@ -1,5 +1,7 @@
 package mirror
 
+import "github.com/dmirror/dmirror/interp/modules"
+
 // Messages between the kernel's pool and a mirror, over frame.Conn.
 const (
 	msgRun      = "run"      // pool → mirror: runMsg, run one chunk
@@ -22,6 +24,7 @@ type runMsg struct {
 	Elements   [][]byte
 	Offset     int // position of Elements[0] in the workload
 	Mirror     int
+	Modules    []modules.Module `json:",omitempty"` // the session's modules
 }
 
 type outputMsg struct {
