@@ -234,7 +234,7 @@ func TestFailingCellStopsTheRun(t *testing.T) {
 	if r.code != 1 || r.err != nil {
 		t.Fatalf("got %d %v, want status 1 and no error", r.code, r.err)
 	}
-	if !strings.Contains(r.stderr, "cell 2/3 (In[2]) Panic: boom failed:\nPanic: boom\ncell[2] line 1: panic: boom") {
+	if !strings.Contains(r.stderr, "dmirror run: cell 2/3 (In[2]) failed:\nPanic: boom\ncell[2] line 1: panic: boom") {
 		t.Errorf("stderr does not show the failing cell's error:\n%s", r.stderr)
 	}
 	c := cells(r)

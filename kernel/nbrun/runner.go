@@ -96,7 +96,7 @@ func (r *runner) runCell(ctx context.Context, outs *outputs, idx int, cell map[s
 		return nil
 	}
 	fmt.Fprintf(r.stderr, "%s FAILED %s: %s\n", where, took, summary)
-	return &failure{where: where + " " + summary, err: res.Error}
+	return &failure{where: where, err: res.Error}
 }
 
 var errTimeout = errors.New("cell timeout")
