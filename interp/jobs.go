@@ -63,9 +63,9 @@ func (s *Session) jobDecls(plan *frontend.Plan) mirror.Decls {
 	case plan.Decls != "":
 		chunks = append(chunks, plan.Decls)
 	default:
-		return mirror.Decls{Generation: gen, Chunks: chunks}
+		return mirror.Decls{Generation: gen, Chunks: chunks, Modules: s.modules()}
 	}
-	return mirror.Decls{Generation: uncommittedGen + int(s.uncommitted.Add(1)), Chunks: chunks}
+	return mirror.Decls{Generation: uncommittedGen + int(s.uncommitted.Add(1)), Chunks: chunks, Modules: s.modules()}
 }
 
 // opLabel names a Job's op as users wrote it: collect → ParallelCollect.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 
+	"github.com/traefik/yaegi/stdlib"
+
 	"github.com/dmirror/dmirror/interp/frontend"
 	"github.com/dmirror/dmirror/interp/modules"
 	"github.com/dmirror/dmirror/kernel/engine"
@@ -12,7 +14,9 @@ import (
 // NewSession starts a session and its image process. Cells may import Go
 // modules (see package modules): they are fetched before the cell compiles.
 func NewSession(ctx context.Context, opts SessionOptions) (engine.Engine, error) {
-	mods := modules.NewCells(modules.Options{Env: opts.Env})
+	// HasStd: a module package that imports a standard package the
+	// interpreter lacks is refused by name, before yaegi fails on it.
+	mods := modules.NewCells(modules.Options{Env: opts.Env, HasStd: modules.StdFromSymbols(stdlib.Symbols)})
 	im := frontend.NewImage(frontend.Options{Modules: mods.Set})
 	s, err := newSession(ctx, opts, im)
 	if err != nil {
