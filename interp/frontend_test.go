@@ -160,3 +160,30 @@ func contains(l []string, s string) bool {
 	}
 	return false
 }
+
+// TestLiveValuesAndDisplay checks that a value that cannot be copied out
+// of the image process works across cells and is named when a crash loses
+// it, and that display calls reach the cell's sink.
+func TestLiveValuesAndDisplay(t *testing.T) {
+	s := realSession(t)
+	run(t, s, 1, "ch := make(chan int, 1)\nn := 3")
+	run(t, s, 2, "ch <- n")
+	if got := plain(run(t, s, 3, "<-ch")); got != "3" {
+		t.Fatalf("<-ch = %q, want 3", got)
+	}
+	res, out := execCell(t, s, 4, "display.HTML(\"<b>hi</b>\")")
+	mustOK(t, res)
+	if len(out.displays) != 1 || out.displays[0]["text/html"] != "<b>hi</b>" {
+		t.Errorf("displays %v, want the HTML", out.displays)
+	}
+	res, _ = execCell(t, s, 5, "var rec func(int) int\nrec = func(k int) int { return rec(k+1) }\nrec(0)")
+	if res.Error == nil || res.Error.Name != "StackOverflow" {
+		t.Fatalf("got %v, want StackOverflow", res.Error)
+	}
+	if !hasLine(res.Error.Traceback, "lost: ch") {
+		t.Errorf("the lost channel is not named: %q", res.Error.Traceback)
+	}
+	if got := plain(run(t, s, 6, "n")); got != "3" {
+		t.Errorf("n = %q after the restart, want 3", got)
+	}
+}

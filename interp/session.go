@@ -106,6 +106,9 @@ func newSession(ctx context.Context, opts SessionOptions, fe compiler) (*Session
 // start starts an image process and restores the committed image in it.
 // It returns the variables that could not be restored.
 func (s *Session) start(ctx context.Context) ([]string, error) {
+	if s.isClosed() {
+		return nil, errClosed
+	}
 	p, err := startImage(s.exe, s.env, s.out)
 	if err != nil {
 		return nil, err
@@ -118,7 +121,7 @@ func (s *Session) start(ctx context.Context) ([]string, error) {
 	s.mu.Unlock()
 	if closed {
 		p.stop()
-		return nil, errors.New("interp: session closed")
+		return nil, errClosed
 	}
 	init := initMsg{Decls: s.fe.Source(), Vars: s.fe.Vars(), Values: s.values, Blocks: s.fe.Blocks(), Modules: s.modules()}
 	if err := p.send(msgInit, 0, init); err != nil {
@@ -168,6 +171,15 @@ func (s *Session) modules() []modules.Module {
 		return nil
 	}
 	return s.mods.Set().Modules()
+}
+
+// errClosed fails cells run after Close.
+var errClosed = errors.New("the session is closed")
+
+func (s *Session) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
 }
 
 // process returns the current image process, or nil once closed.
@@ -234,8 +246,8 @@ func (s *Session) Execute(ctx context.Context, req engine.ExecuteRequest, out en
 // died since the last cell.
 func (s *Session) ready(ctx context.Context, out engine.Sink) (*imageProc, error) {
 	p := s.process()
-	if p == nil {
-		return nil, errors.New("the session is closed")
+	if p == nil || s.isClosed() {
+		return nil, errClosed
 	}
 	select {
 	case <-p.dead:
