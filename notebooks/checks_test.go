@@ -45,6 +45,16 @@ func stdout(want ...string) check {
 	}
 }
 
+// stdoutExactly: the cell's outputs are one stdout stream of exactly want.
+func stdoutExactly(want string) check {
+	return func(e *executed) error {
+		if len(e.Outputs) != 1 || e.Outputs[0].Type != "stream" || e.Outputs[0].Name != "stdout" || e.Outputs[0].Text != want {
+			return fmt.Errorf("outputs %+v, want only stdout %q", e.Outputs, want)
+		}
+		return nil
+	}
+}
+
 // stdoutMatches: the standard output matches the regular expression.
 func stdoutMatches(re string) check {
 	r := regexp.MustCompile(re)

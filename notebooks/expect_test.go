@@ -17,6 +17,7 @@ var expectations = map[string]map[string][]check{
 		"display-table":  {ran(), result("[{1 2} {-3 4} {5 -6}]"), resultHas("text/html", "<th>X</th>", "<td>-3</td>")},
 		"display-rich":   {ran(), resultHas("text/html", "background:teal")},
 		"display-update": {ran(), displays("text/markdown", 1), display("text/markdown", "step **3** of 3")},
+		"display-clear":  {ran(), stdoutExactly("redrawn 3 times\n")},
 		"par-collect":    {ran(), stdout("1000 results: 10 20 ... 10000")},
 		"par-globals":    {ran(), result("[300 700 1100]")},
 		"par-select":     {ran(), stdout("select: 500 [2 4 6] reject: 500 [1 3 5]")},
@@ -30,7 +31,7 @@ var expectations = map[string]map[string][]check{
 		"par-satisfy":      {ran(), stdout("any > 999: true", "all > 0: true", "none > 1000: true")},
 		"create-mirror":    {ran(), result("[foobarzork 12345]")},
 		"create-mirror-id": {ran(), resultHas("text/plain", `mirror for element 0 got "foo bar zork"`, `mirror for element 1 got "1 2 3 4 5"`)},
-		"cores":            {ran(), stdoutMatches(`by default: [1-9]\d*`), result("2")},
+		"cores":            {ran(), stdoutMatches(`by default: [1-9]\d*`), stdout("a call on one mirror: 1000"), result("2")},
 		// One rich output per failed mirror (element, panic, frames with
 		// their locals), then one MirrorError.
 		"failing-worker": {
