@@ -29,10 +29,16 @@ func (c *compiler) blockCall(call *ast.CallExpr) {
 		return
 	}
 	obj, ok := c.chk.info.Uses[id].(*types.Func)
-	if !ok || obj.Pkg() == nil || obj.Pkg().Path() != "main" || !c.im.isPrelude(obj.Pos()) {
+	if !ok || obj.Pkg() == nil || obj.Pkg().Path() != "main" {
 		return
 	}
-	params := c.im.pre.blocks[obj.Name()]
+	name := obj.Name()
+	if alt, ok := c.im.pre.aliasFor[name]; ok {
+		name = alt
+	} else if !c.im.isPrelude(obj.Pos()) {
+		return
+	}
+	params := c.im.pre.blocks[name]
 	if len(params) == 0 {
 		return
 	}
@@ -45,7 +51,7 @@ func (c *compiler) blockCall(call *ast.CallExpr) {
 		line, _ := c.lines.pos(c.coff(arg.Pos()))
 		b := Block{
 			ID:   int(c.im.blockSeq.Add(1)),
-			Type: c.typeString(c.chk.info.Types[arg].Type),
+			Type: c.typeString(unnamedParams(c.chk.info.Types[arg].Type)),
 			Pos:  fmt.Sprintf("cell[%d] line %d", c.cell, line),
 		}
 		b.File, b.Line, b.Col = fmt.Sprintf("cell[%d]/_", c.cell), line, 0
@@ -74,7 +80,7 @@ func (c *compiler) blockCall(call *ast.CallExpr) {
 	} else if between := c.src[c.coff(call.Args[len(call.Args)-1].End()):c.coff(call.Rparen)]; strings.Contains(between, ",") {
 		text = strings.Join(opts, ", ") + ","
 	}
-	c.ed.insert(c.coff(call.Rparen), text)
+	c.ed.insertOuter(c.coff(call.Rparen), text)
 }
 
 // capturesOf returns the local variables e refers to that are declared
@@ -111,4 +117,21 @@ func (c *compiler) finishBlocks() {
 		c.pending[i].block.Expr = c.text(c.pending[i].arg)
 		c.blocks = append(c.blocks, c.pending[i].block)
 	}
+}
+
+// unnamedParams drops the parameter names of a func type: a block's type
+// is written without them.
+func unnamedParams(t types.Type) types.Type {
+	sig, ok := t.(*types.Signature)
+	if !ok {
+		return t
+	}
+	strip := func(tu *types.Tuple) *types.Tuple {
+		vars := make([]*types.Var, tu.Len())
+		for i := range vars {
+			vars[i] = types.NewParam(0, nil, "", tu.At(i).Type())
+		}
+		return types.NewTuple(vars...)
+	}
+	return types.NewSignatureType(nil, nil, nil, strip(sig.Params()), strip(sig.Results()), sig.Variadic())
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/parser"
+	"go/scanner"
 	"go/token"
 	"go/types"
 	"strconv"
@@ -144,7 +145,7 @@ func (c *compiler) parseImports(piece string) {
 	fs := token.NewFileSet()
 	f, err := parser.ParseFile(fs, "", prefix+piece, parser.ImportsOnly|parser.SkipObjectResolution)
 	if err != nil {
-		syntaxErrors(err, len(prefix), c.lines, c.cell, c.ce)
+		syntaxErrors(firstError(err), len(prefix), c.lines, c.cell, c.ce)
 		return
 	}
 	for _, s := range f.Imports {
@@ -181,7 +182,7 @@ func (c *compiler) parseDecls() {
 	fs := token.NewFileSet()
 	f, err := parser.ParseFile(fs, "", prefix+c.declPiece, parser.ParseComments|parser.SkipObjectResolution)
 	if err != nil {
-		syntaxErrors(err, len(prefix), c.lines, c.cell, c.ce)
+		syntaxErrors(firstError(err), len(prefix), c.lines, c.cell, c.ce)
 		return
 	}
 	off := func(p token.Pos) int { return fs.Position(p).Offset - len(prefix) }
@@ -272,7 +273,7 @@ func (c *compiler) parseBody() {
 	fs := token.NewFileSet()
 	f, err := parser.ParseFile(fs, "", bodyPrefix+c.bodyPiece+"\n}", parser.SkipObjectResolution)
 	if err != nil {
-		syntaxErrors(err, len(bodyPrefix), c.lines, c.cell, c.ce)
+		syntaxErrors(firstError(err), len(bodyPrefix), c.lines, c.cell, c.ce)
 		return
 	}
 	body := f.Decls[0].(*ast.FuncDecl).Body
@@ -336,10 +337,16 @@ func (c *compiler) mergeImports() {
 		key := ci.key(c.im.imp)
 		dup := false
 		for i, old := range c.imports {
-			if old.key(c.im.imp) != key || key == "_" {
+			if old.key(c.im.imp) != key {
 				continue
 			}
 			if old.path == ci.path {
+				dup = true
+				break
+			}
+			if old.cell == c.cell {
+				line, col := ci.line, 0
+				c.ce.add(c.cell, line, col, "%s redeclared in this cell: imported as %q and %q", key, old.path, ci.path)
 				dup = true
 				break
 			}
@@ -384,4 +391,13 @@ func (c *compiler) keepCommitted() {
 
 func (c *compiler) fail(format string, args ...any) error {
 	return fmt.Errorf("frontend: cell[%d]: "+format, append([]any{c.cell}, args...)...)
+}
+
+// firstError keeps the first syntax error of a piece: the parser's later
+// ones mostly follow from it.
+func firstError(err error) error {
+	if list, ok := err.(scanner.ErrorList); ok && len(list) > 1 {
+		return list[:1]
+	}
+	return err
 }

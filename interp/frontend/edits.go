@@ -14,6 +14,10 @@ type edit struct {
 	text       string
 	render     func() string
 	seq        int
+	// outer marks an insertion that belongs to the construct around the
+	// text before it (an argument appended to a call): rendering a range
+	// that ends where it is inserted leaves it out.
+	outer bool
 }
 
 // editor collects edits on one text, in the text's offsets. Replacement
@@ -28,6 +32,10 @@ func (e *editor) replace(start, end int, text string) {
 }
 
 func (e *editor) insert(at int, text string) { e.replace(at, at, text) }
+
+func (e *editor) insertOuter(at int, text string) {
+	e.edits = append(e.edits, edit{start: at, end: at, text: text, seq: len(e.edits), outer: true})
+}
 
 func (e *editor) replaceFunc(start, end int, render func() string) {
 	e.edits = append(e.edits, edit{start: start, end: end, render: render, seq: len(e.edits)})
@@ -49,11 +57,18 @@ func (e *editor) sorted() []edit {
 	return s
 }
 
-// apply returns src[start:end] with the edits inside that range applied.
-func (e *editor) apply(src string, start, end int) string {
+// apply returns src[start:end] with the edits inside that range applied,
+// those keep accepts (all if keep is nil).
+func (e *editor) apply(src string, start, end int, keep func(start, end int) bool) string {
 	var b strings.Builder
 	at := start
 	for _, x := range e.sorted() {
+		if keep != nil && !keep(x.start, x.end) {
+			continue
+		}
+		if x.outer && x.start == end && x.end == end && start != end {
+			continue
+		}
 		if x.start < at || x.end > end {
 			continue // outside, or consumed by an enclosing replacement
 		}

@@ -15,7 +15,8 @@ func (c *compiler) plan() *Plan {
 		}
 	}
 	for _, n := range c.itemNodes {
-		n.item.emit = c.ed.apply(c.declPiece, n.start, n.end)
+		n.item.check = n.item.emitLead + c.declPiece[n.start:n.end] // with the aliases of pass 1
+		n.item.emit = c.ed.apply(c.declPiece, n.start, n.end, c.inSegs(segDecl))
 		for _, pb := range c.pending {
 			if off := c.coff(pb.arg.Pos()); c.inDecls(pb.arg.Pos()) && off >= n.start && off < n.end {
 				n.item.blocks = append(n.item.blocks, pb.block)
@@ -45,7 +46,7 @@ func (c *compiler) plan() *Plan {
 			sig = "() any {\n"
 		}
 		p.Body = fileHeader(c.cell) + "\nfunc " + p.BodyFunc + sig + lineDirective(c.cell, 1, 1) +
-			c.ed.apply(c.bodyPiece, 0, len(c.bodyPiece)) + "\n}\n"
+			c.ed.apply(c.bodyPiece, 0, len(c.bodyPiece), c.inSegs(segStmt, segVar)) + "\n}\n"
 	}
 	next := &state{
 		imports: c.imports,
@@ -78,4 +79,20 @@ func (c *compiler) hasStatements() bool {
 		}
 	}
 	return false
+}
+
+// inSegs accepts edits that lie in a segment of one of kinds: the cell's
+// declarations and statements share offsets, and each piece takes only
+// its own edits.
+func (c *compiler) inSegs(kinds ...segKind) func(start, end int) bool {
+	return func(start, end int) bool {
+		for _, s := range c.segs {
+			for _, k := range kinds {
+				if s.kind == k && s.start <= start && end <= s.end {
+					return true
+				}
+			}
+		}
+		return false
+	}
 }

@@ -114,7 +114,7 @@ func NewImage(opts Options) *Image {
 	im.imp = newSharedImporter(im.fset, opts.Modules)
 	im.prelude, im.preErr = parsePrelude(im.fset, opts.Prelude)
 	if im.preErr == nil {
-		im.pre = scanPrelude(im.prelude)
+		im.pre = scanPrelude(im.fset, im.prelude)
 	}
 	im.warm.Add(1)
 	go func() {

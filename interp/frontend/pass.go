@@ -65,6 +65,7 @@ func (c *compiler) build(items []*declItem, body string) (string, *checkFile) {
 	for _, im := range c.imports {
 		f.add("import "+im.spec(), im.cell, im.line)
 	}
+	f.raw(c.im.pre.aliasDecls)
 	for _, d := range items {
 		f.add(d.check, d.cell, d.line)
 	}
@@ -97,7 +98,7 @@ func (c *compiler) report(chk *checked, f *checkFile, bodyLen int, skip func(typ
 
 // cellOffset maps an offset of the check file into the cell, or -1.
 func (c *compiler) cellOffset(off, bodyLen int) int {
-	if off >= c.declOff && off < c.declOff+len(c.declPiece) {
+	if off >= c.declOff && off <= c.declOff+len(c.declPiece) {
 		return off - c.declOff
 	}
 	if off >= c.bodyOff && off <= c.bodyOff+bodyLen {
@@ -117,6 +118,16 @@ func (c *compiler) pass1() error {
 	fn := findFunc(chk.file, c.funcName())
 	if fn == nil {
 		return c.fail("check pass 1: body func missing")
+	}
+	if c.switchIndexed(chk, fn) {
+		// The switch changes what the calls return: check again.
+		src, f = c.build(c.kept, c.bodyPiece)
+		if chk, err = c.im.check(src, fmt.Sprintf("check1/cell[%d]", c.cell)); err != nil {
+			return c.fail("check pass 1: %w", err)
+		}
+		if fn = findFunc(chk.file, c.funcName()); fn == nil {
+			return c.fail("check pass 1: body func missing")
+		}
 	}
 	found := map[string]types.Type{}
 	record := func(id *ast.Ident) {
@@ -147,7 +158,6 @@ func (c *compiler) pass1() error {
 		}
 	}
 	c.pass1Types = chk
-	c.switchIndexed(chk, fn)
 	bad := false
 	for i := range c.promoted {
 		p := &c.promoted[i]
@@ -269,7 +279,7 @@ func (c *compiler) qualifier(p *types.Package) string {
 // are package variables and its statements assign them. Its errors are
 // the cell's errors.
 func (c *compiler) pass2() error {
-	body := c.sed.apply(c.bodyPiece, 0, len(c.bodyPiece))
+	body := c.sed.apply(c.bodyPiece, 0, len(c.bodyPiece), nil)
 	c.structMap = c.sed.mapping()
 	c.bodyLen = len(body)
 	items := append(append([]*declItem(nil), c.kept...), c.newVars...)
@@ -314,11 +324,14 @@ func (c *compiler) pass2() error {
 }
 
 // switchIndexed calls the WithID variant of a prelude func (CreateMirror)
-// when its block takes the element's position too: func(T, int) R.
-func (c *compiler) switchIndexed(chk *checked, fn *ast.FuncDecl) {
+// when its block takes the element's position too: func(T, int) R. The
+// pieces get an alias of the variant as long as the name it replaces (for
+// type-checking, offsets unchanged), the emitted code the variant.
+func (c *compiler) switchIndexed(chk *checked, fn *ast.FuncDecl) bool {
 	if len(c.im.pre.indexed) == 0 {
-		return
+		return false
 	}
+	switched := false
 	var nodes []ast.Node
 	for _, d := range chk.file.Decls {
 		off := chk.tf.Offset(d.Pos())
@@ -352,12 +365,42 @@ func (c *compiler) switchIndexed(chk *checked, fn *ast.FuncDecl) {
 			if len(params) == 0 || params[0] >= len(call.Args) {
 				return true
 			}
-			sig, ok := chk.info.Types[call.Args[params[0]]].Type.(*types.Signature)
-			if ok && sig.Params().Len() == 2 {
+			if blockArity(chk.info, call.Args[params[0]]) == 2 {
 				off := c.cellOffset(chk.tf.Offset(id.Pos()), len(c.bodyPiece))
-				c.structural(off, off+len(id.Name), alt)
+				alias := c.im.pre.aliases[id.Name]
+				if strings.HasPrefix(c.declPiece[off:], id.Name) {
+					c.declPiece = c.declPiece[:off] + alias + c.declPiece[off+len(alias):]
+				}
+				if strings.HasPrefix(c.bodyPiece[off:], id.Name) {
+					c.bodyPiece = c.bodyPiece[:off] + alias + c.bodyPiece[off+len(alias):]
+				}
+				c.ed.replace(off, off+len(alias), alt)
+				switched = true
 			}
 			return true
 		})
 	}
+	return switched
+}
+
+// blockArity is the number of parameters of a block argument: from its
+// type, or from its syntax when type-checking failed, as it does for a
+// func(T, int) R passed where func(T) R is expected.
+func blockArity(info *types.Info, arg ast.Expr) int {
+	if sig, ok := info.Types[arg].Type.(*types.Signature); ok {
+		return sig.Params().Len()
+	}
+	if lit, ok := ast.Unparen(arg).(*ast.FuncLit); ok {
+		n := 0
+		for _, f := range lit.Type.Params.List {
+			n += max(1, len(f.Names))
+		}
+		return n
+	}
+	if id, ok := ast.Unparen(arg).(*ast.Ident); ok {
+		if sig, ok := info.Uses[id].Type().(*types.Signature); ok {
+			return sig.Params().Len()
+		}
+	}
+	return -1
 }

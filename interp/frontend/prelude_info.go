@@ -2,6 +2,7 @@ package frontend
 
 import (
 	"go/ast"
+	"go/printer"
 	"go/token"
 	"strings"
 )
@@ -16,16 +17,25 @@ type preludeInfo struct {
 	// indexed maps a func taking a func(T) R block to its variant that
 	// takes a func(T, int) R block (F → FWithID).
 	indexed map[string]string
+	// aliases name, for type-checking only, each variant with a name as
+	// long as the func it replaces, so the switch keeps offsets: F → alias.
+	aliases map[string]string
+	// aliasFor maps an alias to the variant it stands for.
+	aliasFor map[string]string
+	// aliasDecls declares the aliases, for check files.
+	aliasDecls string
 }
 
-func scanPrelude(files []*ast.File) preludeInfo {
+func scanPrelude(fset *token.FileSet, files []*ast.File) preludeInfo {
 	p := preludeInfo{blocks: map[string][]int{}, indexed: map[string]string{}}
+	funcs := map[string]*ast.FuncDecl{}
 	for _, f := range files {
 		for _, d := range f.Decls {
 			fd, ok := d.(*ast.FuncDecl)
 			if !ok || fd.Recv != nil {
 				continue
 			}
+			funcs[fd.Name.Name] = fd
 			var kinds []ast.Expr
 			for _, field := range fd.Type.Params.List {
 				n := len(field.Names)
@@ -58,10 +68,28 @@ func scanPrelude(files []*ast.File) preludeInfo {
 		}
 	}
 	for name := range p.blocks {
-		if base, ok := strings.CutSuffix(name, "WithID"); ok && len(p.blocks[base]) > 0 {
+		if base, ok := strings.CutSuffix(name, "WithID"); ok && len(p.blocks[base]) > 0 && len(base) > 5 {
 			p.indexed[base] = name
 		}
 	}
+	p.aliases = map[string]string{}
+	p.aliasFor = map[string]string{}
+	var b strings.Builder
+	for base, alt := range p.indexed {
+		alias := "__dm" + strings.Repeat("W", len(base)-4)
+		p.aliases[base] = alias
+		p.aliasFor[alias] = alt
+		fd := funcs[alt]
+		cp := *fd
+		cp.Doc = nil
+		cp.Name = ast.NewIdent(alias)
+		var sb strings.Builder
+		if err := printer.Fprint(&sb, fset, &cp); err == nil {
+			b.WriteString(sb.String())
+			b.WriteString("\n")
+		}
+	}
+	p.aliasDecls = b.String()
 	return p
 }
 

@@ -1,6 +1,7 @@
 package frontend
 
 import (
+	"fmt"
 	"go/ast"
 	"go/token"
 	"go/types"
@@ -111,7 +112,66 @@ func (c *compiler) result() {
 	// Bound to a variable first: yaegi fails to return some expressions
 	// (a channel receive) directly as an interface.
 	c.ed.insert(c.coff(c.resultExpr.Pos()), "__dmV := ")
-	c.ed.insert(c.coff(c.resultExpr.End()), "; return __dmV")
+	ret := "__dmV"
+	if methods := c.displayMethods(c.chk.info.Types[c.resultExpr].Type); len(methods) > 0 {
+		var entries []string
+		for _, m := range methods {
+			entries = append(entries, fmt.Sprintf("%q: __dmV.%s()", m, m))
+		}
+		ret = "__dmRich(__dmV, map[string]any{" + strings.Join(entries, ", ") + "})"
+	}
+	c.ed.insert(c.coff(c.resultExpr.End()), "; return "+ret)
+}
+
+// displayMethods are the methods through which a value shows itself, with
+// the type of their result ("" for any type).
+var displayMethods = func() []struct {
+	name   string
+	result types.Type
+} {
+	str := types.Typ[types.String]
+	bytes := types.NewSlice(types.Typ[types.Byte])
+	bundle := types.NewMap(str, types.NewInterfaceType(nil, nil).Complete())
+	return []struct {
+		name   string
+		result types.Type
+	}{
+		{"HTML", str}, {"Markdown", str}, {"Latex", str}, {"SVG", str},
+		{"PNG", bytes}, {"JPEG", bytes}, {"JSON", nil}, {"MIME", bundle}, {"String", str},
+	}
+}()
+
+// displayMethods lists the display methods values of type t have (through
+// a variable, so pointer methods count). Interpreted methods are invisible
+// to compiled code, so the cell calls them and hands their results to the
+// prelude's __dmRich.
+func (c *compiler) displayMethods(t types.Type) []string {
+	if t == nil || c.chk.pkg.Scope().Lookup("__dmRich") == nil {
+		return nil
+	}
+	mt := t
+	if _, ok := t.Underlying().(*types.Interface); !ok {
+		if _, ptr := t.(*types.Pointer); !ptr {
+			mt = types.NewPointer(t)
+		}
+	}
+	ms := types.NewMethodSet(mt)
+	var out []string
+	for _, dm := range displayMethods {
+		sel := ms.Lookup(nil, dm.name)
+		if sel == nil {
+			continue
+		}
+		sig, ok := sel.Type().(*types.Signature)
+		if !ok || sig.Params().Len() != 0 || sig.Results().Len() != 1 {
+			continue
+		}
+		if dm.result != nil && !types.Identical(sig.Results().At(0).Type(), dm.result) {
+			continue
+		}
+		out = append(out, dm.name)
+	}
+	return out
 }
 
 // isBuiltin reports whether e names the predeclared func name.

@@ -18,11 +18,10 @@ func (c *compiler) name(prefix string) string {
 // text is the cell source of node with the edits inside it applied.
 func (c *compiler) text(n ast.Node) string {
 	start, end := c.coff(n.Pos()), c.coff(n.End())
-	piece := c.bodyPiece
-	if start < len(c.declPiece) && c.inDecls(n.Pos()) {
-		piece = c.declPiece
+	if c.inDecls(n.Pos()) {
+		return c.ed.apply(c.declPiece, start, end, c.inSegs(segDecl))
 	}
-	return c.ed.apply(piece, start, end)
+	return c.ed.apply(c.bodyPiece, start, end, c.inSegs(segStmt, segVar))
 }
 
 func (c *compiler) inDecls(p token.Pos) bool {
