@@ -17,18 +17,19 @@ const ExportsKey = "dmirror/display/display"
 // Exports returns the binary package "dmirror/display" that the prelude's
 // display API calls, publishing to pub. A nil pub drops every display (for
 // interpreters with no cell output). Each call returns a package with its
-// own state (display ids shown, progress bars).
+// own live progress bars; display ids are never reused, as they start with
+// a random prefix.
 func Exports(pub Publisher) yaegi.Exports {
 	if pub == nil {
 		pub = discard{}
 	}
-	a := &api{pub: pub, prefix: uuid.NewString()[:8], shown: map[string]bool{}, bars: map[string]*Progress{}}
+	a := &api{pub: pub, prefix: uuid.NewString()[:8], bars: map[string]*Progress{}}
 	return yaegi.Exports{ExportsKey: {
 		"Emit":          reflect.ValueOf(a.Emit),
 		"EmitImage":     reflect.ValueOf(a.EmitImage),
 		"Update":        reflect.ValueOf(a.Update),
 		"Clear":         reflect.ValueOf(a.Clear),
-		"NewID":         reflect.ValueOf(a.NewID),
+		"NewOutput":     reflect.ValueOf(a.NewOutput),
 		"StartProgress": reflect.ValueOf(a.StartProgress),
 		"ProgressAdd":   reflect.ValueOf(a.ProgressAdd),
 		"ProgressSet":   reflect.ValueOf(a.ProgressSet),
@@ -52,17 +53,19 @@ type discard struct{}
 func (discard) Display(map[string]any, map[string]any, string, bool) {}
 func (discard) Clear(bool)                                           {}
 
-// api is the state behind one Exports: which display ids were shown (the
-// first display of an id is display_data, later ones update it) and the
-// live progress bars.
+// api is the state behind one Exports: the live progress bars.
+//
+// An output with a display id is shown (display_data) when it is made, by
+// NewOutput or StartProgress, and only updated afterwards: what a value
+// like DisplayOutput does then does not depend on state kept here, which an
+// image rebuild loses.
 type api struct {
 	pub    Publisher
 	prefix string
 
-	mu    sync.Mutex
-	next  int
-	shown map[string]bool
-	bars  map[string]*Progress
+	mu   sync.Mutex
+	next int
+	bars map[string]*Progress
 }
 
 // NewID returns a display id unique in the session.
@@ -74,9 +77,9 @@ func (a *api) NewID() string {
 }
 
 // Emit shows v as kind (HTML, Markdown, Latex, SVG, Text, PNG, JPEG, JSON,
-// MIME or Show) under id ("" for an output that is never updated). An id's
-// first output is a display_data, later ones update it in place. A value
-// of the wrong kind makes the cell fail with a panic that says why.
+// MIME or Show): a new output when id is "", else it replaces the output
+// shown under id. A value of the wrong kind makes the cell fail with a
+// panic that says why.
 func (a *api) Emit(id, kind string, v any) {
 	b, err := bundleOf(kind, v)
 	if err != nil {
@@ -103,24 +106,22 @@ func (a *api) Update(id string, bundle map[string]any) {
 	if err != nil {
 		panic(err)
 	}
-	a.mu.Lock()
-	a.shown[id] = true
-	a.mu.Unlock()
 	a.pub.Display(b, map[string]any{}, id, true)
+}
+
+// NewOutput shows an empty output under a new display id and returns the
+// id, for later updates.
+func (a *api) NewOutput() string {
+	id := a.NewID()
+	a.pub.Display(Bundle{MIMEPlain: ""}, map[string]any{}, id, false)
+	return id
 }
 
 // Clear clears the cell's output (clear_output).
 func (a *api) Clear(wait bool) { a.pub.Clear(wait) }
 
 func (a *api) publish(id string, b Bundle) {
-	update := false
-	if id != "" {
-		a.mu.Lock()
-		update = a.shown[id]
-		a.shown[id] = true
-		a.mu.Unlock()
-	}
-	a.pub.Display(b, map[string]any{}, id, update)
+	a.pub.Display(b, map[string]any{}, id, id != "")
 }
 
 func bundleOf(kind string, v any) (Bundle, error) {
@@ -168,7 +169,6 @@ func (a *api) StartProgress(total int) string {
 	p := NewProgress(a.pub, id, "", total)
 	a.mu.Lock()
 	a.bars[id] = p
-	a.shown[id] = true
 	a.mu.Unlock()
 	return id
 }

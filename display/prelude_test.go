@@ -116,22 +116,22 @@ func TestPreludeOutputUpdatesInPlace(t *testing.T) {
 	i, rec := newVM(t)
 	eval(t, i, "var out DisplayOutput\nvar other DisplayOutput")
 	eval(t, i, `out = display.NewOutput()`)
-	eval(t, i, `out.HTML("<b>1</b>")`)
 	first := one(t, rec)
-	eval(t, i, `out.Markdown("2")`)
+	eval(t, i, `out.HTML("<b>1</b>")`)
 	second := one(t, rec)
 	eval(t, i, `display.Update(out.ID, map[string]any{"text/plain": "3"})`)
 	third := one(t, rec)
-	if first.ID == "" || first.Update {
-		t.Errorf("first output %+v, want a display with an id and no update", first)
+	if first.ID == "" || first.Update || first.Data["text/plain"] != "" {
+		t.Errorf("NewOutput showed %+v, want an empty display with an id", first)
 	}
-	if second.ID != first.ID || !second.Update || second.Data["text/markdown"] != "2" {
+	if second.ID != first.ID || !second.Update || second.Data["text/html"] != "<b>1</b>" {
 		t.Errorf("second output %+v, want an update of %s", second, first.ID)
 	}
 	if third.ID != first.ID || !third.Update || third.Data["text/plain"] != "3" {
 		t.Errorf("third output %+v, want an update of %s", third, first.ID)
 	}
 	eval(t, i, `other = display.NewOutput()`)
+	rec.Events()
 	if id := eval(t, i, `other.ID`).String(); id == first.ID {
 		t.Errorf("two outputs share the id %s", id)
 	}
@@ -223,5 +223,21 @@ func __cell2() any { return []person{{"Ada", 36}, {"Alan", 41}} }`)
 	}
 	if data["text/plain"] != "[{Ada 36} {Alan 41}]" {
 		t.Errorf("text/plain = %q", data["text/plain"])
+	}
+}
+
+// TestPreludeOutputSurvivesRebuild: an output made before the image is
+// rebuilt (a fresh interpreter, fresh exports) is still updated in place.
+func TestPreludeOutputSurvivesRebuild(t *testing.T) {
+	i, rec := newVM(t)
+	eval(t, i, "var out DisplayOutput")
+	eval(t, i, `out = display.NewOutput()`)
+	id := one(t, rec).ID
+	j, rec2 := newVM(t)
+	eval(t, j, "var out DisplayOutput")
+	eval(t, j, `out = DisplayOutput{ID: "`+id+`"}`) // as restored from a snapshot
+	eval(t, j, `out.Text("after")`)
+	if ev := one(t, rec2); ev.ID != id || !ev.Update || ev.Data["text/plain"] != "after" {
+		t.Errorf("after a rebuild: %+v, want an update of %s", ev, id)
 	}
 }
