@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -78,6 +79,12 @@ func jsonError(b []byte, err error) error {
 	if errors.As(err, &syn) {
 		line, col := position(b, syn.Offset)
 		return fmt.Errorf("not a notebook: invalid JSON at line %d, column %d: %w", line, col, err)
+	}
+	switch {
+	case errors.Is(err, io.EOF):
+		return errors.New("not a notebook: the file is empty")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("not a notebook: invalid JSON: the file ends at line %d, in the middle of the JSON", bytes.Count(b, []byte("\n"))+1)
 	}
 	var typ *json.UnmarshalTypeError
 	if errors.As(err, &typ) {

@@ -335,6 +335,8 @@ func TestBadInput(t *testing.T) {
 		{"missing file", nil, nil, "no such file or directory"},
 		{"invalid JSON", "{\n \"cells\": [,]\n}", nil, "invalid JSON at line 2, column 13"},
 		{"not an object", "[1]", nil, "the JSON is a array, not an object"},
+		{"truncated JSON", "{\n \"cells\": [", nil, "the file ends at line 2, in the middle of the JSON"},
+		{"empty file", "", nil, "the file is empty"},
 		{"another language", python, nil, "this is a python notebook (kernel \"python3\"), not a Go notebook"},
 		{"another kernel", pythonByName, nil, "for the kernel \"python3\", not a Go notebook"},
 		{"nbformat 3", v3, nil, "not an nbformat 4 notebook"},
