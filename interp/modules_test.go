@@ -15,12 +15,12 @@ func TestModulesInCells(t *testing.T) {
 	}
 	s := realSession(t)
 	steps := []struct{ code, result, ename string }{
-		{code: "%go get github.com/google/uuid@v1.5.0\nimport \"github.com/google/uuid\""},
+		{code: "%go get github.com/google/uuid@v1.4.0\nimport \"github.com/google/uuid\""},
 		{code: `int(uuid.MustParse("f47ac10b-58cc-4372-a567-0e02b2c3d479").Version())`, result: "4"},
 		// Mirrors load the same package to run the block.
 		{code: `ParallelCollect([]string{"f47ac10b-58cc-4372-a567-0e02b2c3d479", "6ba7b810-9dad-11d1-80b4-00c04fd430c8"},
 	func(s string) int { return int(uuid.MustParse(s).Version()) })`, result: "[4 1]"},
-		// NewV7 appeared in v1.6.0.
+		// NewV7 appeared in v1.5.0.
 		{code: "_, err := uuid.NewV7()", ename: "CompileError"},
 		{code: "%go get github.com/google/uuid@v1.6.0"},
 		{code: "v7, err := uuid.NewV7()\nint(v7.Version())", result: "7"},

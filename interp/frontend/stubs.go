@@ -70,6 +70,7 @@ func stubFile(f *ast.File) {
 type sharedImporter struct {
 	mu   sync.Mutex
 	imp  types.ImporterFrom
+	mods func() *modules.Set // nil: no modules
 	pkgs map[string]*types.Package
 	errs map[string]error
 }
@@ -81,6 +82,7 @@ func newSharedImporter(fset *token.FileSet, mods func() *modules.Set) *sharedImp
 	}
 	return &sharedImporter{
 		imp:  imp,
+		mods: mods,
 		pkgs: map[string]*types.Package{},
 		errs: map[string]error{},
 	}
@@ -93,25 +95,38 @@ func (s *sharedImporter) Import(path string) (*types.Package, error) {
 func (s *sharedImporter) ImportFrom(path, dir string, mode types.ImportMode) (*types.Package, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if p, ok := s.pkgs[path]; ok {
+	key := s.key(path)
+	if p, ok := s.pkgs[key]; ok {
 		return p, nil
 	}
-	if err, ok := s.errs[path]; ok {
+	if err, ok := s.errs[key]; ok {
 		return nil, err
 	}
 	p, err := s.imp.ImportFrom(path, dir, mode)
 	if err != nil {
 		err = fmt.Errorf("cannot import %q: %w", path, err)
-		s.errs[path] = err
+		s.errs[key] = err
 		return nil, err
 	}
-	s.pkgs[path] = p
+	s.pkgs[key] = p
 	return p, nil
+}
+
+// key is what path is cached under: a module's package per version, so
+// that a `%go get` of another version is seen.
+func (s *sharedImporter) key(path string) string {
+	if s.mods == nil || modules.IsStd(path) {
+		return path
+	}
+	if m, ok := s.mods().Module(path); ok {
+		return path + "@" + m.Version
+	}
+	return path
 }
 
 // cached returns a package imported earlier, without importing.
 func (s *sharedImporter) cached(path string) *types.Package {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.pkgs[path]
+	return s.pkgs[s.key(path)]
 }

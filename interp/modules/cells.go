@@ -16,8 +16,8 @@ import (
 type Cells struct {
 	opts Options
 
-	mu sync.Mutex
-	r  *Resolver
+	mu sync.Mutex // held while the Resolver is made or closed
+	r  atomic.Pointer[Resolver]
 }
 
 // NewCells returns a Cells whose Resolver will use opts.
@@ -92,37 +92,38 @@ func (c *Cells) Prepare(ctx context.Context, code string) (Prepared, error) {
 func (c *Cells) resolver(ctx context.Context) (*Resolver, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.r == nil {
-		r, err := New(ctx, c.opts)
-		if err != nil {
-			return nil, err
-		}
-		c.r = r
+	if r := c.r.Load(); r != nil {
+		return r, nil
 	}
-	return c.r, nil
+	r, err := New(ctx, c.opts)
+	if err != nil {
+		return nil, err
+	}
+	c.r.Store(r)
+	return r, nil
 }
 
-// Set returns the session's modules (an empty set before any import).
+// emptySet is the set of a session that imported no module yet.
+var emptySet = NewSet(nil)
+
+// Set returns the session's modules (an empty set before any import). It
+// never waits: the frontend calls it while completing code.
 func (c *Cells) Set() *Set {
-	c.mu.Lock()
-	r := c.r
-	c.mu.Unlock()
-	if r == nil {
-		return NewSet(nil)
+	if r := c.r.Load(); r != nil {
+		return r.Set()
 	}
-	return r.Set()
+	return emptySet
 }
 
 // Close removes the Resolver's private module.
 func (c *Cells) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.r == nil {
+	r := c.r.Swap(nil)
+	if r == nil {
 		return nil
 	}
-	err := c.r.Close()
-	c.r = nil
-	return err
+	return r.Close()
 }
 
 // Source is a source file system for an interpreter that lives across

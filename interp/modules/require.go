@@ -35,7 +35,7 @@ func (r *Resolver) Require(ctx context.Context, importPaths ...string) (changed 
 			return nil, fmt.Errorf("modules: %w", err)
 		}
 	}
-	before, restore := r.set, r.savepoint()
+	before, restore := r.set.Load(), r.savepoint()
 	if err := r.walk(ctx, todo); err != nil {
 		return nil, errors.Join(err, restore())
 	}
@@ -54,7 +54,7 @@ func (r *Resolver) Get(ctx context.Context, specs ...string) (changed []Module, 
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	before, restore := r.set, r.savepoint()
+	before, restore := r.set.Load(), r.savepoint()
 	if _, err := r.gocmd.run(ctx, nil, append([]string{"get"}, specs...)...); err != nil {
 		return nil, errors.Join(fmt.Errorf("modules: %w", err), restore())
 	}
@@ -87,10 +87,11 @@ func checkSpec(s string) error {
 // commit publishes the build list as the set and returns the modules of
 // before whose version differs in it.
 func (r *Resolver) commit(before *Set) []Module {
-	r.set = NewSet(r.list)
+	set := NewSet(r.list)
+	r.set.Store(set)
 	var changed []Module
 	for _, old := range before.mods {
-		if m, ok := r.set.Module(old.Path); ok && m.Path == old.Path && m.Version != old.Version {
+		if m, ok := set.Module(old.Path); ok && m.Path == old.Path && m.Version != old.Version {
 			changed = append(changed, m)
 		}
 	}

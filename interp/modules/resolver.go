@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -39,10 +40,10 @@ type Resolver struct {
 	mu      sync.Mutex
 	gocmd   goCmd
 	hasStd  func(string) bool
-	proxy   string   // GOPROXY for implicit imports: the module cache first
-	list    []Module // the private module's build list, Dir "" if not downloaded
-	set     *Set
-	checked map[string]bool // import paths checked against set
+	proxy   string              // GOPROXY for implicit imports: the module cache first
+	list    []Module            // the private module's build list, Dir "" if not downloaded
+	set     atomic.Pointer[Set] // read without mu: completion must not wait for go
+	checked map[string]bool     // import paths checked against set
 }
 
 // New makes a private module in a temporary directory. Close removes it.
@@ -63,9 +64,9 @@ func New(ctx context.Context, opts Options) (*Resolver, error) {
 	r := &Resolver{
 		gocmd:   goCmd{path: opts.GoCmd, dir: dir, env: opts.Env, timeout: opts.Timeout},
 		hasStd:  opts.HasStd,
-		set:     NewSet(nil),
 		checked: map[string]bool{},
 	}
+	r.set.Store(NewSet(nil))
 	if err := r.init(ctx); err != nil {
 		return nil, errors.Join(err, r.Close())
 	}
@@ -105,12 +106,9 @@ func (r *Resolver) Close() error {
 	return nil
 }
 
-// Set returns the modules resolved so far.
-func (r *Resolver) Set() *Set {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.set
-}
+// Set returns the modules resolved so far. It does not wait for a go
+// command that is running.
+func (r *Resolver) Set() *Set { return r.set.Load() }
 
 // FetchError says that no module providing a package could be had.
 type FetchError struct {
