@@ -10,6 +10,7 @@ import (
 
 	yaegi "github.com/traefik/yaegi/interp"
 
+	"github.com/dmirror/dmirror/interp/frontend"
 	"github.com/dmirror/dmirror/interp/vm"
 	"github.com/dmirror/dmirror/kernel/engine"
 	"github.com/dmirror/dmirror/mirror"
@@ -48,7 +49,7 @@ func BenchmarkTrivialCell(b *testing.B) {
 		b.Fatal(err)
 	}
 	n := 0
-	cell := func() {
+	throughFrontend := func() {
 		n++
 		if res := eng.Execute(context.Background(), engine.ExecuteRequest{Code: "1 + 1", Count: n}, discard{}); res.Error != nil {
 			b.Fatal(res.Error)
@@ -63,11 +64,26 @@ func BenchmarkTrivialCell(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	cell() // warm the frontend's importer
+	fake, err := newSession(context.Background(), SessionOptions{}, &fakeFrontend{plans: map[string]func(int, *fakeFrontend) *frontend.Plan{
+		"1 + 1": cell{body: "1 + 1", result: true}.plan,
+	}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer fake.Close()
+	planned := func() {
+		n++
+		if res := fake.Execute(context.Background(), engine.ExecuteRequest{Code: "1 + 1", Count: n}, discard{}); res.Error != nil {
+			b.Fatal(res.Error)
+		}
+	}
+	throughFrontend() // warm the frontend's importer
 	b.ResetTimer()
-	session := timeIt(b.N, cell)
+	session := timeIt(b.N, throughFrontend)
+	roundTrip := timeIt(b.N, planned)
 	baseline := timeIt(b.N, base)
 	b.ReportMetric(float64(session.Microseconds()), "µs/cell")
+	b.ReportMetric(float64(roundTrip.Microseconds()), "µs/planned-cell")
 	b.ReportMetric(float64(baseline.Microseconds()), "µs/in-process-eval")
 	b.ReportMetric(float64(session)/float64(baseline), "ratio")
 }

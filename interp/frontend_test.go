@@ -187,3 +187,4 @@ func TestLiveValuesAndDisplay(t *testing.T) {
 		t.Errorf("n = %q after the restart, want 3", got)
 	}
 }
+

@@ -2,12 +2,14 @@ package interp
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log"
 	"os"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -16,6 +18,7 @@ import (
 	"github.com/dmirror/dmirror/interp/frame"
 	"github.com/dmirror/dmirror/interp/frontend"
 	"github.com/dmirror/dmirror/interp/modules"
+	"github.com/dmirror/dmirror/kernel/engine"
 )
 
 // ImageMode is the hidden command that runs the image process.
@@ -83,7 +86,7 @@ type activeRun struct {
 	noted      bool // a note that stdin is unavailable was printed
 }
 
-func serveImage(ctx context.Context, in io.Reader, out io.Writer, limit uint64) error {
+func serveImage(ctx context.Context, in io.ReadCloser, out io.Writer, limit uint64) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	s := &imageServer{
@@ -110,7 +113,13 @@ func serveImage(ctx context.Context, in io.Reader, out io.Writer, limit uint64) 
 
 	work := make(chan frame.Msg)
 	workErr := make(chan error, 1)
-	go func() { workErr <- s.work(ctx, work) }()
+	go func() {
+		err := s.work(ctx, work)
+		workErr <- err
+		if err != nil {
+			in.Close() // ends read: the kernel sees the process end and restores the image
+		}
+	}()
 	err := s.read(ctx, work)
 	close(work)
 	cancel()
@@ -167,7 +176,7 @@ func (s *imageServer) work(ctx context.Context, work <-chan frame.Msg) error {
 		case msgRun:
 			var body runMsg
 			if err = m.Decode(&body); err == nil {
-				err = s.conn.Send(msgDone, m.ID, s.execute(ctx, m.ID, body))
+				err = s.sendDone(m.ID, s.execute(ctx, m.ID, body))
 			}
 		}
 		if err != nil {
@@ -175,6 +184,25 @@ func (s *imageServer) work(ctx context.Context, work <-chan frame.Msg) error {
 		}
 	}
 	return nil
+}
+
+// sendDone reports the end of a run. An outcome that cannot be encoded
+// (a result bundle JSON refuses) fails the cell instead of the process.
+func (s *imageServer) sendDone(id uint64, d doneMsg) error {
+	err := s.conn.Send(msgDone, id, d)
+	if err == nil || !unsendable(err) {
+		return err
+	}
+	return s.conn.Send(msgDone, id, doneMsg{Error: &engine.Error{Name: "InternalError",
+		Value: fmt.Sprintf("the cell ran, but its outcome could not be sent: %v", err)}})
+}
+
+// unsendable tells an outcome JSON cannot carry from a broken pipe.
+func unsendable(err error) bool {
+	var typ *json.UnsupportedTypeError
+	var val *json.UnsupportedValueError
+	var mar *json.MarshalerError
+	return errors.As(err, &typ) || errors.As(err, &val) || errors.As(err, &mar) || strings.Contains(err.Error(), "exceeds")
 }
 
 // exchange sends a request to the kernel and waits for its reply.
