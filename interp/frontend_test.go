@@ -187,4 +187,3 @@ func TestLiveValuesAndDisplay(t *testing.T) {
 		t.Errorf("n = %q after the restart, want 3", got)
 	}
 }
-
