@@ -51,6 +51,7 @@ type compiler struct {
 	deps             *depGraph
 	tmp              int // counter for generated names
 	pending          []pendingBlock
+	files            []*token.File // check files, removed from the file set when done
 	pass1Types       *checked
 	resultBundle     bool
 	blocks           []Block
@@ -82,6 +83,7 @@ func (im *Image) Compile(code string, cell int) (*Plan, error) {
 	c := &compiler{im: im, base: im.current(), cell: cell, src: code, lines: newLineTable(code), ce: &CompileError{Cell: cell}}
 	c.ed = &editor{}
 	c.sed = &editor{}
+	defer c.done()
 	p, err := c.run()
 	if err != nil {
 		return nil, err

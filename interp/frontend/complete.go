@@ -226,6 +226,7 @@ func (im *Image) exprType(code string, cursor int, expr string) types.Type {
 	lineStart := strings.LastIndexByte(code[:cursor], '\n') + 1
 	probe := code[:lineStart] + "\n__dmCompleteProbe := " + expr + "\n"
 	c := &compiler{im: im, base: im.current(), cell: 0, src: probe, lines: newLineTable(probe), ce: &CompileError{}, ed: &editor{}, sed: &editor{}}
+	defer c.done()
 	if t := c.probeType("__dmCompleteProbe"); t != nil {
 		return t
 	}

@@ -1,6 +1,7 @@
 package frontend_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -75,6 +76,20 @@ func TestEndToEnd(t *testing.T) {
 			{code: "done := make(chan int)\ngo func(v int) { done <- v * 2 }(21)\n<-done", value: "42"},
 			{code: "func send(c chan int, v int) { c <- v }\nfor i := 0; i < 3; i++ { go send(done, i) }\ns := 0\nfor range 3 { s += <-done }\ns", value: "3"},
 		},
+		"blocks": {
+			{code: "import \"strings\"\nfunc shout(words []string, suffix string) []string {\n\treturn ParallelCollect(words, func(w string) string { return strings.ToUpper(w) + suffix })\n}\nshout([]string{\"a\", \"b\"}, \"!\")", value: "[A! B!]"},
+			{code: "k := 10\nParallelSelect([]int{5, 15, 25}, func(x int) bool { return x > k })", value: "[15 25]"},
+			{code: "CreateMirror(func(x int, id int) int { return x*100 + id }, []int{7, 8}).Run()", value: "[700 801]"},
+			{code: "CreateMirror(func(x int) int { return -x }, []int{7, 8}).Run()", value: "[-7 -8]"},
+			{code: "ParallelGroupedBy([]string{\"ab\", \"c\", \"de\"}, func(s string) int { return len(s) })[2]", value: "[ab de]"},
+		},
+		"display methods": {
+			{code: "type Card struct{ Name string }\nfunc (c Card) HTML() string { return \"<b>\" + c.Name + \"</b>\" }\nCard{\"ace\"}", value: "map[text/html:<b>ace</b> text/plain:ace]"},
+		},
+		"type redefinition seen after rebuild": {
+			{code: "type Shape struct{ W, H int }\nfunc area(s Shape) int { return s.W * s.H }\narea(Shape{2, 3})", value: "6"},
+			{code: "type Shape struct{ W, H, D int }\nfunc area(s Shape) int { return s.W * s.H * s.D }\narea(Shape{2, 3, 4})", value: "24"},
+		},
 		"no stale value": {
 			{code: "\"secret\"", value: "secret"},
 			{code: "if true {}"},
@@ -88,5 +103,20 @@ func TestEndToEnd(t *testing.T) {
 	}
 	for name, steps := range tests {
 		t.Run(name, func(t *testing.T) { runSteps(t, steps) })
+	}
+}
+
+// TestGoroutinePanic checks that a panic in a goroutine a cell started is
+// reported to the image process's hook with the cell, instead of killing
+// the process.
+func TestGoroutinePanic(t *testing.T) {
+	s := newSession(t)
+	s.must("func crash(msg string) { panic(msg) }")
+	if _, _, err := s.run("msg := \"boom\"\ngo crash(msg)\nmsg = \"changed\""); err != nil {
+		t.Fatal(err)
+	}
+	ev := <-s.goEnds
+	if ev.cell != 2 || fmt.Sprint(ev.recovered) != "boom" {
+		t.Errorf("goroutine ended with %+v, want cell 2 and boom", ev)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"sync"
 	"testing"
 
 	"github.com/traefik/yaegi/interp"
@@ -21,20 +22,52 @@ type session struct {
 	t     *testing.T
 	im    *frontend.Image
 	vm    *interp.Interpreter
-	out   *bytes.Buffer
+	out   *syncBuffer
 	count int
+	// goEnds receives the end of every goroutine started by a cell.
+	goEnds chan goEnd
+}
+
+type goEnd struct {
+	cell      int
+	recovered any
+}
+
+// syncBuffer is a bytes.Buffer for the writes of many goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+func (b *syncBuffer) Reset() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.b.Reset()
 }
 
 func newSession(t *testing.T) *session {
 	t.Helper()
-	s := &session{t: t, im: frontend.NewImage(frontend.Options{}), out: &bytes.Buffer{}}
+	s := &session{t: t, im: frontend.NewImage(frontend.Options{}), out: &syncBuffer{}, goEnds: make(chan goEnd, 100)}
 	t.Cleanup(s.im.Close)
 	s.vm = s.newVM()
 	return s
 }
 
 func (s *session) newVM() *interp.Interpreter {
-	i, err := vm.New(vm.Config{Stdout: s.out, Stderr: s.out, Exports: []interp.Exports{mirror.WorkerExports()}})
+	i, err := vm.New(vm.Config{Stdout: s.out, Stderr: s.out, Exports: []interp.Exports{mirror.WorkerExports()},
+		Hooks: vm.Hooks{GoEnd: func(cell int, recovered any) { s.goEnds <- goEnd{cell, recovered} }}})
 	if err != nil {
 		s.t.Fatalf("vm.New: %v", err)
 	}

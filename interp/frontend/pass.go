@@ -111,7 +111,7 @@ func (c *compiler) cellOffset(off, bodyLen int) int {
 // the body func, to learn their types.
 func (c *compiler) pass1() error {
 	src, f := c.build(c.kept, c.bodyPiece)
-	chk, err := c.im.check(src, fmt.Sprintf("check1/cell[%d]", c.cell))
+	chk, err := c.check(src, fmt.Sprintf("check1/cell[%d]", c.cell))
 	if err != nil {
 		return c.fail("check pass 1: %w", err)
 	}
@@ -122,7 +122,7 @@ func (c *compiler) pass1() error {
 	if c.switchIndexed(chk, fn) {
 		// The switch changes what the calls return: check again.
 		src, f = c.build(c.kept, c.bodyPiece)
-		if chk, err = c.im.check(src, fmt.Sprintf("check1/cell[%d]", c.cell)); err != nil {
+		if chk, err = c.check(src, fmt.Sprintf("check1/cell[%d]", c.cell)); err != nil {
 			return c.fail("check pass 1: %w", err)
 		}
 		if fn = findFunc(chk.file, c.funcName()); fn == nil {
@@ -284,7 +284,7 @@ func (c *compiler) pass2() error {
 	c.bodyLen = len(body)
 	items := append(append([]*declItem(nil), c.kept...), c.newVars...)
 	src, f := c.build(items, body)
-	chk, err := c.im.check(src, fmt.Sprintf("check/cell[%d]", c.cell))
+	chk, err := c.check(src, fmt.Sprintf("check/cell[%d]", c.cell))
 	if err != nil {
 		return c.fail("check: %w", err)
 	}
@@ -403,4 +403,22 @@ func blockArity(info *types.Info, arg ast.Expr) int {
 		}
 	}
 	return -1
+}
+
+// check type-checks a check file and remembers it, so that done can drop
+// it from the file set: a long session must not keep every check's line
+// table.
+func (c *compiler) check(src, name string) (*checked, error) {
+	chk, err := c.im.check(src, name)
+	if chk != nil {
+		c.files = append(c.files, chk.tf)
+	}
+	return chk, err
+}
+
+// done forgets the positions of the compiler's check files.
+func (c *compiler) done() {
+	for _, f := range c.files {
+		c.im.fset.RemoveFile(f)
+	}
 }
