@@ -24,7 +24,8 @@ type outputs struct {
 
 func newOutputs() *outputs { return &outputs{sinks: map[int]engine.Sink{}} }
 
-// begin makes out the sink of the running cell. A silent cell reuses the
+// begin makes out the sink of the running cell; it stays current after
+// the cell, for output that arrives before the next one. A silent cell reuses the
 // execution count of the cell before it; it does not take that cell's
 // place for later output.
 func (o *outputs) begin(cell int, out engine.Sink, silent bool) {
@@ -43,10 +44,6 @@ func (o *outputs) begin(cell int, out engine.Sink, silent bool) {
 		o.order = o.order[1:]
 	}
 }
-
-// end marks the end of the running cell; its sink stays current for output
-// that arrives before the next cell.
-func (o *outputs) end() {}
 
 func (o *outputs) sinkFor(cell int) engine.Sink {
 	o.mu.Lock()

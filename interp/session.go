@@ -10,7 +10,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/dmirror/dmirror/interp/frame"
 	"github.com/dmirror/dmirror/interp/frontend"
 	"github.com/dmirror/dmirror/interp/modules"
 	"github.com/dmirror/dmirror/kernel/engine"
@@ -230,7 +229,6 @@ func (s *Session) Execute(ctx context.Context, req engine.ExecuteRequest, out en
 		plan.Rebuild = true
 	}
 	s.out.begin(plan.Cell, out, req.Silent)
-	defer s.out.end()
 	p, err := s.ready(ctx, out)
 	if err != nil {
 		return engine.Result{Error: &engine.Error{Name: "ImageProcessDied", Value: err.Error()}}
@@ -263,130 +261,4 @@ func (s *Session) ready(ctx context.Context, out engine.Sink) (*imageProc, error
 	note := fmt.Sprintf("The image process died between cells (%s: %s); it was restarted and the image restored.\n", e.Name, e.Value)
 	out.Stream("stderr", note+resetLines(reset))
 	return s.process(), nil
-}
-
-// run sends the plan to the image process and relays what it produces
-// until the cell ends.
-func (s *Session) run(ctx context.Context, p *imageProc, plan *frontend.Plan, req engine.ExecuteRequest, out engine.Sink) engine.Result {
-	s.lastID++
-	id := s.lastID
-	helpers, stopHelpers := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	defer func() {
-		stopHelpers()
-		wg.Wait()
-	}()
-	if err := p.send(msgRun, id, runMsg{Plan: plan, AllowStdin: req.AllowStdin, Modules: s.modules()}); err != nil {
-		p.kill()
-	}
-	done := ctx.Done()
-	var grace <-chan time.Time
-	for {
-		select {
-		case m, ok := <-p.frames:
-			if !ok {
-				return s.crashed(ctx, p, plan, ctx.Err() != nil)
-			}
-			switch m.Type {
-			case msgDone:
-				return s.finish(plan, m)
-			case msgInput:
-				wg.Add(1)
-				go func() { defer wg.Done(); s.answerInput(helpers, p, m, out) }()
-			case msgJob:
-				wg.Add(1)
-				go func() { defer wg.Done(); s.answerJob(helpers, p, m, plan, out) }()
-			default:
-				s.log.Warn("unexpected frame from the image process", "type", m.Type)
-			}
-		case <-done:
-			done = nil
-			if err := p.send(msgCancel, id, nil); err != nil {
-				p.kill()
-			}
-			grace = time.After(interruptGrace)
-		case <-grace:
-			grace = nil
-			p.kill()
-		}
-	}
-}
-
-// finish ends a cell the image process reported on.
-func (s *Session) finish(plan *frontend.Plan, m frame.Msg) engine.Result {
-	var d doneMsg
-	if err := m.Decode(&d); err != nil {
-		return engine.Result{Error: &engine.Error{Name: "InternalError", Value: err.Error()}}
-	}
-	if d.Error != nil {
-		return engine.Result{Error: d.Error}
-	}
-	s.fe.Commit(plan)
-	keep := map[string]bool{}
-	for _, v := range plan.Vars {
-		keep[v.Name] = true
-	}
-	for n, data := range d.Values {
-		s.values[n] = data
-		delete(s.live, n)
-	}
-	for _, n := range d.Live {
-		s.live[n] = true
-		delete(s.values, n)
-	}
-	for n := range s.values {
-		if !keep[n] {
-			delete(s.values, n)
-		}
-	}
-	for n := range s.live {
-		if !keep[n] {
-			delete(s.live, n)
-		}
-	}
-	return engine.Result{Data: d.Data, Metadata: d.Metadata}
-}
-
-// crashed handles the death of the image process during a cell: it starts
-// a new one, restores the committed image, and fails the cell saying what
-// happened.
-func (s *Session) crashed(ctx context.Context, p *imageProc, plan *frontend.Plan, interrupted bool) engine.Result {
-	<-p.dead
-	tail, werr := p.death()
-	e := deathError(tail, werr)
-	if interrupted {
-		e = &engine.Error{Name: "Interrupted", Value: "the cell was interrupted",
-			Traceback: []string{fmt.Sprintf("cell[%d]: interrupted while blocked in compiled code; the image process was restarted", plan.Cell)}}
-	} else {
-		e.Traceback = append([]string{fmt.Sprintf("cell[%d]: %s", plan.Cell, e.Value)}, e.Traceback...)
-	}
-	// The restart must not be cut short by the interrupt that caused it.
-	reset, err := s.start(context.WithoutCancel(ctx))
-	if err != nil {
-		e.Traceback = append(e.Traceback, fmt.Sprintf("The image could not be restored: %v", err))
-		return engine.Result{Error: e}
-	}
-	e.Traceback = append(e.Traceback, fmt.Sprintf("The image process was restarted and the image restored to its state before cell[%d].", plan.Cell))
-	for _, r := range reset {
-		e.Traceback = append(e.Traceback, "  lost: "+r)
-	}
-	return engine.Result{Error: e}
-}
-
-// answerInput asks the front end for a line on behalf of the image.
-func (s *Session) answerInput(ctx context.Context, p *imageProc, m frame.Msg, out engine.Sink) {
-	var req inputMsg
-	reply := inputReplyMsg{}
-	if err := m.Decode(&req); err != nil {
-		reply.Err = err.Error()
-	} else if v, err := out.Input(ctx, req.Prompt, req.Password); errors.Is(err, engine.ErrNoStdin) {
-		reply.NoStdin = true
-	} else if err != nil {
-		reply.Err = err.Error()
-	} else {
-		reply.Value = v
-	}
-	if err := p.send(msgInputReply, m.ID, reply); err != nil {
-		s.log.Debug("input reply not sent: the image process is gone", "err", err)
-	}
 }

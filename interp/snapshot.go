@@ -1,0 +1,173 @@
+package interp
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"sort"
+
+	yaegi "github.com/traefik/yaegi/interp"
+
+	"github.com/dmirror/dmirror/interp/frontend"
+	"github.com/dmirror/dmirror/interp/values"
+)
+
+// saved is a variable's value before a cell: encoded, or, if it cannot be
+// encoded, a shallow copy (which still restores what the variable holds).
+type saved struct {
+	data []byte
+	live reflect.Value
+}
+
+func snapshot(ip *yaegi.Interpreter, names []string) map[string]saved {
+	globals := ip.Globals()
+	snap := make(map[string]saved, len(names))
+	for _, n := range names {
+		g, ok := globals[n]
+		if !ok || !g.CanSet() {
+			continue
+		}
+		if data, err := values.Encode(g); err == nil {
+			snap[n] = saved{data: data}
+			continue
+		}
+		c := reflect.New(g.Type()).Elem()
+		c.Set(g)
+		snap[n] = saved{live: c}
+	}
+	return snap
+}
+
+func restoreSnapshot(ip *yaegi.Interpreter, snap map[string]saved) []string {
+	globals := ip.Globals()
+	dec := decoderFor(globals)
+	var problems []string
+	for _, n := range sortedKeys(snap) {
+		g, ok := globals[n]
+		if !ok {
+			continue
+		}
+		sv := snap[n]
+		var err error
+		if sv.data != nil {
+			err = setEncoded(g, dec, sv.data)
+		} else {
+			err = setValue(g, sv.live)
+		}
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("%s: %v", n, err))
+		}
+	}
+	return problems
+}
+
+// transfer copies the variables of from into to, by name: directly when
+// the types are the same, else through the codec. It returns the
+// variables it had to leave at their zero value, and why.
+func transfer(from, to *yaegi.Interpreter, vars []frontend.Var) []string {
+	src, dst := from.Globals(), to.Globals()
+	dec := decoderFor(dst)
+	var reset []string
+	for _, v := range vars {
+		old, ok1 := src[v.Name]
+		g, ok2 := dst[v.Name]
+		if !ok1 || !ok2 {
+			continue
+		}
+		if old.Type() == g.Type() {
+			g.Set(old)
+			continue
+		}
+		data, err := values.Encode(old)
+		if err == nil {
+			err = setEncoded(g, dec, data)
+		}
+		if err != nil {
+			reset = append(reset, fmt.Sprintf("%s (now %s): %v", v.Name, v.Type, err))
+		}
+	}
+	return reset
+}
+
+func resetNote(reset []string) string {
+	msg := "note: these variables could not keep their values and were reset:\n"
+	for _, r := range reset {
+		msg += "  " + r + "\n"
+	}
+	return msg
+}
+
+// collect encodes the variables the cell touched or added (all of them
+// after a rebuild, which may have reset some), for the kernel's committed
+// snapshot; the second result names those that cannot be encoded.
+func collect(ip *yaegi.Interpreter, plan *frontend.Plan, prev []frontend.Var) (map[string][]byte, []string) {
+	globals := ip.Globals()
+	known := map[string]bool{}
+	for _, v := range prev {
+		known[v.Name] = true
+	}
+	names := map[string]bool{}
+	for _, n := range plan.Touched {
+		names[n] = true
+	}
+	for _, v := range plan.Vars {
+		if plan.Rebuild || !known[v.Name] {
+			names[v.Name] = true
+		}
+	}
+	out := map[string][]byte{}
+	var live []string
+	for _, n := range sortedKeys(names) {
+		g, ok := globals[n]
+		if !ok {
+			continue
+		}
+		data, err := values.Encode(g)
+		if err != nil {
+			live = append(live, n)
+			continue
+		}
+		out[n] = data
+	}
+	return out, live
+}
+
+func decoderFor(globals map[string]reflect.Value) *values.Decoder {
+	types := make([]reflect.Type, 0, len(globals))
+	for _, g := range globals {
+		if g.IsValid() {
+			types = append(types, g.Type())
+		}
+	}
+	return values.NewDecoder(types...)
+}
+
+func setEncoded(g reflect.Value, dec *values.Decoder, data []byte) error {
+	v, err := dec.Decode(data, g.Type())
+	if err != nil {
+		return err
+	}
+	return setValue(g, v)
+}
+
+func setValue(g, v reflect.Value) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("cannot set: %v", r)
+		}
+	}()
+	if !g.CanSet() {
+		return errors.New("not settable")
+	}
+	g.Set(v)
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
