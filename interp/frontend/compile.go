@@ -166,6 +166,10 @@ func (c *compiler) parseImports(piece string) {
 			c.errAt(off, "cannot import %q: no such package in the standard library or the module cache (%v)", path, unwrapImport(err))
 			continue
 		}
+		if !interpreterHas(path, "") {
+			c.errAt(off, "package %q is not available in the interpreter: it has the Go 1.22 standard library", path)
+			continue
+		}
 		c.cellImports = append(c.cellImports, it)
 	}
 }

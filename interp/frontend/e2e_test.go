@@ -81,6 +81,7 @@ func TestEndToEnd(t *testing.T) {
 			{code: "k := 10\nParallelSelect([]int{5, 15, 25}, func(x int) bool { return x > k })", value: "[15 25]"},
 			{code: "CreateMirror(func(x int, id int) int { return x*100 + id }, []int{7, 8}).Run()", value: "[700 801]"},
 			{code: "CreateMirror(func(x int) int { return -x }, []int{7, 8}).Run()", value: "[-7 -8]"},
+			{code: "type Pt struct{ X, Y int }\nfunc (p Pt) Norm1() int { return p.X + p.Y }\nParallelCollect([]Pt{{1, 2}, {3, 4}}, Pt.Norm1)", value: "[3 7]"},
 			{code: "ParallelGroupedBy([]string{\"ab\", \"c\", \"de\"}, func(s string) int { return len(s) })[2]", value: "[ab de]"},
 		},
 		"display methods": {

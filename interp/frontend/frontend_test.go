@@ -112,6 +112,8 @@ func TestCompileErrors(t *testing.T) {
 		{[]string{"import \"math/rand\"\nimport \"crypto/rand\""}, []string{"cell[1] line 2: rand redeclared in this cell"}},
 		{[]string{"type T struct{ A int }\nfunc get(t T) int { return t.A }", "type T struct{ B int }"}, []string{"cell[1] line 2: t.A undefined (type T has no field or method A)"}},
 		{[]string{"for x := range func(yield func(int) bool) {} {\n\t_ = x\n}"}, []string{"cell[1] line 1: range over func is not supported by the interpreter"}},
+		{[]string{"import \"iter\""}, []string{`cell[1] line 1: package "iter" is not available in the interpreter`}},
+		{[]string{"import \"slices\"\nxs := []int{2, 1}\nslices.Sort(xs)\nslices.Index(xs, 1)"}, []string{"cell[1] line 3: slices.Sort is not available in the interpreter"}},
 		{[]string{"func init() {}"}, []string{"cell[1] line 1: func init is not supported"}},
 		{[]string{"x := 1\nfunc x() {}"}, []string{"cell[1] line 1: x redeclared in this cell"}},
 	}
@@ -252,6 +254,7 @@ func TestRewrites(t *testing.T) {
 		{"for i := 0; i < 2; i++ { println(i) }", []string{"for i := 0; i < 2; i++ { println(i) }"}},
 		{"func f(a, b int) {}\nx := 1\ngo f(x, 2)", []string{"{ __dmF1, __dmA2 := f, x; __dmGo(1, func() { __dmF1(__dmA2, 2) }) }"}},
 		{"func f(xs ...int) {}\nvar ys []int\ngo f(ys...)\ngo println(1)", []string{"__dmF1(__dmA2...)", "__dmGo(1, func() { println(1) })"}},
+		{"type P struct{ X int }\nfunc (p P) Plus(k int) int { return p.X + k }\nf := P.Plus", []string{"f  = func(__dmP0 P, __dmP1 int) (int) { return __dmP0.Plus(__dmP1) }"}},
 		{"func bg() { go func() {}() }", []string{"{ __dmF1 := func() {}; __dmGo(0, func() { __dmF1() }) }"}},
 	}
 	for _, tt := range tests {

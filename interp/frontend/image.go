@@ -110,7 +110,7 @@ func NewImage(opts Options) *Image {
 	if opts.Prelude == nil {
 		opts.Prelude = prelude.Files()
 	}
-	im := &Image{opts: opts, fset: token.NewFileSet(), state: &state{}}
+	im := &Image{opts: opts, fset: fileSet, state: &state{}}
 	im.imp = newSharedImporter(im.fset, opts.Modules)
 	im.prelude, im.preErr = parsePrelude(im.fset, opts.Prelude)
 	if im.preErr == nil {

@@ -97,6 +97,9 @@ func (c *compiler) visit(n ast.Node) bool {
 		default:
 			c.blockCall(n)
 		}
+	case *ast.SelectorExpr:
+		c.checkMember(n)
+		c.methodExpr(n)
 	case *ast.RangeStmt:
 		c.rangeStmt(n)
 	case *ast.ForStmt:
@@ -182,4 +185,59 @@ func (c *compiler) isBuiltin(e ast.Expr, name string) bool {
 	}
 	b, ok := c.chk.info.Uses[id].(*types.Builtin)
 	return ok && b.Name() == name
+}
+
+// checkMember rejects a standard library member the interpreter lacks,
+// such as slices.Sort or strings.Lines.
+func (c *compiler) checkMember(sel *ast.SelectorExpr) {
+	id, ok := sel.X.(*ast.Ident)
+	if !ok {
+		return
+	}
+	pn, ok := c.chk.info.Uses[id].(*types.PkgName)
+	if !ok {
+		return
+	}
+	path := pn.Imported().Path()
+	if !interpreterHas(path, sel.Sel.Name) {
+		c.errAt(c.coff(sel.Pos()), "%s.%s is not available in the interpreter: it has the Go 1.22 standard library", id.Name, sel.Sel.Name)
+	}
+}
+
+// methodExpr turns a method expression T.M into a func literal: yaegi
+// gives T.M the type of the method value, func(args) instead of
+// func(T, args).
+func (c *compiler) methodExpr(sel *ast.SelectorExpr) {
+	s := c.chk.info.Selections[sel]
+	if s == nil || s.Kind() != types.MethodExpr {
+		return
+	}
+	sig, ok := s.Type().(*types.Signature)
+	if !ok || sig.Params().Len() == 0 {
+		return
+	}
+	var params, args []string
+	for i := 0; i < sig.Params().Len(); i++ {
+		t := c.typeString(sig.Params().At(i).Type())
+		name := fmt.Sprintf("__dmP%d", i)
+		if sig.Variadic() && i == sig.Params().Len()-1 {
+			t = "..." + strings.TrimPrefix(t, "[]")
+			name += "..."
+		}
+		params = append(params, fmt.Sprintf("__dmP%d %s", i, t))
+		if i > 0 {
+			args = append(args, name)
+		}
+	}
+	var results []string
+	for i := 0; i < sig.Results().Len(); i++ {
+		results = append(results, c.typeString(sig.Results().At(i).Type()))
+	}
+	call := "__dmP0." + sel.Sel.Name + "(" + strings.Join(args, ", ") + ")"
+	body := call
+	if len(results) > 0 {
+		body = "return " + call
+	}
+	lit := fmt.Sprintf("func(%s) (%s) { %s }", strings.Join(params, ", "), strings.Join(results, ", "), body)
+	c.ed.replace(c.coff(sel.Pos()), c.coff(sel.End()), lit)
 }

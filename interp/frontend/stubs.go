@@ -76,7 +76,7 @@ type sharedImporter struct {
 }
 
 func newSharedImporter(fset *token.FileSet, mods func() *modules.Set) *sharedImporter {
-	imp := importer.ForCompiler(fset, "source", nil).(types.ImporterFrom)
+	var imp types.ImporterFrom = std
 	if mods != nil {
 		imp = modules.NewImporter(fset, imp, mods)
 	}
@@ -129,4 +129,41 @@ func (s *sharedImporter) cached(path string) *types.Package {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.pkgs[s.key(path)]
+}
+
+// The standard library is imported from source once per process, into one
+// file set, and shared by every Image: importing it takes seconds of CPU.
+var (
+	fileSet = token.NewFileSet()
+	std     = &stdImporter{imp: importer.ForCompiler(fileSet, "source", nil).(types.ImporterFrom), pkgs: map[string]*types.Package{}, errs: map[string]error{}}
+)
+
+// stdImporter serialises and caches the process's source importer.
+type stdImporter struct {
+	mu   sync.Mutex
+	imp  types.ImporterFrom
+	pkgs map[string]*types.Package
+	errs map[string]error
+}
+
+func (s *stdImporter) Import(path string) (*types.Package, error) {
+	return s.ImportFrom(path, "", 0)
+}
+
+func (s *stdImporter) ImportFrom(path, dir string, mode types.ImportMode) (*types.Package, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p, ok := s.pkgs[path]; ok {
+		return p, nil
+	}
+	if err, ok := s.errs[path]; ok {
+		return nil, err
+	}
+	p, err := s.imp.ImportFrom(path, dir, mode)
+	if err != nil {
+		s.errs[path] = err
+		return nil, err
+	}
+	s.pkgs[path] = p
+	return p, nil
 }
