@@ -221,13 +221,16 @@ func (im *Image) packageNamed(code, name string) *types.Package {
 }
 
 // exprType finds the type of expr as the code before the cursor's line
-// leaves it, or in the session's scope.
+// leaves it (inside a func too: its open blocks are closed), or else in the
+// session's scope.
 func (im *Image) exprType(code string, cursor int, expr string) types.Type {
 	lineStart := strings.LastIndexByte(code[:cursor], '\n') + 1
-	probe := code[:lineStart] + "\n__dmCompleteProbe := " + expr + "\n"
+	_, indent := IsComplete(code[:lineStart])
+	closing := strings.Repeat("}\n", len(indent)/4)
+	probe := code[:lineStart] + "\n" + probeName + " := " + expr + "\n" + closing
 	c := &compiler{im: im, base: im.current(), cell: 0, src: probe, lines: newLineTable(probe), ce: &CompileError{}, ed: &editor{}, sed: &editor{}}
 	defer c.done()
-	if t := c.probeType("__dmCompleteProbe"); t != nil {
+	if t := c.probeType(); t != nil {
 		return t
 	}
 	s := im.current()
@@ -241,23 +244,28 @@ func (im *Image) exprType(code string, cursor int, expr string) types.Type {
 	return tv.Type
 }
 
+const probeName = "__dmCompleteProbe"
+
 // probeType runs the first steps of Compile and returns the type of the
-// cell's top-level variable name.
-func (c *compiler) probeType(name string) types.Type {
+// variable probeName, wherever the code declares it.
+func (c *compiler) probeType() types.Type {
 	c.segs = split(c.src)
 	c.declPiece = blank(c.src, c.segs, func(k segKind) bool { return k == segDecl })
 	c.bodyPiece = blank(c.src, c.segs, func(k segKind) bool { return k == segStmt || k == segVar })
 	c.parseImports(blank(c.src, c.segs, func(k segKind) bool { return k == segImport }))
 	c.parseDecls()
 	c.parseBody()
-	c.mergeImports()
-	c.keepCommitted()
-	if err := c.pass1(); err != nil {
+	if c.topStmts == nil && c.declNames == nil {
 		return nil
 	}
-	for _, p := range c.promoted {
-		if p.name == name && p.typ != nil && p.typ != typesInvalid() {
-			return p.typ
+	c.mergeImports()
+	c.keepCommitted()
+	if err := c.pass1(); err != nil || c.pass1Types == nil {
+		return nil
+	}
+	for id, obj := range c.pass1Types.info.Defs {
+		if id.Name == probeName && obj != nil && obj.Type() != typesInvalid() {
+			return obj.Type()
 		}
 	}
 	return nil

@@ -38,6 +38,9 @@ func TestComplete(t *testing.T) {
 		{"import (\n\t\"net/ht", -1, []string{"net/http", "net/http/cgi", "net/http/cookiejar", "net/http/fcgi", "net/http/httptest", "net/http/httptrace", "net/http/httputil", "net/http/pprof"}, 11, 17},
 		{"fmt.Sprin", -1, []string{"Sprint", "Sprintf", "Sprintln"}, 4, 9},
 		{"for", -1, []string{"for"}, 0, 3},
+		{"func g(p *Point) {\n\tp.", -1, []string{"Norm1", "Scale", "X", "Y"}, 22, 22},
+		{"for _, w := range []string{} {\n\tw.", -1, nil, 34, 34},
+		{"for _, q := range []Point{} {\n\tq.N", -1, []string{"Norm1"}, 33, 34},
 		{"appe", -1, []string{"append"}, 0, 4},
 	}
 	for _, tt := range tests {

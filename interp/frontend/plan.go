@@ -13,6 +13,14 @@ package frontend
 // Plan says what the image process must do to run one cell. Every source
 // string is already rewritten for yaegi and carries //line directives naming
 // the cell (cell[N]) so that errors and stacks point into the notebook.
+//
+// Each source (Decls, Body, ImageDecls, the chunks of Image.Chunks) is a
+// whole file: it starts with `/*line cell[N]/_:1:1*/package main` and
+// gives yaegi positions such as "cell[3]/_:2:5". yaegi looks imports up
+// by the base name of a node's file, so every file of the session uses the
+// base name "_": an import is declared once per interpreter (Decls holds
+// only the imports the cell adds) and seen by all later files. Read
+// "cell[N]/_:L:C" as "cell[N] line L".
 type Plan struct {
 	Cell   int    // execution count N, used in cell[N]
 	Source string // the cell as the user wrote it
@@ -40,8 +48,11 @@ type Plan struct {
 	// HasResult is set when the cell ends in an expression with a single
 	// value: BodyFunc returns it and it becomes execute_result. When the
 	// value's static type has display methods (HTML() string, Markdown()
-	// string, SVG() string, PNG() []byte, MIME() map[string]any, ...),
-	// BodyFunc returns a display bundle built from them instead of the value.
+	// string, Latex() string, SVG() string, PNG() []byte, JPEG() []byte,
+	// JSON() any, MIME() map[string]any, String() string), BodyFunc returns
+	// __dmRich(value, results of those methods by name) instead (see the
+	// prelude's 20-display): interpreted methods are invisible to compiled
+	// code, so the cell calls them.
 	HasResult bool
 
 	// Vars lists every package variable after this cell with its Go type as
@@ -53,6 +64,11 @@ type Plan struct {
 	Touched []string
 	// Blocks describes the blocks of Parallel* and CreateMirror calls that
 	// this cell's source (declarations or statements) contains.
+	//
+	// Other rewrites the image process sees: `go f(x)` becomes
+	// `{ __dmF1, __dmA2 := f, x; __dmGo(N, func() { __dmF1(__dmA2) }) }`
+	// (prelude 05-core), with N the cell, or 0 in a func declaration (the
+	// goroutine then belongs to whichever cell runs when it starts).
 	Blocks []Block
 
 	next *state // the image after this cell, for Commit
