@@ -54,7 +54,7 @@ func (c *compiler) blockCall(call *ast.CallExpr) {
 			Type: c.typeString(unnamedParams(c.chk.info.Types[arg].Type)),
 			Pos:  fmt.Sprintf("cell[%d] line %d", c.cell, line),
 		}
-		b.File, b.Line, b.Col = fmt.Sprintf("cell[%d]/_", c.cell), line, 0
+		b.File, b.Line, b.Col = cellFile(c.cell), line, 0
 		_, b.Col = c.lines.pos(c.coff(arg.Pos()))
 		capNames := []string{fmt.Sprint(b.ID)}
 		for _, v := range c.capturesOf(arg) {

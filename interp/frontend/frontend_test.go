@@ -282,7 +282,7 @@ func TestBlocks(t *testing.T) {
 	}
 	b := p.Blocks[0]
 	if b.Type != "func(int) int" || b.Pos != "cell[2] line 3" || !slices.Equal(b.Captures, []Var{{"base", "int"}, {"k", "int"}}) ||
-		!slices.Equal(b.Globals, []string{"factor"}) || b.Expr != "func(x int) int { return scale(x) + base + k }" || b.File != "cell[2]/_" || b.Line != 3 || b.Col != 35 {
+		!slices.Equal(b.Globals, []string{"factor"}) || b.Expr != "func(x int) int { return scale(x) + base + k }" || b.File != "cell[2]/_.go" || b.Line != 3 || b.Col != 35 {
 		t.Errorf("block 0: %+v", b)
 	}
 	if !strings.Contains(p.Decls, fmt.Sprintf("return scale(x) + base + k }, __dmBlock(%d, base, k))", b.ID)) {

@@ -187,10 +187,13 @@ func stateVars(s *state) []Var {
 
 // lineDirective names a position for yaegi. Every piece of a cell carries
 // one. yaegi keys imports by the base name of the file, so all pieces use
-// the same base name "_" and the cell is the directory: errors read
-// "cell[3]/_:2:5: ...".
+// the same base name and the cell is the directory: errors read
+// "cell[3]/_.go:2:5: ...". The base name is "_.go", the one yaegi gives
+// sources evaluated without a directive, so that expressions evaluated
+// later (a body func's call, a mirror's block factory) see the session's
+// imports too.
 func lineDirective(cell, line, col int) string {
-	return fmt.Sprintf("/*line cell[%d]/_:%d:%d*/", cell, line, col)
+	return fmt.Sprintf("/*line %s:%d:%d*/", cellFile(cell), line, col)
 }
 
 // fileHeader starts every file given to yaegi: with a package clause of our
@@ -236,3 +239,6 @@ func imageSource(s *state) string {
 	b.WriteString("\n")
 	return b.String()
 }
+
+// cellFile is the file name of cell N's sources for yaegi.
+func cellFile(cell int) string { return fmt.Sprintf("cell[%d]/_.go", cell) }

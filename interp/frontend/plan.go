@@ -15,12 +15,13 @@ package frontend
 // the cell (cell[N]) so that errors and stacks point into the notebook.
 //
 // Each source (Decls, Body, ImageDecls, the chunks of Image.Chunks) is a
-// whole file: it starts with `/*line cell[N]/_:1:1*/package main` and
-// gives yaegi positions such as "cell[3]/_:2:5". yaegi looks imports up
+// whole file: it starts with `/*line cell[N]/_.go:1:1*/package main` and
+// gives yaegi positions such as "cell[3]/_.go:2:5". yaegi looks imports up
 // by the base name of a node's file, so every file of the session uses the
-// base name "_": an import is declared once per interpreter (Decls holds
-// only the imports the cell adds) and seen by all later files. Read
-// "cell[N]/_:L:C" as "cell[N] line L".
+// base name "_.go" (the one yaegi gives code evaluated without a
+// directive): an import is declared once per interpreter (Decls holds only
+// the imports the cell adds) and seen by all later files and by
+// expressions evaluated later. Read "cell[N]/_.go:L:C" as "cell[N] line L".
 type Plan struct {
 	Cell   int    // execution count N, used in cell[N]
 	Source string // the cell as the user wrote it
@@ -105,8 +106,8 @@ type Block struct {
 	// starts with `/*line <File>:1:1*/package main` and put
 	// `/*line <File>:<Line>:<Col>*/` right before Expr. yaegi looks
 	// imports up by the base name of the file of each node, and the
-	// session's imports are declared in files whose base name is "_"
-	// (File is "cell[4]/_"), so any other file name breaks qualified
+	// session's imports are declared in files whose base name is "_.go"
+	// (File is "cell[4]/_.go"), so any other file name breaks qualified
 	// names such as time.Duration in Expr.
 	File      string
 	Line, Col int
