@@ -25,6 +25,10 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
+	if os.Getenv(holdSessionEnv) == "1" {
+		holdSession()
+		os.Exit(0)
+	}
 	os.Exit(m.Run())
 }
 

@@ -1,9 +1,12 @@
 package interp
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"os"
+	osexec "os/exec"
 	"strconv"
 	"strings"
 	"syscall"
@@ -65,8 +68,12 @@ func TestCloseLeavesNoProcess(t *testing.T) {
 	if first == second {
 		t.Fatal("the image process was not replaced")
 	}
+	p := s.process()
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := p.death(); err != nil {
+		t.Errorf("the image process did not exit by itself when its frame pipe closed: %v", err)
 	}
 	for _, pid := range []int{first, second} {
 		if alive(pid) {
@@ -153,5 +160,65 @@ func TestStdin(t *testing.T) {
 	}
 	if !strings.Contains(out.text("stderr"), "not supported") {
 		t.Errorf("no note on stderr: %q", out.text("stderr"))
+	}
+}
+
+// holdSessionEnv makes the test binary start a Session, print its image
+// process's pid and wait: TestKernelDeathEndsTheImage kills it.
+const holdSessionEnv = "DMIRROR_TEST_HOLD_SESSION"
+
+func holdSession() {
+	var env []string
+	for _, e := range os.Environ() {
+		if !strings.HasPrefix(e, holdSessionEnv+"=") {
+			env = append(env, e)
+		}
+	}
+	s, err := newSession(context.Background(), SessionOptions{Env: env}, &fakeFrontend{})
+	if err != nil {
+		fmt.Println("error:", err)
+		return
+	}
+	fmt.Println(s.process().cmd.Process.Pid)
+	io.Copy(io.Discard, os.Stdin) // until the test kills this process
+}
+
+// TestKernelDeathEndsTheImage kills a process holding a Session, as if
+// the kernel crashed, and checks that its image process does not outlive it.
+func TestKernelDeathEndsTheImage(t *testing.T) {
+	cmd := osexec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), holdSessionEnv+"=1")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(line))
+	if err != nil {
+		t.Fatalf("the helper said %q", line)
+	}
+	if !alive(pid) {
+		t.Fatalf("image process %d is not running", pid)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	// The image process is not our child: poll until it is gone.
+	deadline := time.Now().Add(5 * time.Second)
+	for alive(pid) {
+		if time.Now().After(deadline) {
+			t.Fatalf("image process %d outlived its kernel", pid)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
