@@ -15,14 +15,14 @@ type call struct {
 	ctx     context.Context // cancelled by the parent, the timeout, or a decided answer
 	cancel  context.CancelFunc
 	decls   Decls
+	want    []uint64 // declHashes(decls)
 	job     *Job
 	ev      Events
 	total   int
 	started time.Time
 
 	mu       sync.Mutex
-	outputs  [][]byte
-	flags    []bool
+	chunks   []ChunkOutcome // by span; Hi 0 until the span is done
 	decided  bool
 	failures []Failure
 	done     map[int]int // elements done per span
@@ -30,8 +30,8 @@ type call struct {
 }
 
 func newCall(parent context.Context, decls Decls, job *Job, ev Events, n int) *call {
-	c := &call{parent: parent, decls: decls, job: job, ev: ev, total: n, started: time.Now(),
-		outputs: make([][]byte, n), flags: make([]bool, n), done: map[int]int{}}
+	c := &call{parent: parent, decls: decls, want: declHashes(decls), job: job, ev: ev, total: n, started: time.Now(),
+		chunks: make([]ChunkOutcome, len(job.Chunks)), done: map[int]int{}}
 	ctx := parent
 	var stopTimer context.CancelFunc = func() {}
 	if job.Timeout > 0 {
@@ -67,11 +67,11 @@ func (c *call) runChunk(q *proc, slot, s int, sp span) (resultMsg, bool) {
 	q.nextID++
 	id := q.nextID
 	rm := runMsg{Generation: c.decls.Generation, Op: c.job.Op, Blocks: c.job.Blocks, Globals: c.job.Globals,
-		Elements: c.job.Elements[sp.lo:sp.hi], Offset: sp.lo, Mirror: slot, Modules: c.decls.Modules}
-	if q.gen != c.decls.Generation || q.seen < 0 || q.seen > len(c.decls.Chunks) {
-		rm.Rebuild, rm.Decls = true, c.decls.Chunks
+		Data: c.job.Chunks[s].Data, Offset: sp.lo, Mirror: slot, Modules: c.decls.Modules}
+	if base, ok := deltaBase(q.have, c.want); ok {
+		rm.Base, rm.Decls = base, c.decls.Chunks[base:]
 	} else {
-		rm.Base, rm.Decls = q.seen, c.decls.Chunks[q.seen:]
+		rm.Rebuild, rm.Decls = true, c.decls.Chunks
 	}
 	if err := q.conn.Send(msgRun, id, rm); err != nil {
 		return c.deathOf(q, slot), false
@@ -103,9 +103,9 @@ func (c *call) runChunk(q *proc, slot, s int, sp span) (resultMsg, bool) {
 				if err := m.Decode(&res); err != nil {
 					return resultMsg{Failure: &Failure{Mirror: slot, Index: -1, Kind: KindError, Message: err.Error()}}, false
 				}
-				q.gen, q.seen = res.Generation, res.Seen
-				if res.Seen < 0 {
-					q.gen = -1
+				q.have = nil // rebuild next time, unless the mirror is in step
+				if res.Seen >= 0 && res.Seen < len(c.want) {
+					q.have = c.want[:1+res.Seen]
 				}
 				return c.stoppedResult(res, slot), true
 			}
@@ -168,8 +168,7 @@ func (c *call) record(s int, sp span, res resultMsg) {
 	if res.Stopped {
 		return
 	}
-	copy(c.outputs[sp.lo:sp.hi], res.Outputs)
-	copy(c.flags[sp.lo:sp.hi], res.Flags)
+	c.chunks[s] = ChunkOutcome{Lo: sp.lo, Hi: sp.hi, Outputs: res.Outputs, Flags: res.Flags}
 	if res.Decided && !c.decided {
 		c.decided = true
 		c.failures = nil // the answer is known: failures elsewhere no longer matter
@@ -203,7 +202,11 @@ func (c *call) outcome(mirrors int) *Outcome {
 	out := &Outcome{Decided: c.decided, Failures: c.failures, Mirrors: mirrors}
 	sort.SliceStable(out.Failures, func(a, b int) bool { return out.Failures[a].Mirror < out.Failures[b].Mirror })
 	if len(out.Failures) == 0 {
-		out.Outputs, out.Flags = c.outputs, c.flags
+		for _, ch := range c.chunks {
+			if ch.Hi > 0 { // chunks stopped once the answer was known have none
+				out.Chunks = append(out.Chunks, ch)
+			}
+		}
 	}
 	return out
 }

@@ -151,7 +151,7 @@ func (rt *imageRuntime) run(op string, xs reflect.Value, blocks []any, flat []an
 		types[k] = reflect.TypeOf(b)
 	}
 	if xs.Len() == 0 { // nothing to run: no mirror starts
-		return merge(op, xs, types, perElement{}, false)
+		return merge(op, xs, types, reflect.MakeSlice(reflect.SliceOf(outputType(op, types)), 0, 0), nil, false)
 	}
 	job, err := rt.job(op, xs, opts)
 	if err != nil {
@@ -177,20 +177,39 @@ func (rt *imageRuntime) run(op string, xs reflect.Value, blocks []any, flat []an
 // mergeOutcome decodes an Outcome into the op's result.
 func mergeOutcome(op string, xs reflect.Value, types []reflect.Type, out *Outcome) (reflect.Value, error) {
 	n := xs.Len()
-	if hasOutput(op) && len(out.Outputs) != n || hasFlags(op) && len(out.Flags) != n {
-		return reflect.Value{}, fmt.Errorf("outcome has %d outputs and %d flags for %d elements", len(out.Outputs), len(out.Flags), n)
+	if ops[op].deciding {
+		return merge(op, xs, types, reflect.Value{}, nil, out.Decided)
 	}
-	ot := outputType(op, types)
-	pe := perElement{
-		out: func(i int) (reflect.Value, error) { return decodeValue(out.Outputs[i], ot) },
-		keep: func(i int) bool {
-			if hasFlags(op) {
-				return out.Flags[i]
+	st := reflect.SliceOf(outputType(op, types))
+	outs := reflect.MakeSlice(st, 0, n)
+	var keep []bool
+	at := 0
+	for _, ch := range out.Chunks {
+		if ch.Lo != at || ch.Hi <= ch.Lo || ch.Hi > n {
+			return reflect.Value{}, fmt.Errorf("the outcome's chunk %d-%d does not follow element %d", ch.Lo, ch.Hi, at)
+		}
+		at = ch.Hi
+		if hasOutput(op) {
+			v, err := decodeValue(ch.Outputs, st)
+			if err != nil {
+				return reflect.Value{}, fmt.Errorf("results of elements %d to %d: %w", ch.Lo, ch.Hi-1, err)
 			}
-			return true
-		},
+			if v.Len() != ch.Hi-ch.Lo {
+				return reflect.Value{}, fmt.Errorf("%d results for elements %d to %d", v.Len(), ch.Lo, ch.Hi-1)
+			}
+			outs = reflect.AppendSlice(outs, v)
+		}
+		if hasFlags(op) {
+			if len(ch.Flags) != ch.Hi-ch.Lo {
+				return reflect.Value{}, fmt.Errorf("%d flags for elements %d to %d", len(ch.Flags), ch.Lo, ch.Hi-1)
+			}
+			keep = append(keep, ch.Flags...)
+		}
 	}
-	return merge(op, xs, types, pe, out.Decided)
+	if at != n {
+		return reflect.Value{}, fmt.Errorf("the outcome covers %d of %d elements", at, n)
+	}
+	return merge(op, xs, types, outs, keep, false)
 }
 
 // job encodes the call: elements, blocks with their captured values, and
@@ -225,15 +244,25 @@ func (rt *imageRuntime) job(op string, xs reflect.Value, opts callOptions) (*Job
 		}
 		job.Globals[name] = data
 	}
-	job.Elements = make([][]byte, xs.Len())
-	for i := range job.Elements {
-		data, err := encodeValue(xs.Index(i))
+	job.N = xs.Len()
+	for _, sp := range chunks(job.N, job.Mirrors, job.PerElement) {
+		data, err := encodeValue(xs.Slice(sp.lo, sp.hi))
 		if err != nil {
-			return nil, fmt.Errorf("element %d (%s) cannot be sent to a mirror: %w", i, xs.Type().Elem(), err)
+			return nil, elementError(xs, sp, err)
 		}
-		job.Elements[i] = data
+		job.Chunks = append(job.Chunks, JobChunk{Lo: sp.lo, Hi: sp.hi, Data: data})
 	}
 	return job, nil
+}
+
+// elementError names the first element of sp that cannot be encoded.
+func elementError(xs reflect.Value, sp span, err error) error {
+	for i := sp.lo; i < sp.hi; i++ {
+		if _, ierr := encodeValue(xs.Index(i)); ierr != nil {
+			return fmt.Errorf("element %d (%s) cannot be sent to a mirror: %w", i, xs.Type().Elem(), ierr)
+		}
+	}
+	return fmt.Errorf("elements %d to %d (%s) cannot be sent to a mirror: %w", sp.lo, sp.hi-1, xs.Type(), err)
 }
 
 func (rt *imageRuntime) jobBlock(bo blockOption) (JobBlock, []string, error) {

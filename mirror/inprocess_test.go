@@ -69,16 +69,24 @@ func (s *session) run(ctx context.Context, job *Job) (*Outcome, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.jobs = append(s.jobs, job)
-	m := &runMsg{Generation: 1, Rebuild: s.eng.gen != 1, Base: len(s.eng.decls), Op: job.Op, Blocks: job.Blocks,
-		Globals: job.Globals, Elements: job.Elements, Mirror: 1}
-	if m.Rebuild {
-		m.Base = 0
-	}
-	m.Decls = s.decls[m.Base:]
-	res := s.eng.runChunk(ctx, m, func(int) {})
-	out := &Outcome{Outputs: res.Outputs, Flags: res.Flags, Decided: res.Decided, Mirrors: 1}
-	if res.Failure != nil {
-		out.Failures = []Failure{*res.Failure}
+	out := &Outcome{Mirrors: 1}
+	for _, ch := range job.Chunks {
+		m := &runMsg{Generation: 1, Rebuild: s.eng.gen != 1, Base: len(s.eng.decls), Op: job.Op, Blocks: job.Blocks,
+			Globals: job.Globals, Data: ch.Data, Offset: ch.Lo, Mirror: 1}
+		if m.Rebuild {
+			m.Base = 0
+		}
+		m.Decls = s.decls[m.Base:]
+		res := s.eng.runChunk(ctx, m, func(int) {})
+		if res.Failure != nil {
+			out.Failures = append(out.Failures, *res.Failure)
+			continue
+		}
+		out.Chunks = append(out.Chunks, ChunkOutcome{Lo: ch.Lo, Hi: ch.Hi, Outputs: res.Outputs, Flags: res.Flags})
+		if res.Decided {
+			out.Decided = true
+			break
+		}
 	}
 	return out, nil
 }

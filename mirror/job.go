@@ -16,8 +16,11 @@ type Job struct {
 	// Globals holds the encoded current value of every package variable the
 	// blocks need, by name.
 	Globals map[string][]byte
-	// Elements are the encoded workload elements, in order.
-	Elements [][]byte
+	// N is the size of the workload; Chunks cover it in order. The image
+	// process splits the workload (see chunks) so that a mirror decodes its
+	// chunk as one value and the kernel never decodes elements.
+	N      int
+	Chunks []JobChunk
 
 	Mirrors    int           // how many mirrors to use; 0 means DefaultCores
 	PerElement bool          // one chunk per element (CreateMirror)
@@ -52,24 +55,40 @@ type Decls struct {
 	Modules []modules.Module `json:",omitempty"`
 }
 
-// Outcome is the result of a Job, or the failures. Per element i:
-//   - collect, flatCollect, createMirror: Outputs[i] is the encoded result
-//     of the block;
-//   - select, reject: Flags[i] says whether the element is kept;
-//   - collectThenSelect, collectThenReject, selectThenCollect,
-//     rejectThenCollect: Flags[i] says whether the element is kept and
-//     Outputs[i] is the encoded result of the collecting block when it is;
-//   - groupedBy: Outputs[i] is the encoded key.
+// JobChunk is the elements Lo to Hi-1 of a workload, encoded as one []T.
+type JobChunk struct {
+	Lo, Hi int
+	Data   []byte
+}
+
+// Outcome is the result of a Job, or the failures. Chunks hold the results
+// of the job's chunks in order when no mirror failed (a chunk stopped
+// because the answer was known elsewhere has none).
 //
 // For anySatisfy, allSatisfy and noneSatisfy, Decided says an element settled
 // the answer (any: a match; all: a mismatch; none: a match), after which the
 // other mirrors were stopped.
 type Outcome struct {
-	Outputs  [][]byte
-	Flags    []bool
+	Chunks   []ChunkOutcome
 	Decided  bool
 	Failures []Failure
 	Mirrors  int // how many mirrors ran
+}
+
+// ChunkOutcome is the result of one chunk. Outputs is one encoded []O with
+// an output per element of the chunk, O being the op's output type:
+//   - collect, flatCollect, createMirror: the result of the block;
+//   - collectThenSelect, collectThenReject, selectThenCollect,
+//     rejectThenCollect: the result of the collecting block where the
+//     element is kept (Flags), the zero value elsewhere;
+//   - groupedBy: the key;
+//   - select, reject and the predicate ops have no outputs.
+//
+// Flags say which elements are kept, for the filtering ops.
+type ChunkOutcome struct {
+	Lo, Hi  int
+	Outputs []byte
+	Flags   []bool
 }
 
 // Failure kinds.

@@ -1,16 +1,6 @@
 package mirror
 
-import (
-	"fmt"
-	"reflect"
-)
-
-// perElement gives the outcome of each element of a workload: out decodes
-// (or returns) the element's output and keep says whether it was kept.
-type perElement struct {
-	out  func(i int) (reflect.Value, error)
-	keep func(i int) bool
-}
+import "reflect"
 
 // resultType is the Go type of the value an op returns, from the element
 // type and the blocks' func types.
@@ -38,17 +28,20 @@ func outputType(op string, blocks []reflect.Type) reflect.Type {
 	return blocks[0].Out(0)
 }
 
-// merge builds the result of op over the workload xs, in input order.
-func merge(op string, xs reflect.Value, blocks []reflect.Type, pe perElement, decided bool) (reflect.Value, error) {
+// merge builds the result of op over the workload xs, in input order,
+// from outs, the output of each element (see ChunkOutcome), and keep, which
+// elements are kept (nil: all).
+func merge(op string, xs reflect.Value, blocks []reflect.Type, outs reflect.Value, keep []bool, decided bool) (reflect.Value, error) {
 	rt := resultType(op, xs.Type().Elem(), blocks)
 	n := xs.Len()
+	kept := func(i int) bool { return keep == nil || keep[i] }
 	switch op {
 	case OpAnySatisfy, OpAllSatisfy, OpNoneSatisfy:
 		return reflect.ValueOf(answer(op, decided)), nil
 	case OpSelect, OpReject:
 		res := reflect.MakeSlice(rt, 0, n)
 		for i := 0; i < n; i++ {
-			if pe.keep(i) {
+			if kept(i) {
 				res = reflect.Append(res, xs.Index(i))
 			}
 		}
@@ -56,10 +49,7 @@ func merge(op string, xs reflect.Value, blocks []reflect.Type, pe perElement, de
 	case OpGroupedBy:
 		res := reflect.MakeMap(rt)
 		for i := 0; i < n; i++ {
-			k, err := pe.out(i)
-			if err != nil {
-				return reflect.Value{}, fmt.Errorf("key of element %d: %w", i, err)
-			}
+			k := outs.Index(i)
 			group := res.MapIndex(k)
 			if !group.IsValid() {
 				group = reflect.MakeSlice(rt.Elem(), 0, 1)
@@ -67,20 +57,20 @@ func merge(op string, xs reflect.Value, blocks []reflect.Type, pe perElement, de
 			res.SetMapIndex(k, reflect.Append(group, xs.Index(i)))
 		}
 		return res, nil
+	case OpFlatCollect:
+		res := reflect.MakeSlice(rt, 0, n)
+		for i := 0; i < n; i++ {
+			res = reflect.AppendSlice(res, outs.Index(i))
+		}
+		return res, nil
+	}
+	if keep == nil && outs.Type() == rt { // collect, createMirror
+		return outs, nil
 	}
 	res := reflect.MakeSlice(rt, 0, n)
 	for i := 0; i < n; i++ {
-		if !pe.keep(i) {
-			continue
-		}
-		v, err := pe.out(i)
-		if err != nil {
-			return reflect.Value{}, fmt.Errorf("result of element %d: %w", i, err)
-		}
-		if op == OpFlatCollect {
-			res = reflect.AppendSlice(res, v)
-		} else {
-			res = reflect.Append(res, v)
+		if kept(i) {
+			res = reflect.Append(res, outs.Index(i))
 		}
 	}
 	return res, nil
@@ -93,27 +83,30 @@ func runLocal(op string, xs reflect.Value, blocks []reflect.Value) (reflect.Valu
 	if err != nil {
 		return reflect.Value{}, err
 	}
+	types := make([]reflect.Type, len(blocks))
+	for k, b := range blocks {
+		types[k] = b.Type()
+	}
 	n := xs.Len()
-	steps := make([]step, n)
+	outs := reflect.MakeSlice(reflect.SliceOf(outputType(op, types)), n, n)
+	keep := make([]bool, n)
 	decided := false
 	for i := 0; i < n; i++ {
 		s, fail := applyElement(op, info, blocks, xs.Index(i), i)
 		if fail != nil {
 			panic(fail.value)
 		}
-		steps[i] = s
+		keep[i] = s.keep
+		if s.out.IsValid() && hasOutput(op) {
+			outs.Index(i).Set(s.out)
+		}
 		if s.decided {
 			decided = true
 			break
 		}
 	}
-	types := make([]reflect.Type, len(blocks))
-	for k, b := range blocks {
-		types[k] = b.Type()
+	if !hasFlags(op) {
+		keep = nil
 	}
-	pe := perElement{
-		out:  func(i int) (reflect.Value, error) { return steps[i].out, nil },
-		keep: func(i int) bool { return steps[i].keep },
-	}
-	return merge(op, xs, types, pe, decided)
+	return merge(op, xs, types, outs, keep, decided)
 }

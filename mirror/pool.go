@@ -177,15 +177,18 @@ func (p *Pool) Run(ctx context.Context, decls Decls, job *Job, ev Events) (*Outc
 	if _, err := lookupOp(job.Op); err != nil {
 		return nil, fmt.Errorf("mirror: %w", err)
 	}
-	n := len(job.Elements)
+	n := job.N
 	if n == 0 {
 		return &Outcome{}, nil
+	}
+	spans, err := jobSpans(job)
+	if err != nil {
+		return nil, fmt.Errorf("mirror: %w", err)
 	}
 	k := job.Mirrors
 	if k <= 0 {
 		k = runtime.NumCPU()
 	}
-	spans := chunks(n, k, job.PerElement)
 	k = min(k, len(spans))
 	procs, err := p.acquire(k)
 	if err != nil {
@@ -193,7 +196,7 @@ func (p *Pool) Run(ctx context.Context, decls Decls, job *Job, ev Events) (*Outc
 	}
 	c := newCall(ctx, decls, job, ev, n)
 	defer c.cancel()
-	queues := spanQueues(len(spans), len(procs), job.PerElement)
+	queues := spanQueues(len(spans), len(procs))
 	var wg sync.WaitGroup
 	healthy := make([]bool, len(procs))
 	for slot, q := range procs {
@@ -219,12 +222,28 @@ func (p *Pool) Run(ctx context.Context, decls Decls, job *Job, ev Events) (*Outc
 	return c.outcome(len(procs)), nil
 }
 
-// spanQueues hands out spans to k mirrors: balanced chunks go one to each
-// mirror, so that mirror i runs chunk i; one-element chunks (CreateMirror)
-// go to whichever mirror is free.
-func spanQueues(n, k int, shared bool) []chan int {
+// jobSpans checks that the job's chunks cover its workload in order.
+func jobSpans(job *Job) ([]span, error) {
+	spans := make([]span, len(job.Chunks))
+	at := 0
+	for s, ch := range job.Chunks {
+		if ch.Lo != at || ch.Hi <= ch.Lo {
+			return nil, fmt.Errorf("chunk %d covers elements %d to %d, want from %d on", s, ch.Lo, ch.Hi-1, at)
+		}
+		spans[s], at = span{ch.Lo, ch.Hi}, ch.Hi
+	}
+	if at != job.N {
+		return nil, fmt.Errorf("the chunks cover %d of %d elements", at, job.N)
+	}
+	return spans, nil
+}
+
+// spanQueues hands out n spans to k mirrors: when there is a span per
+// mirror (balanced chunks), mirror i runs span i; more spans (CreateMirror's
+// one per element) go to whichever mirror is free.
+func spanQueues(n, k int) []chan int {
 	queues := make([]chan int, k)
-	if shared {
+	if n > k {
 		q := make(chan int, n)
 		for s := 0; s < n; s++ {
 			q <- s

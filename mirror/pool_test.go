@@ -52,28 +52,32 @@ func testPool(t *testing.T) *Pool {
 	return p
 }
 
-func encodeInts(t *testing.T, xs ...int) [][]byte {
+// withInts gives job the workload xs, chunked as the image process
+// chunks it.
+func withInts(t *testing.T, job *Job, xs ...int) *Job {
 	t.Helper()
-	out := make([][]byte, len(xs))
-	for k, x := range xs {
-		data, err := encodeValue(reflect.ValueOf(x))
+	job.N = len(xs)
+	v := reflect.ValueOf(xs)
+	for _, sp := range chunks(len(xs), job.Mirrors, job.PerElement) {
+		data, err := encodeValue(v.Slice(sp.lo, sp.hi))
 		if err != nil {
 			t.Fatal(err)
 		}
-		out[k] = data
+		job.Chunks = append(job.Chunks, JobChunk{Lo: sp.lo, Hi: sp.hi, Data: data})
 	}
-	return out
+	return job
 }
 
+// decodeInts returns the outputs of a job whose outputs are ints.
 func decodeInts(t *testing.T, out *Outcome) []int {
 	t.Helper()
 	var got []int
-	for _, data := range out.Outputs {
-		v, err := decodeValue(data, reflect.TypeOf(0))
+	for _, ch := range out.Chunks {
+		v, err := decodeValue(ch.Outputs, reflect.TypeOf([]int(nil)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		got = append(got, int(v.Int()))
+		got = append(got, v.Interface().([]int)...)
 	}
 	return got
 }
@@ -121,7 +125,7 @@ func TestPoolChunksInOrder(t *testing.T) {
 	p := testPool(t)
 	decls := Decls{Generation: 1, Chunks: []string{pidDecl}}
 	rec := newRecorder()
-	out := run(t, p, decls, &Job{Op: OpCollect, Blocks: []JobBlock{intBlock("tenfold")}, Elements: encodeInts(t, seq(10)...), Mirrors: 3}, rec)
+	out := run(t, p, decls, withInts(t, &Job{Op: OpCollect, Blocks: []JobBlock{intBlock("tenfold")}, Mirrors: 3}, seq(10)...), rec)
 	got := decodeInts(t, out)
 	for i, v := range got {
 		if v != i*10 {
@@ -147,12 +151,12 @@ func TestPoolWarmDeltaAndRebuild(t *testing.T) {
 	p := testPool(t)
 	decls := Decls{Generation: 1, Chunks: []string{pidDecl}}
 	rec1 := newRecorder()
-	run(t, p, decls, &Job{Op: OpCollect, Blocks: []JobBlock{intBlock("tenfold")}, Elements: encodeInts(t, 1, 2), Mirrors: 2}, rec1)
+	run(t, p, decls, withInts(t, &Job{Op: OpCollect, Blocks: []JobBlock{intBlock("tenfold")}, Mirrors: 2}, 1, 2), rec1)
 
 	// A new cell declares plus; the warm mirrors receive only that chunk.
 	decls.Chunks = append(decls.Chunks, "\n//line cell[3]:1\nfunc plus(x int) int { return tenfold(x) + 1 }")
 	rec2 := newRecorder()
-	out := run(t, p, decls, &Job{Op: OpCollect, Blocks: []JobBlock{intBlock("plus")}, Elements: encodeInts(t, 1, 2), Mirrors: 2}, rec2)
+	out := run(t, p, decls, withInts(t, &Job{Op: OpCollect, Blocks: []JobBlock{intBlock("plus")}, Mirrors: 2}, 1, 2), rec2)
 	if got := decodeInts(t, out); !reflect.DeepEqual(got, []int{11, 21}) {
 		t.Fatalf("after a delta got %v, want [11 21]", got)
 	}
@@ -163,7 +167,7 @@ func TestPoolWarmDeltaAndRebuild(t *testing.T) {
 	// plus is redefined: a new generation; the mirrors rebuild.
 	decls = Decls{Generation: 2, Chunks: []string{pidDecl, "\n//line cell[4]:1\nfunc plus(x int) int { return tenfold(x) + 2 }"}}
 	rec3 := newRecorder()
-	out = run(t, p, decls, &Job{Op: OpCollect, Blocks: []JobBlock{intBlock("plus")}, Elements: encodeInts(t, 1, 2), Mirrors: 2}, rec3)
+	out = run(t, p, decls, withInts(t, &Job{Op: OpCollect, Blocks: []JobBlock{intBlock("plus")}, Mirrors: 2}, 1, 2), rec3)
 	if got := decodeInts(t, out); !reflect.DeepEqual(got, []int{12, 22}) {
 		t.Fatalf("after a rebuild got %v, want [12 22]", got)
 	}
@@ -189,10 +193,10 @@ func TestPoolEmptyAndFewElements(t *testing.T) {
 	p := testPool(t)
 	decls := Decls{Generation: 1, Chunks: []string{pidDecl}}
 	out := run(t, p, decls, &Job{Op: OpCollect, Blocks: []JobBlock{intBlock("tenfold")}, Mirrors: 4}, nil)
-	if len(out.Outputs) != 0 || p.liveCount() != 0 {
-		t.Fatalf("empty input: %d outputs, %d mirrors started; want none", len(out.Outputs), p.liveCount())
+	if len(out.Chunks) != 0 || p.liveCount() != 0 {
+		t.Fatalf("empty input: %d chunks, %d mirrors started; want none", len(out.Chunks), p.liveCount())
 	}
-	out = run(t, p, decls, &Job{Op: OpCollect, Blocks: []JobBlock{intBlock("tenfold")}, Elements: encodeInts(t, 5, 6), Mirrors: 4}, nil)
+	out = run(t, p, decls, withInts(t, &Job{Op: OpCollect, Blocks: []JobBlock{intBlock("tenfold")}, Mirrors: 4}, 5, 6), nil)
 	if got := decodeInts(t, out); !reflect.DeepEqual(got, []int{50, 60}) || p.liveCount() != 2 || out.Mirrors != 2 {
 		t.Fatalf("2 elements on 4 mirrors: got %v with %d mirrors started; want [50 60] and 2", got, p.liveCount())
 	}
@@ -230,12 +234,12 @@ func TestPoolKilledMirrorThenNextCallWorks(t *testing.T) {
 			}
 		}
 	}()
-	out := run(t, p, decls, &Job{Op: OpCollect, Blocks: []JobBlock{intBlock("sleeper")}, Elements: encodeInts(t, 1), Mirrors: 1}, rec)
+	out := run(t, p, decls, withInts(t, &Job{Op: OpCollect, Blocks: []JobBlock{intBlock("sleeper")}, Mirrors: 1}, 1), rec)
 	if len(out.Failures) != 1 || out.Failures[0].Kind != KindKilled || out.Failures[0].Mirror != 1 {
 		t.Fatalf("failures %+v, want mirror 1 killed", out.Failures)
 	}
 	close(rec.lines)
-	out = run(t, p, decls, &Job{Op: OpCollect, Blocks: []JobBlock{intBlock("sleeper")}, Elements: encodeInts(t, 2, 3), Mirrors: 1}, nil)
+	out = run(t, p, decls, withInts(t, &Job{Op: OpCollect, Blocks: []JobBlock{intBlock("sleeper")}, Mirrors: 1}, 2, 3), nil)
 	if got := decodeInts(t, out); !reflect.DeepEqual(got, []int{2, 3}) {
 		t.Fatalf("next call got %v %+v, want [2 3]", got, out.Failures)
 	}
@@ -245,7 +249,7 @@ func TestPoolCrashedMirror(t *testing.T) {
 	p := testPool(t)
 	decls := Decls{Generation: 1, Chunks: []string{sleeperDecl}}
 	block := intBlock("func(x int) int {\n\tgo func() { panic(\"lost goroutine\") }()\n\ttime.Sleep(time.Hour)\n\treturn x\n}")
-	out := run(t, p, decls, &Job{Op: OpCollect, Blocks: []JobBlock{block}, Elements: encodeInts(t, 1, 2), Mirrors: 2}, nil)
+	out := run(t, p, decls, withInts(t, &Job{Op: OpCollect, Blocks: []JobBlock{block}, Mirrors: 2}, 1, 2), nil)
 	if len(out.Failures) != 2 || out.Failures[0].Kind != KindCrash || !strings.Contains(out.Failures[0].Output, "lost goroutine") {
 		t.Fatalf("failures %+v, want 2 crashes showing the panic", out.Failures)
 	}
@@ -253,7 +257,7 @@ func TestPoolCrashedMirror(t *testing.T) {
 	if !strings.HasPrefix(err.Error(), "2 of 2 mirrors failed in ParallelCollect: mirror 1: crash") {
 		t.Fatalf("error %q", err)
 	}
-	out = run(t, p, decls, &Job{Op: OpCollect, Blocks: []JobBlock{intBlock("sleeper")}, Elements: encodeInts(t, 2, 3), Mirrors: 2}, nil)
+	out = run(t, p, decls, withInts(t, &Job{Op: OpCollect, Blocks: []JobBlock{intBlock("sleeper")}, Mirrors: 2}, 2, 3), nil)
 	if got := decodeInts(t, out); !reflect.DeepEqual(got, []int{2, 3}) {
 		t.Fatalf("next call got %v %+v, want [2 3]", got, out.Failures)
 	}
@@ -275,7 +279,7 @@ func TestPoolInterrupt(t *testing.T) {
 				cancelled = time.Now()
 				cancel()
 			}()
-			_, err := p.Run(ctx, decls, &Job{Op: OpCollect, Blocks: []JobBlock{intBlock(tc.block)}, Elements: encodeInts(t, 1), Mirrors: 1}, rec)
+			_, err := p.Run(ctx, decls, withInts(t, &Job{Op: OpCollect, Blocks: []JobBlock{intBlock(tc.block)}, Mirrors: 1}, 1), rec)
 			stopped := time.Since(cancelled)
 			if !errors.Is(err, context.Canceled) {
 				t.Fatalf("err %v, want context.Canceled", err)
@@ -284,7 +288,7 @@ func TestPoolInterrupt(t *testing.T) {
 			if stopped > time.Second {
 				t.Fatalf("stopped %v after the interrupt, want within 1s", stopped)
 			}
-			out := run(t, p, decls, &Job{Op: OpCollect, Blocks: []JobBlock{intBlock("sleeper")}, Elements: encodeInts(t, 4), Mirrors: 1}, nil)
+			out := run(t, p, decls, withInts(t, &Job{Op: OpCollect, Blocks: []JobBlock{intBlock("sleeper")}, Mirrors: 1}, 4), nil)
 			if len(out.Failures) > 0 {
 				t.Fatalf("next call failed: %+v", out.Failures)
 			}
@@ -295,7 +299,7 @@ func TestPoolInterrupt(t *testing.T) {
 func TestPoolTimeout(t *testing.T) {
 	p := testPool(t)
 	decls := Decls{Generation: 1, Chunks: []string{sleeperDecl}}
-	out := run(t, p, decls, &Job{Op: OpCollect, Blocks: []JobBlock{intBlock("spin")}, Elements: encodeInts(t, 1, 2), Mirrors: 2, Timeout: 200 * time.Millisecond}, nil)
+	out := run(t, p, decls, withInts(t, &Job{Op: OpCollect, Blocks: []JobBlock{intBlock("spin")}, Mirrors: 2, Timeout: 200 * time.Millisecond}, 1, 2), nil)
 	if len(out.Failures) != 2 || out.Failures[0].Kind != KindTimeout {
 		t.Fatalf("failures %+v, want 2 timeouts", out.Failures)
 	}
@@ -306,7 +310,7 @@ func TestPoolAnySatisfyStopsOthers(t *testing.T) {
 	decls := Decls{Generation: 1, Chunks: []string{sleeperDecl}}
 	// Element 0 settles the answer at once; element 1 would spin forever.
 	block := JobBlock{ID: 1, Expr: "func(x int) bool { if x == 1 { spin(x) }; return x == 0 }", Type: "func(int) bool", Pos: "cell[2] line 1"}
-	out := run(t, p, decls, &Job{Op: OpAnySatisfy, Blocks: []JobBlock{block}, Elements: encodeInts(t, 0, 1), Mirrors: 2}, nil)
+	out := run(t, p, decls, withInts(t, &Job{Op: OpAnySatisfy, Blocks: []JobBlock{block}, Mirrors: 2}, 0, 1), nil)
 	if !out.Decided || len(out.Failures) > 0 {
 		t.Fatalf("outcome %+v, want decided", out)
 	}
@@ -317,7 +321,7 @@ func TestPoolFailureFramesAndLocals(t *testing.T) {
 	decls := Decls{Generation: 1, Chunks: []string{"\n//line cell[1]:1\ntype Acc struct {\n\tName string\n\tN    int\n}\nfunc ratio(a Acc, b int) int {\n\tq := a.N * 2\n\treturn q / b\n}"}}
 	block := JobBlock{ID: 3, Expr: "func(x int) int {\n\tacc := Acc{Name: name, N: x}\n\treturn ratio(acc, x-2)\n}", Type: "func(int) int", Pos: "cell[2] line 1",
 		Captures: []Capture{{Name: "name", Type: "string", Value: mustEncode(t, "acc")}}}
-	out := run(t, p, decls, &Job{Op: OpCollect, Blocks: []JobBlock{block}, Elements: encodeInts(t, 0, 1, 2, 3), Mirrors: 2}, nil)
+	out := run(t, p, decls, withInts(t, &Job{Op: OpCollect, Blocks: []JobBlock{block}, Mirrors: 2}, 0, 1, 2, 3), nil)
 	if len(out.Failures) != 1 {
 		t.Fatalf("failures %+v, want 1", out.Failures)
 	}
@@ -347,7 +351,7 @@ func mustEncode(t *testing.T, v any) []byte {
 func TestPoolCloseLeavesNoProcess(t *testing.T) {
 	p := testPool(t)
 	decls := Decls{Generation: 1, Chunks: []string{pidDecl}}
-	run(t, p, decls, &Job{Op: OpCollect, Blocks: []JobBlock{intBlock("tenfold")}, Elements: encodeInts(t, 1, 2, 3), Mirrors: 3}, nil)
+	run(t, p, decls, withInts(t, &Job{Op: OpCollect, Blocks: []JobBlock{intBlock("tenfold")}, Mirrors: 3}, 1, 2, 3), nil)
 	pids := p.livePids()
 	if len(pids) != 3 {
 		t.Fatalf("%d mirrors live, want 3", len(pids))
@@ -360,7 +364,7 @@ func TestPoolCloseLeavesNoProcess(t *testing.T) {
 			t.Fatalf("mirror %d still exists after Close (kill 0: %v)", pid, err)
 		}
 	}
-	if _, err := p.Run(context.Background(), decls, &Job{Op: OpCollect, Blocks: []JobBlock{intBlock("tenfold")}, Elements: encodeInts(t, 1)}, nil); !errors.Is(err, errClosed) {
+	if _, err := p.Run(context.Background(), decls, withInts(t, &Job{Op: OpCollect, Blocks: []JobBlock{intBlock("tenfold")}}, 1), nil); !errors.Is(err, errClosed) {
 		t.Fatalf("Run after Close: %v, want errClosed", err)
 	}
 }

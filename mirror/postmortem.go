@@ -50,7 +50,7 @@ func (e *engine) postMortem(ctx context.Context, m *runMsg, fail *callFailure) (
 	if err != nil {
 		return nil, err
 	}
-	caps, err := decodeCaptures(b, captureFuncType(b, i))
+	caps, err := decodeCaptures(b, captureFuncType(b, i), 0)
 	if err != nil {
 		return nil, err
 	}

@@ -23,9 +23,9 @@ type proc struct {
 	tail    *tailWriter   // the process's own stdout and stderr, last bytes
 	reader  sync.WaitGroup
 
-	// The declaration state of the mirror's interpreter; -1: rebuild.
-	gen, seen int
-	nextID    uint64
+	// What the mirror's interpreter holds, as declHashes; nil: rebuild.
+	have   []uint64
+	nextID uint64
 }
 
 // startProc starts a mirror process.
@@ -45,7 +45,6 @@ func startProc(exe string, args, env []string) (*proc, error) {
 		msgs:    make(chan frame.Msg, 64),
 		exited:  make(chan struct{}),
 		tail:    &tailWriter{max: 4096},
-		gen:     -1,
 	}
 	p.cmd = exec.Command(exe, args...)
 	p.cmd.Env = append(append([]string(nil), env...), "DMIRROR_CHILD="+WorkerMode)

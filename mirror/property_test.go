@@ -179,7 +179,7 @@ func TestOpsMatchSequential(t *testing.T) {
 		t.Fatal("no job reached the Run hook")
 	}
 	for _, j := range s.jobs {
-		if len(j.Elements) == 0 {
+		if j.N == 0 || len(j.Chunks) == 0 {
 			t.Fatalf("a %s job with no elements reached the Run hook: empty input must not start mirrors", j.Op)
 		}
 	}

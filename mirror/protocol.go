@@ -21,8 +21,8 @@ type runMsg struct {
 	Op         string
 	Blocks     []JobBlock
 	Globals    map[string][]byte
-	Elements   [][]byte
-	Offset     int // position of Elements[0] in the workload
+	Data       []byte // the chunk's elements, one encoded []T
+	Offset     int    // position of the chunk's first element in the workload
 	Mirror     int
 	Modules    []modules.Module `json:",omitempty"` // the session's modules
 }
@@ -36,10 +36,11 @@ type progressMsg struct {
 	Done int // elements of the chunk done so far
 }
 
-// resultMsg ends a chunk. Outputs and Flags are indexed like the chunk's
-// elements; Stopped says the chunk was cancelled before its end.
+// resultMsg ends a chunk. Outputs (one encoded []O, see ChunkOutcome) and
+// Flags are indexed like the chunk's elements; Stopped says the chunk was
+// cancelled before its end.
 type resultMsg struct {
-	Outputs [][]byte
+	Outputs []byte
 	Flags   []bool
 	Decided bool
 	Stopped bool

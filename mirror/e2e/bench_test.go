@@ -1,0 +1,124 @@
+package e2e
+
+import (
+	"fmt"
+	"os/exec"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// BenchmarkMirrors measures, in one run and through a real Session (cells
+// compiled by the frontend, run in the image process, Parallel calls on the
+// kernel's pool): the speedup of ParallelCollect of 16 fib(24) over the
+// same loop run sequentially in the same session; a warm ParallelCollect of
+// 1,000 x*10 against ipyparallel's map_sync on 2 engines started by this
+// run; and the first call after a 100-cell session. Times are taken inside
+// the cells, around the call, as ipyparallel's are taken around map_sync.
+// Run with go test -run '^$' -bench Mirrors -benchtime 1x ./mirror/e2e.
+func BenchmarkMirrors(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		benchSpeedup(b)
+		benchWarm(b)
+		benchCold(b)
+	}
+}
+
+// nanos parses the integers a cell printed, one per line.
+func nanos(b *testing.B, out string) []time.Duration {
+	b.Helper()
+	var ds []time.Duration
+	for _, f := range strings.Fields(out) {
+		n, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			b.Fatalf("cell printed %q: %v", out, err)
+		}
+		ds = append(ds, time.Duration(n))
+	}
+	return ds
+}
+
+func benchSpeedup(b *testing.B) {
+	s := newSession(b)
+	s.run(b, "import (\n\t\"fmt\"\n\t\"slices\"\n\t\"time\"\n)\nfunc fib(n int) int {\n\tif n < 2 {\n\t\treturn n\n\t}\n\treturn fib(n-1) + fib(n-2)\n}")
+	// Both mirrors start and replay the declarations before the timing.
+	s.run(b, "xs := make([]int, 16)\nfor i := range xs { xs[i] = 24 }\n_ = ParallelCollect([]int{1, 2}, fib, WithMirrors(2))")
+	seqCell := "t0 := time.Now()\nseq := make([]int, len(xs))\nfor i, x := range xs { seq[i] = fib(x) }\nfmt.Println(time.Since(t0).Nanoseconds())"
+	parCell := "t1 := time.Now()\npar := ParallelCollect(xs, fib, WithMirrors(2))\nd := time.Since(t1)\nif !slices.Equal(par, seq) { panic(\"different results\") }\nfmt.Println(d.Nanoseconds())"
+	// Alternate the two, three times each, and keep the best of each.
+	var seq, par []time.Duration
+	for k := 0; k < 3; k++ {
+		seq = append(seq, nanos(b, s.run(b, seqCell))...)
+		par = append(par, nanos(b, s.run(b, parCell))...)
+	}
+	bs, bp := slices.Min(seq), slices.Min(par)
+	ratio := bs.Seconds() / bp.Seconds()
+	b.ReportMetric(ratio, "speedup")
+	fmt.Printf("fib(24) x16: sequential loop %v, ParallelCollect on 2 mirrors %v: speedup %.2f (target >= 1.8; all runs: seq %v, par %v)\n",
+		bs.Round(time.Millisecond), bp.Round(time.Millisecond), ratio, rounded(seq, time.Millisecond), rounded(par, time.Millisecond))
+}
+
+func benchWarm(b *testing.B) {
+	s := newSession(b)
+	s.run(b, "import (\n\t\"fmt\"\n\t\"time\"\n)\nys := make([]int, 1000)\nfor i := range ys { ys[i] = i }\n_ = ParallelCollect(ys, func(x int) int { return x * 10 }, WithMirrors(2))")
+	out := s.run(b, "for k := 0; k < 7; k++ {\n\tt0 := time.Now()\n\tr := ParallelCollect(ys, func(x int) int { return x * 10 }, WithMirrors(2))\n\td := time.Since(t0)\n\tif len(r) != 1000 || r[999] != 9990 { panic(\"wrong result\") }\n\tfmt.Println(d.Nanoseconds())\n}")
+	times := nanos(b, out)
+	warm := median(times)
+	line := fmt.Sprintf("1,000 x*10, warm: ParallelCollect %v (runs %v)", warm.Round(10*time.Microsecond), rounded(times, 10*time.Microsecond))
+	if ipp, err := ipyparallelMap(); err == nil {
+		ratio := warm.Seconds() / ipp.Seconds()
+		b.ReportMetric(ratio, "warm/ipp")
+		line += fmt.Sprintf(", ipyparallel map_sync %v: ratio %.3f (target < 0.2)", ipp.Round(10*time.Microsecond), ratio)
+	} else {
+		line += fmt.Sprintf(" (ipyparallel baseline unavailable: %v)", err)
+	}
+	fmt.Println(line)
+}
+
+// ipyparallelMap starts 2 ipyparallel engines and returns the median time
+// of warm map_sync calls of the same workload.
+func ipyparallelMap() (time.Duration, error) {
+	out, err := exec.Command("/usr/bin/python3", "testdata/ipp_map.py").Output()
+	if err != nil {
+		return 0, fmt.Errorf("ipp_map.py: %w", err)
+	}
+	fields := strings.Fields(string(out))
+	if len(fields) == 0 {
+		return 0, fmt.Errorf("ipp_map.py printed nothing")
+	}
+	secs, err := strconv.ParseFloat(fields[len(fields)-1], 64)
+	return time.Duration(secs * float64(time.Second)), err
+}
+
+func benchCold(b *testing.B) {
+	s := newSession(b)
+	s.run(b, "import (\n\t\"fmt\"\n\t\"time\"\n)")
+	for k := 2; k <= 100; k++ {
+		if k%2 == 0 {
+			s.run(b, fmt.Sprintf("func f%d(x int) int { return x + %d }", k, k))
+		} else {
+			s.run(b, fmt.Sprintf("type T%d struct{ A, B int }\nvar v%d T%d", k, k, k))
+		}
+	}
+	call := "t0 := time.Now()\n_ = ParallelCollect(make([]int, 1000), func(x int) int { return f100(x) }, WithMirrors(2))\nfmt.Println(time.Since(t0).Nanoseconds())"
+	cold := nanos(b, s.run(b, call))[0]
+	warm := nanos(b, s.run(b, strings.ReplaceAll(call, ":=", "=")))[0]
+	b.ReportMetric(cold.Seconds()*1000, "cold-ms")
+	fmt.Printf("first call after a 100-cell session: cold %v (the next, warm: %v)\n", cold.Round(time.Millisecond), warm.Round(100*time.Microsecond))
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func rounded(ds []time.Duration, unit time.Duration) []time.Duration {
+	out := make([]time.Duration, len(ds))
+	for k, d := range ds {
+		out[k] = d.Round(unit)
+	}
+	return out
+}

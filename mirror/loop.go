@@ -1,0 +1,313 @@
+package mirror
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"sort"
+	"strings"
+)
+
+// A mirror runs a chunk as one interpreted func, generated per op and
+// blocks, that applies the blocks to every element of the chunk:
+//
+//	func(<captures>..., __dmXs []T, __dmOut []O, __dmKeep []bool, __dmOff int, __dmSt []int) bool
+//
+// It writes outputs and flags into the slices it is given and returns
+// whether an element decided a predicate op. __dmSt[0] and __dmSt[1] are
+// the element and the block being run, read after a panic. Calling an
+// interpreted func costs about a microsecond in yaegi, many times the work
+// of a small block, so a func literal block is inlined into the loop when
+// that cannot change what it does (see inlinable); otherwise the loop calls
+// it.
+
+// loopSource returns the chunk func for op and blocks; inline says whether
+// func literal blocks may be inlined.
+func loopSource(op string, blocks []JobBlock, inline bool) (string, error) {
+	info, err := lookupOp(op)
+	if err != nil {
+		return "", err
+	}
+	if len(blocks) != info.blocks {
+		return "", fmt.Errorf("%s needs %d blocks, got %d", op, info.blocks, len(blocks))
+	}
+	g := &loopGen{inline: inline}
+	for j, b := range blocks {
+		if err := g.addBlock(j, b); err != nil {
+			return "", err
+		}
+	}
+	elem := g.params[0][0]
+	var out string
+	switch op {
+	case OpSelect, OpReject, OpAnySatisfy, OpAllSatisfy, OpNoneSatisfy:
+		out = "bool" // unused
+	case OpSelectThenCollect, OpRejectThenCollect:
+		out = g.results[1]
+	default:
+		out = g.results[0]
+	}
+	var sb strings.Builder
+	sb.WriteString("(func(")
+	for j, b := range blocks {
+		for k, c := range b.Captures {
+			fmt.Fprintf(&sb, "__dmC%d_%d %s, ", j, k, c.Type)
+		}
+	}
+	fmt.Fprintf(&sb, "__dmXs []%s, __dmOut []%s, __dmKeep []bool, __dmOff int, __dmSt []int) bool {\n", elem, out)
+	sb.WriteString(g.prelude.String())
+	sb.WriteString("\t__dmNext := 1\n\tfor __dmK := 0; __dmK < len(__dmXs); __dmK++ {\n\t\t__dmSt[0] = __dmK\n\t\t__dmX := __dmXs[__dmK]\n")
+	body, err := g.opBody(op, info)
+	if err != nil {
+		return "", err
+	}
+	sb.WriteString(body)
+	sb.WriteString("\t\tif __dmK+1 >= __dmNext {\n\t\t\t__dmNext = __dmw.Tick(__dmK + 1)\n\t\t}\n\t}\n\treturn false\n})")
+	return sb.String(), nil
+}
+
+// loopGen accumulates the parts of a chunk func.
+type loopGen struct {
+	inline  bool
+	prelude strings.Builder // statements before the loop
+	apply   []func(args ...string) string
+	params  [][]string // parameter types, per block
+	results []string   // result type, per block
+}
+
+// addBlock prepares block j: either inlined, or bound once before the loop
+// (with its captures) and called per element.
+func (g *loopGen) addBlock(j int, b JobBlock) error {
+	params, err := paramTypes(b.Type)
+	if err != nil {
+		return err
+	}
+	results, err := resultTypes(b.Type)
+	if err != nil {
+		return err
+	}
+	if len(params) == 0 {
+		return fmt.Errorf("block at %s takes no argument", b.Pos)
+	}
+	g.params = append(g.params, params)
+	g.results = append(g.results, results)
+	caps := make([]string, len(b.Captures))
+	for k := range b.Captures {
+		caps[k] = fmt.Sprintf("__dmC%d_%d", j, k)
+	}
+	if g.inline {
+		if lit, ok := inlinable(b); ok {
+			g.apply = append(g.apply, func(args ...string) string { return inlineCall(j, b, lit, results, caps, args) })
+			return nil
+		}
+	}
+	if e, err := parser.ParseExpr(b.Expr); err == nil && len(b.Captures) == 0 {
+		if _, ok := e.(*ast.Ident); ok {
+			// A declared func is called by name: yaegi calls it faster than
+			// a func value.
+			g.apply = append(g.apply, func(args ...string) string {
+				return fmt.Sprintf("\t\t__dmR%d := %s(%s)\n", j, b.Expr, strings.Join(args, ", "))
+			})
+			return nil
+		}
+	}
+	decl := make([]string, len(b.Captures))
+	for k, c := range b.Captures {
+		decl[k] = c.Name + " " + c.Type
+	}
+	// The block is made in a func taking its captures under their own
+	// names, which the blocks of one call may share.
+	fmt.Fprintf(&g.prelude, "\t__dmB%d := func(%s) %s {\n\t\t__dmBlock := (\n%s)\n\t\treturn __dmBlock\n\t}(%s)\n",
+		j, strings.Join(decl, ", "), b.Type, blockSource(b), strings.Join(caps, ", "))
+	g.apply = append(g.apply, func(args ...string) string {
+		return fmt.Sprintf("\t\t__dmR%d := __dmB%d(%s)\n", j, j, strings.Join(args, ", "))
+	})
+	return nil
+}
+
+// opBody is the loop body of op for the element __dmX at __dmK.
+func (g *loopGen) opBody(op string, info opInfo) (string, error) {
+	x := "__dmX"
+	switch op {
+	case OpCollect, OpFlatCollect, OpGroupedBy:
+		return g.apply[0](x) + "\t\t__dmOut[__dmK] = __dmR0\n", nil
+	case OpCreateMirror:
+		args := []string{x}
+		if len(g.params[0]) == 2 { // CreateMirrorWithID
+			args = append(args, "__dmOff+__dmK")
+		}
+		return g.apply[0](args...) + "\t\t__dmOut[__dmK] = __dmR0\n", nil
+	case OpSelect:
+		return g.apply[0](x) + "\t\t__dmKeep[__dmK] = __dmR0\n", nil
+	case OpReject:
+		return g.apply[0](x) + "\t\t__dmKeep[__dmK] = !__dmR0\n", nil
+	case OpCollectThenSelect, OpCollectThenReject:
+		neg := map[bool]string{true: "", false: "!"}[op == OpCollectThenSelect]
+		return g.apply[0](x) + "\t\t__dmOut[__dmK] = __dmR0\n\t\t__dmSt[1] = 1\n" + g.apply[1]("__dmR0") +
+			fmt.Sprintf("\t\t__dmSt[1] = 0\n\t\t__dmKeep[__dmK] = %s__dmR1\n\t\tif !__dmKeep[__dmK] {\n\t\t\tvar __dmZ %s\n\t\t\t__dmOut[__dmK] = __dmZ\n\t\t}\n", neg, g.results[0]), nil
+	case OpSelectThenCollect, OpRejectThenCollect:
+		neg := map[bool]string{true: "", false: "!"}[op == OpSelectThenCollect]
+		return g.apply[0](x) + fmt.Sprintf("\t\tif %s__dmR0 {\n\t\t\t__dmKeep[__dmK] = true\n\t\t\t__dmSt[1] = 1\n", neg) +
+			g.apply[1](x) + "\t\t\t__dmSt[1] = 0\n\t\t\t__dmOut[__dmK] = __dmR1\n\t\t}\n", nil
+	case OpAnySatisfy, OpAllSatisfy, OpNoneSatisfy:
+		return g.apply[0](x) + fmt.Sprintf("\t\tif __dmR0 == %v {\n\t\t\treturn true\n\t\t}\n", info.decisive), nil
+	}
+	return "", fmt.Errorf("unknown op %q", op)
+}
+
+// inlineCall is block j applied to args, inlined: its captures and
+// parameters are bound in a one-pass loop whose label the block's return
+// statements break out of after setting __dmR<j>.
+func inlineCall(j int, b JobBlock, lit *ast.FuncLit, result string, caps, args []string) string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "\t\tvar __dmR%d %s\n\t__dmL%d:\n\t\tfor __dmOnce := 0; __dmOnce < 1; __dmOnce++ {\n", j, result, j)
+	for k, c := range b.Captures {
+		fmt.Fprintf(&sb, "\t\t\t%s := %s\n\t\t\t_ = %s\n", c.Name, caps[k], c.Name)
+	}
+	k := 0
+	for _, f := range lit.Type.Params.List {
+		for _, n := range f.Names {
+			if n.Name != "_" && k < len(args) {
+				fmt.Fprintf(&sb, "\t\t\t%s := %s\n\t\t\t_ = %s\n", n.Name, args[k], n.Name)
+			}
+			k++
+		}
+	}
+	sb.WriteString(rewriteReturns(b.Expr, lit, j))
+	sb.WriteString("\n\t\t}\n")
+	return sb.String()
+}
+
+// rewriteReturns returns the statements of lit's body with each of its own
+// return statements (not those of nested func literals) replaced by an
+// assignment to __dmR<j> and a break out of the inlined block.
+func rewriteReturns(src string, lit *ast.FuncLit, j int) string {
+	type edit struct {
+		lo, hi int
+		text   string
+	}
+	var edits []edit
+	ast.Inspect(lit.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.ReturnStmt:
+			e := n.Results[0]
+			edits = append(edits, edit{int(n.Pos()) - 1, int(n.End()) - 1,
+				fmt.Sprintf("{\n__dmR%d = (%s)\nbreak __dmL%d\n}", j, src[e.Pos()-1:e.End()-1], j)})
+		}
+		return true
+	})
+	sort.Slice(edits, func(a, b int) bool { return edits[a].lo > edits[b].lo })
+	lo, hi := int(lit.Body.Lbrace), int(lit.Body.Rbrace)-1 // inside the braces
+	body := src
+	for _, e := range edits {
+		body = body[:e.lo] + e.text + body[e.hi:]
+		hi += len(e.text) - (e.hi - e.lo)
+	}
+	return body[lo:hi]
+}
+
+// inlinable returns the block's func literal if inlining it keeps its
+// meaning: one unnamed result; no defer, recover, goto or labels (the
+// inlined code is not a func of its own); and no captured variable that it
+// may modify (the inlined block sees a copy of the captures per element,
+// where a closure keeps its changes from one element to the next).
+func inlinable(b JobBlock) (*ast.FuncLit, bool) {
+	e, err := parser.ParseExpr(b.Expr)
+	if err != nil {
+		return nil, false
+	}
+	lit, ok := e.(*ast.FuncLit)
+	if !ok || lit.Type.Results == nil || len(lit.Type.Results.List) != 1 || len(lit.Type.Results.List[0].Names) > 0 {
+		return nil, false
+	}
+	captured := map[string]bool{}
+	for _, c := range b.Captures {
+		captured[c.Name] = true
+	}
+	ok = true
+	ast.Inspect(lit.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			// A nested literal may assign a capture; it is not inlined, so
+			// it only needs checking for captures.
+			if mentions(n, captured) {
+				ok = false
+			}
+			return false
+		case *ast.DeferStmt, *ast.LabeledStmt, *ast.GoStmt:
+			ok = false
+		case *ast.BranchStmt:
+			if n.Tok == token.GOTO || n.Label != nil {
+				ok = false
+			}
+		case *ast.ReturnStmt:
+			if len(n.Results) != 1 {
+				ok = false
+			}
+		case *ast.CallExpr:
+			if id, isID := n.Fun.(*ast.Ident); isID && id.Name == "recover" {
+				ok = false
+			}
+			if sel, isSel := n.Fun.(*ast.SelectorExpr); isSel && captured[rootName(sel.X)] {
+				ok = false // a method with a pointer receiver may change it
+			}
+		case *ast.AssignStmt:
+			if n.Tok != token.DEFINE {
+				for _, l := range n.Lhs {
+					if captured[rootName(l)] {
+						ok = false
+					}
+				}
+			}
+		case *ast.IncDecStmt:
+			if captured[rootName(n.X)] {
+				ok = false
+			}
+		case *ast.UnaryExpr:
+			if n.Op == token.AND && captured[rootName(n.X)] {
+				ok = false
+			}
+		case *ast.RangeStmt:
+			if n.Tok == token.ASSIGN && (captured[rootName(n.Key)] || captured[rootName(n.Value)]) {
+				ok = false
+			}
+		}
+		return ok
+	})
+	return lit, ok
+}
+
+// rootName is the variable an expression such as a.b[i].c starts from.
+func rootName(e ast.Expr) string {
+	for {
+		switch x := e.(type) {
+		case *ast.Ident:
+			return x.Name
+		case *ast.SelectorExpr:
+			e = x.X
+		case *ast.IndexExpr:
+			e = x.X
+		case *ast.StarExpr:
+			e = x.X
+		case *ast.ParenExpr:
+			e = x.X
+		default:
+			return ""
+		}
+	}
+}
+
+// mentions says whether n uses any of names.
+func mentions(n ast.Node, names map[string]bool) bool {
+	found := false
+	ast.Inspect(n, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && names[id.Name] {
+			found = true
+		}
+		return !found
+	})
+	return found
+}

@@ -1,0 +1,219 @@
+package mirror
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"time"
+)
+
+// maxLoops bounds the chunk funcs a mirror keeps: every cell's blocks have
+// positions of their own, so a long session would otherwise grow the cache
+// without end.
+const maxLoops = 256
+
+// progressEvery is how often a mirror reports progress, and tickEvery how
+// often the chunk func calls back to say how far it is (the stride between
+// calls adapts to the speed of the block).
+const (
+	progressEvery = 100 * time.Millisecond
+	tickEvery     = 20 * time.Millisecond
+)
+
+// runChunk runs one chunk. ctx cancels it (interrupt, timeout, or the answer
+// is known elsewhere).
+func (e *engine) runChunk(ctx context.Context, m *runMsg, progress func(done int)) resultMsg {
+	res := e.runChunkState(ctx, m, progress)
+	res.Generation, res.Seen = e.gen, len(e.decls)
+	if e.gen < 0 {
+		res.Seen = -1
+	}
+	return res
+}
+
+// chunkArgs are the values a chunk func is called with.
+type chunkArgs struct {
+	caps      []reflect.Value
+	xs        reflect.Value // []T
+	out       reflect.Value // []O
+	keep      []bool
+	offset    int
+	state     []int // element and block being run
+	nCaptures []int // captures per block
+}
+
+func (a *chunkArgs) values() []reflect.Value {
+	return append(append([]reflect.Value(nil), a.caps...), a.xs, a.out, reflect.ValueOf(a.keep), reflect.ValueOf(a.offset), reflect.ValueOf(a.state))
+}
+
+func (e *engine) runChunkState(ctx context.Context, m *runMsg, progress func(done int)) resultMsg {
+	setupFailure := func(err error) resultMsg {
+		return resultMsg{Failure: &Failure{Mirror: m.Mirror, Index: -1, Kind: KindError, Message: err.Error()}}
+	}
+	if _, err := lookupOp(m.Op); err != nil {
+		return setupFailure(err)
+	}
+	if err := e.sync(m); err != nil {
+		return setupFailure(err)
+	}
+	if err := setGlobals(e.i, m.Globals); err != nil {
+		return setupFailure(err)
+	}
+	fn, err := e.loop(m.Op, m.Blocks)
+	if err != nil {
+		return setupFailure(err)
+	}
+	a := &chunkArgs{offset: m.Offset, state: make([]int, 2)}
+	ft := fn.Type()
+	for _, b := range m.Blocks {
+		caps, err := decodeCaptures(b, ft, len(a.caps))
+		if err != nil {
+			return setupFailure(err)
+		}
+		a.caps = append(a.caps, caps...)
+		a.nCaptures = append(a.nCaptures, len(caps))
+	}
+	nc := len(a.caps)
+	if a.xs, err = decodeValue(m.Data, ft.In(nc)); err != nil {
+		return setupFailure(fmt.Errorf("elements %d and on: %w", m.Offset, err))
+	}
+	n := a.xs.Len()
+	a.out = reflect.MakeSlice(ft.In(nc+1), n, n)
+	a.keep = make([]bool, n)
+	return e.drive(ctx, m, fn, a, progress)
+}
+
+// loop returns the chunk func of op and blocks, compiled once per
+// interpreter. If the func with inlined blocks does not compile (a block
+// that redeclares a captured name, say), the blocks are called instead.
+func (e *engine) loop(op string, blocks []JobBlock) (reflect.Value, error) {
+	var firstErr error
+	for _, inline := range []bool{true, false} {
+		src, err := loopSource(op, blocks, inline)
+		if err != nil {
+			return reflect.Value{}, err
+		}
+		if f, ok := e.loops[src]; ok {
+			return f, nil
+		}
+		v, err := evalValue(e.i, src)
+		if err == nil && v.Kind() != reflect.Func {
+			err = fmt.Errorf("not a func but %s", v.Type())
+		}
+		if err != nil {
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		if len(e.loops) >= maxLoops {
+			clear(e.loops)
+		}
+		e.loops[src] = v
+		return v, nil
+	}
+	return reflect.Value{}, fmt.Errorf("block at %s: %w", blocks[0].Pos, firstErr)
+}
+
+// decodeCaptures decodes a block's captured values as the parameters of fn
+// from position at.
+func decodeCaptures(b JobBlock, fn reflect.Type, at int) ([]reflect.Value, error) {
+	caps := make([]reflect.Value, len(b.Captures))
+	for k, c := range b.Captures {
+		if at+k >= fn.NumIn() {
+			return nil, fmt.Errorf("captured variable %s: no parameter for it", c.Name)
+		}
+		v, err := decodeValue(c.Value, fn.In(at+k))
+		if err != nil {
+			return nil, fmt.Errorf("captured variable %s: %w", c.Name, err)
+		}
+		caps[k] = v
+	}
+	return caps, nil
+}
+
+// drive calls the chunk func inside EvalWithContext, so that cancelling ctx
+// stops the interpreted loop and the blocks.
+func (e *engine) drive(ctx context.Context, m *runMsg, fn reflect.Value, a *chunkArgs, progress func(int)) resultMsg {
+	var (
+		decided bool
+		panicV  any
+		failed  bool
+	)
+	done := make(chan struct{})
+	start := time.Now()
+	lastReport := start
+	e.driverMu.Lock()
+	e.tick = func(k int) int {
+		now := time.Now()
+		if now.Sub(lastReport) >= progressEvery {
+			progress(k)
+			lastReport = now
+		}
+		// Call back again after about tickEvery at the speed so far.
+		perElement := now.Sub(start) / time.Duration(k)
+		stride := 1
+		if perElement > 0 {
+			stride = max(1, int(tickEvery/perElement))
+		}
+		return k + stride
+	}
+	e.chunk = func() {
+		defer close(done)
+		defer func() {
+			if r := recover(); r != nil {
+				panicV, failed = r, true
+			}
+		}()
+		decided = fn.Call(a.values())[0].Bool()
+	}
+	e.driverMu.Unlock()
+	_, err := e.i.EvalWithContext(ctx, "__dmw.RunChunk()")
+	<-done // a cancelled chunk func returns soon: yaegi stops its loops
+	switch {
+	case ctx.Err() != nil:
+		return resultMsg{Stopped: true}
+	case failed:
+		return resultMsg{Failure: e.failure(ctx, m, a, panicV)}
+	case err != nil:
+		return resultMsg{Failure: &Failure{Mirror: m.Mirror, Index: -1, Kind: KindError, Message: err.Error()}}
+	}
+	res := resultMsg{Decided: decided}
+	if hasFlags(m.Op) {
+		res.Flags = a.keep
+	}
+	if hasOutput(m.Op) {
+		data, err := encodeValue(a.out)
+		if err != nil {
+			return resultMsg{Failure: &Failure{Mirror: m.Mirror, Index: -1, Kind: KindError,
+				Message: fmt.Sprintf("results of elements %d to %d: %v", m.Offset, m.Offset+a.xs.Len()-1, err)}}
+		}
+		res.Outputs = data
+	}
+	return res
+}
+
+// failedCall is the block call that panicked, from the chunk func's state:
+// the element, the block, and the block's arguments.
+func failedCall(op string, blocks []JobBlock, a *chunkArgs, value any) (*callFailure, reflect.Value, error) {
+	k, blk := a.state[0], a.state[1]
+	if k < 0 || k >= a.xs.Len() || blk < 0 || blk >= len(blocks) {
+		return nil, reflect.Value{}, errors.New("the failing element is unknown")
+	}
+	x := a.xs.Index(k)
+	args := []reflect.Value{x}
+	switch {
+	case op == OpCreateMirror && takesID(blocks[0]):
+		args = append(args, reflect.ValueOf(a.offset+k))
+	case blk == 1 && (op == OpCollectThenSelect || op == OpCollectThenReject):
+		args = []reflect.Value{a.out.Index(k)}
+	}
+	return &callFailure{block: blk, args: args, value: value}, x, nil
+}
+
+// takesID says whether a CreateMirror block takes the element's position.
+func takesID(b JobBlock) bool {
+	params, err := paramTypes(b.Type)
+	return err == nil && len(params) == 2
+}
