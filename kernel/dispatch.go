@@ -46,7 +46,7 @@ var handlers = map[string]func(k *kernel, c *channel, req *Message) error{
 func (k *kernel) dispatch(_ context.Context, c *channel, req *Message) {
 	h, ok := handlers[req.Header.MsgType]
 	if !ok {
-		k.log.Warn("ignored unknown message type", "socket", c.name, "msg_type", req.Header.MsgType, "msg_id", req.Header.MsgID)
+		k.log.Info("ignored unknown message type", "socket", c.name, "msg_type", req.Header.MsgType, "msg_id", req.Header.MsgID)
 		return
 	}
 	k.publishStatus(req, "busy")

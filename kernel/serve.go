@@ -97,6 +97,7 @@ func (k *kernel) run(parent context.Context) error {
 	signal.Notify(sigint, os.Interrupt)
 	defer signal.Stop(sigint)
 	workers.Go(func() { k.signals(ctx, sigint) })
+	workers.Go(func() { k.watchParent(ctx) })
 
 	k.publishStatus(nil, "starting")
 

@@ -77,8 +77,12 @@ func openSockets(ctx context.Context, info *ConnectionInfo) (*sockets, error) {
 		shell:   &channel{name: "shell", key: key, sock: zmq4.NewRouter(ctx)},
 		control: &channel{name: "control", key: key, sock: zmq4.NewRouter(ctx)},
 		stdin:   &channel{name: "stdin", key: key, sock: zmq4.NewRouter(ctx)},
-		iopub:   &channel{name: "iopub", key: key, sock: zmq4.NewPub(ctx)},
-		hb:      &channel{name: "heartbeat", sock: zmq4.NewRep(ctx)},
+		// zmq4's PUB queues without limit while its high-water mark is 0,
+		// the default; setting OptionHWM would make it drop messages past
+		// the mark, so it is left unset: nothing published is dropped, and
+		// stream coalescing keeps the queue short.
+		iopub: &channel{name: "iopub", key: key, sock: zmq4.NewPub(ctx)},
+		hb:    &channel{name: "heartbeat", sock: zmq4.NewRep(ctx)},
 	}
 	ports := []int{info.ShellPort, info.ControlPort, info.StdinPort, info.IOPubPort, info.HBPort}
 	for i, c := range s.all() {

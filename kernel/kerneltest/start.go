@@ -93,7 +93,8 @@ func NewConnectionInfo(opts Options) (kernel.ConnectionInfo, error) {
 	return info, nil
 }
 
-func writeConnectionFile(dir string, info kernel.ConnectionInfo) (string, error) {
+// WriteConnectionFile writes info to a new file in dir and returns its path.
+func WriteConnectionFile(dir string, info kernel.ConnectionInfo) (string, error) {
 	data, err := json.MarshalIndent(info, "", "  ")
 	if err != nil {
 		return "", err
@@ -153,7 +154,7 @@ func start(ctx context.Context, opts Options, launch launcher) (*Kernel, error) 
 	if err != nil {
 		return nil, err
 	}
-	connFile, err := writeConnectionFile(opts.Dir, info)
+	connFile, err := WriteConnectionFile(opts.Dir, info)
 	if err != nil {
 		return nil, err
 	}
