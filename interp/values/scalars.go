@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"unsafe"
 )
 
@@ -161,16 +162,22 @@ type unsigned interface {
 	~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr
 }
 
+// encSigned and encUnsigned grow the buffer once for the worst case, so
+// that the loop never reallocates.
 func encSigned[T signed](e *encoder, p unsafe.Pointer, n int) {
+	buf := slices.Grow(e.buf, n*int(unsafe.Sizeof(T(0))*10/8+1))
 	for _, x := range unsafe.Slice((*T)(p), n) {
-		e.buf = binary.AppendVarint(e.buf, int64(x))
+		buf = binary.AppendVarint(buf, int64(x))
 	}
+	e.buf = buf
 }
 
 func encUnsigned[T unsigned](e *encoder, p unsafe.Pointer, n int) {
+	buf := slices.Grow(e.buf, n*int(unsafe.Sizeof(T(0))*10/8+1))
 	for _, x := range unsafe.Slice((*T)(p), n) {
-		e.buf = binary.AppendUvarint(e.buf, uint64(x))
+		buf = binary.AppendUvarint(buf, uint64(x))
 	}
+	e.buf = buf
 }
 
 func decSigned[T signed](r *reader, p unsafe.Pointer, n int) error {
