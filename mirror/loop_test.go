@@ -1,0 +1,116 @@
+package mirror
+
+import (
+	"bytes"
+	"context"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestInlinable(t *testing.T) {
+	k := []Capture{{Name: "k", Type: "int"}}
+	for _, tc := range []struct {
+		expr string
+		caps []Capture
+		want bool
+	}{
+		{"func(x int) int { return x * 10 }", nil, true},
+		{"func(x int) int { if x > k { return x }; for i := 0; i < 3; i++ { if i == x { return i } }; return -x }", k, true},
+		{"func(x int) int { f := func() int { return x }; return f() }", nil, true},
+		{"fib", nil, false},
+		{"func(x int) (r int) { r = x; return }", nil, false},
+		{"func(x int) int { defer println(); return x }", nil, false},
+		{"func(x int) int { defer func() { recover() }(); return x }", nil, false},
+		{"func(x int) int { k++; return x + k }", k, false},
+		{"func(x int) int { k = x; return k }", k, false},
+		{"func(x int) int { p := &k; return *p + x }", k, false},
+		{"func(x int) int { f := func() { k = 1 }; f(); return x }", k, false},
+		{"func(x int) int { k.Add(x); return x }", k, false},
+		{"func(x int) int { L: for { break L }; return x }", nil, false},
+		{"func(x int) int { for k = range 3 { }; return x }", k, false},
+	} {
+		_, got := inlinable(JobBlock{Expr: tc.expr, Type: "func(int) int", Captures: tc.caps})
+		if got != tc.want {
+			t.Errorf("inlinable(%q) = %v, want %v", tc.expr, got, tc.want)
+		}
+	}
+}
+
+// runEngineChunk runs a chunk of ints through an in-process mirror engine.
+func runEngineChunk(t *testing.T, e *engine, op string, blocks []JobBlock, xs []int) resultMsg {
+	t.Helper()
+	m := &runMsg{Rebuild: e.i == nil, Op: op, Blocks: blocks, Data: mustEncode(t, xs), Mirror: 1,
+		Decls: []string{"func double(x int) int { return 2 * x }"}}
+	if e.i != nil {
+		m.Base, m.Decls = len(e.decls), nil
+	}
+	return e.runChunk(context.Background(), m, func(int) {})
+}
+
+// TestLoopKeepsBlockMeaning runs blocks that are inlined and blocks that
+// are called, and checks what a closure would do: a captured counter keeps
+// counting across elements, defers run per element, returns inside loops
+// and switches return.
+func TestLoopKeepsBlockMeaning(t *testing.T) {
+	var out bytes.Buffer
+	e := newEngine(&out, &out)
+	n := []Capture{{Name: "n", Type: "int", Value: mustEncode(t, 100)}}
+	for _, tc := range []struct {
+		name    string
+		block   JobBlock
+		want    []int
+		inlined bool
+	}{
+		{"inlined with returns in a loop and a switch", JobBlock{Expr: "func(x int) int {\n\tfor i := 0; ; i++ {\n\t\tswitch {\n\t\tcase i*i >= x:\n\t\t\treturn i + n\n\t\t}\n\t}\n}", Captures: n}, []int{100, 101, 102, 102, 102, 103}, true},
+		{"captured counter", JobBlock{Expr: "func(x int) int { n++; return n }", Captures: n}, []int{101, 102, 103, 104, 105, 106}, false},
+		{"deferred", JobBlock{Expr: "func(x int) (r int) { defer func() { r *= 2 }(); return x }"}, []int{0, 2, 4, 6, 8, 10}, false},
+		{"declared func", JobBlock{Expr: "double"}, []int{0, 2, 4, 6, 8, 10}, false},
+		{"capture redeclared", JobBlock{Expr: "func(x int) int { n := x; return n }", Captures: n}, []int{0, 1, 2, 3, 4, 5}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.block.Type, tc.block.Pos = "func(int) int", "cell[2] line 1"
+			clear(e.loops)
+			res := runEngineChunk(t, e, OpCollect, []JobBlock{tc.block}, []int{0, 1, 2, 3, 4, 5})
+			if res.Failure != nil {
+				t.Fatalf("failure %+v", res.Failure)
+			}
+			v, err := decodeValue(res.Outputs, reflect.TypeOf([]int(nil)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := v.Interface().([]int); !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("got %v, want %v", got, tc.want)
+			}
+			inlined := false
+			for src := range e.loops {
+				inlined = inlined || strings.Contains(src, "break __dmL0")
+			}
+			if inlined != tc.inlined {
+				t.Fatalf("inlined %v, want %v", inlined, tc.inlined)
+			}
+		})
+	}
+}
+
+// TestLoopFailureNamesElementAndBlock checks the element and block a panic
+// is reported at, for the second block of a two-block op.
+func TestLoopFailureNamesElementAndBlock(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the post-mortem re-run uses yaegi's debugger, which races on its own state")
+	}
+	var out bytes.Buffer
+	e := newEngine(&out, &out)
+	blocks := []JobBlock{
+		{Expr: "func(x int) int { return x - 3 }", Type: "func(int) int", Pos: "cell[2] line 1"},
+		{Expr: "func(r int) bool { return 6/r > 0 }", Type: "func(int) bool", Pos: "cell[2] line 2"},
+	}
+	res := runEngineChunk(t, e, OpCollectThenSelect, blocks, []int{1, 2, 3, 4})
+	f := res.Failure
+	if f == nil || f.Index != 2 || f.Element != "3" || !strings.Contains(f.Message, "divide by zero") {
+		t.Fatalf("failure %+v, want element 2 (3) dividing by zero", f)
+	}
+	if len(f.Frames) == 0 || f.Frames[0].Pos != "cell[2] line 2" || len(f.Frames[0].Locals) == 0 || f.Frames[0].Locals[0] != (Local{"r", "int", "0"}) {
+		t.Fatalf("frames %+v, want the predicate's frame with r = 0", f.Frames)
+	}
+}
