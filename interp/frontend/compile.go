@@ -76,10 +76,16 @@ const bodyPrefix = "package main;func _(){"
 
 // Compile turns a cell into a plan, type-checking it with the whole
 // session. It never changes the image; errors are *CompileError.
-func (im *Image) Compile(code string, cell int) (*Plan, error) {
+func (im *Image) Compile(code string, cell int) (plan *Plan, err error) {
 	if im.preErr != nil {
 		return nil, im.preErr
 	}
+	defer func() {
+		// A bug here must fail the cell, not the kernel.
+		if r := recover(); r != nil {
+			plan, err = nil, fmt.Errorf("frontend: internal error compiling cell[%d]: %v", cell, r)
+		}
+	}()
 	c := &compiler{im: im, base: im.current(), cell: cell, src: code, lines: newLineTable(code), ce: &CompileError{Cell: cell}}
 	c.ed = &editor{}
 	c.sed = &editor{}

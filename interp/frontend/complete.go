@@ -28,6 +28,12 @@ func (im *Image) Complete(code string, cursor int) (matches []string, start, end
 	if cursor < 0 || cursor > len(code) {
 		cursor = len(code)
 	}
+	defer func() {
+		if r := recover(); r != nil {
+			matches, start, end = nil, cursor, cursor // no completions rather than no kernel
+		}
+	}()
+	code = blankMagics(code)
 	start = cursor
 	for start > 0 && isIdentByte(code[start-1]) {
 		start--

@@ -1,6 +1,7 @@
 package frontend
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -82,5 +83,38 @@ func TestInspect(t *testing.T) {
 				t.Errorf("Inspect(%q) = %q, want it to contain %q", tt.code, got, w)
 			}
 		}
+	}
+}
+
+// TestConcurrentUse runs completion and inspection while cells compile and
+// commit, as the kernel does while a cell runs (run it with -race).
+func TestConcurrentUse(t *testing.T) {
+	im := NewImage(Options{})
+	defer im.Close()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 1; i <= 20; i++ {
+			p, err := im.Compile(fmt.Sprintf("import \"strings\"\nv%d := strings.Repeat(\"a\", %d)\nfunc f%d() int { return len(v%d) }", i, i, i, i), i)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			im.Commit(p)
+		}
+	}()
+	for n := 0; ; n++ {
+		select {
+		case <-done:
+			if got, _, _ := im.Complete("v2", 2); !slices.Contains(got, "v20") {
+				t.Errorf("completions of v2 after the cells: %v", got)
+			}
+			return
+		default:
+		}
+		im.Complete("strings.Re", 10)
+		im.Inspect("f1", 2)
+		im.Source()
+		im.Chunks()
 	}
 }

@@ -24,6 +24,12 @@ func (im *Image) Inspect(code string, cursor int) (text string, found bool) {
 	if cursor < 0 || cursor > len(code) {
 		cursor = len(code)
 	}
+	defer func() {
+		if r := recover(); r != nil {
+			text, found = "", false // nothing to show rather than no kernel
+		}
+	}()
+	code = blankMagics(code)
 	start, end := cursor, cursor
 	for start > 0 && isIdentByte(code[start-1]) {
 		start--

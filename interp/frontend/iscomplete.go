@@ -13,6 +13,7 @@ import (
 // "invalid" for a syntax error more input cannot fix, "complete" otherwise.
 // It does not type-check.
 func IsComplete(code string) (status, indent string) {
+	code = blankMagics(code)
 	if strings.TrimSpace(code) == "" {
 		return "complete", ""
 	}
@@ -95,4 +96,26 @@ func pieceErrors(code string) scanner.ErrorList {
 	parse(bodyPrefix, blank(code, segs, func(k segKind) bool { return k == segStmt || k == segVar }), "\n}")
 	all.Sort()
 	return all
+}
+
+// blankMagics blanks the directive lines (`%go get ...`) that may start a
+// cell, keeping offsets: the session handles them before the cell compiles.
+func blankMagics(code string) string {
+	b := []byte(code)
+	at := 0
+	for at < len(b) {
+		end := strings.IndexByte(code[at:], '\n')
+		if end < 0 {
+			end = len(code) - at
+		}
+		line := strings.TrimSpace(code[at : at+end])
+		if line != "" && !strings.HasPrefix(line, "%") {
+			break
+		}
+		for i := at; i < at+end; i++ {
+			b[i] = ' '
+		}
+		at += end + 1
+	}
+	return string(b)
 }

@@ -19,6 +19,8 @@ func TestIsComplete(t *testing.T) {
 		{"import \"fmt\"\nfmt.Println(1)\nfunc g() int { return 1 }", "complete", ""},
 		{"for i := 0; i < 3; i++ {\n}", "complete", ""},
 		{"x := := 2", "invalid", ""},
+		{"%go get example.com/m@v1.0.0\nx := 1", "complete", ""},
+		{"%go get example.com/m\nfunc f() {", "incomplete", "    "},
 	}
 	for _, tt := range tests {
 		status, indent := IsComplete(tt.code)
