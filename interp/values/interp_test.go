@@ -1,20 +1,24 @@
-package values
+package values_test
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
 
 	yaegi "github.com/traefik/yaegi/interp"
 
+	"github.com/dmirror/dmirror/interp/values"
 	"github.com/dmirror/dmirror/interp/vm"
+	"github.com/dmirror/dmirror/mirror"
 )
 
 // decls is evaluated in both interpreters: the same types and variables.
 const decls = `
 import (
 	"errors"
+	"fmt"
 	"io"
 	"math/big"
 	"os"
@@ -107,7 +111,7 @@ var (
 `
 
 // values is evaluated in the sending interpreter only.
-const values = `
+const initValues = `
 func init1() {
 	o = Outer{
 		Name: "outer", In: Inner{1, "s1", 1.5}, Ptr: &Inner{2, "s2", 2.5},
@@ -161,7 +165,8 @@ func _() {}
 
 func newInterp(t testing.TB, src ...string) *yaegi.Interpreter {
 	t.Helper()
-	i, err := vm.New(vm.Config{})
+	// The prelude needs dmirror/parallel; mirrors get this one.
+	i, err := vm.New(vm.Config{Exports: []yaegi.Exports{mirror.WorkerExports()}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,9 +188,9 @@ func globalTypes(i *yaegi.Interpreter) []reflect.Type {
 }
 
 func TestRoundTripBetweenInterpreters(t *testing.T) {
-	src := newInterp(t, decls, values, "init1()")
+	src := newInterp(t, decls, initValues, "init1()")
 	dst := newInterp(t, decls)
-	dec := NewDecoder(globalTypes(dst)...)
+	dec := values.NewDecoder(globalTypes(dst)...)
 	g1, g2 := src.Globals(), dst.Globals()
 	for name, v := range g1 {
 		w, ok := g2[name]
@@ -193,7 +198,7 @@ func TestRoundTripBetweenInterpreters(t *testing.T) {
 			continue // consts and the like
 		}
 		t.Run(name, func(t *testing.T) {
-			data, err := Encode(v)
+			data, err := values.Encode(v)
 			if err != nil {
 				t.Fatalf("Encode: %v", err)
 			}
@@ -202,7 +207,7 @@ func TestRoundTripBetweenInterpreters(t *testing.T) {
 				t.Fatalf("Decode: %v", err)
 			}
 			w.Set(got)
-			if a, b := dump(v), dump(w); a != b {
+			if a, b := values.Dump(v), values.Dump(w); a != b {
 				t.Errorf("after the round trip\n got %s\nwant %s", b, a)
 			}
 		})
@@ -248,7 +253,7 @@ func TestRoundTripBetweenInterpreters(t *testing.T) {
 
 func fmtValue(v reflect.Value) string {
 	if v.CanInterface() {
-		return fmtAny(v.Interface())
+		return fmt.Sprint(v.Interface())
 	}
 	return v.String()
 }
@@ -256,18 +261,18 @@ func fmtValue(v reflect.Value) string {
 // TestRecursiveTypeInInterfaceNeedsKnownTypes: reflect cannot build a
 // recursive type, so a Decoder must know it.
 func TestRecursiveTypeInInterfaceNeedsKnownTypes(t *testing.T) {
-	src := newInterp(t, decls, values, "init1()")
+	src := newInterp(t, decls, initValues, "init1()")
 	dst := newInterp(t, decls)
-	data, err := Encode(src.Globals()["anyList"])
+	data, err := values.Encode(src.Globals()["anyList"])
 	if err != nil {
 		t.Fatal(err)
 	}
 	anyType := dst.Globals()["anyList"].Type()
-	if _, err := Decode(data, anyType); err == nil || !strings.Contains(err.Error(), "recursive type") {
+	if _, err := values.Decode(data, anyType); err == nil || !strings.Contains(err.Error(), "recursive type") {
 		t.Errorf("Decode without known types: err = %v, want a recursive type error", err)
 	}
 	listType := dst.Globals()["l"].Type()
-	v, err := NewDecoder(listType).Decode(data, anyType)
+	v, err := values.NewDecoder(listType).Decode(data, anyType)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -311,10 +316,10 @@ var (
 	}
 	g := i.Globals()
 	for name, want := range cases {
-		data, err := Encode(g[name])
-		var u *UncopyableError
+		data, err := values.Encode(g[name])
+		var u *values.UncopyableError
 		if !errors.As(err, &u) {
-			t.Errorf("%s: Encode = %d bytes, %v; want an *UncopyableError", name, len(data), err)
+			t.Errorf("%s: Encode = %d bytes, %v; want an *values.UncopyableError", name, len(data), err)
 			continue
 		}
 		if data != nil {

@@ -1,0 +1,4 @@
+package values
+
+// Dump is dump, for the external tests.
+var Dump = dump

@@ -1,5 +1,0 @@
-package values
-
-import "fmt"
-
-func fmtAny(x any) string { return fmt.Sprint(x) }
