@@ -56,6 +56,9 @@ func (s *imageServer) goEnd(cell int, r any) {
 		return
 	}
 	gp := &goPanicError{cell: cell, value: describe(panicValue(r)), frames: frames(s.traces.takeGoroutine())}
+	if len(gp.frames) > 0 {
+		gp.frames = append(gp.frames, stackNote)
+	}
 	if run := s.current(); run != nil && run.cell == cell {
 		run.cancel(gp)
 		return
@@ -125,6 +128,9 @@ func (s *imageServer) runtimeError(ctx context.Context, cell int, err error) *en
 		return &engine.Error{Name: "Interrupted", Value: "the cell was interrupted", Traceback: []string{fmt.Sprintf("cell[%d]: interrupted", cell)}}
 	}
 	stack := frames(s.traces.takeCell())
+	if len(stack) > 0 {
+		stack = append(stack, stackNote)
+	}
 	var p yaegi.Panic
 	if !errors.As(err, &p) {
 		return &engine.Error{Name: "Panic", Value: err.Error(), Traceback: append([]string{"panic: " + err.Error()}, stack...)}
@@ -166,6 +172,11 @@ func describe(v any) string {
 	}
 	return fmt.Sprintf("%v", v)
 }
+
+// stackNote says what the lines of an interpreted stack are: yaegi reports
+// each frame at the start of its function's body, not at the statement that
+// failed.
+const stackNote = "(each line is where that function's body starts; the interpreter does not report the failing statement)"
 
 // frameLine is one line yaegi prints per interpreted frame while a panic
 // unwinds.
