@@ -187,3 +187,21 @@ func TestLiveValuesAndDisplay(t *testing.T) {
 		t.Errorf("n = %q after the restart, want 3", got)
 	}
 }
+
+// TestDeathBetweenCells lets a goroutine of a finished cell kill the image
+// process; the next cell restarts it, says so, and sees the image.
+func TestDeathBetweenCells(t *testing.T) {
+	s := realSession(t)
+	run(t, s, 1, "n := 7\nvar rec func(int) int\nrec = func(k int) int { return rec(k+1) + 1 }")
+	p := s.process()
+	run(t, s, 2, "import \"time\"\ngo func() { time.Sleep(10 * time.Millisecond); rec(0) }()")
+	<-p.dead
+	res, out := execCell(t, s, 3, "n")
+	mustOK(t, res)
+	if got := plain(res); got != "7" {
+		t.Errorf("n = %q after the restart, want 7", got)
+	}
+	if !strings.Contains(out.text("stderr"), "died between cells (StackOverflow") {
+		t.Errorf("no note about the restart: %q", out.text("stderr"))
+	}
+}
