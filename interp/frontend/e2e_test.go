@@ -91,6 +91,10 @@ func TestEndToEnd(t *testing.T) {
 			{code: "type Shape struct{ W, H int }\nfunc area(s Shape) int { return s.W * s.H }\narea(Shape{2, 3})", value: "6"},
 			{code: "type Shape struct{ W, H, D int }\nfunc area(s Shape) int { return s.W * s.H * s.D }\narea(Shape{2, 3, 4})", value: "24"},
 		},
+		"yaegi pitfalls": {
+			{code: "type Point struct{ X, Y int }\ntype Other struct{ Z string }\nfunc kind(a any) string {\n\tswitch a.(type) {\n\tcase Other:\n\t\treturn \"other\"\n\tcase Point:\n\t\treturn \"point\"\n\t}\n\treturn \"none\"\n}\nkind(Point{1, 2})", value: "point"},
+			{code: "func pair() (int, error) {\n\tvar n int\n\tvar err error\n\tn, err = 1, nil\n\treturn n, err\n}\nn, err := pair()\nn", value: "1"},
+		},
 		"no stale value": {
 			{code: "\"secret\"", value: "secret"},
 			{code: "if true {}"},

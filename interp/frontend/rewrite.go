@@ -106,8 +106,38 @@ func (c *compiler) visit(n ast.Node) bool {
 		c.forStmt(n)
 	case *ast.GoStmt:
 		c.goStmt(n)
+	case *ast.TypeSwitchStmt:
+		c.typeSwitch(n)
+	case *ast.AssignStmt:
+		c.typedNils(n)
 	}
 	return true
+}
+
+// typeSwitch binds the value of a type switch that has no binding: without
+// one, yaegi matches no case of session types (`switch v.(type)`).
+func (c *compiler) typeSwitch(ts *ast.TypeSwitchStmt) {
+	if es, ok := ts.Assign.(*ast.ExprStmt); ok {
+		c.ed.insert(c.coff(es.Pos()), c.name("TS")+" := ")
+	}
+}
+
+// typedNils gives the untyped nils of a multiple assignment the type they
+// are assigned to: yaegi panics on `n, err = 1, nil`.
+func (c *compiler) typedNils(as *ast.AssignStmt) {
+	if as.Tok != token.ASSIGN || len(as.Lhs) < 2 || len(as.Lhs) != len(as.Rhs) {
+		return
+	}
+	for i, r := range as.Rhs {
+		if !c.chk.info.Types[r].IsNil() {
+			continue
+		}
+		t := c.chk.info.Types[as.Lhs[i]].Type
+		if t == nil {
+			continue
+		}
+		c.ed.replace(c.coff(r.Pos()), c.coff(r.End()), "("+c.typeString(t)+")(nil)")
+	}
 }
 
 // result makes the body func return the trailing expression.
