@@ -129,8 +129,9 @@ func (s *Session) start(ctx context.Context) ([]string, error) {
 	select {
 	case m, ok := <-p.frames:
 		if !ok {
+			<-p.dead
 			tail, werr := p.death()
-			return nil, fmt.Errorf("interp: image process died while starting (%v): %s", werr, lastLines(tail, 5))
+			return nil, fmt.Errorf("interp: image process died while starting (%v): %s", werr, firstLines(tail, 5))
 		}
 		var ready readyMsg
 		if err := m.Decode(&ready); err != nil {
@@ -143,6 +144,8 @@ func (s *Session) start(ctx context.Context) ([]string, error) {
 		for _, n := range sortedKeys(s.live) {
 			reset = append(reset, n+": its value could not be copied out of the image process")
 		}
+		// Those variables now hold zero values in the new process.
+		s.live = map[string]bool{}
 		return reset, nil
 	case <-ctx.Done():
 		p.kill()
