@@ -185,6 +185,13 @@ function collectCells(page) {
 }
 
 async function screenshots(page, cells) {
+  // Math is typeset after the outputs arrive; a picture taken before shows TeX.
+  const mathjax = await page.evaluate(() => typeof MathJax !== 'undefined' && !!MathJax.Hub);
+  if (mathjax) {
+    await waitFor('MathJax to finish typesetting', () => page.evaluate(() =>
+      MathJax.Hub.queue.pending === 0 && !MathJax.Hub.queue.running), 30000);
+  }
+  console.log(`MathJax ${mathjax ? 'done' : 'not loaded'}: ${await page.locator('.MathJax, .MathJax_Display, .MathJax_CHTML').count()} typeset elements`);
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.evaluate(() => Jupyter.notebook.scroll_to_top());
   await page.screenshot({ path: join(shots, '01-tour-top.png') });
@@ -201,15 +208,17 @@ async function screenshots(page, cells) {
   await shotOf('04-html-display.png', cellOf('an HTML display'));
   await shotOf('05-progress.png', cellOf('a progress bar'));
   await shotOf('06-failed-worker.png', cellOf('a failed worker'));
-  // The README's picture: the notebook page with the first Parallel cell
-  // near the top of the window.
-  const first = cells.find((c) => /Parallel/.test(c.source));
-  if (first) {
+  // The README's picture: the notebook page from the heading of the
+  // failed-worker section (a mirror's failure with its frame and locals,
+  // the session going on, the progress bar below).
+  const failed = cells.find((c) => c.classes.includes('dm-fail'));
+  if (failed) {
     await page.evaluate((i) => {
-      const el = document.querySelectorAll('#notebook-container .cell')[i];
-      document.querySelector('#site').scrollTop += el.getBoundingClientRect().top - 160;
-    }, first.index);
+      const el = document.querySelectorAll('#notebook-container .cell')[Math.max(0, i - 1)];
+      document.querySelector('#site').scrollTop += el.getBoundingClientRect().top - 125;
+    }, failed.index);
   }
+  await page.mouse.move(1, 1); // no hover effects in the picture
   await page.screenshot({ path: join(shots, 'readme-notebook.png') });
 }
 
