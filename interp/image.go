@@ -113,14 +113,16 @@ func serveImage(ctx context.Context, in io.ReadCloser, out io.Writer, limit uint
 
 	work := make(chan frame.Msg)
 	workErr := make(chan error, 1)
+	workDone := make(chan struct{})
 	go func() {
+		defer close(workDone)
 		err := s.work(ctx, work)
 		workErr <- err
 		if err != nil {
 			in.Close() // ends read: the kernel sees the process end and restores the image
 		}
 	}()
-	err := s.read(ctx, work)
+	err := s.read(ctx, work, workDone)
 	close(work)
 	cancel()
 	s.cancelRun(errors.New("the kernel closed the image process"))
@@ -134,8 +136,9 @@ func serveImage(ctx context.Context, in io.ReadCloser, out io.Writer, limit uint
 	}
 }
 
-// read handles frames from the kernel until EOF.
-func (s *imageServer) read(ctx context.Context, work chan<- frame.Msg) error {
+// read handles frames from the kernel until EOF, or until the worker
+// stopped (workDone).
+func (s *imageServer) read(ctx context.Context, work chan<- frame.Msg, workDone <-chan struct{}) error {
 	for {
 		m, err := s.conn.Recv()
 		if err == io.EOF {
@@ -148,6 +151,8 @@ func (s *imageServer) read(ctx context.Context, work chan<- frame.Msg) error {
 		case msgInit, msgRun:
 			select {
 			case work <- m:
+			case <-workDone:
+				return nil
 			case <-ctx.Done():
 				return nil
 			}
