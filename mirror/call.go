@@ -90,6 +90,11 @@ func (c *call) runChunk(q *proc, slot, s int, sp span) (resultMsg, bool) {
 				if m.Decode(&o) == nil {
 					c.ev.Output(slot, o.Stream, o.Text)
 				}
+			case msgDisplay:
+				var d displayMsg
+				if m.Decode(&d) == nil {
+					c.ev.Display(slot, d.Data, d.Metadata, d.ID, d.Update)
+				}
 			case msgProgress:
 				var pr progressMsg
 				if m.ID == id && m.Decode(&pr) == nil {

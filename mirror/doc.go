@@ -28,8 +28,10 @@
 // to the call; a block sees the kernel's current values of the globals it
 // uses and of the locals it captures, copied, never recomputed (cells are
 // never re-run); writes a block makes to globals stay in its mirror; what a
-// block displays (display.*) in a mirror is not shown. Session-defined
-// types travel both ways through package values.
+// block displays (display.*) in a mirror is shown in the cell, its metadata
+// naming the mirror ("dmirror": {"mirror": N}), except display.Clear, which
+// is ignored in mirrors. Session-defined types travel both ways through
+// package values.
 //
 // Chunks are balanced and contiguous (the remainder on the first ones), one
 // per mirror, never empty; CreateMirror makes one chunk per element, run on

@@ -28,6 +28,7 @@ const driverPath = "dmirror/mirrordriver"
 // chunk at a time.
 type engine struct {
 	stdout, stderr io.Writer
+	displays       display.Publisher // where blocks' displays go; nil drops them
 
 	i     *yaegi.Interpreter
 	gen   int
@@ -41,13 +42,13 @@ type engine struct {
 	tick     func(int) int // what Tick calls now
 }
 
-func newEngine(stdout, stderr io.Writer) *engine {
-	return &engine{stdout: stdout, stderr: stderr, gen: -1, src: modules.NewSource(nil)}
+func newEngine(stdout, stderr io.Writer, displays display.Publisher) *engine {
+	return &engine{stdout: stdout, stderr: stderr, displays: displays, gen: -1, src: modules.NewSource(nil)}
 }
 
 // build returns a fresh interpreter with the prelude, the driver package and
 // decls replayed.
-func (e *engine) build(decls []string, stdout, stderr io.Writer) (*yaegi.Interpreter, error) {
+func (e *engine) build(decls []string, stdout, stderr io.Writer, displays display.Publisher) (*yaegi.Interpreter, error) {
 	driver := yaegi.Exports{driverPath + "/mirrordriver": {
 		"RunChunk": reflect.ValueOf(func() {
 			e.driverMu.Lock()
@@ -68,10 +69,9 @@ func (e *engine) build(decls []string, stdout, stderr io.Writer) (*yaegi.Interpr
 		}),
 	}}
 	i, err := vm.New(vm.Config{
-		Stdout: stdout,
-		Stderr: stderr,
-		// Displays made by a block in a mirror are not shown.
-		Exports: []yaegi.Exports{WorkerExports(), display.Exports(nil), driver},
+		Stdout:  stdout,
+		Stderr:  stderr,
+		Exports: []yaegi.Exports{WorkerExports(), display.Exports(displays), driver},
 		GoPath:  modules.GoPath,
 		// Declarations may import module packages; their sources come from
 		// the module cache, as in the image process.
@@ -122,7 +122,7 @@ func (e *engine) sync(m *runMsg) error {
 			return errors.New("mirror without declarations got a delta")
 		}
 		e.i, e.gen, e.decls, e.loops = nil, -1, nil, nil
-		i, err := e.build(m.Decls, e.stdout, e.stderr)
+		i, err := e.build(m.Decls, e.stdout, e.stderr, e.displays)
 		if err != nil {
 			return err
 		}

@@ -81,6 +81,19 @@ func (e *CellEvents) Output(mirror int, stream, text string) {
 	e.sink.Stream(stream, tagLines(mirror, text[:end+1]))
 }
 
+// Display implements Events: the bundle is shown as it is, its metadata
+// saying which mirror it came from ("dmirror": {"mirror": N}).
+func (e *CellEvents) Display(mirror int, data, metadata map[string]any, id string, update bool) {
+	md := make(map[string]any, len(metadata)+1)
+	for k, v := range metadata {
+		md[k] = v
+	}
+	md["dmirror"] = map[string]any{"mirror": mirror}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.sink.Display(data, md, id, update)
+}
+
 func tagLines(mirror int, text string) string {
 	prefix := fmt.Sprintf("[mirror %d] ", mirror)
 	lines := strings.SplitAfter(text, "\n")

@@ -35,7 +35,7 @@ func newSession(t *testing.T) *session {
 	t.Helper()
 	s := &session{t: t, blocks: map[int]frontend.Block{}}
 	var mout bytes.Buffer
-	s.eng = newEngine(&mout, &mout)
+	s.eng = newEngine(&mout, &mout, nil)
 	i, err := vm.New(vm.Config{Stdout: &s.out, Stderr: &s.out, Exports: []yaegi.Exports{ImageExports(ImageHooks{
 		Run:   s.run,
 		Block: func(id int) (frontend.Block, bool) { b, ok := s.blocks[id]; return b, ok },

@@ -54,7 +54,7 @@ func runEngineChunk(t *testing.T, e *engine, op string, blocks []JobBlock, xs []
 // and switches return.
 func TestLoopKeepsBlockMeaning(t *testing.T) {
 	var out bytes.Buffer
-	e := newEngine(&out, &out)
+	e := newEngine(&out, &out, nil)
 	n := []Capture{{Name: "n", Type: "int", Value: mustEncode(t, 100)}}
 	for _, tc := range []struct {
 		name    string
@@ -100,7 +100,7 @@ func TestLoopFailureNamesElementAndBlock(t *testing.T) {
 		t.Skip("the post-mortem re-run uses yaegi's debugger, which races on its own state")
 	}
 	var out bytes.Buffer
-	e := newEngine(&out, &out)
+	e := newEngine(&out, &out, nil)
 	blocks := []JobBlock{
 		{Expr: "func(x int) int { return x - 3 }", Type: "func(int) int", Pos: "cell[2] line 1"},
 		{Expr: "func(r int) bool { return 6/r > 0 }", Type: "func(int) bool", Pos: "cell[2] line 2"},

@@ -36,6 +36,9 @@ type Events interface {
 	// Output is text a block printed in mirror (1-based), on stream
 	// "stdout" or "stderr".
 	Output(mirror int, stream, text string)
+	// Display is a bundle a block displayed in mirror (1-based), or an
+	// update of one with the same display id.
+	Display(mirror int, data, metadata map[string]any, id string, update bool)
 }
 
 // Pool is the kernel's warm pool of mirror processes. A mirror starts once,
@@ -264,5 +267,6 @@ func spanQueues(n, k int) []chan int {
 
 type noEvents struct{}
 
-func (noEvents) Progress(int, int)          {}
-func (noEvents) Output(int, string, string) {}
+func (noEvents) Progress(int, int)                                         {}
+func (noEvents) Output(int, string, string)                                {}
+func (noEvents) Display(int, map[string]any, map[string]any, string, bool) {}

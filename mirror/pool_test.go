@@ -17,6 +17,7 @@ import (
 type recorder struct {
 	mu       sync.Mutex
 	outputs  map[int]string
+	displays []map[string]any // metadata of each display
 	progress []int
 	lines    chan string
 }
@@ -29,6 +30,12 @@ func (r *recorder) Progress(done, total int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.progress = append(r.progress, done)
+}
+
+func (r *recorder) Display(mirror int, data, metadata map[string]any, id string, update bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.displays = append(r.displays, map[string]any{"mirror": mirror, "data": data, "id": id, "update": update})
 }
 
 func (r *recorder) Output(mirror int, stream, text string) {
@@ -366,5 +373,27 @@ func TestPoolCloseLeavesNoProcess(t *testing.T) {
 	}
 	if _, err := p.Run(context.Background(), decls, withInts(t, &Job{Op: OpCollect, Blocks: []JobBlock{intBlock("tenfold")}}, 1), nil); !errors.Is(err, errClosed) {
 		t.Fatalf("Run after Close: %v, want errClosed", err)
+	}
+}
+
+func TestPoolDisplayForwarded(t *testing.T) {
+	p := testPool(t)
+	decls := Decls{Generation: 1, Chunks: []string{pidDecl}}
+	rec := newRecorder()
+	block := intBlock("func(x int) int {\n\tdisplay.HTML(fmt.Sprint(\"<b>\", x, \"</b>\"))\n\treturn x\n}")
+	out := run(t, p, decls, withInts(t, &Job{Op: OpCollect, Blocks: []JobBlock{block}, Mirrors: 2}, 1, 2), rec)
+	if len(out.Failures) > 0 {
+		t.Fatalf("failures %+v", out.Failures)
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	got := map[int]string{}
+	for _, d := range rec.displays {
+		data := d["data"].(map[string]any)
+		html, _ := data["text/html"].(string)
+		got[d["mirror"].(int)] = html
+	}
+	if want := map[int]string{1: "<b>1</b>", 2: "<b>2</b>"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("displays by mirror %v, want %v", got, want)
 	}
 }

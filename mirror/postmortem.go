@@ -38,8 +38,8 @@ var errTooLong = errors.New("the failing element ran too long to be re-run under
 // debug session crash the debugger.
 func (e *engine) postMortem(ctx context.Context, m *runMsg, fail *callFailure) ([]Frame, error) {
 	b := m.Blocks[fail.block]
-	// The re-run's output is not shown again.
-	i, err := e.build(e.decls, io.Discard, io.Discard)
+	// The re-run's output and displays are not shown again.
+	i, err := e.build(e.decls, io.Discard, io.Discard, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ const (
 	msgCancel   = "cancel"   // pool → mirror: stop the running chunk
 	msgOutput   = "output"   // mirror → pool: outputMsg, text a block printed
 	msgProgress = "progress" // mirror → pool: progressMsg
+	msgDisplay  = "display"  // mirror → pool: displayMsg, a bundle a block displayed
 	msgResult   = "result"   // mirror → pool: resultMsg, the chunk is over
 )
 
@@ -30,6 +31,13 @@ type runMsg struct {
 type outputMsg struct {
 	Stream string
 	Text   string
+}
+
+type displayMsg struct {
+	Data     map[string]any
+	Metadata map[string]any `json:",omitempty"`
+	ID       string         `json:",omitempty"`
+	Update   bool           `json:",omitempty"`
 }
 
 type progressMsg struct {

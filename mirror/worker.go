@@ -45,7 +45,7 @@ type worker struct {
 
 func serveWorker(ctx context.Context, r io.Reader, w io.Writer) error {
 	wk := &worker{conn: frame.New(r, w)}
-	eng := newEngine(&streamWriter{conn: wk.conn, stream: "stdout"}, &streamWriter{conn: wk.conn, stream: "stderr", filter: true})
+	eng := newEngine(&streamWriter{conn: wk.conn, stream: "stdout"}, &streamWriter{conn: wk.conn, stream: "stderr", filter: true}, displaySender{wk.conn})
 	runs := make(chan frame.Msg, 1)
 	readErr := make(chan error, 1)
 	go wk.read(runs, readErr)
@@ -141,3 +141,17 @@ func (s *streamWriter) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// displaySender sends what blocks display (display.*) to the kernel, which
+// shows it in the cell tagged with the mirror. Clearing the cell's output
+// from a mirror is ignored: it would clear what the other mirrors and the
+// cell showed.
+type displaySender struct{ conn *frame.Conn }
+
+func (d displaySender) Display(data, metadata map[string]any, id string, update bool) {
+	// A display that cannot be sent is lost with the pipe, which the pool
+	// notices as the mirror's death.
+	_ = d.conn.Send(msgDisplay, 0, displayMsg{Data: data, Metadata: metadata, ID: id, Update: update})
+}
+
+func (displaySender) Clear(bool) {}
