@@ -105,7 +105,7 @@ func (s *imageServer) execute(parent context.Context, id uint64, m runMsg) doneM
 
 	s.addBlocks(plan.Blocks)
 	snap := snapshot(s.ip, plan.Touched)
-	target, result, fail := s.apply(ctx, plan)
+	target, result, reset, fail := s.apply(ctx, plan)
 	defer func() { s.setActive(s.ip) }()
 	if fail != nil {
 		fail.Traceback = append(fail.Traceback, s.restore(plan, target, snap)...)
@@ -115,6 +115,9 @@ func (s *imageServer) execute(parent context.Context, id uint64, m runMsg) doneM
 		}
 		s.out.flush()
 		return doneMsg{Error: fail}
+	}
+	if len(reset) > 0 {
+		s.out.write(plan.Cell, "stderr", []byte(resetNote(reset)))
 	}
 	done := doneMsg{}
 	done.Values, done.Live = collect(target, plan, s.vars)
@@ -146,37 +149,37 @@ func (s *imageServer) end() {
 }
 
 // apply runs the plan's declarations and body. It returns the interpreter
-// that holds the outcome: the live one, or a fresh one when the plan
-// rebuilds the image.
-func (s *imageServer) apply(ctx context.Context, plan *frontend.Plan) (*yaegi.Interpreter, reflect.Value, *engine.Error) {
+// that holds the outcome (the live one, or a fresh one when the plan
+// rebuilds the image), the cell's result, and the variables a rebuild
+// could not carry over.
+func (s *imageServer) apply(ctx context.Context, plan *frontend.Plan) (*yaegi.Interpreter, reflect.Value, []string, *engine.Error) {
 	target := s.ip
+	var reset []string
 	switch {
 	case plan.Rebuild:
 		fresh, err := s.build(plan.ImageDecls)
 		if err != nil {
-			return target, reflect.Value{}, compileError(plan.Cell, err)
+			return target, reflect.Value{}, nil, compileError(plan.Cell, err)
 		}
-		if reset := transfer(s.ip, fresh, plan.Vars); len(reset) > 0 {
-			s.out.write(plan.Cell, "stderr", []byte(resetNote(reset)))
-		}
+		reset = transfer(s.ip, fresh, plan.Vars)
 		target = fresh
 	case plan.Decls != "":
 		if err := evalSafe(target, plan.Decls); err != nil {
-			return target, reflect.Value{}, compileError(plan.Cell, err)
+			return target, reflect.Value{}, nil, compileError(plan.Cell, err)
 		}
 	}
 	if plan.BodyFunc == "" {
-		return target, reflect.Value{}, nil
+		return target, reflect.Value{}, reset, nil
 	}
 	if err := evalSafe(target, plan.Body); err != nil {
-		return target, reflect.Value{}, compileError(plan.Cell, err)
+		return target, reflect.Value{}, nil, compileError(plan.Cell, err)
 	}
 	s.setActive(target)
 	v, err := call(ctx, target, plan.BodyFunc)
 	if err != nil {
-		return target, reflect.Value{}, s.runtimeError(ctx, plan.Cell, err)
+		return target, reflect.Value{}, nil, s.runtimeError(ctx, plan.Cell, err)
 	}
-	return target, v, nil
+	return target, v, reset, nil
 }
 
 // restore puts the image back as it was before a failed cell and says so,
