@@ -6,6 +6,7 @@ import (
 	"go/scanner"
 	"go/token"
 	"go/types"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -94,7 +95,10 @@ func (im *Image) check(src string, name string) (*checked, error) {
 		Implicits:  map[ast.Node]types.Object{},
 	}
 	conf := types.Config{
-		Importer: im.imp,
+		// The interpreter runs Go 1.22: newer language features are
+		// errors (the frontend rewrites what it can, such as min).
+		GoVersion: interpreterGoVersion,
+		Importer:  im.imp,
 		Error: func(err error) {
 			te, ok := err.(types.Error)
 			if !ok || ignorable(te.Msg) {
@@ -103,6 +107,7 @@ func (im *Image) check(src string, name string) (*checked, error) {
 			if im.fset.File(te.Pos) != c.tf {
 				return // the prelude's stubs are not the user's problem
 			}
+			te.Msg = explainVersion(te.Msg)
 			c.errs = append(c.errs, te)
 		},
 	}
@@ -152,4 +157,19 @@ func (t *lineTable) pos(off int) (line, col int) {
 	}
 	i := sort.Search(len(t.starts), func(i int) bool { return t.starts[i] > off }) - 1
 	return i + 1, off - t.starts[i] + 1
+}
+
+const interpreterGoVersion = "go1.22"
+
+var requires = regexp.MustCompile(`requires (go1\.\d+) or later`)
+
+// explainVersion says why a newer language feature is refused.
+func explainVersion(msg string) string {
+	if !requires.MatchString(msg) {
+		return msg
+	}
+	if strings.HasPrefix(msg, "cannot range over") {
+		return "range over func is not supported by the interpreter (it runs Go 1.22): " + requires.ReplaceAllString(msg, "requires $1")
+	}
+	return requires.ReplaceAllString(msg, "requires $1 or later; the interpreter runs Go 1.22")
 }
