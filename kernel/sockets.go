@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"sync"
 
 	"github.com/go-zeromq/zmq4"
@@ -98,7 +99,8 @@ func openSockets(ctx context.Context, info *ConnectionInfo) (*sockets, error) {
 func (s *sockets) close() error {
 	var errs []error
 	for _, c := range s.all() {
-		if err := c.close(); err != nil {
+		// Connections the peer already closed are not a failure.
+		if err := c.close(); err != nil && !errors.Is(err, net.ErrClosed) {
 			errs = append(errs, fmt.Errorf("close %s: %w", c.name, err))
 		}
 	}

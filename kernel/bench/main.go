@@ -30,6 +30,7 @@ type subject struct {
 	name    string
 	argv    []string
 	env     []string
+	setup   string // run once before the measured cells
 	trivial string
 	fibDef  string
 	fibCall string
@@ -73,6 +74,7 @@ func run() error {
 	subjects := []subject{
 		{
 			name: "dmirror", argv: []string{*dmirror, "kernel", "{connection_file}"},
+			setup:   `import "fmt"`,
 			trivial: "x := 1",
 			fibDef:  "func fib(n int) int {\n\tif n < 2 {\n\t\treturn n\n\t}\n\treturn fib(n-1) + fib(n-2)\n}",
 			fibCall: "fib(27)",
@@ -81,6 +83,7 @@ func run() error {
 		{
 			name: "ipykernel", argv: []string{*python, "-m", "ipykernel_launcher", "-f", "{connection_file}"},
 			env:     []string{"IPYTHONDIR=" + filepath.Join(tmp, "ipython")},
+			setup:   "import sys",
 			trivial: "x = 1",
 			fibDef:  "def fib(n):\n    return n if n < 2 else fib(n-1) + fib(n-2)",
 			fibCall: "fib(27)",
@@ -139,6 +142,9 @@ func runCells(ctx context.Context, k *kerneltest.Kernel, s subject, st *stats, r
 			}
 		}
 		return d, nil
+	}
+	if _, err := timed(s.setup, nil); err != nil {
+		return err
 	}
 	for range 5 { // warm-up
 		if _, err := timed(s.trivial, nil); err != nil {

@@ -154,13 +154,7 @@ func (c *Client) SendFrames(ch Channel, frames [][]byte) error {
 
 // Replies returns the messages received so far on ch whose parent is msgID.
 func (c *Client) Replies(ch Channel, msgID string) []*kernel.Message {
-	var out []*kernel.Message
-	for _, m := range c.board.snapshot(ch) {
-		if m.ParentID() == msgID {
-			out = append(out, m)
-		}
-	}
-	return out
+	return c.board.children(ch, msgID)
 }
 
 // Messages returns every message received so far on ch.
@@ -169,12 +163,10 @@ func (c *Client) Messages(ch Channel) []*kernel.Message { return c.board.snapsho
 // Reply waits for the first message on ch whose parent is msgID.
 func (c *Client) Reply(ctx context.Context, ch Channel, msgID string) (*kernel.Message, error) {
 	var reply *kernel.Message
-	err := c.board.wait(ctx, ch, func(ms []*kernel.Message) bool {
-		for _, m := range ms {
-			if m.ParentID() == msgID {
-				reply = m
-				return true
-			}
+	err := c.board.wait(ctx, ch, msgID, func(ms []*kernel.Message) bool {
+		if len(ms) > 0 {
+			reply = ms[0]
+			return true
 		}
 		return false
 	})
@@ -188,14 +180,10 @@ func (c *Client) Reply(ctx context.Context, ch Channel, msgID string) (*kernel.M
 // messages of msgID, busy and idle included, in order.
 func (c *Client) UntilIdle(ctx context.Context, msgID string) ([]*kernel.Message, error) {
 	var out []*kernel.Message
-	err := c.board.wait(ctx, IOPub, func(ms []*kernel.Message) bool {
-		out = out[:0]
-		for _, m := range ms {
-			if m.ParentID() != msgID {
-				continue
-			}
-			out = append(out, m)
+	err := c.board.wait(ctx, IOPub, msgID, func(ms []*kernel.Message) bool {
+		for i, m := range ms {
 			if IsStatus(m, "idle") {
+				out = append(out, ms[:i+1]...)
 				return true
 			}
 		}
@@ -328,7 +316,7 @@ func IsStatus(m *kernel.Message, state string) bool {
 // WaitFor waits for a message on ch for which match is true and returns it.
 func (c *Client) WaitFor(ctx context.Context, ch Channel, match func(*kernel.Message) bool) (*kernel.Message, error) {
 	var found *kernel.Message
-	err := c.board.wait(ctx, ch, func(ms []*kernel.Message) bool {
+	err := c.board.wait(ctx, ch, "", func(ms []*kernel.Message) bool {
 		for _, m := range ms {
 			if match(m) {
 				found = m
