@@ -168,9 +168,12 @@ func TestRefusingProxyFailsClearly(t *testing.T) {
 }
 
 // silentProxy accepts connections and never answers, like a proxy behind a
-// black hole. It stops when the test ends.
-func silentProxy(t *testing.T) string {
+// black hole. It stops when the test ends. accepted is closed at the first
+// connection.
+func silentProxy(t *testing.T) (url string, accepted <-chan struct{}) {
 	t.Helper()
+	first := make(chan struct{})
+	var once sync.Once
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -189,6 +192,7 @@ func silentProxy(t *testing.T) string {
 			mu.Lock()
 			conns = append(conns, c)
 			mu.Unlock()
+			once.Do(func() { close(first) })
 		}
 	}()
 	t.Cleanup(func() {
@@ -198,12 +202,13 @@ func silentProxy(t *testing.T) string {
 			c.Close()
 		}
 	})
-	return "http://" + l.Addr().String()
+	return "http://" + l.Addr().String(), first
 }
 
 func TestSilentProxyTimesOut(t *testing.T) {
 	const timeout = 3 * time.Second
-	r := newResolver(t, Options{Env: testEnv("GOPROXY=" + silentProxy(t)), Timeout: timeout})
+	proxy, _ := silentProxy(t)
+	r := newResolver(t, Options{Env: testEnv("GOPROXY=" + proxy), Timeout: timeout})
 	start := time.Now()
 	_, err := r.Require(context.Background(), "dmirror.invalid/absent")
 	elapsed := time.Since(start)
@@ -294,5 +299,27 @@ func TestPackagesTheInterpreterCannotRunAreNamed(t *testing.T) {
 	}
 	if strings.Join(paths, " ") != "dmirror.test/fine" {
 		t.Errorf("set = %v, want only dmirror.test/fine: failed imports must add nothing", paths)
+	}
+}
+
+func TestCancellingStopsAFetch(t *testing.T) {
+	proxy, accepted := silentProxy(t)
+	r := newResolver(t, Options{Env: testEnv("GOPROXY=" + proxy)}) // default timeout: minutes
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-accepted: // the go command waits for the proxy: interrupt it
+			cancel()
+		case <-ctx.Done(): // the test ended first
+		}
+	}()
+	start := time.Now()
+	_, err := r.Require(ctx, "dmirror.invalid/absent")
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("error %v, want context.Canceled", err)
+	}
+	if d := time.Since(start); d > 30*time.Second {
+		t.Errorf("Require returned %v after being cancelled", d)
 	}
 }
