@@ -205,3 +205,17 @@ func TestDeathBetweenCells(t *testing.T) {
 		t.Errorf("no note about the restart: %q", out.text("stderr"))
 	}
 }
+
+// TestLateGoroutinePanic checks that a goroutine panicking after its cell
+// ended reports to that cell, without failing the cell that runs then.
+func TestLateGoroutinePanic(t *testing.T) {
+	s := realSession(t)
+	first := newRecorder()
+	mustOK(t, s.Execute(context.Background(), engine.ExecuteRequest{Code: "ch := make(chan int)\ngo func() { <-ch; panic(\"late\") }()", Count: 1}, first))
+	second := newRecorder()
+	mustOK(t, s.Execute(context.Background(), engine.ExecuteRequest{Code: "ch <- 1\nx := 2", Count: 2}, second))
+	first.waitFor(t, "stderr", "panic in a goroutine started by cell[1]: late")
+	if strings.Contains(second.text("stderr"), "late") {
+		t.Errorf("the panic was reported to cell 2: %q", second.text("stderr"))
+	}
+}
