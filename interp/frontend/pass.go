@@ -111,7 +111,7 @@ func (c *compiler) cellOffset(off, bodyLen int) int {
 // the body func, to learn their types.
 func (c *compiler) pass1() error {
 	src, f := c.build(c.kept, c.bodyPiece)
-	chk, err := c.check(src, fmt.Sprintf("check1/cell[%d]", c.cell))
+	chk, err := c.check(src, fmt.Sprintf("check1/cell[%d]", c.cell), c.declOff)
 	if err != nil {
 		return c.fail("check pass 1: %w", err)
 	}
@@ -122,7 +122,7 @@ func (c *compiler) pass1() error {
 	if c.switchIndexed(chk, fn) {
 		// The switch changes what the calls return: check again.
 		src, f = c.build(c.kept, c.bodyPiece)
-		if chk, err = c.check(src, fmt.Sprintf("check1/cell[%d]", c.cell)); err != nil {
+		if chk, err = c.check(src, fmt.Sprintf("check1/cell[%d]", c.cell), c.declOff); err != nil {
 			return c.fail("check pass 1: %w", err)
 		}
 		if fn = findFunc(chk.file, c.funcName()); fn == nil {
@@ -284,7 +284,7 @@ func (c *compiler) pass2() error {
 	c.bodyLen = len(body)
 	items := append(append([]*declItem(nil), c.kept...), c.newVars...)
 	src, f := c.build(items, body)
-	chk, err := c.check(src, fmt.Sprintf("check/cell[%d]", c.cell))
+	chk, err := c.check(src, fmt.Sprintf("check/cell[%d]", c.cell), 0)
 	if err != nil {
 		return c.fail("check: %w", err)
 	}
@@ -408,8 +408,8 @@ func blockArity(info *types.Info, arg ast.Expr) int {
 // check type-checks a check file and remembers it, so that done can drop
 // it from the file set: a long session must not keep every check's line
 // table.
-func (c *compiler) check(src, name string) (*checked, error) {
-	chk, err := c.im.check(src, name)
+func (c *compiler) check(src, name string, stubBefore int) (*checked, error) {
+	chk, err := c.im.check(src, name, stubBefore)
 	if chk != nil {
 		c.files = append(c.files, chk.tf)
 	}
