@@ -53,9 +53,7 @@ type compiler struct {
 	pending          []pendingBlock
 	files            []*token.File // check files, removed from the file set when done
 	pass1Types       *checked
-	resultBundle     bool
 	blocks           []Block
-	extraImports     []importItem // imports needed to print types
 }
 
 type itemNode struct {

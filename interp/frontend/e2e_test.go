@@ -125,3 +125,29 @@ func TestGoroutinePanic(t *testing.T) {
 		t.Errorf("goroutine ended with %+v, want cell 2 and boom", ev)
 	}
 }
+
+// TestReplay evaluates the image's declarations in fresh interpreters, as a
+// restarted image process (Source) and a mirror (Chunks) do.
+func TestReplay(t *testing.T) {
+	s := newSession(t)
+	s.must("import \"strings\"\nfunc up(s string) string { return strings.ToUpper(s) }")
+	s.must("import \"fmt\"\ntype P struct{ N int }\nfunc (p P) Show() string { return fmt.Sprint(up(\"n\"), p.N) }")
+	s.must("func up(s string) string { return strings.Repeat(s, 2) }") // a rebuild
+	s.must("import \"time\"\nvar d time.Duration\nfunc wait() string { return d.String() }")
+	gen, chunks := s.im.Chunks()
+	if len(chunks) != 2 || gen != 1 {
+		t.Fatalf("generation %d, %d chunks, want 1 and 2", gen, len(chunks))
+	}
+	for name, sources := range map[string][]string{"source": {s.im.Source()}, "chunks": chunks} {
+		i := s.newVM()
+		for _, src := range sources {
+			if _, err := eval(i, src); err != nil {
+				t.Fatalf("%s: %v\n%s", name, err, src)
+			}
+		}
+		v, err := eval(i, "P{3}.Show() + wait()")
+		if err != nil || v.Interface() != "nn30s" {
+			t.Errorf("%s: %v, %v; want nn30s", name, v, err)
+		}
+	}
+}

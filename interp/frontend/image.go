@@ -84,7 +84,6 @@ type declItem struct {
 	varType   string // for generated `var x T`: T
 	blocks    []Block
 	isVar     bool
-	generated bool // a `var x T` made from `x := ...` or `var x = ...`
 }
 
 func (d *declItem) source() string {
@@ -100,7 +99,6 @@ type state struct {
 	blocks  []Block        // blocks of the cells' statements
 	pkg     *types.Package // the last successful check, for completion
 	info    *types.Info
-	files   []*ast.File
 }
 
 // NewImage returns an empty image. Importing the first standard package from

@@ -223,7 +223,7 @@ func (c *compiler) declareVars() {
 		decl := "var " + p.name + " " + p.tstr
 		c.newVars = append(c.newVars, &declItem{
 			names: []string{p.name}, cell: c.cell, line: p.line, col: p.col,
-			check: decl, emit: decl, varType: p.tstr, isVar: true, generated: true,
+			check: decl, emit: decl, varType: p.tstr, isVar: true,
 		})
 	}
 }
