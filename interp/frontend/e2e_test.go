@@ -2,8 +2,10 @@ package frontend_test
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // step is one cell of an end-to-end session and what it must give.
@@ -149,5 +151,48 @@ func TestReplay(t *testing.T) {
 		if err != nil || v.Interface() != "nn30s" {
 			t.Errorf("%s: %v, %v; want nn30s", name, v, err)
 		}
+	}
+}
+
+// TestBlockFactory builds a block in a fresh interpreter the way Block's
+// documentation says a mirror should: the session's chunks, then a file
+// named Block.File with the block at Block.Line and Block.Col, taking the
+// captures as parameters.
+func TestBlockFactory(t *testing.T) {
+	s := newSession(t)
+	s.must("import (\n\t\"strings\"\n\t\"time\"\n)\nunit := time.Second")
+	p, err := s.im.Compile("func label(xs []string, sep string) []string {\n\treturn ParallelCollect(xs, func(x string) string { var d time.Duration = unit; return strings.ToUpper(x) + sep + d.String() })\n}", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.im.Commit(p)
+	b := p.Blocks[0]
+	_, chunks := s.im.Chunks()
+	i := s.newVM()
+	for _, c := range chunks {
+		if _, err := eval(i, c); err != nil {
+			t.Fatalf("%v\n%s", err, c)
+		}
+	}
+	g := i.Globals()["unit"]
+	g.Set(reflect.ValueOf(time.Second))
+	var params []string
+	for _, c := range b.Captures {
+		params = append(params, c.Name+" "+c.Type)
+	}
+	// A func declaration: yaegi reports a definition loop for a package
+	// var initialised with a func literal that uses a global.
+	src := fmt.Sprintf("/*line %s:1:1*/package main\nfunc __dmFactory%d(%s) %s {\n\treturn /*line %s:%d:%d*/%s\n}",
+		b.File, b.ID, strings.Join(params, ", "), b.Type, b.File, b.Line, b.Col, b.Expr)
+	if _, err := eval(i, src); err != nil {
+		t.Fatalf("%v\n%s", err, src)
+	}
+	f, err := eval(i, fmt.Sprintf("__dmFactory%d(\"!\")", b.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := f.Call([]reflect.Value{reflect.ValueOf("ab")})
+	if got := out[0].Interface(); got != "AB!1s" {
+		t.Errorf("block(ab) = %v, want AB!1s", got)
 	}
 }
