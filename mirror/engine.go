@@ -30,14 +30,16 @@ type engine struct {
 	stdout, stderr io.Writer
 	displays       display.Publisher // where blocks' displays go; nil drops them
 
-	i     *yaegi.Interpreter
-	gen   int
-	decls []string
-	loops map[string]reflect.Value // chunk funcs by op and blocks (see loop.go), for this interpreter
-	src   *modules.Source          // sources of the session's modules
+	i      *yaegi.Interpreter
+	gen    int
+	decls  []string
+	loops  map[string]loopFunc // chunk funcs by source (see loop.go), for this interpreter
+	nLoops int                 // chunk funcs declared so far, to name them
+	src    *modules.Source     // sources of the session's modules
 
 	driverMu sync.Mutex
-	chunk    func()        // what RunChunk runs now
+	args     []any         // what Args returns now
+	result   func(bool)    // what Result calls now
 	dbgArgs  []any         // what DebugArg returns now
 	tick     func(int) int // what Tick calls now
 }
@@ -50,11 +52,16 @@ func newEngine(stdout, stderr io.Writer, displays display.Publisher) *engine {
 // decls replayed.
 func (e *engine) build(decls []string, stdout, stderr io.Writer, displays display.Publisher) (*yaegi.Interpreter, error) {
 	driver := yaegi.Exports{driverPath + "/mirrordriver": {
-		"RunChunk": reflect.ValueOf(func() {
+		"Args": reflect.ValueOf(func() []any {
 			e.driverMu.Lock()
-			f := e.chunk
+			defer e.driverMu.Unlock()
+			return e.args
+		}),
+		"Result": reflect.ValueOf(func(decided bool) {
+			e.driverMu.Lock()
+			f := e.result
 			e.driverMu.Unlock()
-			f()
+			f(decided)
 		}),
 		"Tick": reflect.ValueOf(func(done int) int {
 			e.driverMu.Lock()
@@ -127,7 +134,7 @@ func (e *engine) sync(m *runMsg) error {
 			return err
 		}
 		e.i, e.gen, e.decls = i, m.Generation, append([]string(nil), m.Decls...)
-		e.loops = map[string]reflect.Value{}
+		e.loops = map[string]loopFunc{}
 		return nil
 	}
 	if m.Base != len(e.decls) {

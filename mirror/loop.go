@@ -22,20 +22,21 @@ import (
 // that cannot change what it does (see inlinable); otherwise the loop calls
 // it.
 
-// loopSource returns the chunk func for op and blocks; inline says whether
-// func literal blocks may be inlined.
-func loopSource(op string, blocks []JobBlock, inline bool) (string, error) {
+// loopSource returns the chunk func for op and blocks, as a func literal,
+// and the types of its parameters; inline says whether func literal blocks
+// may be inlined.
+func loopSource(op string, blocks []JobBlock, inline bool) (string, []string, error) {
 	info, err := lookupOp(op)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if len(blocks) != info.blocks {
-		return "", fmt.Errorf("%s needs %d blocks, got %d", op, info.blocks, len(blocks))
+		return "", nil, fmt.Errorf("%s needs %d blocks, got %d", op, info.blocks, len(blocks))
 	}
 	g := &loopGen{inline: inline}
 	for j, b := range blocks {
 		if err := g.addBlock(j, b); err != nil {
-			return "", err
+			return "", nil, err
 		}
 	}
 	elem := g.params[0][0]
@@ -49,22 +50,43 @@ func loopSource(op string, blocks []JobBlock, inline bool) (string, error) {
 		out = g.results[0]
 	}
 	var sb strings.Builder
+	var types []string
 	sb.WriteString("(func(")
 	for j, b := range blocks {
 		for k, c := range b.Captures {
 			fmt.Fprintf(&sb, "__dmC%d_%d %s, ", j, k, c.Type)
+			types = append(types, c.Type)
 		}
 	}
 	fmt.Fprintf(&sb, "__dmXs []%s, __dmOut []%s, __dmKeep []bool, __dmOff int, __dmSt []int) bool {\n", elem, out)
+	types = append(types, "[]"+elem, "[]"+out, "[]bool", "int", "[]int")
 	sb.WriteString(g.prelude.String())
 	sb.WriteString("\t__dmNext := 1\n\tfor __dmK := 0; __dmK < len(__dmXs); __dmK++ {\n\t\t__dmSt[0] = __dmK\n\t\t__dmX := __dmXs[__dmK]\n")
 	body, err := g.opBody(op, info)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	sb.WriteString(body)
 	sb.WriteString("\t\tif __dmK+1 >= __dmNext {\n\t\t\t__dmNext = __dmw.Tick(__dmK + 1)\n\t\t}\n\t}\n\treturn false\n})")
-	return sb.String(), nil
+	return sb.String(), types, nil
+}
+
+// loopDecls declares the chunk func lit under name, and name_run, which
+// calls it with the arguments the driver holds (__dmw.Args) and hands its
+// result to the driver (__dmw.Result). A mirror runs a chunk by evaluating
+// name_run(): a func value kept from an earlier evaluation would run with
+// yaegi's run id of that evaluation, and after an interrupt its loops would
+// stop at once.
+func loopDecls(name, lit string, types []string) string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "func %s%s\n\nfunc %s_run() {\n\t__dmA := __dmw.Args()\n", name, strings.TrimSuffix(strings.TrimPrefix(lit, "(func"), ")"), name)
+	args := make([]string, len(types))
+	for k, t := range types {
+		args[k] = fmt.Sprintf("__dmP%d", k)
+		fmt.Fprintf(&sb, "\t__dmP%d, _ := __dmA[%d].(%s)\n", k, k, t)
+	}
+	fmt.Fprintf(&sb, "\t__dmw.Result(%s(%s))\n}", name, strings.Join(args, ", "))
+	return sb.String()
 }
 
 // loopGen accumulates the parts of a chunk func.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -83,7 +84,7 @@ func TestLoopKeepsBlockMeaning(t *testing.T) {
 				t.Fatalf("got %v, want %v", got, tc.want)
 			}
 			inlined := false
-			for src := range e.loops {
+			for src := range e.loops { // keyed by source
 				inlined = inlined || strings.Contains(src, "break __dmL0")
 			}
 			if inlined != tc.inlined {
@@ -112,5 +113,46 @@ func TestLoopFailureNamesElementAndBlock(t *testing.T) {
 	}
 	if len(f.Frames) == 0 || f.Frames[0].Pos != "cell[2] line 2" || len(f.Frames[0].Locals) == 0 || f.Frames[0].Locals[0] != (Local{"r", "int", "0"}) {
 		t.Fatalf("frames %+v, want the predicate's frame with r = 0", f.Frames)
+	}
+}
+
+// cancelWriter cancels a context at the first write once armed.
+type cancelWriter struct {
+	mu     sync.Mutex
+	cancel context.CancelFunc
+}
+
+func (w *cancelWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.cancel != nil {
+		w.cancel()
+	}
+	return len(p), nil
+}
+
+// TestLoopAfterInterrupt runs a block again after a chunk of it was
+// interrupted: yaegi stops an interrupted evaluation by changing its run
+// id, which must not stop the next chunks.
+func TestLoopAfterInterrupt(t *testing.T) {
+	w := &cancelWriter{}
+	e := newEngine(w, w, nil)
+	b := []JobBlock{{Expr: "func(x int) bool {\n\tif x > 1000 {\n\t\tprintln(\"spinning\")\n\t}\n\tfor i := 0; i < x; i++ {\n\t}\n\treturn x > 100\n}", Type: "func(int) bool", Pos: "cell[2] line 1"}}
+	if res := runEngineChunk(t, e, OpNoneSatisfy, b, []int{1}); res.Failure != nil || res.Decided {
+		t.Fatalf("first chunk: %+v", res)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w.mu.Lock()
+	w.cancel = cancel // the block says it spins: interrupt it
+	w.mu.Unlock()
+	m := &runMsg{Op: OpNoneSatisfy, Blocks: b, Data: mustEncode(t, []int{1 << 50}), Mirror: 1, Base: len(e.decls)}
+	if res := e.runChunk(ctx, m, func(int) {}); !res.Stopped {
+		t.Fatalf("interrupted chunk: %+v, want stopped", res)
+	}
+	for k := 0; k < 2; k++ {
+		if res := runEngineChunk(t, e, OpNoneSatisfy, b, []int{600}); !res.Decided || res.Failure != nil {
+			t.Fatalf("chunk %d after the interrupt: %+v, want decided", k, res)
+		}
 	}
 }

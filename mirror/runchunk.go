@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"time"
+
+	yaegi "github.com/traefik/yaegi/interp"
 )
 
 // maxLoops bounds the chunk funcs a mirror keeps: every cell's blocks have
@@ -65,7 +68,7 @@ func (e *engine) runChunkState(ctx context.Context, m *runMsg, progress func(don
 		return setupFailure(err)
 	}
 	a := &chunkArgs{offset: m.Offset, state: make([]int, 2)}
-	ft := fn.Type()
+	ft := fn.typ
 	for _, b := range m.Blocks {
 		caps, err := decodeCaptures(b, ft, len(a.caps))
 		if err != nil {
@@ -84,23 +87,26 @@ func (e *engine) runChunkState(ctx context.Context, m *runMsg, progress func(don
 	return e.drive(ctx, m, fn, a, progress)
 }
 
-// loop returns the chunk func of op and blocks, compiled once per
+// loopFunc is a chunk func declared in the mirror's interpreter.
+type loopFunc struct {
+	name string
+	typ  reflect.Type // its func type
+}
+
+// loop returns the chunk func of op and blocks, declared once per
 // interpreter. If the func with inlined blocks does not compile (a block
 // that redeclares a captured name, say), the blocks are called instead.
-func (e *engine) loop(op string, blocks []JobBlock) (reflect.Value, error) {
+func (e *engine) loop(op string, blocks []JobBlock) (loopFunc, error) {
 	var firstErr error
 	for _, inline := range []bool{true, false} {
-		src, err := loopSource(op, blocks, inline)
+		lit, types, err := loopSource(op, blocks, inline)
 		if err != nil {
-			return reflect.Value{}, err
+			return loopFunc{}, err
 		}
-		if f, ok := e.loops[src]; ok {
+		if f, ok := e.loops[lit]; ok {
 			return f, nil
 		}
-		v, err := evalValue(e.i, src)
-		if err == nil && v.Kind() != reflect.Func {
-			err = fmt.Errorf("not a func but %s", v.Type())
-		}
+		f, err := e.declareLoop(lit, types)
 		if err != nil {
 			if firstErr == nil {
 				firstErr = err
@@ -110,10 +116,24 @@ func (e *engine) loop(op string, blocks []JobBlock) (reflect.Value, error) {
 		if len(e.loops) >= maxLoops {
 			clear(e.loops)
 		}
-		e.loops[src] = v
-		return v, nil
+		e.loops[lit] = f
+		return f, nil
 	}
-	return reflect.Value{}, fmt.Errorf("block at %s: %w", blocks[0].Pos, firstErr)
+	return loopFunc{}, fmt.Errorf("block at %s: %w", blocks[0].Pos, firstErr)
+}
+
+func (e *engine) declareLoop(lit string, types []string) (loopFunc, error) {
+	e.nLoops++
+	f := loopFunc{name: fmt.Sprintf("__dmLoop%d", e.nLoops)}
+	if err := evalSafe(e.i, loopDecls(f.name, lit, types)); err != nil {
+		return loopFunc{}, err
+	}
+	v, err := evalValue(e.i, "(func("+strings.Join(types, ", ")+") bool)(nil)")
+	if err != nil {
+		return loopFunc{}, err
+	}
+	f.typ = v.Type()
+	return f, nil
 }
 
 // decodeCaptures decodes a block's captured values as the parameters of fn
@@ -133,18 +153,15 @@ func decodeCaptures(b JobBlock, fn reflect.Type, at int) ([]reflect.Value, error
 	return caps, nil
 }
 
-// drive calls the chunk func inside EvalWithContext, so that cancelling ctx
+// drive runs the chunk func inside EvalWithContext, so that cancelling ctx
 // stops the interpreted loop and the blocks.
-func (e *engine) drive(ctx context.Context, m *runMsg, fn reflect.Value, a *chunkArgs, progress func(int)) resultMsg {
-	var (
-		decided bool
-		panicV  any
-		failed  bool
-	)
-	done := make(chan struct{})
+func (e *engine) drive(ctx context.Context, m *runMsg, fn loopFunc, a *chunkArgs, progress func(int)) resultMsg {
+	var decided bool
 	start := time.Now()
 	lastReport := start
 	e.driverMu.Lock()
+	e.args = valuesToAny(a.values())
+	e.result = func(d bool) { decided = d }
 	e.tick = func(k int) int {
 		now := time.Now()
 		if now.Sub(lastReport) >= progressEvery {
@@ -159,23 +176,17 @@ func (e *engine) drive(ctx context.Context, m *runMsg, fn reflect.Value, a *chun
 		}
 		return k + stride
 	}
-	e.chunk = func() {
-		defer close(done)
-		defer func() {
-			if r := recover(); r != nil {
-				panicV, failed = r, true
-			}
-		}()
-		decided = fn.Call(a.values())[0].Bool()
-	}
 	e.driverMu.Unlock()
-	_, err := e.i.EvalWithContext(ctx, "__dmw.RunChunk()")
-	<-done // a cancelled chunk func returns soon: yaegi stops its loops
+	_, err := e.i.EvalWithContext(ctx, fn.name+"_run()")
+	e.driverMu.Lock()
+	e.args, e.result, e.tick = nil, nil, nil
+	e.driverMu.Unlock()
+	var p yaegi.Panic
 	switch {
 	case ctx.Err() != nil:
 		return resultMsg{Stopped: true}
-	case failed:
-		return resultMsg{Failure: e.failure(ctx, m, a, panicV)}
+	case errors.As(err, &p):
+		return resultMsg{Failure: e.failure(ctx, m, a, p.Value)}
 	case err != nil:
 		return resultMsg{Failure: &Failure{Mirror: m.Mirror, Index: -1, Kind: KindError, Message: err.Error()}}
 	}
