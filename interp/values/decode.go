@@ -435,6 +435,12 @@ func (d *decoder) sentinel(t reflect.Type, v reflect.Value) error {
 }
 
 func (b *decBuilder) structure(t reflect.Type) decFunc {
+	if isValueInterface(t) {
+		return func(d *decoder, v reflect.Value) error {
+			v.SetZero() // only nil ones are ever encoded
+			return nil
+		}
+	}
 	if isOpaqueStruct(t) {
 		return func(*decoder, reflect.Value) error {
 			return fmt.Errorf("values: cannot decode a %s", t)
@@ -513,33 +519,38 @@ func (d *decoder) allocOK(bytes uint64) error {
 // minWire returns the fewest bytes a value of t takes on the wire (capped),
 // so that lengths read from the wire can be checked against the data.
 func minWire(t reflect.Type) int {
-	return min(minWireSeen(t, map[reflect.Type]bool{}), 1<<20)
+	return minWireOf(t, map[reflect.Type]int{})
 }
 
-func minWireSeen(t reflect.Type, seen map[reflect.Type]bool) int {
-	if seen[t] {
-		return 0
-	}
-	seen[t] = true
-	defer delete(seen, t)
-	if marshallerOf(t) != nil {
-		return 1
-	}
-	switch t.Kind() {
-	case reflect.Chan, reflect.Func, reflect.UnsafePointer:
-		return 0
-	case reflect.Float32, reflect.Complex64:
-		return int(t.Size())
-	case reflect.Float64, reflect.Complex128:
-		return int(t.Size())
-	case reflect.Array:
-		return min(t.Len(), 1<<20) * min(minWireSeen(t.Elem(), seen), 1<<20)
-	case reflect.Struct:
-		n := 0
-		for i := range t.NumField() {
-			n = min(n+minWireSeen(t.Field(i).Type, seen), 1<<20)
-		}
+// minWireOf memoizes by type (types from the wire can share parts in ways
+// that would make a plain recursion exponential); a type met again while
+// in progress is recursive, reached through a pointer, and counts 0 there.
+func minWireOf(t reflect.Type, memo map[reflect.Type]int) int {
+	if n, ok := memo[t]; ok {
 		return n
 	}
-	return 1
+	memo[t] = 0
+	n := 1
+	switch {
+	case marshallerOf(t) != nil:
+	case isValueInterface(t):
+		n = 0
+	default:
+		switch t.Kind() {
+		case reflect.Chan, reflect.Func, reflect.UnsafePointer:
+			n = 0
+		case reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128:
+			n = int(t.Size())
+		case reflect.Array:
+			n = min(t.Len(), 1<<20) * minWireOf(t.Elem(), memo)
+		case reflect.Struct:
+			n = 0
+			for i := range t.NumField() {
+				n += minWireOf(t.Field(i).Type, memo)
+			}
+		}
+	}
+	n = min(n, 1<<20)
+	memo[t] = n
+	return n
 }

@@ -349,14 +349,30 @@ func isOpaqueStruct(t reflect.Type) bool {
 	return false
 }
 
+// isValueInterface reports yaegi's representation of values of interpreted
+// interface types with methods, which holds interpreter state: only nil
+// ones can be copied.
+func isValueInterface(t reflect.Type) bool {
+	return t.PkgPath() == "github.com/traefik/yaegi/interp" && t.Name() == "valueInterface"
+}
+
 func opaqueReason(t reflect.Type) string {
-	if t.PkgPath() == "github.com/traefik/yaegi/interp" && t.Name() == "valueInterface" {
-		return "a value of an interpreted interface type with methods; declare it as any to copy it"
+	if isValueInterface(t) {
+		return "yaegi wraps values of interpreted interface types with methods, and of interpreted non-struct types with methods held in interfaces, with interpreter state; only nil ones copy"
 	}
 	return "binary type with unexported state"
 }
 
 func (b *encBuilder) structure(t reflect.Type) encFunc {
+	if isValueInterface(t) {
+		// A nil one is a zero value and needs no bytes, as nil chans.
+		return func(e *encoder, v reflect.Value) error {
+			if v.IsZero() {
+				return nil
+			}
+			return uncopyable(t, opaqueReason(t))
+		}
+	}
 	if isOpaqueStruct(t) {
 		return opaque(t, opaqueReason(t))
 	}
@@ -385,6 +401,9 @@ func encodeInterface(e *encoder, v reflect.Value) error {
 	if id, ok := e.types[dt]; ok {
 		e.buf = binary.AppendUvarint(e.buf, tagType+id)
 	} else {
+		if isValueInterface(dt) {
+			return uncopyable(dt, opaqueReason(dt))
+		}
 		info := infoOf(dt)
 		if info.portErr != nil {
 			return uncopyable(dt, info.portErr.Error())

@@ -65,6 +65,14 @@ type Node struct {
 
 type Celsius float64
 
+type Shape interface{ Area() float64 }
+
+type Scene struct {
+	Name   string
+	Shapes []Shape
+	Bg     Shape
+}
+
 func (c Celsius) String() string { return "C" }
 
 var (
@@ -105,6 +113,7 @@ var (
 	nilCh    chan int
 	selfAny  []any
 	loopMap  map[string]any
+	scene    Scene
 	_ = errors.New
 	_ = io.EOF
 )
@@ -158,6 +167,7 @@ func init1() {
 	selfAny[1] = "end"
 	loopMap = map[string]any{}
 	loopMap["me"] = loopMap
+	scene = Scene{Name: "empty", Shapes: []Shape{nil, nil}}
 }
 
 func _() {}
@@ -289,6 +299,8 @@ type Guarded struct { mu sync.Mutex; N int }
 type Shape interface { Area() float64 }
 type Sq struct{ S float64 }
 func (s Sq) Area() float64 { return s.S * s.S }
+type Celsius float64
+func (c Celsius) String() string { return "C" }
 var (
 	w     = Work{"w", []chan int{nil, nil, make(chan int)}}
 	fn    = func(x int) int { return x }
@@ -300,19 +312,23 @@ var (
 	conn, _ = net.Pipe()
 	shape Shape = Sq{2}
 	fns   = map[string]func(){"go": func() {}}
+	shapes = []Shape{nil, Sq{1}}
+	boxed any = Celsius(2)
 )
 `)
 	cases := map[string]string{
-		"w":     "cannot copy chan int at .Jobs[2]",
-		"fn":    "cannot copy func(int) int",
-		"file":  "cannot copy *os.File",
-		"g":     "cannot copy sync.Mutex at .Xmu",
-		"rw":    "cannot copy sync.RWMutex",
-		"wg":    "cannot copy *sync.WaitGroup",
-		"once":  "cannot copy sync.Once",
-		"conn":  "cannot copy *net.pipe",
-		"shape": "cannot copy interp.valueInterface",
-		"fns":   `cannot copy func() at ["go"]`,
+		"w":      "cannot copy chan int at .Jobs[2]",
+		"fn":     "cannot copy func(int) int",
+		"file":   "cannot copy *os.File",
+		"g":      "cannot copy sync.Mutex at .Xmu",
+		"rw":     "cannot copy sync.RWMutex",
+		"wg":     "cannot copy *sync.WaitGroup",
+		"once":   "cannot copy sync.Once",
+		"conn":   "cannot copy *net.pipe",
+		"shape":  "cannot copy interp.valueInterface",
+		"fns":    `cannot copy func() at ["go"]`,
+		"shapes": "cannot copy interp.valueInterface at [1]",
+		"boxed":  "cannot copy interp.valueInterface",
 	}
 	g := i.Globals()
 	for name, want := range cases {

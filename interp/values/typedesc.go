@@ -168,7 +168,7 @@ func boolByte(x bool) byte {
 // Limits on descriptions read from the wire.
 const (
 	maxDescDepth = 200
-	maxDescNodes = 10_000
+	maxDescNodes = 2_000
 )
 
 // parseDesc reads a description written by appendDesc.
