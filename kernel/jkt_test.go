@@ -100,6 +100,7 @@ type jktEngine struct{}
 func (jktEngine) Execute(ctx context.Context, req engine.ExecuteRequest, out engine.Sink) engine.Result {
 	code := strings.TrimSpace(req.Code)
 	switch {
+	case strings.HasPrefix(code, "import ("):
 	case code == `fmt.Println("hello, world")`:
 		out.Stream("stdout", "hello, world\n")
 	case strings.HasPrefix(code, "fmt.Fprintln(os.Stderr"):
@@ -130,15 +131,21 @@ func (jktEngine) Execute(ctx context.Context, req engine.ExecuteRequest, out eng
 	return engine.Result{}
 }
 
+// Complete completes package members from the dot, as the real engine does.
 func (jktEngine) Complete(code string, cursor int) engine.Completion {
 	word := code[strings.LastIndexAny(code[:cursor], " \t\n(")+1 : cursor]
+	pkg, prefix, ok := strings.Cut(word, ".")
+	if !ok {
+		return engine.Completion{CursorStart: cursor, CursorEnd: cursor}
+	}
+	members := map[string][]string{"fmt": {"Print", "Printf", "Println", "Sprint"}, "strings": {"ToUpper", "ToUpperSpecial", "ToLower"}}
 	var matches []string
-	for _, name := range []string{"fmt.Print", "fmt.Printf", "fmt.Println", "strings.ToUpper", "strings.ToLower"} {
-		if strings.HasPrefix(name, word) {
+	for _, name := range members[pkg] {
+		if strings.HasPrefix(name, prefix) {
 			matches = append(matches, name)
 		}
 	}
-	return engine.Completion{Matches: matches, CursorStart: cursor - len(word), CursorEnd: cursor}
+	return engine.Completion{Matches: matches, CursorStart: cursor - len(prefix), CursorEnd: cursor}
 }
 
 func (jktEngine) Inspect(code string, cursor, detail int) engine.Inspection {

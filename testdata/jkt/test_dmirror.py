@@ -11,8 +11,20 @@ import unittest
 import jupyter_kernel_test as jkt
 
 
+# Go cells import what they use; the suite's samples are single calls, so
+# the session starts as a notebook would, with an import cell.
+SETUP_CELL = 'import (\n\t"fmt"\n\t"os"\n\t"strings"\n)'
+
+
 class DmirrorKernelTests(jkt.KernelTests):
     kernel_name = os.environ.get("DMIRROR_KERNEL_NAME", "dmirror")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        reply = cls.kc.execute_interactive(SETUP_CELL, timeout=60, output_hook=lambda msg: None)
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError(f"import cell failed: {reply['content']}")
 
     language_name = "go"
     file_extension = ".go"
@@ -20,9 +32,10 @@ class DmirrorKernelTests(jkt.KernelTests):
     code_hello_world = 'fmt.Println("hello, world")'
     code_stderr = 'fmt.Fprintln(os.Stderr, "to stderr")'
 
+    # Members complete from the dot: cursor_start is after "fmt.".
     completion_samples = [
-        {"text": "fmt.Print", "matches": ["fmt.Print", "fmt.Printf", "fmt.Println"]},
-        {"text": "strings.ToUpp", "matches": ["strings.ToUpper"]},
+        {"text": "fmt.Print", "matches": ["Print", "Printf", "Println"]},
+        {"text": "strings.ToUpp", "matches": ["ToUpper", "ToUpperSpecial"]},
     ]
 
     complete_code_samples = [
