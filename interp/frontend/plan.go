@@ -104,11 +104,20 @@ type Block struct {
 	Pos string
 	// File, Line and Col place Expr for yaegi: evaluate it in a file that
 	// starts with `/*line <File>:1:1*/package main` and put
-	// `/*line <File>:<Line>:<Col>*/` right before Expr. yaegi looks
+	// `/*line <File>:<Line>:<Col>*/` right before Expr, for example
+	//
+	//	/*line cell[4]/_.go:1:1*/package main
+	//	func __dmFactory7(k int) func(int) int {
+	//		return /*line cell[4]/_.go:2:30*/func(x int) int { return x * k }
+	//	}
+	//
+	// (a func declaration: yaegi reports a definition loop for a var
+	// initialised with a func literal that uses a global). yaegi looks
 	// imports up by the base name of the file of each node, and the
 	// session's imports are declared in files whose base name is "_.go"
-	// (File is "cell[4]/_.go"), so any other file name breaks qualified
-	// names such as time.Duration in Expr.
+	// (File is "cell[4]/_.go"): a directive with another file name, such
+	// as "//line cell[4]:2", breaks qualified types such as time.Duration
+	// in Expr.
 	File      string
 	Line, Col int
 }
