@@ -3,7 +3,7 @@
 // free port, and kernelspecs from kernelPath (JUPYTER_PATH).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -114,6 +114,58 @@ export async function startJupyter({ root, notebookDir, kernelPath, logFile, pid
 function killGroup(pid, signal) {
   try {
     process.kill(-pid, signal);
+  } catch (err) {
+    if (err.code !== 'ESRCH') throw err;
+  }
+}
+
+// processesUnder lists the processes whose command line names a path under
+// root (the kernels the server started use connection files in root), by
+// id, not by name.
+function processesUnder(root) {
+  const pids = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d) || Number(d) === process.pid) continue;
+    let args;
+    try {
+      args = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    if (args.some((a) => a.includes(`${root}/`))) pids.push(Number(d));
+  }
+  return pids;
+}
+
+// stopProcessesUnder ends what is left of the test's processes: SIGTERM,
+// then SIGKILL after a grace period. It returns how many were left.
+export async function stopProcessesUnder(root, graceMs = 5000) {
+  let pids = processesUnder(root);
+  const left = pids.length;
+  for (const pid of pids) killPid(pid, 'SIGTERM');
+  try {
+    await waitFor('leftover processes to exit', () => {
+      pids = pids.filter((pid) => alive(pid));
+      return pids.length === 0;
+    }, graceMs, 50);
+  } catch {
+    for (const pid of pids) killPid(pid, 'SIGKILL');
+  }
+  return left;
+}
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return !/^\S+ \S+ Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/\(.*\)/, 'x'));
+  } catch {
+    return false;
+  }
+}
+
+function killPid(pid, signal) {
+  try {
+    process.kill(pid, signal);
   } catch (err) {
     if (err.code !== 'ESRCH') throw err;
   }

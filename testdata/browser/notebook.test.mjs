@@ -11,13 +11,14 @@
 //   NOTEBOOK     notebook to run (default: notebooks/tour.ipynb)
 //   ARTIFACTS    output folder (default: artifacts/ at the repository root)
 //   PID_FILE     where to write the server's process id, for run.sh's trap
+//   TEST_TMPDIR  where to make the test's private directory (run.sh's own)
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startJupyter, waitFor } from './jupyter.mjs';
+import { startJupyter, stopProcessesUnder, waitFor } from './jupyter.mjs';
 import { errorCheck, interruptProfiles, short, tourChecks } from './expectations.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -36,7 +37,7 @@ function record(what, outcome) {
 
 async function main() {
   mkdirSync(shots, { recursive: true });
-  const root = mkdtempSync(join(tmpdir(), 'dmirror-browser-'));
+  const root = mkdtempSync(join(process.env.TEST_TMPDIR || tmpdir(), 'dmirror-browser-'));
   const work = join(root, 'work');
   mkdirSync(work);
   const nbName = basename(notebookPath);
@@ -82,6 +83,8 @@ async function main() {
     const t = Date.now();
     await server.stop();
     console.log(`server stopped in ${Date.now() - t} ms`);
+    const left = await stopProcessesUnder(root);
+    record('no kernel outlives the server', left === 0 || `${left} processes were left and had to be stopped`);
     rmSync(root, { recursive: true, force: true });
   }
 }

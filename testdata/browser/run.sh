@@ -19,8 +19,16 @@ fi
 
 work=$(mktemp -d)
 pidfile="$work/jupyter.pid"
+# under_work lists the processes whose command line names a path in $work:
+# the server (its notebook dir) and the kernels (their connection files).
+under_work() {
+	for p in /proc/[0-9]*; do
+		[ "${p#/proc/}" = $$ ] && continue
+		if tr '\0' '\n' 2>/dev/null <"$p/cmdline" | grep -qF "$work/"; then echo "${p#/proc/}"; fi
+	done
+}
 stop_server() {
-	# The test stops the server itself; this covers a test that died.
+	# The test stops the server and kernels itself; this covers a test that died.
 	if [ -s "$pidfile" ]; then
 		pid=$(cat "$pidfile")
 		if kill -0 "$pid" 2>/dev/null && grep -q notebook "/proc/$pid/cmdline" 2>/dev/null; then
@@ -29,12 +37,13 @@ stop_server() {
 			kill -KILL -- "-$pid" 2>/dev/null || true
 		fi
 	fi
+	for p in $(under_work); do kill -KILL "$p" 2>/dev/null || true; done
 	rm -rf "$work"
 }
 trap stop_server EXIT
 
 go build -o "$work/dmirror" "$repo"
-DMIRROR_BIN="$work/dmirror" ARTIFACTS="$artifacts" PID_FILE="$pidfile" node "$here/notebook.test.mjs"
+DMIRROR_BIN="$work/dmirror" ARTIFACTS="$artifacts" PID_FILE="$pidfile" TEST_TMPDIR="$work" node "$here/notebook.test.mjs"
 if [ "${UPDATE_README_SCREENSHOT:-}" = 1 ]; then
 	cp "$artifacts/screenshots/readme-notebook.png" "$here/screenshot-notebook.png"
 fi

@@ -219,6 +219,46 @@ def shutdown_kernels(runtime):
             c.stop_channels()
 
 
+def processes_under(root):
+    """The processes whose command line names a path under root: the
+    kernels this test's consoles started (their connection files are in
+    root), found by id, not by name."""
+    pids = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit() or int(d) == os.getpid():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % d, "rb") as f:
+                args = f.read().split(b"\0")
+        except OSError:
+            continue
+        if any(a.startswith(root.encode() + b"/") for a in args):
+            pids.append(int(d))
+    return pids
+
+
+def stop_processes_under(root, grace=5.0):
+    """Ends what is left of this test's processes: SIGTERM, then SIGKILL
+    after grace seconds."""
+    import signal
+    pids = processes_under(root)
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + grace
+    while pids and time.monotonic() < deadline:
+        pids = [p for p in pids if os.path.exists("/proc/%d" % p)]
+        time.sleep(0.05)  # poll interval while waiting for them to exit
+    for pid in pids:
+        print("killing leftover process %d" % pid, file=sys.stderr)
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
 def main():
     kernel = os.environ.get("KERNEL", "dmirror")
     p = PROFILES[kernel]
@@ -275,8 +315,11 @@ def main():
             f.write(screen)
         if not all(results):
             print("---- pane ----\n%s\n--------------" % screen)
-        pane.close()
+        # Kernels first, while their connection files exist (a console
+        # that is killed removes them), then the console.
         shutdown_kernels(env["JUPYTER_RUNTIME_DIR"])
+        pane.close()
+        stop_processes_under(root)
         subprocess.run(["rm", "-rf", root], check=False)
     failed = results.count(False)
     print("%d passed, %d failed" % (len(results) - failed, failed))
