@@ -116,10 +116,10 @@ func TestIntrospection(t *testing.T) {
 
 	code := "s := \"ü€\"; strings.ToU"
 	c := s.Complete(code, len([]rune(code)))
-	if !contains(c.Matches, "ToUpper") {
-		t.Errorf("completion of %q: %v, want ToUpper", code, c.Matches)
+	if !contains(c.Matches, "strings.ToUpper") {
+		t.Errorf("completion of %q: %v, want strings.ToUpper", code, c.Matches)
 	}
-	if want := len([]rune(code)) - len("ToU"); c.CursorStart != want || c.CursorEnd != len([]rune(code)) {
+	if want := len([]rune(code)) - len("strings.ToU"); c.CursorStart != want || c.CursorEnd != len([]rune(code)) {
 		t.Errorf("completion range %d-%d, want %d-%d (code points)", c.CursorStart, c.CursorEnd, want, len([]rune(code)))
 	}
 	code = "x := \"é\"; grü"
@@ -217,5 +217,27 @@ func TestLateGoroutinePanic(t *testing.T) {
 	first.waitFor(t, "stderr", "panic in a goroutine started by cell[1]: late")
 	if strings.Contains(second.text("stderr"), "late") {
 		t.Errorf("the panic was reported to cell 2: %q", second.text("stderr"))
+	}
+}
+
+// TestAutoImport checks that standard packages used without an import are
+// imported, keeping the cell's line numbers.
+func TestAutoImport(t *testing.T) {
+	s := realSession(t)
+	res, out := execCell(t, s, 1, "fmt.Println(\"hello\")\nfmt.Fprintln(os.Stderr, strings.ToUpper(\"err\"))")
+	mustOK(t, res)
+	if out.text("stdout") != "hello\n" || out.text("stderr") != "ERR\n" {
+		t.Errorf("stdout %q, stderr %q", out.text("stdout"), out.text("stderr"))
+	}
+	if got := plain(run(t, s, 2, "x := 3\nstrconv.Itoa(x)")); got != `"3"` {
+		t.Errorf("result %q, want \"3\"", got)
+	}
+	e, _ := wantError(t, s, 3, "y := 1\nfmt.Println(undefinedName)", "CompileError")
+	if !hasLine(e.Traceback, "cell[3] line 2: undefined: undefinedName") {
+		t.Errorf("traceback %q", e.Traceback)
+	}
+	e, _ = wantError(t, s, 4, "z := 1\npanic(sort.IntsAreSorted(nil))", "Panic")
+	if !hasLine(e.Traceback, "cell[4] line 1") {
+		t.Errorf("line numbers moved: %q", e.Traceback)
 	}
 }

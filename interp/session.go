@@ -222,7 +222,7 @@ func (s *Session) Execute(ctx context.Context, req engine.ExecuteRequest, out en
 		return engine.Result{Error: &engine.Error{Name: "ModuleError", Value: err.Error(),
 			Traceback: []string{fmt.Sprintf("cell[%d]: %v", req.Count, err)}}}
 	}
-	plan, err := s.fe.Compile(code, req.Count)
+	plan, err := s.compile(code, req.Count)
 	if err != nil {
 		return engine.Result{Error: frontendError(req.Count, err)}
 	}
