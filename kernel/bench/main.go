@@ -1,8 +1,9 @@
 // Command bench measures dmirror against ipykernel in the same run, over
 // the real protocol: start-up to the first kernel_info_reply, the round
 // trip of a trivial cell to idle (median and p90), a CPU-bound cell
-// (recursive fib(27)) and a cell printing 10,000 lines, with the ratios
-// dmirror/ipykernel. It is a measurement, not a test.
+// (recursive fib(27)), a cell printing 10,000 lines, and interrupting a
+// loop and a sleeping call, with the ratios dmirror/ipykernel. It is a
+// measurement, not a test.
 //
 //	go run ./kernel/bench [-dmirror PATH] [-python /usr/bin/python3] [-starts 5] [-rtt 200] [-reps 5]
 //
@@ -22,6 +23,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dmirror/dmirror/kernel"
 	"github.com/dmirror/dmirror/kernel/kerneltest"
 )
 
@@ -35,11 +37,13 @@ type subject struct {
 	fibDef  string
 	fibCall string
 	lines   string
+	loop    string // runs until interrupted
+	sleep   string // blocks in a call until interrupted
 }
 
 // stats are the measurements of one subject, in milliseconds.
 type stats struct {
-	startup, rtt, fib, lines []float64
+	startup, rtt, fib, lines, intrLoop, intrSleep []float64
 }
 
 func main() {
@@ -79,6 +83,8 @@ func run() error {
 			fibDef:  "func fib(n int) int {\n\tif n < 2 {\n\t\treturn n\n\t}\n\treturn fib(n-1) + fib(n-2)\n}",
 			fibCall: "fib(27)",
 			lines:   "for i := 0; i < 10000; i++ {\n\tfmt.Println(i)\n}",
+			loop:    "n := 0\nfor {\n\tn++\n}",
+			sleep:   "import \"time\"\ntime.Sleep(time.Hour)",
 		},
 		{
 			name: "ipykernel", argv: []string{*python, "-m", "ipykernel_launcher", "-f", "{connection_file}"},
@@ -88,6 +94,8 @@ func run() error {
 			fibDef:  "def fib(n):\n    return n if n < 2 else fib(n-1) + fib(n-2)",
 			fibCall: "fib(27)",
 			lines:   "for i in range(10000):\n    print(i)",
+			loop:    "n = 0\nwhile True:\n    n += 1",
+			sleep:   "import time\ntime.sleep(3600)",
 		},
 	}
 	results := make([]stats, len(subjects))
@@ -185,7 +193,49 @@ func runCells(ctx context.Context, k *kerneltest.Kernel, s subject, st *stats, r
 		}
 		st.lines = append(st.lines, d)
 	}
+	for range reps {
+		for _, c := range []struct {
+			code string
+			into *[]float64
+		}{{s.loop, &st.intrLoop}, {s.sleep, &st.intrSleep}} {
+			d, err := interrupt(ctx, k, c.code)
+			if err != nil {
+				return err
+			}
+			*c.into = append(*c.into, d)
+		}
+	}
 	return nil
+}
+
+// interrupt starts code, interrupts it once it runs, and returns the time
+// from interrupt_request to the cell's execute_reply.
+func interrupt(ctx context.Context, k *kerneltest.Kernel, code string) (float64, error) {
+	cell, err := k.NewRequest("execute_request", kerneltest.ExecuteContent(code))
+	if err != nil {
+		return 0, err
+	}
+	if err := k.SendMessage(kerneltest.Shell, cell); err != nil {
+		return 0, err
+	}
+	if _, err := k.WaitFor(ctx, kerneltest.IOPub, func(m *kernel.Message) bool {
+		return m.Header.MsgType == "execute_input" && m.ParentID() == cell.Header.MsgID
+	}); err != nil {
+		return 0, err
+	}
+	t0 := time.Now()
+	if _, err := k.Send(kerneltest.Control, "interrupt_request", map[string]any{}); err != nil {
+		return 0, err
+	}
+	r, err := k.Await(ctx, kerneltest.Shell, cell)
+	if err != nil {
+		return 0, err
+	}
+	d := ms(time.Since(t0))
+	if r.Status() != "error" {
+		return 0, fmt.Errorf("interrupted cell %q: status %q", code, r.Status())
+	}
+	return d, nil
 }
 
 func report(w io.Writer, subjects []subject, res []stats, rtts int) {
@@ -199,6 +249,8 @@ func report(w io.Writer, subjects []subject, res []stats, rtts int) {
 	row(fmt.Sprintf("trivial cell to idle, p90 (n=%d)", rtts), pct(d.rtt, 0.9), pct(p.rtt, 0.9))
 	row(fmt.Sprintf("fib(27) cell to idle, median (n=%d)", len(d.fib)), median(d.fib), median(p.fib))
 	row(fmt.Sprintf("10,000-line cell to idle, median (n=%d)", len(d.lines)), median(d.lines), median(p.lines))
+	row(fmt.Sprintf("interrupt a loop, to reply, median (n=%d)", len(d.intrLoop)), median(d.intrLoop), median(p.intrLoop))
+	row(fmt.Sprintf("interrupt a sleep, to reply, median (n=%d)", len(d.intrSleep)), median(d.intrSleep), median(p.intrSleep))
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

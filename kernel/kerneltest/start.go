@@ -47,9 +47,10 @@ type Kernel struct {
 	// both arrived.
 	Started, FirstReply, Ready time.Time
 
-	done chan struct{} // closed when the kernel has exited
-	err  error         // its exit error, set before done is closed
-	kill func()        // ends the kernel at once
+	done   chan struct{}         // closed when the kernel has exited
+	err    error                 // its exit error, set before done is closed
+	kill   func()                // ends the kernel at once
+	signal func(os.Signal) error // nil for in-process kernels
 }
 
 // NewConnectionInfo returns a connection for a kernel on loopback with
@@ -112,12 +113,14 @@ func WriteConnectionFile(dir string, info kernel.ConnectionInfo) (string, error)
 
 // Start runs a kernel command. Arguments equal to "{connection_file}" are
 // replaced by the connection file's path, as in a kernelspec's argv. The
-// process dies with the test process (Pdeathsig).
+// process runs in its own process group and dies with the test process
+// (Pdeathsig).
 func Start(ctx context.Context, opts Options, argv ...string) (*Kernel, error) {
 	if len(argv) == 0 {
 		return nil, errors.New("kerneltest: no command")
 	}
-	return start(ctx, opts, func(connFile string, exited func(error)) (func(), error) {
+	var proc *os.Process
+	k, err := start(ctx, opts, func(connFile string, exited func(error)) (func(), error) {
 		args := make([]string, len(argv))
 		for i, a := range argv {
 			args[i] = strings.ReplaceAll(a, "{connection_file}", connFile)
@@ -125,13 +128,29 @@ func Start(ctx context.Context, opts Options, argv ...string) (*Kernel, error) {
 		cmd := exec.Command(args[0], args[1:]...)
 		cmd.Stderr = opts.Stderr
 		cmd.Env = append(os.Environ(), opts.Env...)
-		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+		// Its own process group, as front ends start kernels: a kernel that
+		// interrupts its process group must not reach the test.
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
 		if err := cmd.Start(); err != nil {
 			return nil, fmt.Errorf("kerneltest: start %s: %w", args[0], err)
 		}
+		proc = cmd.Process
 		go func() { exited(cmd.Wait()) }() // ends when the process does; Close kills it
 		return func() { _ = cmd.Process.Kill() }, nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	k.signal = proc.Signal
+	return k, nil
+}
+
+// Signal sends sig to the kernel process (kernels started by Start only).
+func (k *Kernel) Signal(sig os.Signal) error {
+	if k.signal == nil {
+		return errors.New("kerneltest: an in-process kernel cannot be signalled")
+	}
+	return k.signal(sig)
 }
 
 // StartFunc runs serve (typically kernel.Serve with an engine) in-process
