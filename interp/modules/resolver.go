@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -19,7 +21,8 @@ type Options struct {
 	// Env is the go command's environment; nil means os.Environ(). GOPROXY,
 	// GOFLAGS, GOMODCACHE, GOPRIVATE, GONOSUMDB and the rest apply as usual.
 	Env []string
-	// GoCmd is the go command; "" means "go" from PATH.
+	// GoCmd is the go command; "" means "go" from PATH, else from the Go
+	// installation dmirror was built with.
 	GoCmd string
 	// Timeout bounds each run of the go command; 0 means DefaultTimeout.
 	Timeout time.Duration
@@ -52,7 +55,11 @@ func New(ctx context.Context, opts Options) (*Resolver, error) {
 		opts.Env = os.Environ()
 	}
 	if opts.GoCmd == "" {
-		opts.GoCmd = "go"
+		gocmd, err := findGo()
+		if err != nil {
+			return nil, err
+		}
+		opts.GoCmd = gocmd
 	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout
@@ -71,6 +78,23 @@ func New(ctx context.Context, opts Options) (*Resolver, error) {
 		return nil, errors.Join(err, r.Close())
 	}
 	return r, nil
+}
+
+// findGo returns the go command: the one on PATH, else the one of the Go
+// installation dmirror was built with (a kernel started by a Jupyter
+// server may have a PATH without Go's bin directory).
+func findGo() (string, error) {
+	if p, err := exec.LookPath("go"); err == nil {
+		return p, nil
+	}
+	if root := runtime.GOROOT(); root != "" {
+		p := filepath.Join(root, "bin", "go")
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
+			return p, nil
+		}
+	}
+	return "", errors.New("modules: importing a module needs the go command, which is not on PATH " +
+		"(install Go, or add its bin directory to PATH in the kernelspec's env)")
 }
 
 // goMod is the private module's go.mod: the go line is the interpreter's

@@ -323,3 +323,19 @@ func TestCancellingStopsAFetch(t *testing.T) {
 		t.Errorf("Require returned %v after being cancelled", d)
 	}
 }
+
+func TestGoPrivateModulesSkipTheChecksumDatabase(t *testing.T) {
+	proxy := fileProxy(t, map[string]map[string]string{
+		"dmirror.test/private@v1.0.0": {
+			"go.mod": "module dmirror.test/private\n",
+			"p.go":   "package private\n",
+		},
+	})
+	// GOPRIVATE keeps dmirror.test out of the checksum database (which
+	// does not know it); GONOPROXY=none still fetches it from the proxy.
+	r := newResolver(t, Options{Env: testEnv("GOPROXY="+proxy, "GOPRIVATE=dmirror.test", "GONOPROXY=none")})
+	if _, err := r.Require(context.Background(), "dmirror.test/private"); err != nil {
+		t.Fatal(err)
+	}
+	requireModule(t, r.Set(), "dmirror.test/private", "v1.0.0")
+}
