@@ -116,10 +116,10 @@ func TestIntrospection(t *testing.T) {
 
 	code := "s := \"ü€\"; strings.ToU"
 	c := s.Complete(code, len([]rune(code)))
-	if !contains(c.Matches, "strings.ToUpper") {
-		t.Errorf("completion of %q: %v, want strings.ToUpper", code, c.Matches)
+	if !contains(c.Matches, "ToUpper") {
+		t.Errorf("completion of %q: %v, want ToUpper", code, c.Matches)
 	}
-	if want := len([]rune(code)) - len("strings.ToU"); c.CursorStart != want || c.CursorEnd != len([]rune(code)) {
+	if want := len([]rune(code)) - len("ToU"); c.CursorStart != want || c.CursorEnd != len([]rune(code)) {
 		t.Errorf("completion range %d-%d, want %d-%d (code points)", c.CursorStart, c.CursorEnd, want, len([]rune(code)))
 	}
 	code = "x := \"é\"; grü"

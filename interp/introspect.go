@@ -26,14 +26,6 @@ func (s *Session) Complete(code string, cursor int) engine.Completion {
 		return c
 	}
 	matches, start, end := in.Complete(code, byteOffset(code, cursor))
-	// Matches replace the whole selector (fmt.Print → fmt.Println), as
-	// front ends and the conformance suite expect.
-	if sel := selectorStart(code, start); sel < start {
-		for i, m := range matches {
-			matches[i] = code[sel:start] + m
-		}
-		start = sel
-	}
 	if matches != nil {
 		c.Matches = matches
 	}
@@ -118,23 +110,3 @@ func runeOffset(code string, offset int) int {
 	return utf8.RuneCountInString(code[:offset])
 }
 
-// selectorStart returns where the chain of `ident.` before offset start
-// begins (start itself if there is none).
-func selectorStart(code string, start int) int {
-	sel := start
-	for sel > 0 && code[sel-1] == '.' {
-		j := sel - 1
-		for j > 0 && isIdentByte(code[j-1]) {
-			j--
-		}
-		if j == sel-1 {
-			break
-		}
-		sel = j
-	}
-	return sel
-}
-
-func isIdentByte(b byte) bool {
-	return b == '_' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= 0x80
-}

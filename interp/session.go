@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -155,14 +156,21 @@ func (s *Session) start(ctx context.Context) ([]string, error) {
 
 // prepareModules runs a cell's `%go get` lines and fetches the modules
 // of its imports. It returns the cell without those lines, and whether a
-// module changed version.
-func (s *Session) prepareModules(ctx context.Context, code string) (string, bool, error) {
+// module changed version. The versions `%go get` chose are shown on out.
+func (s *Session) prepareModules(ctx context.Context, code string, out engine.Sink, silent bool) (string, bool, error) {
 	if s.mods == nil {
 		return code, false, nil
 	}
 	p, err := s.mods.Prepare(ctx, code)
 	if err != nil {
 		return "", false, err
+	}
+	if len(p.Pinned) > 0 && !silent {
+		var b strings.Builder
+		for _, m := range p.Pinned {
+			fmt.Fprintf(&b, "go get: %s\n", m)
+		}
+		out.Stream("stderr", b.String())
 	}
 	return p.Code, len(p.Changed) > 0, nil
 }
@@ -217,7 +225,7 @@ func (s *Session) Execute(ctx context.Context, req engine.ExecuteRequest, out en
 	}
 	s.execMu.Lock()
 	defer s.execMu.Unlock()
-	code, fresh, err := s.prepareModules(ctx, req.Code)
+	code, fresh, err := s.prepareModules(ctx, req.Code, out, req.Silent)
 	if err != nil {
 		return engine.Result{Error: &engine.Error{Name: "ModuleError", Value: err.Error(),
 			Traceback: []string{fmt.Sprintf("cell[%d]: %v", req.Count, err)}}}
