@@ -48,14 +48,13 @@ func (c *compiler) blockCall(call *ast.CallExpr) {
 			continue
 		}
 		arg := call.Args[i]
-		line, _ := c.lines.pos(c.coff(arg.Pos()))
+		line, col := c.pos(c.coff(arg.Pos()))
 		b := Block{
 			ID:   int(c.im.blockSeq.Add(1)),
 			Type: c.typeString(unnamedParams(c.chk.info.Types[arg].Type)),
 			Pos:  fmt.Sprintf("cell[%d] line %d", c.cell, line),
 		}
-		b.File, b.Line, b.Col = cellFile(c.cell), line, 0
-		_, b.Col = c.lines.pos(c.coff(arg.Pos()))
+		b.File, b.Line, b.Col = cellFile(c.cell), line, col
 		capNames := []string{fmt.Sprint(b.ID)}
 		for _, v := range c.capturesOf(arg) {
 			b.Captures = append(b.Captures, Var{Name: v.Name(), Type: c.typeString(v.Type())})

@@ -52,6 +52,11 @@ type compiler struct {
 	tmp              int // counter for generated names
 	pending          []pendingBlock
 	files            []*token.File // check files, removed from the file set when done
+	itemOffs         map[*declItem]int // offsets of committed declarations in the pass-2 file
+
+	// For a committed declaration rendered again: its text starts at line
+	// lineBase+1, column colBase+1 of its cell.
+	lineBase, colBase int
 	pass1Types       *checked
 	blocks           []Block
 }
@@ -101,8 +106,17 @@ func (im *Image) Compile(code string, cell int) (plan *Plan, err error) {
 func (c *compiler) failed() bool { return len(c.ce.Errors) > 0 }
 
 func (c *compiler) errAt(off int, format string, args ...any) {
-	line, col := c.lines.pos(off)
+	line, col := c.pos(off)
 	c.ce.add(c.cell, line, col, format, args...)
+}
+
+// pos is the line and column in the cell of an offset of the compiled text.
+func (c *compiler) pos(off int) (line, col int) {
+	line, col = c.lines.pos(off)
+	if line == 1 {
+		col += c.colBase
+	}
+	return line + c.lineBase, col
 }
 
 func (c *compiler) run() (*Plan, error) {
@@ -140,6 +154,9 @@ func (c *compiler) run() (*Plan, error) {
 		return nil, err
 	}
 	c.rewrite()
+	if c.rebuild {
+		c.rerender()
+	}
 	if c.failed() {
 		return nil, nil
 	}

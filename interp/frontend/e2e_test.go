@@ -97,6 +97,10 @@ func TestEndToEnd(t *testing.T) {
 			{code: "type Point struct{ X, Y int }\ntype Other struct{ Z string }\nfunc kind(a any) string {\n\tswitch a.(type) {\n\tcase Other:\n\t\treturn \"other\"\n\tcase Point:\n\t\treturn \"point\"\n\t}\n\treturn \"none\"\n}\nkind(Point{1, 2})", value: "point"},
 			{code: "func pair() (int, error) {\n\tvar n int\n\tvar err error\n\tn, err = 1, nil\n\treturn n, err\n}\nn, err := pair()\nn", value: "1"},
 		},
+		"rebuild rewrites old code with new types": {
+			{code: "func id[T any](x T) T { return x }\ncount := 1\nfunc g() any { return id(count) }\nfunc m() any { return min(count, 2) }\nfunc mirrorIDs() []int { return CreateMirror(func(x, i int) int { return i }, []int{5, 6}).Run() }\ng()", value: "1"},
+			{code: "import \"fmt\"\ncount := 0.5\nfmt.Sprint(g(), m(), mirrorIDs())", value: "0.5 0.5 [0 1]"},
+		},
 		"no stale value": {
 			{code: "\"secret\"", value: "secret"},
 			{code: "if true {}"},

@@ -66,8 +66,9 @@ func (c *compiler) build(items []*declItem, body string) (string, *checkFile) {
 		f.add("import "+im.spec(), im.cell, im.line)
 	}
 	f.raw(c.im.pre.aliasDecls)
+	c.itemOffs = map[*declItem]int{}
 	for _, d := range items {
-		f.add(d.check, d.cell, d.line)
+		c.itemOffs[d] = f.add(d.check, d.cell, d.line)
 	}
 	c.declOff = f.add(c.declPiece, c.cell, 1)
 	f.raw("func " + c.funcName() + "() {\n")
@@ -356,9 +357,8 @@ func (c *compiler) switchIndexed(chk *checked, fn *ast.FuncDecl) bool {
 			if !ok {
 				return true
 			}
-			alt := c.im.pre.indexed[id.Name]
 			obj, isFunc := chk.info.Uses[id].(*types.Func)
-			if alt == "" || !isFunc || !c.im.isPrelude(obj.Pos()) {
+			if c.im.pre.indexed[id.Name] == "" || !isFunc || !c.im.isPrelude(obj.Pos()) {
 				return true
 			}
 			params := c.im.pre.blocks[id.Name]
@@ -374,8 +374,7 @@ func (c *compiler) switchIndexed(chk *checked, fn *ast.FuncDecl) bool {
 				if strings.HasPrefix(c.bodyPiece[off:], id.Name) {
 					c.bodyPiece = c.bodyPiece[:off] + alias + c.bodyPiece[off+len(alias):]
 				}
-				c.ed.replace(off, off+len(alias), alt)
-				switched = true
+				switched = true // rewrite emits alt for the alias
 			}
 			return true
 		})

@@ -19,7 +19,10 @@ func (c *compiler) cellNodes() []ast.Node {
 	for _, d := range c.cellDecls {
 		nodes = append(nodes, d)
 	}
-	return append(nodes, c.bodyFunc.Body)
+	if c.bodyFunc != nil {
+		nodes = append(nodes, c.bodyFunc.Body)
+	}
+	return nodes
 }
 
 // rewrite records the edits that make the cell run in yaegi.
@@ -44,7 +47,9 @@ func (c *compiler) rewrite() {
 	for _, n := range c.cellNodes() {
 		ast.Inspect(n, c.visit)
 	}
-	c.computeTouched()
+	if c.bodyFunc != nil {
+		c.computeTouched()
+	}
 	if c.hasResult {
 		c.result()
 	}
@@ -106,6 +111,10 @@ func (c *compiler) visit(n ast.Node) bool {
 		c.forStmt(n)
 	case *ast.GoStmt:
 		c.goStmt(n)
+	case *ast.Ident:
+		if alt, ok := c.im.pre.aliasFor[n.Name]; ok {
+			c.ed.replace(c.coff(n.Pos()), c.coff(n.End()), alt)
+		}
 	case *ast.TypeSwitchStmt:
 		c.typeSwitch(n)
 	case *ast.AssignStmt:

@@ -1,0 +1,42 @@
+package frontend
+
+import "go/ast"
+
+// rerender rewrites the committed declarations again with the types of
+// this check, when the cell rebuilds the image: their rewrites (type
+// arguments, min and max, blocks) depend on types the cell may have
+// changed, such as a variable's.
+func (c *compiler) rerender() {
+	for i, d := range c.kept {
+		if d.isVar {
+			continue // `var x T`: its type was printed when it was declared
+		}
+		off, ok := c.itemOffs[d]
+		if !ok {
+			continue
+		}
+		c.kept[i] = c.rerenderItem(d, off)
+	}
+}
+
+func (c *compiler) rerenderItem(d *declItem, off int) *declItem {
+	sub := &compiler{
+		im: c.im, base: c.base, cell: d.cell, src: d.check, lines: newLineTable(d.check), ce: c.ce,
+		ed: &editor{}, sed: &editor{}, chk: c.chk, imports: c.imports, deps: c.deps,
+		declPiece: d.check, segs: []segment{{kind: segDecl, start: 0, end: len(d.check)}},
+		declOff: off, bodyOff: -1 << 40,
+		lineBase: d.line - 1, colBase: d.col - 1 - len(d.emitLead),
+	}
+	for _, n := range c.chk.file.Decls {
+		if o := c.chk.tf.Offset(n.Pos()); o >= off && o < off+len(d.check) {
+			sub.cellDecls = append(sub.cellDecls, n.(ast.Decl))
+		}
+	}
+	sub.rewrite()
+	sub.finishBlocks()
+	c.imports = sub.imports
+	nd := *d
+	nd.emit = sub.ed.apply(d.check, len(d.emitLead), len(d.check), nil)
+	nd.blocks = sub.blocks
+	return &nd
+}
