@@ -51,14 +51,14 @@ type compiler struct {
 	deps             *depGraph
 	tmp              int // counter for generated names
 	pending          []pendingBlock
-	files            []*token.File // check files, removed from the file set when done
+	files            []*token.File     // check files, removed from the file set when done
 	itemOffs         map[*declItem]int // offsets of committed declarations in the pass-2 file
 
 	// For a committed declaration rendered again: its text starts at line
 	// lineBase+1, column colBase+1 of its cell.
 	lineBase, colBase int
-	pass1Types       *checked
-	blocks           []Block
+	pass1Types        *checked
+	blocks            []Block
 }
 
 type itemNode struct {
