@@ -109,4 +109,3 @@ func runeOffset(code string, offset int) int {
 	}
 	return utf8.RuneCountInString(code[:offset])
 }
-
