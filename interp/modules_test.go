@@ -14,21 +14,21 @@ func TestModulesInCells(t *testing.T) {
 		t.Skip("fetches a module")
 	}
 	s := realSession(t)
-	steps := []struct{ code, result, ename string }{
-		{code: "%go get github.com/google/uuid@v1.4.0\nimport \"github.com/google/uuid\""},
+	steps := []struct{ code, result, ename, stderr string }{
+		{code: "%go get github.com/google/uuid@v1.4.0\nimport \"github.com/google/uuid\"", stderr: "go get: github.com/google/uuid@v1.4.0\n"},
 		{code: `int(uuid.MustParse("f47ac10b-58cc-4372-a567-0e02b2c3d479").Version())`, result: "4"},
 		// Mirrors load the same package to run the block.
 		{code: `ParallelCollect([]string{"f47ac10b-58cc-4372-a567-0e02b2c3d479", "6ba7b810-9dad-11d1-80b4-00c04fd430c8"},
 	func(s string) int { return int(uuid.MustParse(s).Version()) })`, result: "[4 1]"},
 		// NewV7 appeared in v1.5.0.
 		{code: "_, err := uuid.NewV7()", ename: "CompileError"},
-		{code: "%go get github.com/google/uuid@v1.6.0"},
+		{code: "%go get github.com/google/uuid@v1.6.0", stderr: "go get: github.com/google/uuid@v1.6.0\n"},
 		{code: "v7, err := uuid.NewV7()\nint(v7.Version())", result: "7"},
 		{code: `int(uuid.MustParse("f47ac10b-58cc-4372-a567-0e02b2c3d479").Version())`, result: "4"},
 		{code: "%go get -u github.com/google/uuid", ename: "ModuleError"},
 	}
 	for i, st := range steps {
-		res, _ := execCell(t, s, i+1, st.code)
+		res, out := execCell(t, s, i+1, st.code)
 		if st.ename != "" {
 			if res.Error == nil || res.Error.Name != st.ename {
 				t.Fatalf("cell %d %q: got %v, want %s", i+1, st.code, res.Error, st.ename)
@@ -40,6 +40,9 @@ func TestModulesInCells(t *testing.T) {
 		}
 		if got := plain(res); got != st.result {
 			t.Errorf("cell %d result %q, want %q", i+1, got, st.result)
+		}
+		if got := out.text("stderr"); got != st.stderr {
+			t.Errorf("cell %d stderr %q, want %q", i+1, got, st.stderr)
 		}
 	}
 }
