@@ -196,8 +196,9 @@ func blockSource(b JobBlock) string {
 		use[k] = fmt.Sprintf("__dmA%d", k)
 	}
 	// Bound to a variable first: yaegi fails on a parenthesised func name
-	// called from a closure.
-	return fmt.Sprintf("func(%s) %s {\n\t__dmF :=\n%s%s\n\treturn __dmF(%s)\n}", strings.Join(decl, ", "), results, lineDirective(b.Pos), b.Expr, strings.Join(use, ", "))
+	// called from a closure. The call is placed in the post-mortem's own
+	// file, so that the wrapper's frame is not shown.
+	return fmt.Sprintf("func(%s) %s {\n\t__dmF :=\n%s%s\n//line %s:1\n\treturn __dmF(%s)\n}", strings.Join(decl, ", "), results, lineDirective(b.Pos), b.Expr, debugFile, strings.Join(use, ", "))
 }
 
 // failure describes a failed element, with the interpreted frames and

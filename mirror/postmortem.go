@@ -265,8 +265,10 @@ func formatPos(p token.Position) string {
 	if p.Column > 0 {
 		s += fmt.Sprintf(" col %d", p.Column)
 	}
-	if p.Filename != "" && p.Filename != "_.go" {
-		s = p.Filename + " " + s
+	// The session's files are named cell[N]/_.go (see the frontend): the
+	// cell is what users know.
+	if name := strings.TrimSuffix(p.Filename, "/_.go"); name != "" && name != "_.go" {
+		s = name + " " + s
 	}
 	return s
 }
@@ -277,9 +279,12 @@ func typeNames(i *yaegi.Interpreter, decls []string) map[reflect.Type]string {
 	names := map[reflect.Type]string{}
 	fset := token.NewFileSet()
 	for _, d := range decls {
-		f, err := parser.ParseFile(fset, "", "package main\n"+d, parser.SkipObjectResolution)
+		// A chunk is a file of its own or a list of declarations.
+		f, err := parser.ParseFile(fset, "", d, parser.SkipObjectResolution)
 		if err != nil {
-			continue
+			if f, err = parser.ParseFile(fset, "", "package main\n"+d, parser.SkipObjectResolution); err != nil {
+				continue
+			}
 		}
 		for _, decl := range f.Decls {
 			gd, ok := decl.(*ast.GenDecl)
