@@ -62,7 +62,7 @@ func (dec *Decoder) Decode(data []byte, t reflect.Type) (v reflect.Value, err er
 	d := &decoder{reader: reader{buf: data, off: 10}, dec: dec, root: t}
 	v = reflect.New(t).Elem()
 	if err := decoderOf(t)(d, v); err != nil {
-		return reflect.Value{}, fmt.Errorf("decode %s: %w", t, err)
+		return reflect.Value{}, fmt.Errorf("values: decode %s: %w", t, err)
 	}
 	if d.remaining() != 0 {
 		return reflect.Value{}, fmt.Errorf("values: decode %s: %d bytes of trailing data", t, d.remaining())
@@ -97,11 +97,11 @@ func (d *decoder) ref(t reflect.Type) (tag uint64, back reflect.Value, err error
 	}
 	id := tag - refBack
 	if id >= uint64(len(d.refs)) {
-		return 0, reflect.Value{}, fmt.Errorf("values: reference %d to nothing", id)
+		return 0, reflect.Value{}, fmt.Errorf("reference %d to nothing", id)
 	}
 	back = d.refs[id]
 	if back.Type() != t {
-		return 0, reflect.Value{}, fmt.Errorf("values: reference to a %s used as a %s", back.Type(), t)
+		return 0, reflect.Value{}, fmt.Errorf("reference to a %s used as a %s", back.Type(), t)
 	}
 	return refBack, back, nil
 }
@@ -156,7 +156,7 @@ func (b *decBuilder) make(t reflect.Type) decFunc {
 		return func(d *decoder, v reflect.Value) error {
 			x, err := d.varint()
 			if err == nil && v.OverflowInt(x) {
-				err = fmt.Errorf("values: %d overflows %s", x, t)
+				err = fmt.Errorf("%d overflows %s", x, t)
 			}
 			if err != nil {
 				return err
@@ -168,7 +168,7 @@ func (b *decBuilder) make(t reflect.Type) decFunc {
 		return func(d *decoder, v reflect.Value) error {
 			x, err := d.uvarint()
 			if err == nil && v.OverflowUint(x) {
-				err = fmt.Errorf("values: %d overflows %s", x, t)
+				err = fmt.Errorf("%d overflows %s", x, t)
 			}
 			if err != nil {
 				return err
@@ -232,7 +232,7 @@ func (b *decBuilder) make(t reflect.Type) decFunc {
 	case reflect.Interface:
 		return decodeInterface
 	}
-	return func(*decoder, reflect.Value) error { return fmt.Errorf("values: cannot decode a %s", t) }
+	return func(*decoder, reflect.Value) error { return fmt.Errorf("cannot decode a %s", t) }
 }
 
 func (b *decBuilder) array(t reflect.Type) decFunc {
@@ -272,7 +272,7 @@ func (b *decBuilder) slice(t reflect.Type) decFunc {
 				v.Set(back)
 				return nil
 			case tag != refNew:
-				return fmt.Errorf("values: bad slice tag %d", tag)
+				return fmt.Errorf("bad slice tag %d", tag)
 			}
 			if n, err = d.length(least); err != nil {
 				return err
@@ -334,14 +334,14 @@ func (b *decBuilder) mapping(t reflect.Type) decFunc {
 			v.Set(back)
 			return nil
 		case tag != refNew:
-			return fmt.Errorf("values: bad map tag %d", tag)
+			return fmt.Errorf("bad map tag %d", tag)
 		}
 		n, err := d.length(least)
 		if err != nil {
 			return err
 		}
 		if least == 0 && n > maxZeroWire {
-			return fmt.Errorf("values: length %d too large", n)
+			return fmt.Errorf("length %d too large", n)
 		}
 		if err := d.allocOK(uint64(n) * uint64(t.Key().Size()+t.Elem().Size())); err != nil {
 			return err
@@ -363,7 +363,7 @@ func (b *decBuilder) mapping(t reflect.Type) decFunc {
 				return err
 			}
 			if checkKeys && !k.Comparable() {
-				return fmt.Errorf("values: map key of type %s is not comparable", k.Elem().Type())
+				return fmt.Errorf("map key of type %s is not comparable", k.Elem().Type())
 			}
 			m.SetMapIndex(k, x)
 		}
@@ -392,7 +392,7 @@ func (b *decBuilder) pointer(t reflect.Type) decFunc {
 		case tag == refSentinel:
 			return d.sentinel(t, v)
 		case tag != refNew:
-			return fmt.Errorf("values: bad pointer tag %d", tag)
+			return fmt.Errorf("bad pointer tag %d", tag)
 		}
 		if isSpecial {
 			b, err := d.bytes()
@@ -425,10 +425,10 @@ func (d *decoder) sentinel(t reflect.Type, v reflect.Value) error {
 	}
 	p, ok := reg.sentinelValue(string(name))
 	if !ok {
-		return fmt.Errorf("values: unknown variable %q", name)
+		return fmt.Errorf("unknown variable %q", name)
 	}
 	if p.Type() != t {
-		return fmt.Errorf("values: variable %s holds a %s, not a %s", name, p.Type(), t)
+		return fmt.Errorf("variable %s holds a %s, not a %s", name, p.Type(), t)
 	}
 	v.Set(p)
 	return nil
@@ -443,7 +443,7 @@ func (b *decBuilder) structure(t reflect.Type) decFunc {
 	}
 	if isOpaqueStruct(t) {
 		return func(*decoder, reflect.Value) error {
-			return fmt.Errorf("values: cannot decode a %s", t)
+			return fmt.Errorf("cannot decode a %s", t)
 		}
 	}
 	fields := make([]decFunc, t.NumField())
@@ -482,10 +482,10 @@ func decodeInterface(d *decoder, v reflect.Value) error {
 	case tag-tagType < uint64(len(d.types)):
 		dt = d.types[tag-tagType]
 	default:
-		return fmt.Errorf("values: reference to undescribed type %d", tag-tagType)
+		return fmt.Errorf("reference to undescribed type %d", tag-tagType)
 	}
 	if !dt.AssignableTo(v.Type()) {
-		return fmt.Errorf("values: a %s cannot be held in a %s", dt, v.Type())
+		return fmt.Errorf("a %s cannot be held in a %s", dt, v.Type())
 	}
 	if err := d.enter(); err != nil {
 		return err
@@ -511,7 +511,7 @@ const maxZeroWire = 1 << 20
 // zero-width parts (nil funcs), which a fixed allowance covers.
 func (d *decoder) allocOK(bytes uint64) error {
 	if bytes > 1<<24+256*uint64(len(d.buf)) {
-		return fmt.Errorf("values: %d bytes is too large for %d bytes of data", bytes, len(d.buf))
+		return fmt.Errorf("%d bytes is too large for %d bytes of data", bytes, len(d.buf))
 	}
 	return nil
 }

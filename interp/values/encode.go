@@ -2,6 +2,7 @@ package values
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
 	"reflect"
@@ -27,7 +28,11 @@ func Encode(v reflect.Value) (data []byte, err error) {
 	e.buf = append(e.buf, magic, version)
 	e.buf = binary.LittleEndian.AppendUint64(e.buf, infoOf(t).fp)
 	if err := encoderOf(t)(e, v); err != nil {
-		return nil, err
+		var u *UncopyableError
+		if errors.As(err, &u) {
+			return nil, u
+		}
+		return nil, fmt.Errorf("values: encode %s: %w", t, err)
 	}
 	return e.buf, nil
 }
@@ -276,7 +281,7 @@ func (b *encBuilder) mapping(t reflect.Type) encFunc {
 			}
 		}
 		if n != 0 {
-			return fmt.Errorf("values: map %s changed while it was encoded", t)
+			return fmt.Errorf("map %s changed while it was encoded", t)
 		}
 		e.depth--
 		return nil

@@ -48,6 +48,6 @@ func atPath(err error, seg func() string) error {
 
 // errDepth is returned for values nested deeper than maxDepth, which would
 // otherwise risk overflowing the stack.
-var errDepth = fmt.Errorf("values: value nested deeper than %d levels", maxDepth)
+var errDepth = fmt.Errorf("value nested deeper than %d levels", maxDepth)
 
 const maxDepth = 100_000

@@ -59,7 +59,7 @@ func (m *marshaller) encode(e *encoder, v reflect.Value) error {
 		b, err = p.(encoding.BinaryMarshaler).MarshalBinary()
 	}
 	if err != nil {
-		return fmt.Errorf("values: marshal %s: %w", m.t, err)
+		return fmt.Errorf("marshal %s: %w", m.t, err)
 	}
 	e.buf = appendString(e.buf, string(b))
 	return nil
@@ -77,7 +77,7 @@ func (m *marshaller) decode(d *decoder, v reflect.Value) error {
 		err = p.(encoding.BinaryUnmarshaler).UnmarshalBinary(b)
 	}
 	if err != nil {
-		return fmt.Errorf("values: unmarshal %s: %w", m.t, err)
+		return fmt.Errorf("unmarshal %s: %w", m.t, err)
 	}
 	return nil
 }

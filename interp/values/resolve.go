@@ -66,7 +66,7 @@ func (r *resolver) resolve(d *tdesc) (reflect.Type, error) {
 	if d.kind == kNamed {
 		t, ok := reg.lookupType(d.pkg, d.name)
 		if !ok {
-			return nil, fmt.Errorf("values: unknown type %s.%s", d.pkg, d.name)
+			return nil, fmt.Errorf("unknown type %s.%s", d.pkg, d.name)
 		}
 		return t, nil
 	}
@@ -75,7 +75,7 @@ func (r *resolver) resolve(d *tdesc) (reflect.Type, error) {
 		return t, nil
 	}
 	if cyclic(d, d, map[*tdesc]bool{}) {
-		return nil, errors.New("values: a recursive type held in an interface is not known to the receiver")
+		return nil, errors.New("a recursive type held in an interface is not known to the receiver")
 	}
 	t, err := r.construct(d)
 	if err != nil {
@@ -137,18 +137,18 @@ func (r *resolver) construct(d *tdesc) (reflect.Type, error) {
 		return reflect.SliceOf(elem), nil
 	case reflect.Array:
 		if elem.Size() > 0 && uintptr(d.n) > (1<<40)/elem.Size() {
-			return nil, fmt.Errorf("values: array type [%d]%s too large", d.n, elem)
+			return nil, fmt.Errorf("array type [%d]%s too large", d.n, elem)
 		}
 		return reflect.ArrayOf(d.n, elem), nil
 	case reflect.Map:
 		if !key.Comparable() {
-			return nil, fmt.Errorf("values: invalid map key type %s", key)
+			return nil, fmt.Errorf("invalid map key type %s", key)
 		}
 		return reflect.MapOf(key, elem), nil
 	case reflect.Chan:
 		dir := reflect.ChanDir(d.n)
 		if dir < reflect.RecvDir || dir > reflect.BothDir || elem.Size() >= 1<<16 {
-			return nil, errors.New("values: invalid chan type")
+			return nil, errors.New("invalid chan type")
 		}
 		return reflect.ChanOf(dir, elem), nil
 	case reflect.Func:
@@ -157,11 +157,11 @@ func (r *resolver) construct(d *tdesc) (reflect.Type, error) {
 		return r.structure(d)
 	case reflect.Interface:
 		if len(d.methods) > 0 {
-			return nil, errors.New("values: cannot rebuild an unnamed interface type with methods")
+			return nil, errors.New("cannot rebuild an unnamed interface type with methods")
 		}
 		return reflect.TypeFor[any](), nil
 	}
-	return nil, fmt.Errorf("values: cannot rebuild a type of kind %d", d.kind)
+	return nil, fmt.Errorf("cannot rebuild a type of kind %d", d.kind)
 }
 
 func (r *resolver) function(d *tdesc) (reflect.Type, error) {
@@ -174,10 +174,10 @@ func (r *resolver) function(d *tdesc) (reflect.Type, error) {
 		return nil, err
 	}
 	if d.variadic && (len(in) == 0 || in[len(in)-1].Kind() != reflect.Slice) {
-		return nil, errors.New("values: invalid variadic func type")
+		return nil, errors.New("invalid variadic func type")
 	}
 	if len(in) > 50 || len(out) > 50 {
-		return nil, errors.New("values: func type with too many parameters")
+		return nil, errors.New("func type with too many parameters")
 	}
 	return reflect.FuncOf(in, out, d.variadic), nil
 }
@@ -204,11 +204,11 @@ func (r *resolver) structure(d *tdesc) (reflect.Type, error) {
 			return nil, err
 		}
 		if !token.IsIdentifier(f.name) || !token.IsExported(f.name) || names[f.name] {
-			return nil, fmt.Errorf("values: cannot rebuild a struct with field %q", f.name)
+			return nil, fmt.Errorf("cannot rebuild a struct with field %q", f.name)
 		}
 		names[f.name] = true
 		if size += t.Size(); size > 1<<40 {
-			return nil, errors.New("values: struct type too large")
+			return nil, errors.New("struct type too large")
 		}
 		fields[i] = reflect.StructField{Name: f.name, Tag: reflect.StructTag(f.tag), Anonymous: f.anon, Type: t}
 	}

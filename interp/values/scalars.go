@@ -188,7 +188,7 @@ func decSigned[T signed](r *reader, p unsafe.Pointer, n int) error {
 			return err
 		}
 		if int64(T(x)) != x {
-			return fmt.Errorf("values: %d overflows %T", x, s[i])
+			return fmt.Errorf("%d overflows %T", x, s[i])
 		}
 		s[i] = T(x)
 	}
@@ -203,7 +203,7 @@ func decUnsigned[T unsigned](r *reader, p unsafe.Pointer, n int) error {
 			return err
 		}
 		if uint64(T(x)) != x {
-			return fmt.Errorf("values: %d overflows %T", x, s[i])
+			return fmt.Errorf("%d overflows %T", x, s[i])
 		}
 		s[i] = T(x)
 	}

@@ -176,10 +176,10 @@ func parseDesc(data []byte) (*tdesc, error) {
 	p := descParser{r: reader{buf: data}}
 	d, err := p.node(0)
 	if err != nil {
-		return nil, fmt.Errorf("values: bad type description: %w", err)
+		return nil, fmt.Errorf("bad type description: %w", err)
 	}
 	if p.r.remaining() != 0 {
-		return nil, errors.New("values: bad type description: trailing bytes")
+		return nil, errors.New("bad type description: trailing bytes")
 	}
 	return d, nil
 }

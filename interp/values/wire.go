@@ -35,7 +35,7 @@ const (
 	tagType    = 2
 )
 
-var errTruncated = errors.New("values: truncated data")
+var errTruncated = errors.New("truncated data")
 
 type reader struct {
 	buf []byte
@@ -59,7 +59,7 @@ func (r *reader) uvarint() (uint64, error) {
 		if n == 0 {
 			return 0, errTruncated
 		}
-		return 0, errors.New("values: varint overflows 64 bits")
+		return 0, errors.New("varint overflows 64 bits")
 	}
 	r.off += n
 	return x, nil
@@ -71,7 +71,7 @@ func (r *reader) varint() (int64, error) {
 		if n == 0 {
 			return 0, errTruncated
 		}
-		return 0, errors.New("values: varint overflows 64 bits")
+		return 0, errors.New("varint overflows 64 bits")
 	}
 	r.off += n
 	return x, nil
@@ -95,7 +95,7 @@ func (r *reader) checkLength(n uint64, min int) (int, error) {
 		limit = uint64(r.remaining() / min)
 	}
 	if n > limit {
-		return 0, fmt.Errorf("values: length %d exceeds the data", n)
+		return 0, fmt.Errorf("length %d exceeds the data", n)
 	}
 	return int(n), nil
 }
@@ -139,7 +139,7 @@ func (r *reader) bool() (bool, error) {
 		return false, err
 	}
 	if b > 1 {
-		return false, fmt.Errorf("values: bad bool %d", b)
+		return false, fmt.Errorf("bad bool %d", b)
 	}
 	return b == 1, nil
 }
