@@ -241,3 +241,11 @@ func TestAutoImport(t *testing.T) {
 		t.Errorf("line numbers moved: %q", e.Traceback)
 	}
 }
+
+func TestEnvironment(t *testing.T) {
+	t.Setenv("DMIRROR_TEST_VISIBLE", "seen")
+	s := realSession(t)
+	if got := plain(run(t, s, 1, "os.Getenv(\"DMIRROR_TEST_VISIBLE\") + \"|\" + os.Getenv(\"DMIRROR_CHILD\")")); got != `"seen|"` {
+		t.Errorf("cells see %s, want the kernel's environment without DMIRROR_CHILD", got)
+	}
+}
