@@ -6,7 +6,8 @@ Checks:
   - a multi-line func typed line by line is held until it is complete
     (the kernel's is_complete), then defined, and callable;
   - Tab completes a package member;
-  - Ctrl-C interrupts an endless loop and the session goes on with its values.
+  - Ctrl-C interrupts an endless loop and the session goes on with its values;
+  - a Go module is pinned with %go get, imported, completed and called.
 
 Every wait polls the pane's content with a deadline; nothing sleeps for a
 fixed time. On failure the pane is printed. Exit status is non-zero if any
@@ -48,6 +49,15 @@ PROFILES = {
         "loop_import": 'import "fmt"',
         "loop": 'for i := 0; ; i++ { if i == 0 { fmt.Println("looping") } }',
         "after": "kept + 1",
+        # A Go module, fetched into the session (from the module cache, or
+        # through the module proxy).
+        "module_get": "%go get github.com/google/uuid@v1.6.0",
+        "module_got": "go get: github.com/google/uuid@v1.6.0",
+        "module_import": 'import "github.com/google/uuid"',
+        "module_prefix": "uuid.MustPa",
+        "module_completed": "uuid.MustParse",
+        "module_rest": '("f47ac10b-58cc-4372-a567-0e02b2c3d479").String()',
+        "module_want": '"f47ac10b-58cc-4372-a567-0e02b2c3d479"',
     },
     "python3": {
         "func": ["def add(a, b):", "return a + b", ""],
@@ -181,6 +191,26 @@ def check_completion(pane, p, record):
            re.search(r"Out\[%d\]: %s\b" % (n, re.escape(p["want_complete"])), out) is not None or "output %r" % out)
 
 
+def check_module(pane, p, record):
+    if "module_get" not in p:
+        return
+    out = run_line(pane, p["module_get"], timeout=180)
+    record("%go get pins a module version", p["module_got"] in out or "output %r" % out)
+    out = run_line(pane, p["module_import"], timeout=180)
+    record("a cell imports a Go module", "Error" not in out or "output %r" % out)
+    n = last_prompt(pane.screen())
+    pane.type(p["module_prefix"])
+    pane.keys("Tab")
+    pane.wait("Tab to complete %s" % p["module_completed"],
+              lambda s: re.search(r"^In \[%d\]: %s" % (n, re.escape(p["module_completed"])), s, re.M) is not None)
+    pane.type(p["module_rest"])
+    pane.keys("Enter")
+    s = wait_prompt(pane, n + 1)
+    out = after_last_prompt(s, n)
+    record("Tab completes a module's member, and the call runs",
+           re.search(r"Out\[%d\]: %s" % (n, re.escape(p["module_want"])), out) is not None or "output %r" % out)
+
+
 def check_interrupt(pane, p, record):
     if p.get("loop_import"):
         run_line(pane, p["loop_import"])
@@ -296,7 +326,7 @@ def main():
         t0 = time.monotonic()
         wait_prompt(pane, 1, timeout=120)
         print("console ready in %.1f s" % (time.monotonic() - t0), flush=True)
-        for check in (check_multiline, check_completion, check_interrupt):
+        for check in (check_multiline, check_completion, check_interrupt, check_module):
             try:
                 check(pane, p, record)
             except Failure as e:
