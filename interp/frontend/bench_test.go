@@ -40,9 +40,15 @@ func BenchmarkCompile(b *testing.B) {
 	if _, err := empty.Compile(cell, 1); err != nil { // warm the importer
 		b.Fatal(err)
 	}
-	var base, at100 time.Duration
+	redefine := "func f1(x int) int { return x * 2 }\nf1(3)"
+	var base, at100, rebuild time.Duration
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
+		t2 := time.Now()
+		if p, err := full.Compile(redefine, 101); err != nil || !p.Rebuild {
+			b.Fatal(err)
+		}
+		rebuild += time.Since(t2)
 		t0 := time.Now()
 		if _, err := empty.Compile(cell, 1); err != nil {
 			b.Fatal(err)
@@ -57,4 +63,5 @@ func BenchmarkCompile(b *testing.B) {
 	b.ReportMetric(float64(base.Microseconds())/1000/float64(b.N), "ms/empty")
 	b.ReportMetric(float64(at100.Microseconds())/1000/float64(b.N), "ms/at-100")
 	b.ReportMetric(float64(at100)/float64(base), "ratio")
+	b.ReportMetric(float64(rebuild.Microseconds())/1000/float64(b.N), "ms/rebuild-at-100")
 }
