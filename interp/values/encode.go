@@ -116,6 +116,11 @@ func (b *encBuilder) build(t reflect.Type) encFunc {
 }
 
 func (b *encBuilder) make(t reflect.Type) encFunc {
+	if t.PkgPath() == "github.com/traefik/yaegi/internal/unsafe2" {
+		// yaegi's stand-in for a recursive type it did not resolve (one
+		// recursing through an anonymous struct): the real type is unknown.
+		return opaque(t, "a recursive type yaegi left unresolved")
+	}
 	if m := marshallerOf(t); m != nil {
 		return m.encode
 	}
