@@ -133,7 +133,8 @@ func TestTheModuleCacheServesKnownModulesOffline(t *testing.T) {
 	if _, err := online.Get(context.Background(), "github.com/google/uuid@v1.6.0"); err != nil {
 		t.Fatal(err)
 	}
-	offline := newResolver(t, Options{Env: testEnv("GOPROXY=off")})
+	// A GOFLAGS meant for vendored projects does not get in the way.
+	offline := newResolver(t, Options{Env: testEnv("GOPROXY=off", "GOFLAGS=-modcacherw -mod=vendor")})
 	if _, err := offline.Require(context.Background(), "github.com/google/uuid"); err != nil {
 		t.Fatal(err)
 	}
