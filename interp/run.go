@@ -3,11 +3,9 @@ package interp
 import (
 	"context"
 	"fmt"
-	"os"
 	"reflect"
 	"runtime"
 	"runtime/debug"
-	"strings"
 
 	yaegi "github.com/traefik/yaegi/interp"
 
@@ -29,7 +27,6 @@ func (s *imageServer) newVM() (*yaegi.Interpreter, error) {
 	osErr := &stdFile{w: stderr, fd: 2, path: "/dev/stderr"}
 	osIn := s.stdin
 	return vm.New(vm.Config{
-		Env:    cellEnv(),
 		Stdin:  s.stdin,
 		Stdout: stdout,
 		Stderr: stderr,
@@ -46,18 +43,6 @@ func (s *imageServer) newVM() (*yaegi.Interpreter, error) {
 		GoPath:   modules.GoPath,
 		SourceFS: s.src.FS(),
 	})
-}
-
-// cellEnv is the environment cells see: the kernel's, without the marker
-// of dmirror's hidden modes.
-func cellEnv() []string {
-	var env []string
-	for _, e := range os.Environ() {
-		if !strings.HasPrefix(e, "DMIRROR_CHILD=") {
-			env = append(env, e)
-		}
-	}
-	return env
 }
 
 // build returns a fresh interpreter holding decls.

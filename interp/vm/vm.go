@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
+	"strings"
 
 	"github.com/traefik/yaegi/interp"
 	"github.com/traefik/yaegi/stdlib"
@@ -26,7 +28,10 @@ type Config struct {
 	// GoPath and SourceFS let cells import third-party packages as source.
 	GoPath   string
 	SourceFS fs.FS
-	Env      []string
+	// Env is what os.Getenv and friends see ("KEY=value"); nil means this
+	// process's environment without DMIRROR_CHILD, the marker of dmirror's
+	// hidden modes.
+	Env []string
 	// Hooks receives the events of the prelude's core built-ins (goroutines
 	// started by cells).
 	Hooks Hooks
@@ -36,6 +41,9 @@ type Config struct {
 // (with os.Exit made a panic of *ExitError), cfg.Exports and the prelude
 // loaded.
 func New(cfg Config) (*interp.Interpreter, error) {
+	if cfg.Env == nil {
+		cfg.Env = processEnv()
+	}
 	i := interp.New(interp.Options{
 		Stdin:                cfg.Stdin,
 		Stdout:               cfg.Stdout,
@@ -82,4 +90,14 @@ func eval(i *interp.Interpreter, src string) (err error) {
 	}()
 	_, err = i.Eval(src)
 	return err
+}
+
+func processEnv() []string {
+	env := []string{}
+	for _, e := range os.Environ() {
+		if !strings.HasPrefix(e, "DMIRROR_CHILD=") {
+			env = append(env, e)
+		}
+	}
+	return env
 }
