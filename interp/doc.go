@@ -11,4 +11,18 @@
 //     live yaegi interpreter, runs plans, captures output per cell, reads
 //     stdin through input requests, and restores touched values when a cell
 //     fails, so that the image is exactly as it was before the cell.
+//
+// What cells see differs from compiled Go in a few documented ways:
+//
+//   - os.Stdout and os.Stderr are not *os.File but a type with the methods
+//     code writing to them uses (Write, WriteString, Fd, Name, Sync, Close),
+//     so that output is attributed to its cell; os.Stdin likewise reads
+//     through input requests.
+//   - Interrupting a cell stops every interpreted goroutine, also those that
+//     earlier cells started: yaegi cancels per interpreter.
+//   - A panic's traceback names, for each interpreted frame, the line where
+//     that function's body starts: yaegi does not report the statement.
+//   - Values that cannot be copied out of the image process (channels,
+//     funcs, mutexes...) live only there; a crash loses them, and the cell's
+//     error names them.
 package interp
