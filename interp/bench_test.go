@@ -152,3 +152,37 @@ func BenchmarkRebuildAndRestart(b *testing.B) {
 	b.ReportMetric(float64(baseline.Microseconds()), "µs/start-empty")
 	b.ReportMetric(float64(restored)/float64(baseline), "restart-ratio")
 }
+
+// BenchmarkOutput measures a cell printing 100,000 lines through the
+// Session (captured, coalesced, framed, delivered) against the same loop
+// printing to io.Discard in an interpreter in this process.
+func BenchmarkOutput(b *testing.B) {
+	const loop = "for i := 0; i < 100000; i++ { fmt.Println(i) }"
+	eng, err := NewSession(context.Background(), SessionOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer eng.Close()
+	ip, err := vm.New(vm.Config{Stdout: io.Discard, Stderr: io.Discard, Exports: []yaegi.Exports{mirror.WorkerExports()}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := ip.Eval("import \"fmt\"\nfunc printLines() { " + loop + " }"); err != nil {
+		b.Fatal(err)
+	}
+	n := 0
+	session := timeIt(b.N, func() {
+		n++
+		if res := eng.Execute(context.Background(), engine.ExecuteRequest{Code: loop, Count: n}, discard{}); res.Error != nil {
+			b.Fatal(res.Error)
+		}
+	})
+	baseline := timeIt(b.N, func() {
+		if _, err := ip.Eval("printLines()"); err != nil {
+			b.Fatal(err)
+		}
+	})
+	b.ReportMetric(float64(session.Milliseconds()), "ms/cell")
+	b.ReportMetric(float64(baseline.Milliseconds()), "ms/in-process")
+	b.ReportMetric(float64(session)/float64(baseline), "ratio")
+}
