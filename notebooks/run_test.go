@@ -244,3 +244,34 @@ func checkNotebook(t *testing.T, path string, exp map[string][]check) {
 		}
 	}
 }
+
+// TestDmirrorRunTimeout interrupts an endless cell with --timeout; with
+// --allow-errors the next cell runs in the same session.
+func TestDmirrorRunTimeout(t *testing.T) {
+	needBinary(t)
+	dir := t.TempDir()
+	nb := filepath.Join(dir, "loop.ipynb")
+	src := `{"nbformat": 4, "nbformat_minor": 5, "metadata": {"kernelspec": {"name": "dmirror", "language": "go"}},
+ "cells": [{"cell_type": "code", "id": "a", "metadata": {}, "execution_count": null, "outputs": [], "source": "n := 41"},
+  {"cell_type": "code", "id": "b", "metadata": {}, "execution_count": null, "outputs": [], "source": "for {\n\tn++\n}"},
+  {"cell_type": "code", "id": "c", "metadata": {}, "execution_count": null, "outputs": [], "source": "n + 1"}]}`
+	if err := os.WriteFile(nb, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	log, err := command(t, nil, binary, "run", nb, "--timeout", "2s", "--allow-errors")
+	if code := exitCode(err); code != 0 || !strings.Contains(log, "timed out after 2s") {
+		t.Errorf("exit %d, want 0 and the timeout on stderr:\n%s", code, log)
+	}
+	if d := time.Since(start); d > time.Minute {
+		t.Errorf("the run took %s", d)
+	}
+	cells := readExecuted(t, filepath.Join(dir, "loop.out.ipynb"))
+	if len(cells["b"].Outputs) == 0 || cells["b"].Outputs[len(cells["b"].Outputs)-1].Type != "error" {
+		t.Errorf("the interrupted cell has no error output: %+v", cells["b"].Outputs)
+	}
+	// The failed cell changed nothing: n is as the first cell left it.
+	if err := result("42")(cells["c"]); err != nil {
+		t.Errorf("cell after the timeout: %v", err)
+	}
+}
