@@ -1,6 +1,7 @@
 package mirror
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
@@ -127,9 +128,15 @@ func (p *proc) death(mirror int) Failure {
 	default:
 		f.Message = "the mirror process died: " + st.String()
 	}
-	if strings.Contains(f.Output, "out of memory") {
+	fatal := p.tail.fatalLine()
+	if fatal != "" {
+		// What follows is the runtime's dump of every goroutine, of no use
+		// to users: the reason is shown instead.
+		f.Output = fatal
+	}
+	if strings.Contains(fatal, "out of memory") {
 		f.Kind = KindOutOfMemory
-		f.Message = "the mirror process ran out of memory"
+		f.Message = "the mirror process ran out of memory (" + MemoryEnv + " sets its limit)"
 	} else if strings.Contains(f.Output, "stack overflow") {
 		f.Message += " (stack overflow)"
 	}
@@ -141,21 +148,33 @@ func isSignal(st *os.ProcessState, sig syscall.Signal) bool {
 	return ok && ws.Signaled() && ws.Signal() == sig
 }
 
-// tailWriter keeps the last max bytes written to it.
+// tailWriter keeps the last max bytes written to it, and the line of the
+// Go runtime's "fatal error", which a long dump of goroutines follows.
 type tailWriter struct {
-	mu  sync.Mutex
-	max int
-	buf []byte
+	mu    sync.Mutex
+	max   int
+	buf   []byte
+	fatal string
 }
 
 func (t *tailWriter) Write(p []byte) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if i := bytes.Index(p, []byte("fatal error: ")); i >= 0 && t.fatal == "" {
+		line, _, _ := bytes.Cut(p[i:], []byte("\n"))
+		t.fatal = string(line)
+	}
 	t.buf = append(t.buf, p...)
 	if over := len(t.buf) - t.max; over > 0 {
 		t.buf = append(t.buf[:0], t.buf[over:]...)
 	}
 	return len(p), nil
+}
+
+func (t *tailWriter) fatalLine() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.fatal
 }
 
 func (t *tailWriter) String() string {

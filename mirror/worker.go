@@ -23,6 +23,9 @@ const (
 
 // ServeWorker runs one mirror over its pipes until the kernel closes them.
 func ServeWorker(ctx context.Context) error {
+	if err := limitMemory(); err != nil {
+		return err
+	}
 	in := os.NewFile(workerInFD, "mirror-in")
 	out := os.NewFile(workerOutFD, "mirror-out")
 	if in == nil || out == nil {

@@ -1,8 +1,16 @@
 package e2e
 
 import (
+	"context"
+	"fmt"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
+
+	"github.com/dmirror/dmirror/kernel/engine"
+	"github.com/dmirror/dmirror/mirror"
 )
 
 const accDecls = "type Acc struct {\n\tName string\n\tN    int\n}\n\nfunc ratio(a Acc, b int) int {\n\tq := a.N * 2\n\treturn q / b\n}"
@@ -81,5 +89,125 @@ func TestPanicInNamedBlock(t *testing.T) {
 	want := "── mirror 2 failed (panic) ──\nelement 1: 2\npanic: runtime error: integer divide by zero\n  at risky (cell[1] line 3 col 9)\n      x int = 2\n      y int = 0\n"
 	if text != want {
 		t.Fatalf("report\n%s\nwant\n%s", text, want)
+	}
+}
+
+// execAsync runs a cell in the background; the returned func waits for
+// its result.
+func (s *session) execAsync(ctx context.Context, code string) (*sink, func() engine.Result) {
+	s.cell++
+	out := newSink()
+	done := make(chan engine.Result, 1)
+	req := engine.ExecuteRequest{Code: code, Count: s.cell}
+	go func() { done <- s.eng.Execute(ctx, req, out) }()
+	return out, func() engine.Result { return <-done }
+}
+
+// TestKilledMirror: SIGKILL of a mirror during a call fails the call with
+// an error naming the mirror; the next call works.
+func TestKilledMirror(t *testing.T) {
+	s := newSession(t)
+	s.run(t, "import (\n\t\"fmt\"\n\t\"os\"\n\t\"time\"\n)")
+	out, wait := s.execAsync(t.Context(), "ParallelCollect([]int{1, 2}, func(x int) int {\n\tif x == 1 {\n\t\tfmt.Println(\"pid\", os.Getpid())\n\t\ttime.Sleep(time.Hour)\n\t}\n\treturn x\n}, WithMirrors(2))")
+	out.waitFor(t, "stdout", "\n")
+	var pid int
+	if _, err := fmt.Sscanf(out.text("stdout"), "[mirror 1] pid %d", &pid); err != nil {
+		t.Fatalf("stdout %q: %v", out.text("stdout"), err)
+	}
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	res := wait()
+	if res.Error == nil || res.Error.Name != "MirrorError" || !strings.Contains(res.Error.Value, "1 of 2 mirrors failed in ParallelCollect: mirror 1: killed") {
+		t.Fatalf("error %v, want mirror 1 killed", res.Error)
+	}
+	if ds := out.displays(); len(ds) != 1 || !strings.Contains(ds[0].data["text/plain"].(string), "mirror 1 failed (killed)") {
+		t.Fatalf("displays %+v, want the report of mirror 1", ds)
+	}
+	if got := s.run(t, "fmt.Println(ParallelCollect([]int{1, 2}, func(x int) int { return x * 3 }, WithMirrors(2)))"); got != "[3 6]\n" {
+		t.Fatalf("next call printed %q", got)
+	}
+}
+
+// TestInterruptEndlessBlock: interrupting a cell whose mirrors spin
+// forever stops them within a second; the next call works on the same
+// number of mirrors.
+func TestInterruptEndlessBlock(t *testing.T) {
+	s := newSession(t)
+	s.run(t, "import \"fmt\"")
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	out, wait := s.execAsync(ctx, "ParallelCollect([]int{1, 2}, func(x int) int {\n\tfmt.Println(\"spinning\")\n\tfor {\n\t\tx++\n\t}\n}, WithMirrors(2))")
+	out.waitFor(t, "stdout", "[mirror 1] spinning")
+	out.waitFor(t, "stdout", "[mirror 2] spinning")
+	cancel()
+	interrupted := time.Now()
+	res := wait()
+	took := time.Since(interrupted)
+	t.Logf("the cell ended %v after the interrupt: %v", took, res.Error)
+	if res.Error == nil {
+		t.Fatal("the interrupted cell succeeded")
+	}
+	if took > time.Second {
+		t.Errorf("the cell ended %v after the interrupt, want within 1s", took)
+	}
+	if got := s.run(t, "fmt.Println(ParallelCollect([]int{1, 2}, func(x int) int { return -x }, WithMirrors(2)))"); got != "[-1 -2]\n" {
+		t.Fatalf("next call printed %q", got)
+	}
+	if n := len(mirrorPids(t)); n != 2 {
+		t.Fatalf("%d mirror processes, want 2", n)
+	}
+}
+
+// TestTimeout: WithTimeout fails the call with a timeout per mirror that
+// did not finish; the next call works.
+func TestTimeout(t *testing.T) {
+	s := newSession(t)
+	s.run(t, "import (\n\t\"fmt\"\n\t\"time\"\n)")
+	res, out := s.fails(t, "ParallelCollect([]int{1, 2}, func(x int) int {\n\tfor x < 3 {\n\t\tx *= 1\n\t}\n\treturn x\n}, WithMirrors(2), WithTimeout(300*time.Millisecond))", "MirrorError")
+	if !strings.HasPrefix(res.Error.Value, "2 of 2 mirrors failed in ParallelCollect: mirror 1: timeout: no result within 300ms") {
+		t.Fatalf("error %q", res.Error.Value)
+	}
+	if ds := out.displays(); len(ds) != 1 || !strings.Contains(ds[0].data["text/plain"].(string), "mirror 2 failed (timeout)") {
+		t.Fatalf("displays %+v, want the report of both mirrors", ds)
+	}
+	if got := s.run(t, "fmt.Println(ParallelCollect([]int{4, 5}, func(x int) int { return x }, WithTimeout(time.Minute)))"); got != "[4 5]\n" {
+		t.Fatalf("next call printed %q", got)
+	}
+}
+
+// TestOutOfMemory: a block that allocates past the mirrors' memory limit
+// makes its mirror run out of memory; the call fails naming it and the
+// next call works. The limit is on address space, so the test takes little
+// of the machine's memory.
+func TestOutOfMemory(t *testing.T) {
+	s := newSession(t, mirror.MemoryEnv+"="+strconv.Itoa(3<<30))
+	s.run(t, "import \"fmt\"\nvar keep [][]byte")
+	res, out := s.fails(t, "ParallelCollect([]int{1, 2}, func(x int) int {\n\tif x == 2 {\n\t\tfor {\n\t\t\tkeep = append(keep, make([]byte, 64<<20))\n\t\t}\n\t}\n\treturn x\n}, WithMirrors(2))", "MirrorError")
+	if !strings.Contains(res.Error.Value, "1 of 2 mirrors failed in ParallelCollect: mirror 2: out of memory") {
+		t.Fatalf("error %q", res.Error.Value)
+	}
+	ds := out.displays()
+	if len(ds) != 1 || !strings.Contains(ds[0].data["text/plain"].(string), "fatal error: out of memory") {
+		t.Fatalf("displays %+v, want the report of mirror 2", ds)
+	}
+	if got := s.run(t, "fmt.Println(ParallelCollect([]int{1, 2}, func(x int) int { return x + len(keep) }, WithMirrors(2)))"); got != "[1 2]\n" {
+		t.Fatalf("next call printed %q", got)
+	}
+}
+
+// TestNoMirrorLeftAfterClose: closing the session stops and reaps every
+// mirror.
+func TestNoMirrorLeftAfterClose(t *testing.T) {
+	s := newSession(t)
+	s.run(t, "ParallelCollect([]int{1, 2, 3}, func(x int) int { return x }, WithMirrors(3))")
+	if n := len(mirrorPids(t)); n != 3 {
+		t.Fatalf("%d mirror processes, want 3", n)
+	}
+	if err := s.eng.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if pids := mirrorPids(t); len(pids) != 0 {
+		t.Fatalf("mirrors %v outlived Close", pids)
 	}
 }

@@ -1,0 +1,57 @@
+package mirror
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// MemoryEnv names the variable that sets how much memory (bytes of address
+// space, RLIMIT_AS) each mirror may use; by default 60% of the machine's
+// memory. A block that allocates past it makes the Go runtime fail with
+// "out of memory", which fails the call naming the mirror, instead of
+// taking the machine's memory from the kernel and the other mirrors.
+const MemoryEnv = "DMIRROR_MIRROR_MEMORY"
+
+// limitMemory applies the mirror's memory limit to this process.
+func limitMemory() error {
+	limit := uint64(0)
+	if v := os.Getenv(MemoryEnv); v != "" {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil || n == 0 {
+			return fmt.Errorf("mirror: %s=%q is not a number of bytes", MemoryEnv, v)
+		}
+		limit = n
+	} else if total := totalMemory(); total > 0 {
+		limit = total / 10 * 6
+	}
+	if limit == 0 {
+		return nil
+	}
+	if err := syscall.Setrlimit(syscall.RLIMIT_AS, &syscall.Rlimit{Cur: limit, Max: limit}); err != nil {
+		return fmt.Errorf("mirror: limit memory to %d bytes: %w", limit, err)
+	}
+	return nil
+}
+
+// totalMemory reads MemTotal from /proc/meminfo, or returns 0.
+func totalMemory() uint64 {
+	f, err := os.Open("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) >= 2 && fields[0] == "MemTotal:" {
+			if kb, err := strconv.ParseUint(fields[1], 10, 64); err == nil {
+				return kb << 10
+			}
+		}
+	}
+	return 0
+}
