@@ -1,0 +1,48 @@
+package e2e
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// TestMirrorsRunAtTheSameTime: each element of a 2-element call waits at a
+// barrier (files in a directory) for the other, so the call only succeeds
+// if nothing between the cell and the mirrors runs them one after the
+// other.
+func TestMirrorsRunAtTheSameTime(t *testing.T) {
+	s := newSession(t)
+	s.run(t, "import (\n\t\"fmt\"\n\t\"os\"\n\t\"path/filepath\"\n\t\"time\"\n)\nfunc arrive(dir string, x int) int {\n\tif err := os.WriteFile(filepath.Join(dir, fmt.Sprint(x)), nil, 0o644); err != nil {\n\t\tpanic(err)\n\t}\n\tfor deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {\n\t\tif all, _ := filepath.Glob(filepath.Join(dir, \"*\")); len(all) == 2 {\n\t\t\treturn x\n\t\t}\n\t}\n\tpanic(\"the other mirror did not run meanwhile\")\n}")
+	got := s.run(t, fmt.Sprintf("dir := %q\nfmt.Println(ParallelCollect([]int{1, 2}, func(x int) int { return arrive(dir, x) }, WithMirrors(2)))", t.TempDir()))
+	if got != "[1 2]\n" {
+		t.Fatalf("printed %q", got)
+	}
+}
+
+// TestDisplayInMirror: what a block displays reaches the cell, tagged with
+// its mirror in the metadata.
+func TestDisplayInMirror(t *testing.T) {
+	s := newSession(t)
+	s.run(t, "import \"fmt\"")
+	_, out := s.exec(t.Context(), "ParallelCollect([]int{1, 2}, func(x int) int {\n\tdisplay.HTML(fmt.Sprint(\"<i>\", x, \"</i>\"))\n\treturn x\n}, WithMirrors(2))")
+	got := map[any]string{}
+	for _, d := range out.displays() {
+		tag, _ := d.metadata["dmirror"].(map[string]any)
+		html, _ := d.data["text/html"].(string)
+		got[tag["mirror"]] = html
+	}
+	if len(got) != 2 || got[1] != "<i>1</i>" || got[2] != "<i>2</i>" {
+		t.Fatalf("displays by mirror %v, want <i>1</i> from mirror 1 and <i>2</i> from mirror 2", got)
+	}
+}
+
+// TestNestedParallelRunsInTheMirror: a Parallel call made by a block runs
+// sequentially in its mirror.
+func TestNestedParallelRunsInTheMirror(t *testing.T) {
+	s := newSession(t)
+	s.run(t, "import \"fmt\"")
+	got := s.run(t, "fmt.Println(ParallelCollect([]int{1, 2}, func(x int) []int {\n\treturn ParallelCollect([]int{x, 10 * x}, func(y int) int { return y + 1 })\n}))")
+	if strings.TrimSpace(got) != "[[2 11] [3 21]]" {
+		t.Fatalf("printed %q", got)
+	}
+}
