@@ -83,8 +83,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		return runKernel(ctx, rest[0], log)
 	case "run":
+		// Ctrl-C interrupts the running cell and ends the run, which still
+		// writes the notebook; the session itself lives until the run closes
+		// it, so it gets the outer context.
+		runCtx, stop := signal.NotifyContext(ctx, os.Interrupt)
+		defer stop()
 		quiet := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-		code, err := nbrun.Main(ctx, rest, stdout, stderr, func(ctx context.Context) (engine.Engine, error) {
+		code, err := nbrun.Main(runCtx, rest, stdout, stderr, func(context.Context) (engine.Engine, error) {
 			return interp.NewSession(ctx, interp.SessionOptions{Log: quiet})
 		})
 		if err != nil {

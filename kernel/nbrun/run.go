@@ -89,7 +89,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, newEngin
 		return 1, fmt.Errorf("stop the session: %w", closeErr)
 	}
 	if ctx.Err() != nil {
-		return 1, fmt.Errorf("run stopped: %w", context.Cause(ctx))
+		return 1, fmt.Errorf("run interrupted (%w): %s holds the cells run so far", context.Cause(ctx), opts.output)
 	}
 	if failed != nil {
 		fmt.Fprintf(stderr, "dmirror run: %s failed:\n%s\n", failed.where, failed.err)

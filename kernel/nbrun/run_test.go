@@ -407,3 +407,29 @@ func TestLateOutputOfAnEarlierCellIsDropped(t *testing.T) {
 		t.Errorf("outputs %v / %v, want the late output dropped", c[0]["outputs"], c[1]["outputs"])
 	}
 }
+
+func TestCancelEndsTheRunAndWritesTheNotebook(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	eng := &fakeEngine{cells: map[string]func(context.Context, engine.Sink) engine.Result{
+		"// ctrl-c": func(cellCtx context.Context, _ engine.Sink) engine.Result {
+			cancel()
+			<-cellCtx.Done()
+			return fail("Interrupted", "the cell was interrupted")
+		},
+	}}
+	dir := t.TempDir()
+	in := filepath.Join(dir, "nb.ipynb")
+	writeJSON(t, in, goNotebook(cell{source: "// one"}, cell{source: "// ctrl-c"}, cell{source: "// never"}))
+	var stdout, stderr bytes.Buffer
+	code, err := nbrun.Main(ctx, []string{in}, &stdout, &stderr, eng.new)
+	if code != 1 || err == nil || !strings.Contains(err.Error(), "run interrupted") {
+		t.Errorf("got %d %v, want status 1 and the interruption", code, err)
+	}
+	if len(eng.codes()) != 2 || !eng.closed {
+		t.Errorf("%d cells ran, engine closed %v; want 2 and closed", len(eng.codes()), eng.closed)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "nb.out.ipynb")); err != nil {
+		t.Errorf("the notebook was not written: %v", err)
+	}
+}
