@@ -7,12 +7,18 @@ import (
 	"sort"
 )
 
-// refs is what a piece of code refers to: package variables (and which of
-// them it may write) and package funcs and methods.
+// refs is what a piece of code refers to, by name: package variables (and
+// whether it may write them) and the session's funcs ("f") and methods
+// ("T.m"). Names, not objects, so that the refs of committed funcs can be
+// kept with them and their bodies need not be checked again.
 type refs struct {
-	vars   map[*types.Var]bool // value: written
-	funcs  map[types.Object]bool
+	vars   map[string]bool // value: written
+	funcs  map[string]bool
 	ifaces map[string]bool // methods called through interfaces, by name
+}
+
+func newRefs() *refs {
+	return &refs{vars: map[string]bool{}, funcs: map[string]bool{}, ifaces: map[string]bool{}}
 }
 
 // depGraph finds the package variables code uses directly and through the
@@ -20,28 +26,59 @@ type refs struct {
 type depGraph struct {
 	info    *types.Info
 	pkg     *types.Package
-	decls   map[types.Object]*ast.FuncDecl
-	methods map[string][]types.Object
-	memo    map[types.Object]*refs
+	decls   map[string]*ast.FuncDecl
+	stored  map[string]*refs // refs kept with committed funcs
+	methods map[string][]string
+	memo    map[string]*refs
 }
 
-func newDepGraph(chk *checked) *depGraph {
-	g := &depGraph{info: chk.info, pkg: chk.pkg, decls: map[types.Object]*ast.FuncDecl{}, methods: map[string][]types.Object{}, memo: map[types.Object]*refs{}}
+func newDepGraph(chk *checked, committed []*declItem) *depGraph {
+	g := &depGraph{info: chk.info, pkg: chk.pkg, decls: map[string]*ast.FuncDecl{}, stored: map[string]*refs{},
+		methods: map[string][]string{}, memo: map[string]*refs{}}
 	for _, d := range chk.file.Decls {
 		fd, ok := d.(*ast.FuncDecl)
 		if !ok || fd.Body == nil {
 			continue
 		}
-		obj := chk.info.Defs[fd.Name]
-		if obj == nil {
-			continue
-		}
-		g.decls[obj] = fd
+		key := declKey(fd)
+		g.decls[key] = fd
 		if fd.Recv != nil {
-			g.methods[fd.Name.Name] = append(g.methods[fd.Name.Name], obj)
+			g.methods[fd.Name.Name] = append(g.methods[fd.Name.Name], key)
+		}
+	}
+	for _, d := range committed {
+		if d.refs != nil {
+			g.stored[d.names[0]] = d.refs
 		}
 	}
 	return g
+}
+
+// declKey names a func declaration as refs do.
+func declKey(fd *ast.FuncDecl) string {
+	if fd.Recv != nil && len(fd.Recv.List) == 1 {
+		return recvTypeName(fd.Recv.List[0].Type) + "." + fd.Name.Name
+	}
+	return fd.Name.Name
+}
+
+// funcKey names a func or method of the session as refs do, "" for others.
+func (g *depGraph) funcKey(f *types.Func) string {
+	if f.Pkg() != g.pkg {
+		return ""
+	}
+	sig, ok := f.Type().(*types.Signature)
+	if !ok || sig.Recv() == nil {
+		return f.Name()
+	}
+	t := sig.Recv().Type()
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	if n, ok := t.(*types.Named); ok {
+		return n.Origin().Obj().Name() + "." + f.Name()
+	}
+	return ""
 }
 
 func (g *depGraph) isPkgVar(v *types.Var) bool {
@@ -50,19 +87,21 @@ func (g *depGraph) isPkgVar(v *types.Var) bool {
 
 // direct collects the references of node.
 func (g *depGraph) direct(node ast.Node) *refs {
-	r := &refs{vars: map[*types.Var]bool{}, funcs: map[types.Object]bool{}, ifaces: map[string]bool{}}
+	r := newRefs()
 	ast.Inspect(node, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.Ident:
 			switch o := g.info.Uses[n].(type) {
 			case *types.Var:
 				if g.isPkgVar(o) {
-					if _, ok := r.vars[o]; !ok {
-						r.vars[o] = false
+					if _, ok := r.vars[o.Name()]; !ok {
+						r.vars[o.Name()] = false
 					}
 				}
 			case *types.Func:
-				r.funcs[o.Origin()] = true
+				if k := g.funcKey(o.Origin()); k != "" {
+					r.funcs[k] = true
+				}
 			}
 		case *ast.SelectorExpr:
 			if sel := g.info.Selections[n]; sel != nil {
@@ -70,7 +109,9 @@ func (g *depGraph) direct(node ast.Node) *refs {
 					if types.IsInterface(sel.Recv()) {
 						r.ifaces[f.Name()] = true
 					} else {
-						r.funcs[f.Origin()] = true
+						if k := g.funcKey(f.Origin()); k != "" {
+							r.funcs[k] = true
+						}
 						if sig, ok := f.Type().(*types.Signature); ok && sig.Recv() != nil {
 							if _, ptr := sig.Recv().Type().(*types.Pointer); ptr {
 								g.written(r, n.X)
@@ -116,7 +157,7 @@ func (g *depGraph) written(r *refs, e ast.Expr) {
 			e = x.X
 		case *ast.Ident:
 			if v, ok := g.info.Uses[x].(*types.Var); ok && g.isPkgVar(v) {
-				r.vars[v] = true
+				r.vars[v.Name()] = true
 			}
 			return
 		default:
@@ -125,31 +166,35 @@ func (g *depGraph) written(r *refs, e ast.Expr) {
 	}
 }
 
-func (g *depGraph) ofFunc(obj types.Object) *refs {
-	if r, ok := g.memo[obj]; ok {
+// ofFunc returns the direct refs of the func or method key: kept with a
+// committed func, or found in its checked body.
+func (g *depGraph) ofFunc(key string) *refs {
+	if r, ok := g.memo[key]; ok {
 		return r
 	}
-	g.memo[obj] = &refs{vars: map[*types.Var]bool{}, funcs: map[types.Object]bool{}, ifaces: map[string]bool{}}
-	fd := g.decls[obj]
-	if fd == nil {
-		return g.memo[obj]
+	r := g.stored[key]
+	if r == nil {
+		if fd := g.decls[key]; fd != nil {
+			r = g.direct(fd.Body)
+		} else {
+			r = newRefs()
+		}
 	}
-	r := g.direct(fd.Body)
-	g.memo[obj] = r
+	g.memo[key] = r
 	return r
 }
 
 // closure returns the package variables node uses, directly or through
 // the funcs and methods it may call, with whether they may be written.
-func (g *depGraph) closure(node ast.Node) map[*types.Var]bool {
-	out := map[*types.Var]bool{}
-	seen := map[types.Object]bool{}
+func (g *depGraph) closure(node ast.Node) map[string]bool {
+	out := map[string]bool{}
+	seen := map[string]bool{}
 	var visit func(r *refs)
 	visit = func(r *refs) {
 		for v, w := range r.vars {
 			out[v] = out[v] || w
 		}
-		var next []types.Object
+		var next []string
 		for f := range r.funcs {
 			next = append(next, f)
 		}
@@ -196,11 +241,11 @@ func aliasing(t types.Type, seen map[types.Type]bool) bool {
 	}
 }
 
-func sortedNames(vars map[*types.Var]bool, keep func(*types.Var, bool) bool) []string {
+func sortedNames(vars map[string]bool, keep func(name string, written bool) bool) []string {
 	var out []string
 	for v, w := range vars {
 		if keep(v, w) {
-			out = append(out, v.Name())
+			out = append(out, v)
 		}
 	}
 	sort.Strings(out)
@@ -210,7 +255,10 @@ func sortedNames(vars map[*types.Var]bool, keep func(*types.Var, bool) bool) []s
 // computeTouched lists the package variables the cell may change.
 func (c *compiler) computeTouched() {
 	used := c.deps.closure(c.bodyFunc.Body)
-	names := sortedNames(used, func(v *types.Var, written bool) bool { return written || mayAlias(v.Type()) })
+	names := sortedNames(used, func(name string, written bool) bool {
+		v, _ := c.chk.pkg.Scope().Lookup(name).(*types.Var)
+		return written || v == nil || mayAlias(v.Type())
+	})
 	seen := map[string]bool{}
 	for _, n := range names {
 		seen[n] = true
@@ -223,4 +271,19 @@ func (c *compiler) computeTouched() {
 	}
 	sort.Strings(names)
 	c.touched = names
+}
+
+// funcRefs returns the direct refs of the func declared by a declaration
+// of the cell, to keep with it.
+func (c *compiler) funcRefs(start, end int) *refs {
+	for _, d := range c.cellDecls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Body == nil {
+			continue
+		}
+		if off := c.coff(fd.Pos()); off >= start && off < end {
+			return c.deps.ofFunc(declKey(fd))
+		}
+	}
+	return nil
 }

@@ -60,7 +60,10 @@ func (c *compiler) blockCall(call *ast.CallExpr) {
 			b.Captures = append(b.Captures, Var{Name: v.Name(), Type: c.typeString(v.Type())})
 			capNames = append(capNames, v.Name())
 		}
-		b.Globals = sortedNames(c.deps.closure(arg), func(*types.Var, bool) bool { return true })
+		b.Globals = sortedNames(c.deps.closure(arg), func(name string, _ bool) bool {
+			_, isVar := c.chk.pkg.Scope().Lookup(name).(*types.Var)
+			return isVar
+		})
 		c.pending = append(c.pending, pendingBlock{block: b, arg: arg})
 		opts = append(opts, "__dmBlock("+strings.Join(capNames, ", ")+")")
 	}

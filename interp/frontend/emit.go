@@ -17,6 +17,7 @@ func (c *compiler) plan() *Plan {
 	for _, n := range c.itemNodes {
 		n.item.check = n.item.emitLead + c.declPiece[n.start:n.end] // with the aliases of pass 1
 		n.item.emit = c.ed.apply(c.declPiece, n.start, n.end, c.inSegs(segDecl))
+		n.item.refs = c.funcRefs(n.start, n.end)
 		for _, pb := range c.pending {
 			if off := c.coff(pb.arg.Pos()); c.inDecls(pb.arg.Pos()) && off >= n.start && off < n.end {
 				n.item.blocks = append(n.item.blocks, pb.block)

@@ -83,6 +83,7 @@ type declItem struct {
 	emitLead  string // emitted before the //line directive, e.g. "type "
 	varType   string // for generated `var x T`: T
 	blocks    []Block
+	refs      *refs // for a func or method: what its body refers to
 	isVar     bool
 }
 

@@ -38,5 +38,6 @@ func (c *compiler) rerenderItem(d *declItem, off int) *declItem {
 	nd := *d
 	nd.emit = sub.ed.apply(d.check, len(d.emitLead), len(d.check), nil)
 	nd.blocks = sub.blocks
+	nd.refs = sub.funcRefs(0, len(d.check))
 	return &nd
 }

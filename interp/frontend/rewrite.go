@@ -43,7 +43,11 @@ func (c *compiler) rewrite() {
 		})
 	}
 	c.explicitTypeArgs()
-	c.deps = newDepGraph(c.chk)
+	var stored []*declItem
+	if !c.rebuild {
+		stored = c.kept // their bodies were not checked again
+	}
+	c.deps = newDepGraph(c.chk, stored)
 	for _, n := range c.cellNodes() {
 		ast.Inspect(n, c.visit)
 	}
