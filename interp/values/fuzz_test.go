@@ -73,3 +73,32 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// FuzzTypeDescription feeds arbitrary type descriptions to the parser and
+// the resolver: they must fail with an error or give a type whose own
+// (canonical) description resolves to it again, and never panic.
+func FuzzTypeDescription(f *testing.F) {
+	for _, t := range []reflect.Type{
+		reflect.TypeFor[fuzzTarget](), reflect.TypeFor[*node](), reflect.TypeFor[map[string][3]*int](),
+		reflect.TypeFor[struct {
+			A func(int, ...string) error
+			B <-chan []byte
+		}](),
+	} {
+		f.Add([]byte(infoOf(t).canon))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		recoverPanics = false
+		defer func() { recoverPanics = true }()
+		d := &decoder{dec: NewDecoder(reflect.TypeFor[node]()), root: reflect.TypeFor[any]()}
+		typ, err := d.resolve(string(data))
+		if err != nil {
+			return
+		}
+		canon := infoOf(typ).canon
+		again, err := d.resolve(canon)
+		if err != nil || again != typ {
+			t.Errorf("%s (from %x) described as %x resolves to %v, %v", typ, data, canon, again, err)
+		}
+	})
+}

@@ -251,11 +251,9 @@ func (p *descParser) composite(d *tdesc, depth int) (err error) {
 		}
 		d.elem, err = p.node(depth + 1)
 	case reflect.Func:
-		var v byte
-		if v, err = p.r.byte(); err != nil {
+		if d.variadic, err = p.r.bool(); err != nil {
 			return err
 		}
-		d.variadic = v != 0
 		if d.in, err = p.list(depth); err != nil {
 			return err
 		}
@@ -308,7 +306,7 @@ func (p *descParser) fields(d *tdesc, depth int) error {
 		if err != nil {
 			return err
 		}
-		anon, err := p.r.byte()
+		anon, err := p.r.bool()
 		if err != nil {
 			return err
 		}
@@ -316,7 +314,7 @@ func (p *descParser) fields(d *tdesc, depth int) error {
 		if err != nil {
 			return err
 		}
-		d.fields = append(d.fields, fdesc{name: string(name), tag: string(tag), anon: anon != 0, typ: typ})
+		d.fields = append(d.fields, fdesc{name: string(name), tag: string(tag), anon: anon, typ: typ})
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 )
 
 // Wire format: a header (magic, version, the 8-byte fingerprint of the
@@ -61,9 +62,16 @@ func (r *reader) uvarint() (uint64, error) {
 		}
 		return 0, errors.New("varint overflows 64 bits")
 	}
+	if n != uvarintLen(x) {
+		return 0, errors.New("non-minimal varint")
+	}
 	r.off += n
 	return x, nil
 }
+
+// uvarintLen is the length of the shortest encoding of x, the only one
+// accepted, so that every value and type has exactly one encoding.
+func uvarintLen(x uint64) int { return (bits.Len64(x|1) + 6) / 7 }
 
 func (r *reader) varint() (int64, error) {
 	x, n := binary.Varint(r.buf[r.off:])
@@ -72,6 +80,9 @@ func (r *reader) varint() (int64, error) {
 			return 0, errTruncated
 		}
 		return 0, errors.New("varint overflows 64 bits")
+	}
+	if n != uvarintLen(uint64(x)<<1^uint64(x>>63)) {
+		return 0, errors.New("non-minimal varint")
 	}
 	r.off += n
 	return x, nil
