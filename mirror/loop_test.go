@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"reflect"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 func TestInlinable(t *testing.T) {
@@ -154,5 +156,30 @@ func TestLoopAfterInterrupt(t *testing.T) {
 		if res := runEngineChunk(t, e, OpNoneSatisfy, b, []int{600}); !res.Decided || res.Failure != nil {
 			t.Fatalf("chunk %d after the interrupt: %+v, want decided", k, res)
 		}
+	}
+}
+
+// TestPostMortemCutShort: a failing element whose re-run under the
+// debugger takes too many steps is reported without frames, and the
+// re-run's goroutines end.
+func TestPostMortemCutShort(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the post-mortem re-run uses yaegi's debugger, which races on its own state")
+	}
+	before := runtime.NumGoroutine()
+	var out bytes.Buffer
+	e := newEngine(&out, &out, nil)
+	b := []JobBlock{{Expr: "func(x int) int {\n\ts := 0\n\tfor i := 0; i < x; i++ {\n\t\ts += i\n\t}\n\tpanic(s)\n}", Type: "func(int) int", Pos: "cell[2] line 1"}}
+	res := runEngineChunk(t, e, OpCollect, b, []int{1 << 20})
+	f := res.Failure
+	if f == nil || f.Index != 0 || len(f.Frames) != 1 || !strings.Contains(f.Frames[0].Func, errTooLong.Error()) {
+		t.Fatalf("failure %+v, want element 0 without frames: %v", f, errTooLong)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		runtime.Gosched()
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Fatalf("%d goroutines after the post-mortem, %d before", n, before)
 	}
 }

@@ -23,6 +23,7 @@ import (
 const (
 	postMortemTimeout = 3 * time.Second
 	postMortemSteps   = 400_000
+	stepperGrace      = time.Second // see recordLast
 )
 
 // debugFile names the wrapper code of a post-mortem program, whose frames
@@ -180,34 +181,54 @@ func lineDirective(pos string) string {
 // recordLast runs prog under the debugger, stepping into every node, and
 // returns the last event before the end: after a panic its frames still
 // hold the values at the failure.
+//
+// A run cut short (too many steps, too long, or ctx done) is ended with
+// Terminate from the event callback, between two steps, rather than by
+// cancelling the debugger's context: yaegi's Step hands a step over on an
+// unbuffered channel, and a cancelled program stops receiving, which would
+// leave the stepping goroutine blocked for ever. Terminate closes that
+// channel instead; a Step blocked on it panics, which the stepping
+// goroutine recovers. Only a program blocked in compiled code, which makes
+// no steps, is stopped by cancelling the context.
 func recordLast(ctx context.Context, i *yaegi.Interpreter, prog *yaegi.Program) (*yaegi.DebugEvent, error) {
-	ctx, cancel := context.WithTimeout(ctx, postMortemTimeout)
+	dctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
-	var mu sync.Mutex
-	var last *yaegi.DebugEvent
-	steps := 0
-	dbg := i.Debug(ctx, prog, func(ev *yaegi.DebugEvent) {
-		mu.Lock()
-		defer mu.Unlock()
+	deadline := time.Now().Add(postMortemTimeout)
+	var (
+		mu       sync.Mutex
+		last     *yaegi.DebugEvent
+		steps    int
+		cutShort bool
+		dbg      *yaegi.Debugger
+	)
+	mu.Lock() // the callback runs once the first step is taken, after dbg is set
+	dbg = i.Debug(dctx, prog, func(ev *yaegi.DebugEvent) {
 		switch ev.Reason() {
 		case yaegi.DebugTerminate, yaegi.DebugExitGoRoutine, yaegi.DebugEnterGoRoutine:
 			return
 		}
+		mu.Lock()
+		defer mu.Unlock()
+		if cutShort {
+			return
+		}
 		last = ev
 		steps++
-		if steps > postMortemSteps {
-			cancel()
+		if steps > postMortemSteps || ctx.Err() != nil || time.Now().After(deadline) {
+			cutShort = true
+			dbg.Terminate()
 		}
 	}, &yaegi.DebugOptions{GoRoutineStartAt1: true})
+	mu.Unlock()
 	// Step blocks until the program takes the step, and cannot be called
-	// from the event callback: a separate goroutine drives it. It ends when
-	// the main goroutine of the program is gone; if the run is cut off
-	// between a step's check and its hand-over, yaegi's debugger offers no
-	// way to wake it, and it stays parked in this discarded interpreter.
+	// from the event callback: a goroutine drives it.
+	stepper := make(chan struct{})
 	go func() {
-		for {
+		defer close(stepper)
+		defer func() { _ = recover() }() // a Step blocked when Terminate closed its channel
+		for dctx.Err() == nil {
 			err := dbg.Step(1, yaegi.DebugStepInto)
-			if err == yaegi.ErrNotLive || ctx.Err() != nil {
+			if err == yaegi.ErrNotLive {
 				return
 			}
 			if err == yaegi.ErrRunning {
@@ -215,16 +236,32 @@ func recordLast(ctx context.Context, i *yaegi.Interpreter, prog *yaegi.Program) 
 			}
 		}
 	}()
+	// A program that makes no steps (blocked in compiled code) is stopped by
+	// cancelling the debugger once the time is up; one that steps is ended
+	// by the callback, also when ctx is done.
+	timer := time.AfterFunc(postMortemTimeout, cancel)
+	defer timer.Stop()
 	_, runErr := dbg.Wait()
+	cancel()
+	dbg.Terminate() // releases a Step still handing over to the main goroutine
+	select {
+	case <-stepper:
+	case <-time.After(stepperGrace):
+		// The program was cancelled while blocked in compiled code just as
+		// a step was handed over, and its goroutine has already exited:
+		// nothing can release the Step, which stays blocked in this
+		// discarded interpreter.
+	}
 	mu.Lock()
 	defer mu.Unlock()
-	if steps > postMortemSteps || errors.Is(ctx.Err(), context.DeadlineExceeded) && runErr == nil {
+	switch {
+	case cutShort && ctx.Err() != nil:
+		return nil, ctx.Err()
+	case cutShort || runErr == nil && time.Now().After(deadline):
 		return nil, errTooLong
-	}
-	if runErr == nil {
+	case runErr == nil:
 		return nil, errors.New("the element did not fail when re-run")
-	}
-	if last == nil {
+	case last == nil:
 		return nil, errors.New("the debugger recorded no step")
 	}
 	return last, nil
