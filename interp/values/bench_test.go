@@ -26,6 +26,14 @@ func benchElems() []elem {
 	return es
 }
 
+func benchStructs() []elem {
+	es := make([]elem, 100_000)
+	for i := range es {
+		es[i] = elem{ID: i, Name: "item", Score: float64(i) / 3, Tags: []string{"a"}, Xhidden: -i}
+	}
+	return es
+}
+
 func benchInts() []int {
 	xs := make([]int, 1_000_000)
 	for i := range xs {
@@ -93,6 +101,51 @@ var benchCases = []*codecCase{
 					if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&e); err != nil {
 						b.Fatal(err)
 					}
+				}
+			}
+		},
+	},
+	{
+		// A chunk of a workload: 100,000 small structs in one slice.
+		name: "1e5structs",
+		encode: func(b *testing.B) {
+			xs := reflect.ValueOf(benchStructs())
+			for b.Loop() {
+				if _, err := Encode(xs); err != nil {
+					b.Fatal(err)
+				}
+			}
+		},
+		decode: func(b *testing.B) {
+			data, err := Encode(reflect.ValueOf(benchStructs()))
+			if err != nil {
+				b.Fatal(err)
+			}
+			t := reflect.TypeFor[[]elem]()
+			for b.Loop() {
+				if _, err := Decode(data, t); err != nil {
+					b.Fatal(err)
+				}
+			}
+		},
+		gobEnc: func(b *testing.B) {
+			xs := benchStructs()
+			for b.Loop() {
+				var buf bytes.Buffer
+				if err := gob.NewEncoder(&buf).Encode(xs); err != nil {
+					b.Fatal(err)
+				}
+			}
+		},
+		gobDec: func(b *testing.B) {
+			var buf bytes.Buffer
+			if err := gob.NewEncoder(&buf).Encode(benchStructs()); err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				var xs []elem
+				if err := gob.NewDecoder(bytes.NewReader(buf.Bytes())).Decode(&xs); err != nil {
+					b.Fatal(err)
 				}
 			}
 		},
