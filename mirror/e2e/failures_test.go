@@ -23,7 +23,7 @@ func TestPanicReport(t *testing.T) {
 	s.run(t, accDecls)
 	res, out := s.fails(t, "name := \"acc\"\nParallelCollect([]int{0, 1, 2, 3}, func(x int) int {\n\tacc := Acc{Name: name, N: x}\n\treturn ratio(acc, x-2)\n})", "MirrorError")
 	t.Log(res.Error)
-	ds := out.displays()
+	ds := reports(out)
 	if len(ds) != 1 {
 		t.Fatalf("%d displays, want 1 failure report", len(ds))
 	}
@@ -64,7 +64,7 @@ func TestPanicReport(t *testing.T) {
 func TestPanicInBlockItself(t *testing.T) {
 	s := newSession(t)
 	_, out := s.fails(t, "ParallelCollect([]int{5, 2, 7}, func(x int) int {\n\ty := x - 2\n\treturn 10 / y\n}, WithMirrors(3))", "MirrorError")
-	ds := out.displays()
+	ds := reports(out)
 	if len(ds) != 1 {
 		t.Fatalf("%d displays, want 1 failure report", len(ds))
 	}
@@ -81,7 +81,7 @@ func TestPanicInNamedBlock(t *testing.T) {
 	s := newSession(t)
 	s.run(t, "func risky(x int) int {\n\ty := x - 2\n\treturn 10 / y\n}")
 	_, out := s.fails(t, "ParallelCollect([]int{5, 2, 7}, risky, WithMirrors(3))", "MirrorError")
-	ds := out.displays()
+	ds := reports(out)
 	if len(ds) != 1 {
 		t.Fatalf("%d displays, want 1 failure report", len(ds))
 	}
@@ -121,7 +121,7 @@ func TestKilledMirror(t *testing.T) {
 	if res.Error == nil || res.Error.Name != "MirrorError" || !strings.Contains(res.Error.Value, "1 of 2 mirrors failed in ParallelCollect: mirror 1: killed") {
 		t.Fatalf("error %v, want mirror 1 killed", res.Error)
 	}
-	if ds := out.displays(); len(ds) != 1 || !strings.Contains(ds[0].data["text/plain"].(string), "mirror 1 failed (killed)") {
+	if ds := reports(out); len(ds) != 1 || !strings.Contains(ds[0].data["text/plain"].(string), "mirror 1 failed (killed)") {
 		t.Fatalf("displays %+v, want the report of mirror 1", ds)
 	}
 	if got := s.run(t, "fmt.Println(ParallelCollect([]int{1, 2}, func(x int) int { return x * 3 }, WithMirrors(2)))"); got != "[3 6]\n" {
@@ -168,7 +168,7 @@ func TestTimeout(t *testing.T) {
 	if !strings.HasPrefix(res.Error.Value, "2 of 2 mirrors failed in ParallelCollect: mirror 1: timeout: no result within 300ms") {
 		t.Fatalf("error %q", res.Error.Value)
 	}
-	if ds := out.displays(); len(ds) != 1 || !strings.Contains(ds[0].data["text/plain"].(string), "mirror 2 failed (timeout)") {
+	if ds := reports(out); len(ds) != 1 || !strings.Contains(ds[0].data["text/plain"].(string), "mirror 2 failed (timeout)") {
 		t.Fatalf("displays %+v, want the report of both mirrors", ds)
 	}
 	if got := s.run(t, "fmt.Println(ParallelCollect([]int{4, 5}, func(x int) int { return x }, WithTimeout(time.Minute)))"); got != "[4 5]\n" {
@@ -187,7 +187,7 @@ func TestOutOfMemory(t *testing.T) {
 	if !strings.Contains(res.Error.Value, "1 of 2 mirrors failed in ParallelCollect: mirror 2: out of memory") {
 		t.Fatalf("error %q", res.Error.Value)
 	}
-	ds := out.displays()
+	ds := reports(out)
 	if len(ds) != 1 || !strings.Contains(ds[0].data["text/plain"].(string), "fatal error: out of memory") {
 		t.Fatalf("displays %+v, want the report of mirror 2", ds)
 	}
@@ -210,4 +210,16 @@ func TestNoMirrorLeftAfterClose(t *testing.T) {
 	if pids := mirrorPids(t); len(pids) != 0 {
 		t.Fatalf("mirrors %v outlived Close", pids)
 	}
+}
+
+// reports returns the failure reports a cell displayed; a call that runs
+// longer than a second also shows a progress bar.
+func reports(out *sink) []event {
+	var rs []event
+	for _, d := range out.displays() {
+		if text, _ := d.data["text/plain"].(string); strings.HasPrefix(text, "── mirror ") {
+			rs = append(rs, d)
+		}
+	}
+	return rs
 }

@@ -46,3 +46,35 @@ func TestNestedParallelRunsInTheMirror(t *testing.T) {
 		t.Fatalf("printed %q", got)
 	}
 }
+
+// TestProgressReplacedByOutcome: a call that runs longer than a second
+// shows a progress bar, updated as mirrors report elements done, and
+// replaced by the outcome at the end.
+func TestProgressReplacedByOutcome(t *testing.T) {
+	s := newSession(t)
+	s.run(t, "import \"time\"")
+	_, out := s.exec(t.Context(), "ParallelCollect([]int{1, 2, 3, 4, 5, 6}, func(x int) int {\n\ttime.Sleep(400 * time.Millisecond)\n\treturn x\n}, WithMirrors(2))")
+	out.mu.Lock()
+	defer out.mu.Unlock()
+	var id, last string
+	updates := 0
+	for _, e := range out.events {
+		if e.data == nil {
+			continue
+		}
+		text, _ := e.data["text/plain"].(string)
+		switch {
+		case !e.update && e.id != "":
+			id = e.id
+		case e.update && e.id == id:
+			updates++
+			last = text
+		}
+	}
+	if id == "" || updates < 2 {
+		t.Fatalf("bar %q with %d updates, want a bar updated as elements are done", id, updates)
+	}
+	if !strings.HasPrefix(last, "ParallelCollect: 6 elements on 2 mirrors in ") {
+		t.Fatalf("the bar ended as %q, want the outcome", last)
+	}
+}
