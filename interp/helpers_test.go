@@ -122,3 +122,21 @@ func TestDeathError(t *testing.T) {
 		t.Errorf("crashStart found a crash mid-line at %d", i)
 	}
 }
+
+func TestOutputSplitsHugeWrites(t *testing.T) {
+	var sent []streamMsg
+	o := newOutput(func(m streamMsg) error { sent = append(sent, m); return nil })
+	huge := strings.Repeat("é", maxFrameText) // 2 bytes a rune: twice the frame size
+	o.write(1, "stdout", []byte(huge))
+	o.flush()
+	var got strings.Builder
+	for _, m := range sent {
+		if len(m.Text) > maxFrameText || !utf8.ValidString(m.Text) {
+			t.Fatalf("a frame of %d bytes, valid UTF-8 %v", len(m.Text), utf8.ValidString(m.Text))
+		}
+		got.WriteString(m.Text)
+	}
+	if len(sent) < 2 || got.String() != huge {
+		t.Errorf("%d frames, text intact %v", len(sent), got.String() == huge)
+	}
+}

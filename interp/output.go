@@ -79,11 +79,12 @@ func (o *output) flush() {
 	}
 	o.mu.Unlock()
 	for _, c := range batch {
-		if len(c.text) == 0 {
-			continue
-		}
-		if err := o.send(streamMsg{Cell: c.cell, Name: c.name, Text: string(c.text)}); err != nil {
-			return
+		for text := c.text; len(text) > 0; {
+			n := pieceLen(text)
+			if err := o.send(streamMsg{Cell: c.cell, Name: c.name, Text: string(text[:n])}); err != nil {
+				return
+			}
+			text = text[n:]
 		}
 	}
 }
@@ -101,6 +102,23 @@ func (o *output) run(stop <-chan struct{}) {
 			o.flush()
 		}
 	}
+}
+
+// maxFrameText bounds the text of one stream frame, so that a single huge
+// write travels as several frames.
+const maxFrameText = 1 << 20
+
+// pieceLen is how much of text the next frame carries: at most
+// maxFrameText bytes, cut on a rune boundary.
+func pieceLen(text []byte) int {
+	if len(text) <= maxFrameText {
+		return len(text)
+	}
+	n := maxFrameText
+	for n > maxFrameText-utf8.UTFMax && !utf8.RuneStart(text[n]) {
+		n--
+	}
+	return n
 }
 
 // incompleteRune returns the length of the start of a multi-byte rune at the
