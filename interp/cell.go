@@ -101,6 +101,7 @@ func (s *Session) crashed(ctx context.Context, p *imageProc, plan *frontend.Plan
 	<-p.dead
 	tail, werr := p.death()
 	e := deathError(tail, werr)
+	s.log.Warn("image process ended during a cell; restarting it", "cell", plan.Cell, "error", e.Name, "exit", werr, "interrupted", interrupted)
 	if interrupted {
 		e = &engine.Error{Name: "Interrupted", Value: "the cell was interrupted",
 			Traceback: []string{fmt.Sprintf("cell[%d]: interrupted while blocked in compiled code; the image process was restarted", plan.Cell)}}

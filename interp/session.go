@@ -265,6 +265,7 @@ func (s *Session) ready(ctx context.Context, out engine.Sink) (*imageProc, error
 	}
 	tail, werr := p.death()
 	e := deathError(tail, werr)
+	s.log.Warn("image process ended between cells; restarting it", "error", e.Name, "exit", werr)
 	reset, err := s.start(ctx)
 	if err != nil {
 		return nil, err
