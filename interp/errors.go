@@ -125,7 +125,11 @@ func (s *imageServer) runtimeError(ctx context.Context, cell int, err error) *en
 		case errors.As(cause, &gp):
 			return &engine.Error{Name: "GoroutinePanic", Value: gp.Error(), Traceback: append([]string{gp.Error()}, gp.frames...)}
 		}
-		return &engine.Error{Name: "Interrupted", Value: "the cell was interrupted", Traceback: []string{fmt.Sprintf("cell[%d]: interrupted", cell)}}
+		tb := []string{fmt.Sprintf("cell[%d]: interrupted", cell)}
+		if r := s.current(); r != nil && r.goroutines.Load() > 0 {
+			tb = append(tb, fmt.Sprintf("%d goroutine(s) started by cells were stopped too: the interpreter cancels all of its goroutines at once", r.goroutines.Load()))
+		}
+		return &engine.Error{Name: "Interrupted", Value: "the cell was interrupted", Traceback: tb}
 	}
 	stack := frames(s.traces.takeCell())
 	if len(stack) > 0 {

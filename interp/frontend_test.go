@@ -249,3 +249,22 @@ func TestEnvironment(t *testing.T) {
 		t.Errorf("cells see %s, want the kernel's environment without DMIRROR_CHILD", got)
 	}
 }
+
+// TestInterruptNamesStoppedGoroutines checks that an interrupt says it also
+// stopped the goroutines of earlier cells (yaegi cancels them all).
+func TestInterruptNamesStoppedGoroutines(t *testing.T) {
+	s := realSession(t)
+	run(t, s, 1, "import \"time\"\ngo func() { for { time.Sleep(time.Millisecond) } }()")
+	ctx, cancel := context.WithCancel(context.Background())
+	out := newRecorder()
+	done := make(chan engine.Result, 1)
+	go func() {
+		done <- s.Execute(ctx, engine.ExecuteRequest{Code: "println(\"started\")\nfor {}", Count: 2}, out)
+	}()
+	out.waitFor(t, "stdout", "started")
+	cancel()
+	res := <-done
+	if res.Error == nil || res.Error.Name != "Interrupted" || !hasLine(res.Error.Traceback, "1 goroutine(s) started by cells were stopped") {
+		t.Fatalf("got %v", res.Error)
+	}
+}

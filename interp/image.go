@@ -84,6 +84,9 @@ type activeRun struct {
 	cancel     context.CancelCauseFunc
 	allowStdin bool
 	noted      bool // a note that stdin is unavailable was printed
+	// goroutines counts the cells' goroutines running when an interrupt
+	// came: yaegi's cancellation stops them all.
+	goroutines atomic.Int64
 }
 
 func serveImage(ctx context.Context, in io.ReadCloser, out io.Writer, limit uint64) error {
@@ -257,6 +260,7 @@ func (s *imageServer) cancelRun(cause error) {
 
 func (s *imageServer) cancelRunID(id uint64, cause error) {
 	if r := s.current(); r != nil && r.id == id {
+		r.goroutines.Store(s.cells.registered.Load())
 		r.cancel(cause)
 	}
 }
