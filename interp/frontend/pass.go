@@ -403,7 +403,7 @@ func blockArity(info *types.Info, arg ast.Expr) int {
 		}
 		return n
 	}
-	if id, ok := ast.Unparen(arg).(*ast.Ident); ok {
+	if id, ok := ast.Unparen(arg).(*ast.Ident); ok && info.Uses[id] != nil {
 		if sig, ok := info.Uses[id].Type().(*types.Signature); ok {
 			return sig.Params().Len()
 		}

@@ -50,6 +50,9 @@ func split(src string) []segment {
 		if t == token.SEMICOLON && lit == "\n" {
 			end = off // an inserted semicolon has no text
 		}
+		if t == token.ILLEGAL || end > len(src) {
+			end = min(off+1, len(src)) // the scanner's text for a bad byte is not the byte
+		}
 		toks = append(toks, tok{off, t, end})
 	}
 	var segs []segment
