@@ -8,21 +8,31 @@
 //
 //   - The image process registers ImageExports (the binary package
 //     dmirror/parallel behind the prelude's 10-parallel.gotxt). A call
-//     encodes its elements, the locals its blocks capture (passed by the
-//     frontend's __dmBlock options) and the current values of the globals
-//     the blocks need into a Job; anything that cannot be copied (a chan, a
-//     func, a file, a mutex) fails the call before any mirror starts,
-//     naming the variable. An empty workload starts no mirror. Failed
+//     splits its workload into chunks and encodes each chunk as one []T
+//     value, with the locals its blocks capture (passed by the frontend's
+//     __dmBlock options) and the current values of the globals the blocks
+//     need, into a Job; anything that cannot be copied (a chan, a func, a
+//     file, a mutex) fails the call before any mirror starts, naming the
+//     variable. An empty workload starts no mirror. The chunks' outputs
+//     come back as one []O value each, which are concatenated. Failed
 //     mirrors make the call panic with *Error (ename MirrorError).
-//   - The kernel runs Jobs on a Pool with the session's Decls, reporting
-//     output and progress through Events (CellEvents shows them in a cell:
-//     output tagged "[mirror N]", a progress bar after about a second that
-//     the outcome replaces) and showing RenderFailures(outcome.Failures).
+//   - The kernel runs Jobs on a Pool with the session's Decls, never
+//     decoding elements, reporting output, displays and progress through
+//     Events (CellEvents shows them in a cell: output tagged "[mirror N]",
+//     a progress bar after about a second that the outcome replaces) and
+//     showing RenderFailures(outcome.Failures). A warm mirror receives only
+//     the declaration chunks after those it holds, compared by content
+//     (declHashes), so the declarations of the running cell do not make it
+//     rebuild.
 //   - A mirror (ServeWorker) replays the declarations it has not seen,
-//     sets the shipped globals, builds each block once as
-//     func(captures...) T { return <block> }, and applies it to its chunk.
-//     A failing element is re-run in a fresh interpreter under yaegi's
-//     debugger to recover the interpreted frames and their locals.
+//     sets the shipped globals, and runs its chunk as one generated
+//     interpreted func that applies the blocks to every element (loop.go):
+//     a func literal block is inlined there, because a call of an
+//     interpreted func costs yaegi about a microsecond. A failing element
+//     is re-run in a fresh interpreter under yaegi's debugger to recover
+//     the interpreted frames and their locals. Each mirror's address space
+//     is limited (MemoryEnv), so a runaway block fails its mirror with
+//     "out of memory" rather than the machine.
 //
 // The image contract: a mirror has every declaration the session made up
 // to the call; a block sees the kernel's current values of the globals it
