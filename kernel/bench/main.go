@@ -18,9 +18,11 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/dmirror/dmirror/kernel"
@@ -60,6 +62,11 @@ func run() error {
 	rtts := flag.Int("rtt", 200, "trivial round trips per subject")
 	reps := flag.Int("reps", 5, "repetitions of the fib and output cells")
 	flag.Parse()
+	// Catching SIGINT also matters for the kernels: a signal ignored here
+	// (as in a background job) would stay ignored in them, and a kernel
+	// that is interrupted by signal could not be interrupted.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 
 	tmp, err := os.MkdirTemp("", "dmirror-bench-")
 	if err != nil {
@@ -68,7 +75,7 @@ func run() error {
 	defer os.RemoveAll(tmp)
 	if *dmirror == "" {
 		*dmirror = filepath.Join(tmp, "dmirror")
-		build := exec.Command("go", "build", "-o", *dmirror, ".")
+		build := exec.CommandContext(ctx, "go", "build", "-o", *dmirror, ".")
 		build.Dir = repoRoot()
 		build.Stderr = os.Stderr
 		if err := build.Run(); err != nil {
@@ -103,7 +110,7 @@ func run() error {
 	for i := range *starts {
 		for j, s := range subjects {
 			fmt.Fprintf(os.Stderr, "%s: start %d/%d\n", s.name, i+1, *starts)
-			if err := measure(s, &results[j], tmp, i == 0, *rtts, *reps); err != nil {
+			if err := measure(ctx, s, &results[j], tmp, i == 0, *rtts, *reps); err != nil {
 				return fmt.Errorf("%s: %w", s.name, err)
 			}
 		}
@@ -113,8 +120,8 @@ func run() error {
 }
 
 // measure starts the kernel once; the first start also runs the cells.
-func measure(s subject, st *stats, dir string, cells bool, rtts, reps int) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+func measure(ctx context.Context, s subject, st *stats, dir string, cells bool, rtts, reps int) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
 	k, err := kerneltest.Start(ctx, kerneltest.Options{Dir: dir, Env: s.env, Stderr: io.Discard, ReadyTimeout: time.Minute}, s.argv...)
 	if err != nil {
@@ -211,17 +218,23 @@ func runCells(ctx context.Context, k *kerneltest.Kernel, s subject, st *stats, r
 // interrupt starts code, interrupts it once it runs, and returns the time
 // from interrupt_request to the cell's execute_reply.
 func interrupt(ctx context.Context, k *kerneltest.Kernel, code string) (float64, error) {
-	cell, err := k.NewRequest("execute_request", kerneltest.ExecuteContent(code))
+	// Without stop_on_error: a kernel may abort requests that arrive soon
+	// after an error, and the next measurement would never start.
+	content := kerneltest.ExecuteContent(code)
+	content["stop_on_error"] = false
+	cell, err := k.NewRequest("execute_request", content)
 	if err != nil {
 		return 0, err
 	}
 	if err := k.SendMessage(kerneltest.Shell, cell); err != nil {
 		return 0, err
 	}
-	if _, err := k.WaitFor(ctx, kerneltest.IOPub, func(m *kernel.Message) bool {
+	started, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if _, err := k.WaitFor(started, kerneltest.IOPub, func(m *kernel.Message) bool {
 		return m.Header.MsgType == "execute_input" && m.ParentID() == cell.Header.MsgID
 	}); err != nil {
-		return 0, err
+		return 0, fmt.Errorf("cell %q did not start: %w", code, err)
 	}
 	t0 := time.Now()
 	if _, err := k.Send(kerneltest.Control, "interrupt_request", map[string]any{}); err != nil {
