@@ -12,7 +12,8 @@
 // symbol table and any exports passed to RegisterExports. Recursive
 // interpreted types cannot be rebuilt with reflect, so a Decoder resolves
 // them among the types reachable from the target type and the known types
-// it was given.
+// it was given: KnownTypes collects those of an interpreter, from its
+// globals and its declared type names.
 //
 // Values that cannot be copied (non-nil chans and funcs, unsafe pointers,
 // binary types with unexported state and no binary marshaller such as files,
