@@ -1,6 +1,8 @@
 package frontend
 
 import (
+	"go/parser"
+	"go/token"
 	"strings"
 	"testing"
 )
@@ -18,6 +20,9 @@ func FuzzCompile(f *testing.F) {
 		"var (\n\ta = 1\n\tb string\n)\na",
 		"switch v := any(1).(type) {\ncase int:\n\t_ = v\n}",
 		"func ) {",
+		"m := map[int]int{}\nclear(m)\nvar n int64 = 3\nfor i := range n { _ = max(i, 2) }",
+		"func g(xs ...int) {}\ngo g([]int{1}...)\nvar err error\nvar k int\nk, err = 1, nil",
+		"type P struct{ X int }\nfunc (p P) Get() int { return p.X }\nf := P.Get\nvar fs []func() int\nfor i := 0; i < 3; i++ { if i == 1 { continue }; fs = append(fs, func() int { return i }) }",
 		"package p",
 	} {
 		f.Add(seed)
@@ -25,8 +30,20 @@ func FuzzCompile(f *testing.F) {
 	im := NewImage(Options{})
 	defer im.Close()
 	f.Fuzz(func(t *testing.T, code string) {
-		if _, err := im.Compile(code, 1); err != nil && strings.Contains(err.Error(), "internal error") {
+		p, err := im.Compile(code, 1)
+		if err != nil && strings.Contains(err.Error(), "internal error") {
 			t.Fatalf("Compile(%q): %v", code, err)
+		}
+		if err == nil {
+			// What compiles must at least be Go for the interpreter.
+			for _, src := range []string{p.Decls, p.Body, p.ImageDecls} {
+				if src == "" {
+					continue
+				}
+				if _, err := parser.ParseFile(token.NewFileSet(), "", src, parser.SkipObjectResolution); err != nil {
+					t.Fatalf("Compile(%q) emitted code that does not parse: %v\n%s", code, err, src)
+				}
+			}
 		}
 		IsComplete(code)
 		im.Complete(code, len(code)/2)
