@@ -20,6 +20,7 @@ import (
 //	block                 wait until interrupted (reports on started)
 //	input PROMPT          read a line and print it
 //	display ID TEXT / update ID TEXT / clear / clearwait
+//	displays N            N display_data messages (never coalesced)
 //	late TEXT             a goroutine prints TEXT after release is closed
 //	page TEXT             a pager payload
 //	panic                 the engine itself panics
@@ -65,6 +66,11 @@ func (e *fakeEngine) Execute(ctx context.Context, req engine.ExecuteRequest, out
 				continue
 			}
 			out.Stream("stdout", "got "+v+"\n")
+		case "displays":
+			n, _ := strconv.Atoi(arg)
+			for i := range n {
+				out.Display(engine.Bundle{"text/plain": strconv.Itoa(i)}, nil, "", false)
+			}
 		case "display", "update":
 			id, text, _ := strings.Cut(arg, " ")
 			out.Display(engine.Bundle{"text/plain": text}, nil, id, cmd == "update")

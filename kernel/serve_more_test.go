@@ -485,3 +485,24 @@ func TestReplayedMessageIsDropped(t *testing.T) {
 		t.Errorf("the message and its replay got %d replies, want 1", n)
 	}
 }
+
+// TestIOPubDropsNothing publishes many messages that cannot be coalesced;
+// every one must reach the subscriber, in order, before idle.
+func TestIOPubDropsNothing(t *testing.T) {
+	k, _ := startKernel(t, kerneltest.Options{})
+	// Well above the 1000-message queue that would drop with a high-water mark.
+	const n = 5_000
+	r, err := k.Execute(ctxT(t), fmt.Sprintf("displays %d", n))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := r.Of("display_data")
+	if len(ds) != n {
+		t.Fatalf("%d display_data messages arrived, want %d", len(ds), n)
+	}
+	for i, m := range ds {
+		if got := kerneltest.Fields(m)["data"].(map[string]any)["text/plain"]; got != fmt.Sprint(i) {
+			t.Fatalf("display %d is %v: out of order", i, got)
+		}
+	}
+}

@@ -180,10 +180,11 @@ func (c *Client) Reply(ctx context.Context, ch Channel, msgID string) (*kernel.M
 // messages of msgID, busy and idle included, in order.
 func (c *Client) UntilIdle(ctx context.Context, msgID string) ([]*kernel.Message, error) {
 	var out []*kernel.Message
+	scanned := 0 // messages only ever append, so each is looked at once
 	err := c.board.wait(ctx, IOPub, msgID, func(ms []*kernel.Message) bool {
-		for i, m := range ms {
-			if IsStatus(m, "idle") {
-				out = append(out, ms[:i+1]...)
+		for ; scanned < len(ms); scanned++ {
+			if IsStatus(ms[scanned], "idle") {
+				out = append(out, ms[:scanned+1]...)
 				return true
 			}
 		}
