@@ -5,6 +5,7 @@ import (
 	"go/token"
 	"go/types"
 	"sort"
+	"strings"
 )
 
 // refs is what a piece of code refers to, by name: package variables (and
@@ -213,6 +214,39 @@ func (g *depGraph) closure(node ast.Node) map[string]bool {
 	return out
 }
 
+// holdsFunc reports whether values of t may hold a func value.
+func holdsFunc(t types.Type) bool {
+	return holding(t, map[types.Type]bool{})
+}
+
+func holding(t types.Type, seen map[types.Type]bool) bool {
+	if seen[t] {
+		return false
+	}
+	seen[t] = true
+	switch u := t.Underlying().(type) {
+	case *types.Signature:
+		return true
+	case *types.Pointer:
+		return holding(u.Elem(), seen)
+	case *types.Slice:
+		return holding(u.Elem(), seen)
+	case *types.Array:
+		return holding(u.Elem(), seen)
+	case *types.Map:
+		return holding(u.Elem(), seen)
+	case *types.Chan:
+		return holding(u.Elem(), seen)
+	case *types.Struct:
+		for i := 0; i < u.NumFields(); i++ {
+			if holding(u.Field(i).Type(), seen) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // mayAlias reports whether values of t share memory when copied, so that
 // a cell may change a variable of that type without assigning it.
 func mayAlias(t types.Type) bool {
@@ -255,8 +289,21 @@ func sortedNames(vars map[string]bool, keep func(name string, written bool) bool
 // computeTouched lists the package variables the cell may change.
 func (c *compiler) computeTouched() {
 	used := c.deps.closure(c.bodyFunc.Body)
+	scope := c.chk.pkg.Scope()
+	for name := range used {
+		if v, ok := scope.Lookup(name).(*types.Var); ok && holdsFunc(v.Type()) {
+			// A func value from an earlier cell may write any variable:
+			// its body is not known here.
+			for _, n := range scope.Names() {
+				if _, ok := scope.Lookup(n).(*types.Var); ok && !strings.HasPrefix(n, "__") && !c.im.isPrelude(scope.Lookup(n).Pos()) {
+					used[n] = true
+				}
+			}
+			break
+		}
+	}
 	names := sortedNames(used, func(name string, written bool) bool {
-		v, _ := c.chk.pkg.Scope().Lookup(name).(*types.Var)
+		v, _ := scope.Lookup(name).(*types.Var)
 		return written || v == nil || mayAlias(v.Type())
 	})
 	seen := map[string]bool{}

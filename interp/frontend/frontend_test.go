@@ -320,7 +320,7 @@ func TestBlocks(t *testing.T) {
 
 func TestTouched(t *testing.T) {
 	im := newImage(t)
-	commit(t, im, "n := 1\ncounter := 0\nfunc bump() { counter++ }\nnames := []string{}\ntype P struct{ X int }\np := P{}\nfunc (q *P) Inc() { q.X++ }\nfunc read() int { return n }")
+	commit(t, im, "n := 1\ncounter := 0\nfunc bump() { counter++ }\nnames := []string{}\ntype P struct{ X int }\np := P{}\nfunc (q *P) Inc() { q.X++ }\nfunc read() int { return n }", "hook := func() { n++ }")
 	tests := []struct {
 		code string
 		want []string
@@ -333,9 +333,10 @@ func TestTouched(t *testing.T) {
 		{"p.X + n", nil},
 		{"q := &p\nq.X = 3", []string{"p", "q"}},
 		{"fresh := 1", []string{"fresh"}},
+		{"hook()", []string{"counter", "hook", "n", "names", "p"}},
 	}
 	for i, tt := range tests {
-		p, err := im.Compile(tt.code, i+2)
+		p, err := im.Compile(tt.code, i+3)
 		if err != nil {
 			t.Fatalf("%q: %v", tt.code, err)
 		}
