@@ -20,7 +20,8 @@ func Decode(data []byte, t reflect.Type) (reflect.Value, error) {
 // types, which reflect cannot build: it finds them among known types. It is
 // safe for concurrent use.
 type Decoder struct {
-	known map[string]reflect.Type // by canonical description
+	known    map[string]reflect.Type // by canonical description
+	resolved sync.Map                // canonical description → reflect.Type resolved with known types
 }
 
 // NewDecoder returns a Decoder that resolves the types described inside

@@ -21,6 +21,11 @@ func (d *decoder) resolve(canon string) (reflect.Type, error) {
 	if t, ok := built.Load(canon); ok {
 		return t.(reflect.Type), nil
 	}
+	if d.dec != nil {
+		if t, ok := d.dec.resolved.Load(canon); ok {
+			return t.(reflect.Type), nil
+		}
+	}
 	desc, err := parseDesc([]byte(canon))
 	if err != nil {
 		return nil, err
@@ -30,8 +35,11 @@ func (d *decoder) resolve(canon string) (reflect.Type, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !r.usedKnown {
+	switch {
+	case !r.usedKnown:
 		built.Store(canon, t)
+	case d.dec != nil:
+		d.dec.resolved.Store(canon, t)
 	}
 	return t, nil
 }
