@@ -119,6 +119,8 @@ func (c *compiler) visit(n ast.Node) bool {
 		if alt, ok := c.im.pre.aliasFor[n.Name]; ok {
 			c.ed.replace(c.coff(n.Pos()), c.coff(n.End()), alt)
 		}
+	case *ast.ReturnStmt:
+		c.bareReturn(n)
 	case *ast.TypeSwitchStmt:
 		c.typeSwitch(n)
 	case *ast.AssignStmt:
@@ -283,4 +285,21 @@ func (c *compiler) methodExpr(sel *ast.SelectorExpr) {
 	}
 	lit := fmt.Sprintf("func(%s) (%s) { %s }", strings.Join(params, ", "), strings.Join(results, ", "), body)
 	c.ed.replace(c.coff(sel.Pos()), c.coff(sel.End()), lit)
+}
+
+// bareReturn makes a `return` that ends a cell early return no value when
+// the body func returns the cell's value.
+func (c *compiler) bareReturn(r *ast.ReturnStmt) {
+	if !c.hasResult || len(r.Results) > 0 || c.bodyFunc == nil {
+		return
+	}
+	for n := c.parents[r]; n != nil; n = c.parents[n] {
+		if _, ok := n.(*ast.FuncLit); ok {
+			return
+		}
+		if n == c.bodyFunc.Body {
+			c.ed.replace(c.coff(r.Pos()), c.coff(r.End()), "return nil")
+			return
+		}
+	}
 }
