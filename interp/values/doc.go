@@ -19,7 +19,10 @@
 // binary types with unexported state and no binary marshaller such as files,
 // mutexes and connections) make Encode fail with an *UncopyableError before
 // anything is written. Nil chans and funcs are zero values and copy as nil.
-// Pointers keep their sharing and cycles within one encoded value; errors
+// Within one encoded value, pointers to the same variable, the same map,
+// and slices with the same array and length stay shared, and cycles
+// through them are kept; a pointer into the middle of another value (&s[1],
+// &x.F) gets its own copy. Separately encoded values share nothing. Errors
 // made by errors.New travel as their message, and pointers held in exported
 // variables of binary packages (io.EOF, os.Stdout) travel by name.
 package values

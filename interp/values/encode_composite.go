@@ -205,27 +205,44 @@ func (b *encBuilder) structure(t reflect.Type) encFunc {
 }
 
 // hasRefs reports whether values of t can hold pointers, maps or
-// interfaces, through which slices can be shared or cyclic.
+// interfaces, or t recursively (type T struct{ Kids []T }): through those,
+// slices can be shared or cyclic, so they are tracked.
 func hasRefs(t reflect.Type) bool {
-	return hasRefsSeen(t, map[reflect.Type]bool{})
+	return hasRefsOf(t, map[reflect.Type]refState{})
 }
 
-func hasRefsSeen(t reflect.Type, seen map[reflect.Type]bool) bool {
-	if seen[t] {
+type refState uint8
+
+const (
+	refsVisiting refState = iota + 1
+	refsNo
+	refsYes
+)
+
+func hasRefsOf(t reflect.Type, memo map[reflect.Type]refState) bool {
+	switch memo[t] {
+	case refsVisiting:
+		return true // t contains itself
+	case refsNo:
 		return false
+	case refsYes:
+		return true
 	}
-	seen[t] = true
+	memo[t] = refsVisiting
+	yes := false
 	switch t.Kind() {
 	case reflect.Pointer, reflect.Map, reflect.Interface:
-		return true
+		yes = true
 	case reflect.Array, reflect.Slice:
-		return hasRefsSeen(t.Elem(), seen)
+		yes = hasRefsOf(t.Elem(), memo)
 	case reflect.Struct:
-		for i := range t.NumField() {
-			if hasRefsSeen(t.Field(i).Type, seen) {
-				return true
-			}
+		for i := 0; i < t.NumField() && !yes; i++ {
+			yes = hasRefsOf(t.Field(i).Type, memo)
 		}
 	}
-	return false
+	memo[t] = refsNo
+	if yes {
+		memo[t] = refsYes
+	}
+	return yes
 }

@@ -129,6 +129,22 @@ func TestSharingAndCycles(t *testing.T) {
 	}
 }
 
+// family contains itself through a slice, without a pointer.
+type family struct {
+	Name string
+	Kids []family
+}
+
+func TestCycleThroughSliceOfItself(t *testing.T) {
+	s := make([]family, 2)
+	s[0] = family{Name: "a", Kids: s}
+	s[1].Name = "b"
+	got := roundTrip(t, s).Interface().([]family)
+	if &got[0].Kids[0] != &got[0] || got[0].Kids[1].Name != "b" {
+		t.Errorf("the slice no longer contains itself: %p %p", &got[0].Kids[0], &got[0])
+	}
+}
+
 func TestInterfaces(t *testing.T) {
 	type point = struct{ X, Y int } // unnamed, as interpreted types are
 	for _, v := range []any{
