@@ -1,0 +1,147 @@
+// Package e2e checks, through the real dmirror binary over real ZeroMQ,
+// what issue 2 promises of cells: the image contract (redefinition, failed
+// cells, results), Go as written today, errors, input, introspection,
+// history and the killers of the image process.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dmirror/dmirror/kernel/kerneltest"
+)
+
+const testTimeout = 3 * time.Minute
+
+var (
+	buildOnce sync.Once
+	binary    string
+	buildErr  error
+	binDir    string
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+// start builds dmirror once per test binary and starts a kernel that the
+// test's cleanup closes.
+func start(t *testing.T) *kerneltest.Kernel {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and runs the dmirror binary")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	buildOnce.Do(func() {
+		if binDir, buildErr = os.MkdirTemp("", "dmirror-interp-e2e-"); buildErr == nil {
+			binary, buildErr = kerneltest.BuildBinary(ctx, binDir)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	var stderr lockedBuffer
+	k, err := kerneltest.Start(ctx, kerneltest.Options{Dir: t.TempDir(), Stderr: &stderr}, binary, "kernel", "{connection_file}")
+	if err != nil {
+		t.Fatalf("%v\nkernel stderr:\n%s", err, stderr.String())
+	}
+	t.Cleanup(func() {
+		k.Close()
+		if t.Failed() {
+			t.Logf("kernel stderr:\n%s", stderr.String())
+		}
+	})
+	return k
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func ctxT(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// exec runs code and returns its result, whatever its status.
+func exec(t *testing.T, k *kerneltest.Kernel, code string) *kerneltest.Result {
+	t.Helper()
+	r, err := k.Execute(ctxT(t), code)
+	if err != nil {
+		t.Fatalf("%q: %v", code, err)
+	}
+	return r
+}
+
+// ok runs code and fails the test unless the cell succeeds.
+func ok(t *testing.T, k *kerneltest.Kernel, code string) *kerneltest.Result {
+	t.Helper()
+	r := exec(t, k, code)
+	if r.Status() != "ok" {
+		t.Fatalf("cell %q failed: %v", code, errorText(r))
+	}
+	return r
+}
+
+// fails runs code and fails the test unless the cell fails with ename.
+func fails(t *testing.T, k *kerneltest.Kernel, code, ename string) *kerneltest.Result {
+	t.Helper()
+	r := exec(t, k, code)
+	if f := kerneltest.Fields(r.Reply); f["status"] != "error" || f["ename"] != ename {
+		t.Fatalf("cell %q: reply %v, want an error %s", code, f, ename)
+	}
+	return r
+}
+
+// expect runs code and checks its execute_result's text/plain.
+func expect(t *testing.T, k *kerneltest.Kernel, code, want string) {
+	t.Helper()
+	if got := result(ok(t, k, code)); got != want {
+		t.Errorf("%q = %q, want %q", code, got, want)
+	}
+}
+
+func result(r *kerneltest.Result) string {
+	for _, m := range r.Of("execute_result") {
+		s, _ := kerneltest.Fields(m)["data"].(map[string]any)["text/plain"].(string)
+		return s
+	}
+	return ""
+}
+
+// errorText is the error output of a result: ename, evalue and traceback.
+func errorText(r *kerneltest.Result) string {
+	f := kerneltest.Fields(r.Reply)
+	var b strings.Builder
+	fmt.Fprintf(&b, "%v: %v\n", f["ename"], f["evalue"])
+	tb, _ := f["traceback"].([]any)
+	for _, l := range tb {
+		fmt.Fprintln(&b, l)
+	}
+	return b.String()
+}
