@@ -20,8 +20,7 @@
 // mutexes and connections) make Encode fail with an *UncopyableError before
 // anything is written. Nil chans and funcs are zero values and copy as nil,
 // as do nil values of interpreted interface types with methods (yaegi holds
-// the others with interpreter state; declare such variables as any to copy
-// them). Values nested deeper than 100,000 levels, such as longer linked
+// the others with interpreter state, which cannot be copied). Values nested deeper than 100,000 levels, such as longer linked
 // lists, are refused rather than risk the stack.
 // Within one encoded value, pointers to the same variable, the same map,
 // and slices with the same array and length stay shared, and cycles
