@@ -67,12 +67,11 @@ type itemNode struct {
 }
 
 type promotedVar struct {
-	name  string
-	line  int
-	col   int
-	typ   types.Type
-	tstr  string
-	typed ast.Expr // the type written in `var x T`, if any
+	name string
+	line int
+	col  int
+	typ  types.Type
+	tstr string
 }
 
 const bodyPrefix = "package main;func _(){"
@@ -307,13 +306,13 @@ func (c *compiler) parseBody() {
 	c.topStmts = body.List
 	off := func(p token.Pos) int { return fs.Position(p).Offset - len(bodyPrefix) }
 	seen := map[string]bool{}
-	promote := func(id *ast.Ident, typ ast.Expr) {
+	promote := func(id *ast.Ident) {
 		if id.Name == "_" || seen[id.Name] {
 			return
 		}
 		seen[id.Name] = true
 		line, col := c.lines.pos(off(id.Pos()))
-		c.promoted = append(c.promoted, promotedVar{name: id.Name, line: line, col: col, typed: typ})
+		c.promoted = append(c.promoted, promotedVar{name: id.Name, line: line, col: col})
 	}
 	for _, s := range body.List {
 		switch s := s.(type) {
@@ -321,7 +320,7 @@ func (c *compiler) parseBody() {
 			if s.Tok == token.DEFINE {
 				for _, l := range s.Lhs {
 					if id, ok := l.(*ast.Ident); ok {
-						promote(id, nil)
+						promote(id)
 					}
 				}
 				c.structural(off(s.TokPos), off(s.TokPos)+2, " =")
@@ -331,7 +330,7 @@ func (c *compiler) parseBody() {
 				for _, sp := range g.Specs {
 					vs := sp.(*ast.ValueSpec)
 					for _, n := range vs.Names {
-						promote(n, vs.Type)
+						promote(n)
 					}
 				}
 				c.varToAssign(g, off)
