@@ -1,0 +1,101 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/dmirror/dmirror/kernel"
+	"github.com/dmirror/dmirror/kernel/kerneltest"
+)
+
+// TestOutputStreams: fmt, os.Stdout, os.Stderr, log and println reach
+// the front end on their streams, and many writes travel in few messages.
+func TestOutputStreams(t *testing.T) {
+	k := start(t)
+	r := ok(t, k, `import (
+	"fmt"
+	"log"
+	"os"
+)
+log.SetFlags(0)
+fmt.Println("fmt out")
+fmt.Fprintln(os.Stdout, "os out")
+os.Stdout.WriteString("write out\n")
+fmt.Fprintln(os.Stderr, "os err")
+log.Println("log err")
+println("println err")
+for i := range 1000 {
+	fmt.Println(i)
+}`)
+	out, errs := r.Stream("stdout"), r.Stream("stderr")
+	// The interpreter's println writes to stdout (compiled Go: stderr).
+	for _, want := range []string{"fmt out\n", "os out\n", "write out\n", "println err\n", "0\n", "999\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stdout lacks %q: %q", want, out[:min(len(out), 200)])
+		}
+	}
+	for _, want := range []string{"os err\n", "log err\n"} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("stderr lacks %q: %q", want, errs)
+		}
+	}
+	if n := len(r.Of("stream")); n > 100 {
+		t.Errorf("1006 writes in %d stream messages: not coalesced", n)
+	}
+}
+
+// TestInput: fmt.Scan and bufio on os.Stdin ask the front end when it
+// allows stdin, and fail at once with a clear error when it does not.
+func TestInput(t *testing.T) {
+	k := start(t)
+	ctx := ctxT(t)
+	code := `import (
+	"bufio"
+	"fmt"
+	"os"
+)
+var n int
+fmt.Scan(&n)
+line, _ := bufio.NewReader(os.Stdin).ReadString('\n')
+fmt.Println(n*2, line)`
+	c := kerneltest.ExecuteContent(code)
+	c["allow_stdin"] = true
+	m, err := k.NewRequest("execute_request", c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := k.SendMessage(kerneltest.Shell, m); err != nil {
+		t.Fatal(err)
+	}
+	answered := map[string]bool{}
+	for _, answer := range []string{"21", "a line"} {
+		req, err := k.WaitFor(ctx, kerneltest.Stdin, func(r *kernel.Message) bool {
+			return r.Header.MsgType == "input_request" && r.ParentID() == m.Header.MsgID && !answered[r.Header.MsgID]
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		answered[req.Header.MsgID] = true
+		if err := k.InputReply(req, answer); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := k.Await(ctx, kerneltest.Shell, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Stream("stdout"); got != "42 a line\n\n" {
+		t.Errorf("stdout %q (status %s), want \"42 a line\\n\\n\"", got, r.Status())
+	}
+	// Without allow_stdin, reading stdin fails at once with a clear error.
+	for _, code := range []string{"var k int\n_, err := fmt.Scan(&k)\nerr", "_, err := bufio.NewReader(os.Stdin).ReadString('\\n')\nerr"} {
+		r := ok(t, k, code)
+		if got := result(r); !strings.Contains(got, "stdin") {
+			t.Errorf("%q without allow_stdin: result %q, want an error about stdin", code, got)
+		}
+		t.Logf("%q without allow_stdin: %s", code, result(r))
+	}
+	if n := len(k.Messages(kerneltest.Stdin)); n != 2 {
+		t.Errorf("%d input_requests, want only the 2 of the first cell", n)
+	}
+}
