@@ -61,7 +61,13 @@ func loopSource(op string, blocks []JobBlock, inline bool) (string, []string, er
 	fmt.Fprintf(&sb, "__dmXs []%s, __dmOut []%s, __dmKeep []bool, __dmOff int, __dmSt []int) bool {\n", elem, out)
 	types = append(types, "[]"+elem, "[]"+out, "[]bool", "int", "[]int")
 	sb.WriteString(g.prelude.String())
-	sb.WriteString("\t__dmNext := 1\n\tfor __dmK := 0; __dmK < len(__dmXs); __dmK++ {\n\t\t__dmSt[0] = __dmK\n\t\t__dmX := __dmXs[__dmK]\n")
+	// Variables are declared before the loop: a declaration in it costs
+	// yaegi an allocation per element.
+	for j, r := range g.results {
+		fmt.Fprintf(&sb, "\tvar __dmR%d %s\n", j, r)
+	}
+	fmt.Fprintf(&sb, "\tvar __dmZ %s\n\tvar __dmX %s\n", g.results[0], elem)
+	sb.WriteString("\t__dmNext := 1\n\tfor __dmK := 0; __dmK < len(__dmXs); __dmK++ {\n\t\t__dmSt[0] = __dmK\n\t\t__dmX = __dmXs[__dmK]\n")
 	body, err := g.opBody(op, info)
 	if err != nil {
 		return "", nil, err
@@ -120,7 +126,7 @@ func (g *loopGen) addBlock(j int, b JobBlock) error {
 	}
 	if g.inline {
 		if lit, ok := inlinable(b); ok {
-			g.apply = append(g.apply, func(args ...string) string { return inlineCall(j, b, lit, results, caps, args) })
+			g.apply = append(g.apply, func(args ...string) string { return inlineCall(j, b, lit, caps, args) })
 			return nil
 		}
 	}
@@ -129,7 +135,7 @@ func (g *loopGen) addBlock(j int, b JobBlock) error {
 			// A declared func is called by name: yaegi calls it faster than
 			// a func value.
 			g.apply = append(g.apply, func(args ...string) string {
-				return fmt.Sprintf("\t\t__dmR%d := %s(%s)\n", j, b.Expr, strings.Join(args, ", "))
+				return fmt.Sprintf("\t\t__dmR%d = %s(%s)\n", j, b.Expr, strings.Join(args, ", "))
 			})
 			return nil
 		}
@@ -143,7 +149,7 @@ func (g *loopGen) addBlock(j int, b JobBlock) error {
 	fmt.Fprintf(&g.prelude, "\t__dmB%d := func(%s) %s {\n\t\t__dmBlock := (\n%s)\n\t\treturn __dmBlock\n\t}(%s)\n",
 		j, strings.Join(decl, ", "), b.Type, blockSource(b), strings.Join(caps, ", "))
 	g.apply = append(g.apply, func(args ...string) string {
-		return fmt.Sprintf("\t\t__dmR%d := __dmB%d(%s)\n", j, j, strings.Join(args, ", "))
+		return fmt.Sprintf("\t\t__dmR%d = __dmB%d(%s)\n", j, j, strings.Join(args, ", "))
 	})
 	return nil
 }
@@ -167,7 +173,7 @@ func (g *loopGen) opBody(op string, info opInfo) (string, error) {
 	case OpCollectThenSelect, OpCollectThenReject:
 		neg := map[bool]string{true: "", false: "!"}[op == OpCollectThenSelect]
 		return g.apply[0](x) + "\t\t__dmOut[__dmK] = __dmR0\n\t\t__dmSt[1] = 1\n" + g.apply[1]("__dmR0") +
-			fmt.Sprintf("\t\t__dmSt[1] = 0\n\t\t__dmKeep[__dmK] = %s__dmR1\n\t\tif !__dmKeep[__dmK] {\n\t\t\tvar __dmZ %s\n\t\t\t__dmOut[__dmK] = __dmZ\n\t\t}\n", neg, g.results[0]), nil
+			fmt.Sprintf("\t\t__dmSt[1] = 0\n\t\t__dmKeep[__dmK] = %s__dmR1\n\t\tif !__dmKeep[__dmK] {\n\t\t\t__dmOut[__dmK] = __dmZ\n\t\t}\n", neg), nil
 	case OpSelectThenCollect, OpRejectThenCollect:
 		neg := map[bool]string{true: "", false: "!"}[op == OpSelectThenCollect]
 		return g.apply[0](x) + fmt.Sprintf("\t\tif %s__dmR0 {\n\t\t\t__dmKeep[__dmK] = true\n\t\t\t__dmSt[1] = 1\n", neg) +
@@ -179,19 +185,20 @@ func (g *loopGen) opBody(op string, info opInfo) (string, error) {
 }
 
 // inlineCall is block j applied to args, inlined: its captures and
-// parameters are bound in a one-pass loop whose label the block's return
-// statements break out of after setting __dmR<j>.
-func inlineCall(j int, b JobBlock, lit *ast.FuncLit, result string, caps, args []string) string {
+// parameters are bound in a labelled switch whose label the block's return
+// statements break out of after setting __dmR<j> (a switch costs yaegi less
+// than a one-pass loop). yaegi does not reject unused variables.
+func inlineCall(j int, b JobBlock, lit *ast.FuncLit, caps, args []string) string {
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "\t\tvar __dmR%d %s\n\t__dmL%d:\n\t\tfor __dmOnce := 0; __dmOnce < 1; __dmOnce++ {\n", j, result, j)
+	fmt.Fprintf(&sb, "\t__dmL%d:\n\t\tswitch {\n\t\tdefault:\n", j)
 	for k, c := range b.Captures {
-		fmt.Fprintf(&sb, "\t\t\t%s := %s\n\t\t\t_ = %s\n", c.Name, caps[k], c.Name)
+		fmt.Fprintf(&sb, "\t\t\t%s := %s\n", c.Name, caps[k])
 	}
 	k := 0
 	for _, f := range lit.Type.Params.List {
 		for _, n := range f.Names {
 			if n.Name != "_" && k < len(args) {
-				fmt.Fprintf(&sb, "\t\t\t%s := %s\n\t\t\t_ = %s\n", n.Name, args[k], n.Name)
+				fmt.Fprintf(&sb, "\t\t\t%s := %s\n", n.Name, args[k])
 			}
 			k++
 		}
