@@ -171,17 +171,25 @@ func (g *loopGen) opBody(op string, info opInfo) (string, error) {
 	case OpReject:
 		return g.apply[0](x) + "\t\t__dmKeep[__dmK] = !__dmR0\n", nil
 	case OpCollectThenSelect, OpCollectThenReject:
-		neg := map[bool]string{true: "", false: "!"}[op == OpCollectThenSelect]
+		neg := not(op == OpCollectThenReject)
 		return g.apply[0](x) + "\t\t__dmOut[__dmK] = __dmR0\n\t\t__dmSt[1] = 1\n" + g.apply[1]("__dmR0") +
 			fmt.Sprintf("\t\t__dmSt[1] = 0\n\t\t__dmKeep[__dmK] = %s__dmR1\n\t\tif !__dmKeep[__dmK] {\n\t\t\t__dmOut[__dmK] = __dmZ\n\t\t}\n", neg), nil
 	case OpSelectThenCollect, OpRejectThenCollect:
-		neg := map[bool]string{true: "", false: "!"}[op == OpSelectThenCollect]
+		neg := not(op == OpRejectThenCollect)
 		return g.apply[0](x) + fmt.Sprintf("\t\tif %s__dmR0 {\n\t\t\t__dmKeep[__dmK] = true\n\t\t\t__dmSt[1] = 1\n", neg) +
 			g.apply[1](x) + "\t\t\t__dmSt[1] = 0\n\t\t\t__dmOut[__dmK] = __dmR1\n\t\t}\n", nil
 	case OpAnySatisfy, OpAllSatisfy, OpNoneSatisfy:
 		return g.apply[0](x) + fmt.Sprintf("\t\tif __dmR0 == %v {\n\t\t\treturn true\n\t\t}\n", info.decisive), nil
 	}
 	return "", fmt.Errorf("unknown op %q", op)
+}
+
+// not is the operator that negates a predicate's answer when negate holds.
+func not(negate bool) string {
+	if negate {
+		return "!"
+	}
+	return ""
 }
 
 // inlineCall is block j applied to args, inlined: its captures and

@@ -37,13 +37,12 @@ func (e *engine) runChunk(ctx context.Context, m *runMsg, progress func(done int
 
 // chunkArgs are the values a chunk func is called with.
 type chunkArgs struct {
-	caps      []reflect.Value
-	xs        reflect.Value // []T
-	out       reflect.Value // []O
-	keep      []bool
-	offset    int
-	state     []int // element and block being run
-	nCaptures []int // captures per block
+	caps   []reflect.Value
+	xs     reflect.Value // []T
+	out    reflect.Value // []O
+	keep   []bool
+	offset int
+	state  []int // element and block being run
 }
 
 func (a *chunkArgs) values() []reflect.Value {
@@ -75,7 +74,6 @@ func (e *engine) runChunkState(ctx context.Context, m *runMsg, progress func(don
 			return setupFailure(err)
 		}
 		a.caps = append(a.caps, caps...)
-		a.nCaptures = append(a.nCaptures, len(caps))
 	}
 	nc := len(a.caps)
 	if a.xs, err = decodeValue(m.Data, ft.In(nc)); err != nil {
