@@ -49,8 +49,12 @@ func (dec *Decoder) Decode(data []byte, t reflect.Type) (v reflect.Value, err er
 	if data[1] != version {
 		return reflect.Value{}, fmt.Errorf("values: unsupported encoding version %d", data[1])
 	}
-	if binary.LittleEndian.Uint64(data[2:]) != infoOf(t).fp {
-		return reflect.Value{}, fmt.Errorf("values: the encoded value is not of type %s", t)
+	as := t
+	if fp := binary.LittleEndian.Uint64(data[2:]); fp != infoOf(t).fp {
+		if fp != infoOf(anyType).fp {
+			return reflect.Value{}, fmt.Errorf("values: the encoded value is not of type %s", t)
+		}
+		as = anyType // boxed: unboxed below
 	}
 	if recoverPanics {
 		defer func() {
@@ -60,13 +64,37 @@ func (dec *Decoder) Decode(data []byte, t reflect.Type) (v reflect.Value, err er
 		}()
 	}
 	d := &decoder{reader: reader{buf: data, off: 10}, dec: dec, root: t}
-	v = reflect.New(t).Elem()
-	if err := decoderOf(t)(d, v); err != nil {
+	v = reflect.New(as).Elem()
+	if err := decoderOf(as)(d, v); err != nil {
 		return reflect.Value{}, fmt.Errorf("values: decode %s: %w", t, err)
 	}
 	if d.remaining() != 0 {
 		return reflect.Value{}, fmt.Errorf("values: decode %s: %d bytes of trailing data", t, d.remaining())
 	}
+	if as != t {
+		return unbox(v, t)
+	}
+	return v, nil
+}
+
+var anyType = reflect.TypeFor[any]()
+
+// unbox returns the value a decoded any holds as a new value of type t: a
+// value encoded as any (EncodeAs(x, any)) decodes as any type it is
+// assignable to, for senders that only know the value's dynamic type.
+func unbox(boxed reflect.Value, t reflect.Type) (reflect.Value, error) {
+	v := reflect.New(t).Elem()
+	switch {
+	case boxed.IsNil():
+		switch t.Kind() {
+		case reflect.Chan, reflect.Func, reflect.Interface, reflect.Map, reflect.Pointer, reflect.Slice:
+			return v, nil
+		}
+		return reflect.Value{}, fmt.Errorf("values: nil encoded for a %s", t)
+	case !boxed.Elem().Type().AssignableTo(t):
+		return reflect.Value{}, fmt.Errorf("values: a %s was encoded, not a %s", boxed.Elem().Type(), t)
+	}
+	v.Set(boxed.Elem())
 	return v, nil
 }
 

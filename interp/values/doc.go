@@ -6,7 +6,9 @@
 //
 // The encoding is driven by the receiver's type: Encode writes a value of
 // type T and Decode rebuilds it given the receiver's T (for example the type
-// of interp.Globals()[name]). Only the dynamic types held in interfaces are
+// of interp.Globals()[name]). A value encoded as any (EncodeAs(x, any))
+// decodes as any type it is assignable to, for senders that hold values
+// only boxed in interfaces. Only the dynamic types held in interfaces are
 // described on the wire: interpreted (unnamed) types structurally, binary
 // named types by package path and name, resolved through yaegi's stdlib
 // symbol table and any exports passed to RegisterExports. Recursive

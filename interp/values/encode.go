@@ -36,6 +36,23 @@ func Encode(v reflect.Value) (data []byte, err error) {
 	return e.buf, nil
 }
 
+// EncodeAs encodes x as a value of type t; x must be nil or assignable to
+// t. With t the type any, the encoding carries x's type and decodes as any
+// type x is assignable to: senders that only hold values boxed in
+// interfaces (captured variables, whatever their declared type) can send
+// them to receivers that know the declared type.
+func EncodeAs(x any, t reflect.Type) ([]byte, error) {
+	v := reflect.New(t).Elem()
+	if x != nil {
+		xv := reflect.ValueOf(x)
+		if !xv.Type().AssignableTo(t) {
+			return nil, fmt.Errorf("values: a %s is not assignable to %s", xv.Type(), t)
+		}
+		v.Set(xv)
+	}
+	return Encode(v)
+}
+
 type encoder struct {
 	buf   []byte
 	refs  map[refKey]uint64       // pointers, maps and slices seen, by id

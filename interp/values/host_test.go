@@ -244,6 +244,79 @@ func TestUncopyableHost(t *testing.T) {
 	}{})
 }
 
+func TestEncodeAs(t *testing.T) {
+	anyT, errT := reflect.TypeFor[any](), reflect.TypeFor[error]()
+	for _, c := range []struct {
+		x any
+		t reflect.Type
+	}{{5, anyT}, {nil, anyT}, {[]int{1}, anyT}, {nil, errT}, {io.EOF, errT}, {int8(3), reflect.TypeFor[int8]()}} {
+		data, err := EncodeAs(c.x, c.t)
+		if err != nil {
+			t.Fatalf("EncodeAs(%v, %s): %v", c.x, c.t, err)
+		}
+		v, err := Decode(data, c.t)
+		if err != nil {
+			t.Fatalf("Decode as %s: %v", c.t, err)
+		}
+		if got := v.Interface(); dump(reflect.ValueOf(&got).Elem()) != dump(reflect.ValueOf(&c.x).Elem()) {
+			t.Errorf("EncodeAs(%v, %s) came back as %v", c.x, c.t, got)
+		}
+	}
+	if _, err := EncodeAs("s", reflect.TypeFor[int]()); err == nil {
+		t.Error("EncodeAs encoded a string as an int")
+	}
+}
+
+// TestBoxedDecodesAsDeclaredType: a value encoded as any decodes as the
+// receiver's declared type, whatever the sender knew of it.
+func TestBoxedDecodesAsDeclaredType(t *testing.T) {
+	ring := &node{Val: 1}
+	ring.Next = ring
+	for _, c := range []struct {
+		x  any
+		as reflect.Type
+	}{
+		{5, reflect.TypeFor[int]()},
+		{[]string{"a"}, reflect.TypeFor[[]string]()},
+		{io.EOF, reflect.TypeFor[error]()},
+		{nil, reflect.TypeFor[error]()},
+		{nil, reflect.TypeFor[[]int]()},
+		{ring, reflect.TypeFor[*node]()},
+		{struct{ A int }{3}, reflect.TypeFor[struct{ A int }]()},
+	} {
+		data, err := EncodeAs(c.x, reflect.TypeFor[any]())
+		if err != nil {
+			t.Fatalf("EncodeAs(%v): %v", c.x, err)
+		}
+		v, err := Decode(data, c.as)
+		if err != nil {
+			t.Fatalf("Decode(boxed %T) as %s: %v", c.x, c.as, err)
+		}
+		if v.Type() != c.as || !v.CanSet() {
+			t.Errorf("decoded a %s (settable %v), want a %s", v.Type(), v.CanSet(), c.as)
+		}
+		want := reflect.New(c.as).Elem()
+		if c.x != nil {
+			want.Set(reflect.ValueOf(c.x))
+		}
+		if dump(v) != dump(want) {
+			t.Errorf("boxed %v came back as %v", c.x, v)
+		}
+	}
+	for _, c := range []struct {
+		x  any
+		as reflect.Type
+	}{{"s", reflect.TypeFor[int]()}, {nil, reflect.TypeFor[int]()}, {int32(1), reflect.TypeFor[int]()}} {
+		data, err := EncodeAs(c.x, reflect.TypeFor[any]())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, err := Decode(data, c.as); err == nil {
+			t.Errorf("boxed %#v decoded as a %s: %v", c.x, c.as, v)
+		}
+	}
+}
+
 func TestDecodeChecksType(t *testing.T) {
 	data, err := Encode(reflect.ValueOf(struct{ X, Y int }{1, 2}))
 	if err != nil {
