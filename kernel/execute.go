@@ -47,19 +47,18 @@ func (k *kernel) executor(ctx context.Context) {
 		if !ok {
 			return
 		}
-		failed, stopOnError := k.execute(ctx, req, &count)
-		if failed && stopOnError {
-			for _, r := range k.queue.drain() {
-				k.abort(req, r, count)
-			}
+		for _, r := range k.execute(ctx, req, &count) {
+			k.abort(req, r, count)
 		}
 	}
 }
 
 // execute runs one cell: busy, execute_input, outputs, execute_result or
-// error, execute_reply, idle. It reports whether the cell failed and
-// whether the request asked to stop on error.
-func (k *kernel) execute(ctx context.Context, req *Message, count *int) (failed, stopOnError bool) {
+// error, execute_reply, idle. When the cell fails and the request asks to
+// stop on error, it returns the requests that were queued behind it, taken
+// off the queue before the reply goes out: a request sent after the client
+// saw the failure is not aborted.
+func (k *kernel) execute(ctx context.Context, req *Message, count *int) (aborted []*Message) {
 	k.publishStatus(req, "busy")
 	defer k.publishStatus(req, "idle")
 
@@ -68,10 +67,10 @@ func (k *kernel) execute(ctx context.Context, req *Message, count *int) (failed,
 		k.log.Warn("bad execute_request", "err", err)
 		k.replyExecute(req, executeReply{Status: "error", ExecutionCount: *count, UserExpressions: map[string]any{},
 			Payload: []map[string]any{}, cellError: newCellError("BadRequest", err.Error(), nil)})
-		return true, true
+		return nil
 	}
 	store := !in.Silent && (in.StoreHistory == nil || *in.StoreHistory)
-	stopOnError = in.StopOnError == nil || *in.StopOnError
+	stopOnError := in.StopOnError == nil || *in.StopOnError
 	if store {
 		*count++
 	}
@@ -110,11 +109,14 @@ func (k *kernel) execute(ctx context.Context, req *Message, count *int) (failed,
 			output = &s
 		}
 	}
-	k.replyExecute(req, reply)
+	if res.Error != nil && stopOnError {
+		aborted = k.queue.drain()
+	}
 	if store {
 		k.history.add(n, in.Code, output)
 	}
-	return res.Error != nil, stopOnError
+	k.replyExecute(req, reply)
+	return aborted
 }
 
 // runCell calls the engine with a context that interrupt_request and SIGINT
