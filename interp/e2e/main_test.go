@@ -34,9 +34,9 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// start builds dmirror once per test binary and starts a kernel that the
-// test's cleanup closes.
-func start(t *testing.T) *kerneltest.Kernel {
+// start builds dmirror once per test binary and starts a kernel, with env
+// added to its environment, that the test's cleanup closes.
+func start(t *testing.T, env ...string) *kerneltest.Kernel {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and runs the dmirror binary")
@@ -52,7 +52,7 @@ func start(t *testing.T) *kerneltest.Kernel {
 		t.Fatal(buildErr)
 	}
 	var stderr lockedBuffer
-	k, err := kerneltest.Start(ctx, kerneltest.Options{Dir: t.TempDir(), Stderr: &stderr}, binary, "kernel", "{connection_file}")
+	k, err := kerneltest.Start(ctx, kerneltest.Options{Dir: t.TempDir(), Stderr: &stderr, Env: env}, binary, "kernel", "{connection_file}")
 	if err != nil {
 		t.Fatalf("%v\nkernel stderr:\n%s", err, stderr.String())
 	}
