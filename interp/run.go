@@ -108,7 +108,7 @@ func (s *imageServer) execute(parent context.Context, id uint64, m runMsg) doneM
 	target, result, reset, fail := s.apply(ctx, plan)
 	defer func() { s.setActive(s.ip) }()
 	if fail != nil {
-		fail.Traceback = append(fail.Traceback, s.restore(plan, target, snap)...)
+		fail.Traceback = append(fail.Traceback, s.restore(plan, target, snap, ctx.Err() != nil)...)
 		if fail.Name == "OutOfMemory" {
 			runtime.GC()
 			debug.FreeOSMemory()
@@ -184,15 +184,19 @@ func (s *imageServer) apply(ctx context.Context, plan *frontend.Plan) (*yaegi.In
 
 // restore puts the image back as it was before a failed cell and says so,
 // as lines for the traceback.
-func (s *imageServer) restore(plan *frontend.Plan, target *yaegi.Interpreter, snap map[string]saved) []string {
+func (s *imageServer) restore(plan *frontend.Plan, target *yaegi.Interpreter, snap map[string]saved, interrupted bool) []string {
 	var problems []string
 	switch {
 	case target != s.ip:
 		// A rebuilt interpreter is dropped; the live one never ran the cell
 		// but may share data with the dropped one.
-	case plan.Decls != "":
+	case plan.Decls != "" || interrupted:
 		// The live interpreter holds declarations the image must not keep
-		// (yaegi cannot remove them): rebuild it from the committed ones.
+		// (yaegi cannot remove them), or an interrupted body that yaegi
+		// resumes at the interpreter's next evaluation (cancellation only
+		// parks it): rebuild from the committed declarations, so that
+		// whatever is left of the cell runs, if ever, in a dropped
+		// interpreter.
 		fresh, err := s.build(s.decls)
 		if err != nil {
 			problems = append(problems, fmt.Sprintf("could not drop the cell's declarations: %v", err))
