@@ -75,12 +75,18 @@ func (k *kernel) execute(ctx context.Context, req *Message, count *int) (aborted
 		*count++
 	}
 	n := *count
+	// The cell can be interrupted from here on: a client that saw
+	// execute_input and interrupts must reach this cell.
+	cellCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	k.setRunning(cancel)
+	defer k.setRunning(nil)
 	if !in.Silent {
 		k.publish(req, "execute_input", map[string]any{"code": in.Code, "execution_count": n})
 	}
 
 	sink := newCellSink(k, req, in.AllowStdin, in.Silent)
-	res := k.runCell(ctx, engine.ExecuteRequest{
+	res := k.runCell(cellCtx, engine.ExecuteRequest{
 		Code: in.Code, Count: n, Silent: in.Silent, StoreHistory: store, AllowStdin: in.AllowStdin,
 	}, sink)
 	// Output written before Execute returned goes out before the result.
@@ -119,20 +125,16 @@ func (k *kernel) execute(ctx context.Context, req *Message, count *int) (aborted
 	return aborted
 }
 
-// runCell calls the engine with a context that interrupt_request and SIGINT
+// runCell calls the engine with ctx, which interrupt_request and SIGINT
 // cancel. A panic in the engine fails the cell instead of the kernel.
 func (k *kernel) runCell(ctx context.Context, req engine.ExecuteRequest, sink engine.Sink) (res engine.Result) {
-	cellCtx, cancel := context.WithCancel(ctx)
-	k.setRunning(cancel)
 	defer func() {
-		k.setRunning(nil)
-		cancel()
 		if r := recover(); r != nil {
 			k.log.Error("engine panicked", "panic", r)
 			res = engine.Result{Error: &engine.Error{Name: "KernelError", Value: fmt.Sprintf("the engine failed: %v", r)}}
 		}
 	}()
-	return k.eng.Execute(cellCtx, req, sink)
+	return k.eng.Execute(ctx, req, sink)
 }
 
 func (k *kernel) replyExecute(req *Message, r executeReply) {
