@@ -15,7 +15,7 @@
 // interpreted types cannot be rebuilt with reflect, so a Decoder resolves
 // them among the types reachable from the target type and the known types
 // it was given: KnownTypes collects those of an interpreter, from its
-// globals and its declared type names.
+// globals and its declared type names (TypeNames finds them in source).
 //
 // Values that cannot be copied (non-nil chans and funcs, unsafe pointers,
 // binary types with unexported state and no binary marshaller such as files,

@@ -291,6 +291,43 @@ func TestRecursiveTypeInInterfaceNeedsKnownTypes(t *testing.T) {
 	}
 }
 
+// TestKnownTypesFindsDeclaredTypes: recursive types that no global reaches
+// are found by the names the declarations give them.
+func TestKnownTypesFindsDeclaredTypes(t *testing.T) {
+	decls := `
+type Chain struct { V int; Next *Chain }
+type (
+	link struct { V int; Next *link }
+	Pair[T any] struct { A, B T }
+)
+var a, b any
+`
+	names := values.TypeNames(decls, "not go {", "package main\ntype Other int")
+	if got, want := strings.Join(names, " "), "Chain link Other"; got != want {
+		t.Errorf("TypeNames = %s, want %s", got, want)
+	}
+	src := newInterp(t, decls, "func setup() { a = &Chain{1, &Chain{2, nil}}; b = &link{3, nil} }", "setup()")
+	dst := newInterp(t, decls)
+	for _, name := range []string{"a", "b"} {
+		data, err := values.Encode(src.Globals()[name])
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := dst.Globals()[name]
+		if _, err := values.NewDecoder(values.KnownTypes(dst)...).Decode(data, g.Type()); err == nil {
+			t.Errorf("%s: a recursive type no global reaches was found without its name", name)
+		}
+		v, err := values.NewDecoder(values.KnownTypes(dst, append(names, "Pair", "nope", "1x")...)...).Decode(data, g.Type())
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		g.Set(v)
+		if a, b := values.Dump(src.Globals()[name]), values.Dump(g); a != b {
+			t.Errorf("%s: got %s, want %s", name, b, a)
+		}
+	}
+}
+
 func TestUncopyableInInterpreter(t *testing.T) {
 	i := newInterp(t, `
 import ("net"; "os"; "sync")

@@ -2,6 +2,8 @@ package values
 
 import (
 	"fmt"
+	"go/ast"
+	"go/parser"
 	"go/token"
 	"reflect"
 
@@ -9,11 +11,12 @@ import (
 )
 
 // KnownTypes returns, for NewDecoder, the types of i's package-level
-// variables and of the types i declares under typeNames (the session's type
-// declarations; i's globals do not always reach a type that values held in
-// interfaces have). Names that do not denote a type i can instantiate,
-// such as generic types, are skipped. It evaluates code in i: call it when
-// no cell runs there.
+// variables and of the types it declares under typeNames (see TypeNames):
+// i's globals do not always reach a type that values held in interfaces
+// have, and yaegi has no list of declared types (its Symbols lists only
+// exported ones, and panics on generic funcs). Names that do not denote a
+// type i can instantiate, such as generic types, are skipped. It evaluates
+// code in i when typeNames are given: call it when no cell runs there.
 func KnownTypes(i *yaegi.Interpreter, typeNames ...string) []reflect.Type {
 	var ts []reflect.Type
 	for _, g := range i.Globals() {
@@ -44,4 +47,33 @@ func declaredType(i *yaegi.Interpreter, name string) (t reflect.Type, ok bool) {
 		return nil, false
 	}
 	return v.Type().Elem(), true
+}
+
+// TypeNames returns the names of the non-generic types declared at the top
+// level of Go sources, such as the declaration chunks a mirror replays, for
+// KnownTypes. A source may omit its package clause; one that does not
+// parse contributes nothing.
+func TypeNames(srcs ...string) []string {
+	var names []string
+	fset := token.NewFileSet()
+	for _, src := range srcs {
+		f, err := parser.ParseFile(fset, "", "package main\n"+src, parser.SkipObjectResolution)
+		if err != nil {
+			if f, err = parser.ParseFile(fset, "", src, parser.SkipObjectResolution); err != nil {
+				continue
+			}
+		}
+		for _, d := range f.Decls {
+			g, ok := d.(*ast.GenDecl)
+			if !ok || g.Tok != token.TYPE {
+				continue
+			}
+			for _, sp := range g.Specs {
+				if ts := sp.(*ast.TypeSpec); ts.TypeParams == nil {
+					names = append(names, ts.Name.Name)
+				}
+			}
+		}
+	}
+	return names
 }
