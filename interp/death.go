@@ -21,7 +21,7 @@ func deathError(tail string, werr error) *engine.Error {
 	switch {
 	case strings.Contains(tail, "stack overflow") || strings.Contains(tail, "goroutine stack exceeds"):
 		return &engine.Error{Name: "StackOverflow",
-			Value: fmt.Sprintf("stack overflow: the stack grew past %d MiB (infinite recursion?)", imageMaxStack>>20)}
+			Value: fmt.Sprintf("stack overflow: the stack grew past %d MiB (infinite recursion?)", maxStack(configuredMemory())>>20)}
 	case strings.Contains(tail, "out of memory"):
 		return &engine.Error{Name: "OutOfMemory", Value: "the image process ran out of memory"}
 	case strings.Contains(tail, "\npanic: ") || strings.HasPrefix(tail, "panic: "):

@@ -140,3 +140,19 @@ func TestOutputSplitsHugeWrites(t *testing.T) {
 		t.Errorf("%d frames, text intact %v", len(sent), got.String() == huge)
 	}
 }
+
+func TestMaxStackStaysUnderTheMemoryLimit(t *testing.T) {
+	for _, tc := range []struct {
+		limit uint64
+		want  int
+	}{
+		{0, imageMaxStack},
+		{16 << 30, imageMaxStack},
+		{256 << 20, 64 << 20},
+		{32 << 20, 16 << 20},
+	} {
+		if got := maxStack(tc.limit); got != tc.want {
+			t.Errorf("maxStack(%d MiB) = %d MiB, want %d MiB", tc.limit>>20, got>>20, tc.want>>20)
+		}
+	}
+}

@@ -31,9 +31,8 @@ const (
 	frameOutFD = 4
 )
 
-// imageMaxStack bounds a goroutine's stack in the image process, so that
-// infinite recursion ends the process quickly (the Session then restores the
-// image) instead of first eating a gigabyte.
+// imageMaxStack is the largest stack of a goroutine in the image process
+// (see maxStack).
 const imageMaxStack = 256 << 20
 
 // ServeImage runs the image process: it reads frames from fd 3 and writes
@@ -44,11 +43,12 @@ func ServeImage(ctx context.Context) error {
 	if in == nil || out == nil {
 		return errors.New("image: frame pipes (fd 3 and 4) are missing")
 	}
-	debug.SetMaxStack(imageMaxStack)
+	limit := memoryLimit()
+	debug.SetMaxStack(maxStack(limit))
 	// yaegi logs its compiler's panics on the standard logger before they
 	// come back as errors; the cell shows them as CompileErrors instead.
 	log.SetOutput(io.Discard)
-	return serveImage(ctx, in, out, memoryLimit())
+	return serveImage(ctx, in, out, limit)
 }
 
 // imageServer is the image process's state. The reader goroutine handles

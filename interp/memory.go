@@ -18,16 +18,32 @@ const memoryPoll = 50 * time.Millisecond
 // also becomes the runtime's soft limit, so garbage is collected before the
 // watchdog takes live data for a runaway cell.
 func memoryLimit() uint64 {
-	limit := uint64(0)
-	if v, err := strconv.ParseUint(os.Getenv("DMIRROR_IMAGE_MEMORY"), 10, 64); err == nil && v > 0 {
-		limit = v
-	} else if total := totalMemory(); total > 0 {
-		limit = total / 10 * 6
-	}
+	limit := configuredMemory()
 	if limit > 0 {
 		debug.SetMemoryLimit(int64(limit))
 	}
 	return limit
+}
+
+// configuredMemory is the image's memory limit without applying it (the
+// kernel side needs it to explain a stack overflow).
+func configuredMemory() uint64 {
+	if v, err := strconv.ParseUint(os.Getenv("DMIRROR_IMAGE_MEMORY"), 10, 64); err == nil && v > 0 {
+		return v
+	}
+	return totalMemory() / 10 * 6
+}
+
+// maxStack bounds a goroutine's stack in the image process, so that
+// infinite recursion ends the process quickly (the Session then restores
+// the image) instead of first eating a gigabyte. It stays well under the
+// memory limit: a stack near the runtime's soft limit makes the collector
+// run without end (a recursion then took 20 s to die instead of 2).
+func maxStack(memLimit uint64) int {
+	if memLimit > 0 && memLimit/4 < imageMaxStack {
+		return int(max(memLimit/4, 16<<20))
+	}
+	return imageMaxStack
 }
 
 // totalMemory reads MemTotal from /proc/meminfo, or returns 0.
