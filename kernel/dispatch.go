@@ -1,7 +1,6 @@
 package kernel
 
 import (
-	"context"
 	"errors"
 	"fmt"
 )
@@ -9,21 +8,21 @@ import (
 // handleShell answers a shell request. Execute requests are queued for the
 // executor; everything else is answered here, at once, even while a cell
 // runs.
-func (k *kernel) handleShell(ctx context.Context, c *channel, req *Message) {
+func (k *kernel) handleShell(c *channel, req *Message) {
 	if req.Header.MsgType == "execute_request" {
 		k.queue.push(req)
 		return
 	}
-	k.dispatch(ctx, c, req)
+	k.dispatch(c, req)
 }
 
 // handleControl answers a control request. It never waits for the executor.
-func (k *kernel) handleControl(ctx context.Context, c *channel, req *Message) {
+func (k *kernel) handleControl(c *channel, req *Message) {
 	if req.Header.MsgType == "execute_request" {
 		k.log.Warn("ignored execute_request on the control channel", "msg_id", req.Header.MsgID)
 		return
 	}
-	k.dispatch(ctx, c, req)
+	k.dispatch(c, req)
 }
 
 // handlers are the requests answered outside the executor. Each runs inside
@@ -43,7 +42,7 @@ var handlers = map[string]func(k *kernel, c *channel, req *Message) error{
 	"interrupt_request":   (*kernel).interruptRequest,
 }
 
-func (k *kernel) dispatch(_ context.Context, c *channel, req *Message) {
+func (k *kernel) dispatch(c *channel, req *Message) {
 	h, ok := handlers[req.Header.MsgType]
 	if !ok {
 		k.log.Info("ignored unknown message type", "socket", c.name, "msg_type", req.Header.MsgType, "msg_id", req.Header.MsgID)

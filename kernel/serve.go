@@ -131,7 +131,7 @@ func (k *kernel) requestStop() {
 // readLoop reads one socket until it is closed. Messages that do not decode
 // or verify are logged and dropped: a foreign or forged message never runs
 // and never stops the kernel.
-func (k *kernel) readLoop(ctx context.Context, c *channel, handle func(context.Context, *channel, *Message)) {
+func (k *kernel) readLoop(ctx context.Context, c *channel, handle func(*channel, *Message)) {
 	for {
 		raw, err := c.sock.Recv()
 		if err != nil {
@@ -149,7 +149,7 @@ func (k *kernel) readLoop(ctx context.Context, c *channel, handle func(context.C
 			k.log.Warn("dropped a replayed message", "socket", c.name, "msg_type", msg.Header.MsgType, "msg_id", msg.Header.MsgID)
 			continue
 		}
-		handle(ctx, c, msg)
+		handle(c, msg)
 	}
 }
 

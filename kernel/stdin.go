@@ -71,7 +71,7 @@ func (in *inputs) deliver(parentID, value string) bool {
 	return true
 }
 
-func (k *kernel) handleStdin(_ context.Context, c *channel, msg *Message) {
+func (k *kernel) handleStdin(c *channel, msg *Message) {
 	if msg.Header.MsgType != "input_reply" {
 		k.log.Warn("ignored message on stdin", "msg_type", msg.Header.MsgType)
 		return
