@@ -13,7 +13,7 @@ import (
 // data, if v holds anything that cannot be copied.
 func Encode(v reflect.Value) (data []byte, err error) {
 	if !v.IsValid() {
-		return nil, fmt.Errorf("values: encode an invalid reflect.Value")
+		return nil, errors.New("values: encode an invalid reflect.Value")
 	}
 	defer func() {
 		// Host values can be stranger than anything the codec was built
