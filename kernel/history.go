@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // historySession is the session number of this process's history, the only
@@ -132,8 +133,9 @@ func uniqueLatest(es []historyEntry) []historyEntry {
 func globRegexp(glob string) (*regexp.Regexp, error) {
 	var b strings.Builder
 	b.WriteString(`(?s)\A`)
-	for i := 0; i < len(glob); i++ {
-		switch ch := glob[i]; ch {
+	for i := 0; i < len(glob); {
+		ch, size := utf8.DecodeRuneInString(glob[i:])
+		switch ch {
 		case '*':
 			b.WriteString(".*")
 		case '?':
@@ -142,17 +144,18 @@ func globRegexp(glob string) (*regexp.Regexp, error) {
 			end := strings.IndexByte(glob[i+1:], ']')
 			if end < 0 {
 				b.WriteString(`\[`)
-				continue
+				break
 			}
 			set := glob[i+1 : i+1+end]
 			if strings.HasPrefix(set, "!") {
 				set = "^" + set[1:]
 			}
 			b.WriteString("[" + strings.ReplaceAll(set, `\`, `\\`) + "]")
-			i += end + 1
+			size = end + 2
 		default:
 			b.WriteString(regexp.QuoteMeta(string(ch)))
 		}
+		i += size
 	}
 	b.WriteString(`\z`)
 	return regexp.Compile(b.String())

@@ -332,3 +332,24 @@ func TestIntrospectionReplies(t *testing.T) {
 		t.Errorf("inspect_reply not found %v", f)
 	}
 }
+
+func TestStreamsKeepTheirOrder(t *testing.T) {
+	k, _ := startKernel(t, kerneltest.Options{})
+	r, err := k.Execute(ctxT(t), "out 1\nout 2\nerr 3\nout 4\ndisplay x 5\nout 6")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range r.Outputs() {
+		f := kerneltest.Fields(m)
+		if m.Header.MsgType == "stream" {
+			got = append(got, f["name"].(string)+":"+strings.TrimSpace(f["text"].(string)))
+		} else {
+			got = append(got, m.Header.MsgType)
+		}
+	}
+	want := "stdout:1\n2 stderr:3 stdout:4 display_data stdout:6"
+	if strings.Join(got, " ") != want {
+		t.Errorf("outputs %q, want %q", strings.Join(got, " "), want)
+	}
+}
