@@ -59,7 +59,7 @@ func TestComplete(t *testing.T) {
 func TestInspect(t *testing.T) {
 	im := NewImage(Options{})
 	defer im.Close()
-	commit(t, im, "import \"fmt\"\n// Double doubles.\nfunc Double(x int) int { return 2 * x }\ntotal := 3")
+	commit(t, im, "import \"fmt\"\n// Double doubles.\nfunc Double(x int) int { return 2 * x }\ntotal := 3\ntype V struct{ N int }\n// Twice is 2N.\nfunc (v V) Twice() int { return 2 * v.N }\nv := V{1}")
 	tests := []struct {
 		code  string
 		want  []string
@@ -72,6 +72,8 @@ func TestInspect(t *testing.T) {
 		{"len", []string{"func len(v Type) int"}, true},
 		{"strings", []string{"package strings"}, true},
 		{"nothingHere", nil, false},
+		{"v.Twice", []string{"// Twice is 2N.", "func (v V) Twice() int"}, true},
+		{"v.N", []string{"field N int"}, true},
 	}
 	for _, tt := range tests {
 		got, found := im.Inspect(tt.code, len(tt.code))

@@ -52,7 +52,16 @@ func (im *Image) Inspect(code string, cursor int) (text string, found bool) {
 				obj, _, _ = types.LookupFieldOrMethod(t, true, types.NewPackage("main", "main"), name)
 			}
 			if obj != nil {
-				return types.ObjectString(obj, im.qualifierFor()), true
+				text := types.ObjectString(obj, im.qualifierFor())
+				if f, ok := obj.(*types.Func); ok && f.Pkg() != nil && f.Pkg().Path() == "main" {
+					g := depGraph{pkg: f.Pkg()}
+					if key := g.funcKey(f.Origin()); key != "" {
+						if d, ok := im.sessionDoc(key); ok {
+							return d, true
+						}
+					}
+				}
+				return text, true
 			}
 		}
 		return "", false
@@ -91,7 +100,7 @@ func (im *Image) sessionDoc(name string) (string, bool) {
 			continue
 		}
 		head := ""
-		if s.pkg != nil {
+		if s.pkg != nil && !strings.Contains(name, ".") {
 			if obj := s.pkg.Scope().Lookup(name); obj != nil {
 				head = types.ObjectString(obj, im.qualifierFor()) + "\n\n"
 			}
