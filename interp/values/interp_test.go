@@ -175,17 +175,27 @@ func _() {}
 
 func newInterp(t testing.TB, src ...string) *yaegi.Interpreter {
 	t.Helper()
-	// The prelude needs dmirror/parallel; mirrors get this one.
-	i, err := vm.New(vm.Config{Exports: []yaegi.Exports{mirror.WorkerExports()}})
+	i, err := buildInterp(src...)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return i
+}
+
+// buildInterp returns an interpreter configured as dmirror's that has
+// evaluated src.
+func buildInterp(src ...string) (*yaegi.Interpreter, error) {
+	// The prelude needs dmirror/parallel; mirrors get this one.
+	i, err := vm.New(vm.Config{Exports: []yaegi.Exports{mirror.WorkerExports()}})
+	if err != nil {
+		return nil, err
+	}
 	for _, s := range src {
 		if _, err := i.Eval(s); err != nil {
-			t.Fatalf("eval: %v", err)
+			return nil, fmt.Errorf("eval: %w", err)
 		}
 	}
-	return i
+	return i, nil
 }
 
 // globalTypes returns the types of i's globals, as a receiver knows them.
@@ -223,42 +233,54 @@ func TestRoundTripBetweenInterpreters(t *testing.T) {
 		})
 	}
 	// The receiving interpreter sees working values of its own types.
-	checks := map[string]string{
-		`l.Next.Next.Val`:                                  "3",
-		`cyc.Next.Next == cyc`:                             "true",
-		`pair[0] == pair[1] && pair[0] != shared`:          "true",
-		`nilS == nil && emptyS != nil && len(emptyS) == 0`: "true",
-		`nilM == nil && emptyM != nil`:                     "true",
-		`o.In.secret + o.Ptr.secret`:                       "s1s2",
-		`o.hidden`:                                         "77",
-		`o.When.Nanosecond()`:                              "123456789",
-		`o.D.String()`:                                     "1m30s",
-		`o.Err.Error()`:                                    "wrapped",
-		`anyInner.(Inner).secret`:                          "s5",
-		`anyPtr.(*Inner).F`:                                "6.5",
-		`anyList.(*List).Next.Val`:                         "200",
-		`anyTime.(time.Time).Format(time.RFC3339Nano)`:     "2001-01-02T03:04:05.000000006+01:00",
-		`anyMap.(map[string]Inner)["z"].secret`:            "s9",
-		`tr.V.(*List).Val`:                                 "1",
-		`root.Kids[1].Parent == root && root.Kids[0].Attrs["up"] == root`: "true",
-		`errv.Error()`:                        "boom",
-		`eof == io.EOF`:                       "true",
-		`out == os.Stdout`:                    "true",
-		`bigv.String()`:                       "3802951800684688204490109616128",
-		`temp.String()`:                       "C",
-		`selfAny[0].([]any)[1]`:               "end",
-		`len(loopMap["me"].(map[string]any))`: "1",
-	}
-	for expr, want := range checks {
-		res, err := dst.Eval(expr)
-		if err != nil {
-			t.Errorf("%s: %v", expr, err)
-			continue
-		}
-		if got := strings.TrimSpace(fmtValue(res)); got != want {
+	for expr, got := range evalChecks(dst) {
+		if want := receiverChecks[expr]; got != want {
 			t.Errorf("%s = %s, want %s", expr, got, want)
 		}
 	}
+}
+
+// receiverChecks are expressions evaluated in an interpreter that received
+// the values of initValues, with their expected results.
+var receiverChecks = map[string]string{
+	`l.Next.Next.Val`:                                  "3",
+	`cyc.Next.Next == cyc`:                             "true",
+	`pair[0] == pair[1] && pair[0] != shared`:          "true",
+	`nilS == nil && emptyS != nil && len(emptyS) == 0`: "true",
+	`nilM == nil && emptyM != nil`:                     "true",
+	`o.In.secret + o.Ptr.secret`:                       "s1s2",
+	`o.hidden`:                                         "77",
+	`o.When.Nanosecond()`:                              "123456789",
+	`o.D.String()`:                                     "1m30s",
+	`o.Err.Error()`:                                    "wrapped",
+	`anyInner.(Inner).secret`:                          "s5",
+	`anyPtr.(*Inner).F`:                                "6.5",
+	`anyList.(*List).Next.Val`:                         "200",
+	`anyTime.(time.Time).Format(time.RFC3339Nano)`:     "2001-01-02T03:04:05.000000006+01:00",
+	`anyMap.(map[string]Inner)["z"].secret`:            "s9",
+	`tr.V.(*List).Val`:                                 "1",
+	`root.Kids[1].Parent == root && root.Kids[0].Attrs["up"] == root`: "true",
+	`errv.Error()`:                        "boom",
+	`eof == io.EOF`:                       "true",
+	`out == os.Stdout`:                    "true",
+	`bigv.String()`:                       "3802951800684688204490109616128",
+	`temp.String()`:                       "C",
+	`selfAny[0].([]any)[1]`:               "end",
+	`len(loopMap["me"].(map[string]any))`: "1",
+}
+
+// evalChecks evaluates receiverChecks in i, giving each result or error.
+func evalChecks(i *yaegi.Interpreter) map[string]string {
+	got := map[string]string{}
+	for expr := range receiverChecks {
+		res, err := i.Eval(expr)
+		if err != nil {
+			got[expr] = "error: " + err.Error()
+			continue
+		}
+		got[expr] = strings.TrimSpace(fmtValue(res))
+	}
+	return got
 }
 
 func fmtValue(v reflect.Value) string {
