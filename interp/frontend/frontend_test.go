@@ -346,6 +346,22 @@ func TestTouched(t *testing.T) {
 	}
 }
 
+func TestTypesOfPackagesNotImported(t *testing.T) {
+	im := newImage(t)
+	commit(t, im, "import \"net/http\"")
+	p, err := im.Compile("req, _ := http.NewRequest(\"GET\", \"http://x\", nil)\nu := req.URL", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(p.Decls, `__dm_net_url "net/url"`) || !strings.Contains(p.Decls, "var u *__dm_net_url.URL") {
+		t.Errorf("decls:\n%s", p.Decls)
+	}
+	im.Commit(p)
+	if _, err := im.Compile("url := \"http://y\"\nurl", 3); err != nil {
+		t.Errorf("the name url is still free: %v", err)
+	}
+}
+
 func TestDisplayResult(t *testing.T) {
 	im := newImage(t)
 	p := compileAll(t, im, "type H struct{}\nfunc (H) HTML() string { return \"<b>h</b>\" }\nfunc (*H) String() string { return \"h\" }\nH{}")

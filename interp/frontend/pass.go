@@ -261,18 +261,10 @@ func (c *compiler) qualifier(p *types.Package) string {
 		}
 		return im.key(c.im.imp)
 	}
-	name := p.Name()
-	for _, im := range c.imports {
-		if im.key(c.im.imp) == name {
-			name = "__dm_" + name
-			break
-		}
-	}
-	it := importItem{path: p.Path(), cell: c.cell, line: 1}
-	if name != p.Name() {
-		it.name = name
-	}
-	c.imports = append(c.imports, it)
+	// An import the cell did not write: under a name users cannot clash
+	// with, so that it takes no name from them.
+	name := "__dm_" + strings.NewReplacer("/", "_", ".", "_", "-", "_").Replace(p.Path())
+	c.imports = append(c.imports, importItem{name: name, path: p.Path(), cell: c.cell, line: 1})
 	return name
 }
 

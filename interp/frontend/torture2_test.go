@@ -20,6 +20,7 @@ func TestTypicalGo2(t *testing.T) {
 		{code: "type Holder struct{ RC }\nh := Holder{file{}}\nh.Read()", value: "r"},
 		{code: "s := []int{1, 2, 3, 4}\nt := s[1:3]\nt = append(t, 9)\ns", value: "[1 2 3 9]"},
 		{code: "m := map[string][]int{}\nm[\"a\"] = append(m[\"a\"], 1, 2)\nlen(m[\"a\"])", value: "2"},
+		{code: "import \"net/http\"\nreq, _ := http.NewRequest(\"GET\", \"http://example.com/a\", nil)\nu := req.URL\nu.Host", value: "example.com"},
 		{code: "type Point struct{ X, Y int }\nfunc (p *Point) Move(dx int) { p.X += dx }\npts := []Point{{1, 2}, {3, 4}}\nfor i := range pts { pts[i].Move(10) }\npts", value: "[{11 2} {13 4}]"},
 	})
 }
