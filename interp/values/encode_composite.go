@@ -148,14 +148,15 @@ func (b *encBuilder) pointer(t reflect.Type) encFunc {
 	}
 }
 
-// isOpaqueStruct reports a binary struct type whose state is unexported
-// and that has no marshaller: its values cannot be rebuilt elsewhere.
+// isOpaqueStruct reports a binary struct type whose state is unexported,
+// or held in uintptrs (addresses, handles), and that has no marshaller: its
+// values cannot be rebuilt elsewhere.
 func isOpaqueStruct(t reflect.Type) bool {
 	if t.Kind() != reflect.Struct || t.PkgPath() == "" || marshallerOf(t) != nil {
 		return false
 	}
 	for i := range t.NumField() {
-		if !t.Field(i).IsExported() {
+		if f := t.Field(i); !f.IsExported() || f.Type.Kind() == reflect.Uintptr {
 			return true
 		}
 	}
@@ -173,7 +174,7 @@ func opaqueReason(t reflect.Type) string {
 	if isValueInterface(t) {
 		return "yaegi wraps values of interpreted interface types with methods, and of interpreted non-struct types with methods held in interfaces, with interpreter state; only nil ones copy"
 	}
-	return "binary type with unexported state"
+	return "binary type with unexported state or uintptrs"
 }
 
 func (b *encBuilder) structure(t reflect.Type) encFunc {

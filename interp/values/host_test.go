@@ -183,6 +183,9 @@ func TestSentinelsAndErrors(t *testing.T) {
 
 type handle uintptr
 
+// fdHolder keeps a handle in an exported uintptr field.
+type fdHolder struct{ Fd uintptr }
+
 type image struct{ W, H int }
 
 func TestUncopyableHost(t *testing.T) {
@@ -213,6 +216,7 @@ func TestUncopyableHost(t *testing.T) {
 		{func() {}, "cannot copy func()"},
 		{unsafe.Pointer(&x), "cannot copy unsafe.Pointer"},
 		{handle(3), "cannot copy values.handle"},
+		{[]fdHolder{{3}}, "cannot copy values.fdHolder at [0]"},
 		{f, "cannot copy *os.File"},
 		{&withMu{}, "cannot copy sync.Mutex at .Mu"},
 		{map[string]*withMu{"k": {}}, `cannot copy sync.Mutex at ["k"].Mu`},
