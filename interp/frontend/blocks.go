@@ -50,7 +50,7 @@ func (c *compiler) blockCall(call *ast.CallExpr) {
 		arg := call.Args[i]
 		line, col := c.pos(c.coff(arg.Pos()))
 		b := Block{
-			ID:   int(c.im.blockSeq.Add(1)),
+			ID:   c.blockID(),
 			Type: c.typeString(unnamedParams(c.chk.info.Types[arg].Type)),
 			Pos:  fmt.Sprintf("cell[%d] line %d", c.cell, line),
 		}
@@ -136,4 +136,15 @@ func unnamedParams(t types.Type) types.Type {
 		return types.NewTuple(vars...)
 	}
 	return types.NewSignatureType(nil, nil, nil, strip(sig.Params()), strip(sig.Results()), sig.Variadic())
+}
+
+// blockID returns the ID of the next block: the one it had before when a
+// committed declaration is rendered again, else a new one.
+func (c *compiler) blockID() int {
+	if len(c.reuseIDs) > 0 {
+		id := c.reuseIDs[0]
+		c.reuseIDs = c.reuseIDs[1:]
+		return id
+	}
+	return int(c.im.blockSeq.Add(1))
 }

@@ -59,6 +59,8 @@ type compiler struct {
 	lineBase, colBase int
 	pass1Types        *checked
 	blocks            []Block
+	reuseIDs          []int   // block IDs of a committed declaration rendered again
+	rerendered        []Block // the blocks of committed declarations rendered again
 }
 
 type itemNode struct {

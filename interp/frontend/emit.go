@@ -7,7 +7,8 @@ import (
 // plan emits the rewritten sources and the image after the cell.
 func (c *compiler) plan() *Plan {
 	c.finishBlocks()
-	p := &Plan{Cell: c.cell, Source: c.src, Rebuild: c.rebuild, HasResult: c.hasResult, Blocks: c.blocks}
+	p := &Plan{Cell: c.cell, Source: c.src, Rebuild: c.rebuild, HasResult: c.hasResult,
+		Blocks: append(append([]Block(nil), c.blocks...), c.rerendered...)}
 	var bodyBlocks []Block
 	for _, pb := range c.pending {
 		if !c.inDecls(pb.arg.Pos()) {

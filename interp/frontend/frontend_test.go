@@ -309,6 +309,14 @@ func TestBlocks(t *testing.T) {
 	if got := im.Blocks(); len(got) != 3 {
 		t.Errorf("Image.Blocks() = %+v", got)
 	}
+	// A rebuild rewrites run's block again: same ID, in the plan's blocks.
+	pr, err := im.Compile("type S struct{ N, M int }", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !pr.Rebuild || len(pr.Blocks) != 1 || pr.Blocks[0].ID != p.Blocks[0].ID || pr.Blocks[0].Expr != p.Blocks[0].Expr {
+		t.Errorf("blocks after a rebuild: %+v", pr.Blocks)
+	}
 	p2, err := im.Compile("zs := ParallelCollect(xs, scale)", 3)
 	if err != nil {
 		t.Fatal(err)

@@ -64,7 +64,9 @@ type Plan struct {
 	// snapshots them before the cell and restores them if it fails.
 	Touched []string
 	// Blocks describes the blocks of Parallel* and CreateMirror calls that
-	// this cell's source (declarations or statements) contains.
+	// this cell's source (declarations or statements) contains and, when
+	// Rebuild, those of the earlier declarations, rewritten again for the
+	// new types (same IDs, possibly new Type or Expr).
 	//
 	// Other rewrites the image process sees: `go f(x)` becomes
 	// `{ __dmF1, __dmA2 := f, x; __dmGo(N, func() { __dmF1(__dmA2) }) }`

@@ -27,6 +27,9 @@ func (c *compiler) rerenderItem(d *declItem, off int) *declItem {
 		declOff: off, bodyOff: -1 << 40,
 		lineBase: d.line - 1, colBase: d.col - 1 - len(d.emitLead),
 	}
+	for _, b := range d.blocks {
+		sub.reuseIDs = append(sub.reuseIDs, b.ID) // the same source has its blocks in the same order
+	}
 	for _, n := range c.chk.file.Decls {
 		if o := c.chk.tf.Offset(n.Pos()); o >= off && o < off+len(d.check) {
 			sub.cellDecls = append(sub.cellDecls, n.(ast.Decl))
@@ -39,5 +42,6 @@ func (c *compiler) rerenderItem(d *declItem, off int) *declItem {
 	nd.emit = sub.ed.apply(d.check, len(d.emitLead), len(d.check), nil)
 	nd.blocks = sub.blocks
 	nd.refs = sub.funcRefs(0, len(d.check))
+	c.rerendered = append(c.rerendered, sub.blocks...)
 	return &nd
 }
