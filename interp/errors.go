@@ -55,7 +55,7 @@ func (s *imageServer) goEnd(cell int, r any) {
 	if r == nil {
 		return
 	}
-	gp := &goPanicError{cell: cell, value: describe(panicValue(r)), frames: frames(s.traces.takeGoroutine())}
+	gp := &goPanicError{cell: cell, value: describe(panicValue(r)), frames: frames(s.traces.takeGoroutine(), cellAt{})}
 	if len(gp.frames) > 0 {
 		gp.frames = append(gp.frames, stackNote)
 	}
@@ -131,8 +131,8 @@ func (s *imageServer) runtimeError(ctx context.Context, cell int, err error) *en
 		}
 		return &engine.Error{Name: "Interrupted", Value: "the cell was interrupted", Traceback: tb}
 	}
-	stack := frames(s.traces.takeCell())
-	if len(stack) > 0 {
+	stack := frames(s.traces.takeCell(), s.at(cell))
+	if len(stack) > 1 {
 		stack = append(stack, stackNote)
 	}
 	var p yaegi.Panic
@@ -179,8 +179,12 @@ func describe(v any) string {
 
 // stackNote says what the lines of an interpreted stack are: yaegi reports
 // each frame at the start of its function's body, not at the statement that
-// failed.
-const stackNote = "(each line is where that function's body starts; the interpreter does not report the failing statement)"
+// failed; only the cell's own frame is marked (see markLines).
+const stackNote = "(the cell's line is the statement that was running; a function's line is where its body starts: the interpreter does not report the statement that failed inside it)"
+
+// cellAt is the statement a cell's body func was running: its frame is
+// shown at that line instead of the start of the body.
+type cellAt struct{ cell, line int }
 
 // frameLine is one line yaegi prints per interpreted frame while a panic
 // unwinds.
@@ -188,7 +192,7 @@ var frameLine = regexp.MustCompile(`^(?:(\S*):)?(\d+):(\d+): panic: (\S*)\(\.\.\
 
 // frames turns yaegi's unwinding lines (innermost first) into traceback
 // lines, dropping the frames of dmirror's own wrappers.
-func frames(lines []string) []string {
+func frames(lines []string, at cellAt) []string {
 	var out []string
 	for _, l := range lines {
 		m := frameLine.FindStringSubmatch(strings.TrimSpace(l))
@@ -200,7 +204,10 @@ func frames(lines []string) []string {
 			continue // dmirror's wrappers and the prelude's internals
 		}
 		pos := where(m[1], m[2])
-		if _, err := strconv.Atoi(strings.TrimPrefix(fn, "__cell")); err == nil && strings.HasPrefix(fn, "__cell") {
+		if n, err := strconv.Atoi(strings.TrimPrefix(fn, "__cell")); err == nil && strings.HasPrefix(fn, "__cell") {
+			if n == at.cell && at.line > 0 {
+				pos = where(m[1], strconv.Itoa(at.line))
+			}
 			out = append(out, pos)
 			continue
 		}

@@ -237,7 +237,7 @@ func TestAutoImport(t *testing.T) {
 		t.Errorf("traceback %q", e.Traceback)
 	}
 	e, _ = wantError(t, s, 4, "z := 1\npanic(sort.IntsAreSorted(nil))", "Panic")
-	if !hasLine(e.Traceback, "cell[4] line 1") {
+	if !hasLine(e.Traceback, "cell[4] line 2") {
 		t.Errorf("line numbers moved: %q", e.Traceback)
 	}
 }

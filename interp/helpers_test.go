@@ -80,8 +80,15 @@ func TestFrames(t *testing.T) {
 		"1:28: panic: main(...)\n",
 	}
 	want := []string{"cell[3] line 2: in level2", "cell[3] line 5: in a func literal", "cell[3] line 7"}
-	if got := frames(lines); !reflect.DeepEqual(got, want) {
+	if got := frames(lines, cellAt{}); !reflect.DeepEqual(got, want) {
 		t.Errorf("frames = %q, want %q", got, want)
+	}
+	want[2] = "cell[3] line 9"
+	if got := frames(lines, cellAt{cell: 3, line: 9}); !reflect.DeepEqual(got, want) {
+		t.Errorf("frames at cell[3] line 9 = %q, want %q", got, want)
+	}
+	if got := frames(lines, cellAt{cell: 4, line: 9}); got[2] != "cell[3] line 7" {
+		t.Errorf("the line of cell[4] moved a frame of cell[3]: %q", got)
 	}
 	for _, l := range lines {
 		if !panicLine.MatchString(l) {
@@ -153,6 +160,19 @@ func TestMaxStackStaysUnderTheMemoryLimit(t *testing.T) {
 	} {
 		if got := maxStack(tc.limit); got != tc.want {
 			t.Errorf("maxStack(%d MiB) = %d MiB, want %d MiB", tc.limit>>20, got>>20, tc.want>>20)
+		}
+	}
+}
+
+func TestMarkLines(t *testing.T) {
+	body := "/*line cell[3]/_.go:1:1*/package main\nfunc __cell3() any {\n/*line cell[3]/_.go:1:1*/   \nx  = 1\nfor i := range 3 {\n\tf(i)\n}\n\nif x > 0 { x++ }; x += 2\n__dmV := x; return __dmV\n}\nfunc other() { g() }\n"
+	want := "/*line cell[3]/_.go:1:1*/package main\nfunc __cell3() any {\n/*line cell[3]/_.go:1:1*/   \n__dmAt(3, 2); x  = 1\n__dmAt(3, 3); for i := range 3 {\n\tf(i)\n}\n\n__dmAt(3, 7); if x > 0 { x++ }; x += 2\n__dmAt(3, 8); __dmV := x; return __dmV\n}\nfunc other() { g() }\n"
+	if got := markLines(body, "__cell3", 3); got != want {
+		t.Errorf("markLines =\n%s\nwant\n%s", got, want)
+	}
+	for _, src := range []string{"package main\nfunc __cell3() {", "package main\nfunc other() { g() }"} {
+		if got := markLines(src, "__cell3", 3); got != src {
+			t.Errorf("markLines changed %q into %q", src, got)
 		}
 	}
 }

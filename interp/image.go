@@ -87,6 +87,9 @@ type activeRun struct {
 	// goroutines counts the cells' goroutines running when an interrupt
 	// came: yaegi's cancellation stops them all.
 	goroutines atomic.Int64
+	// line is the top-level statement of the cell's body func that runs
+	// (reported by __dmAt).
+	line atomic.Int64
 }
 
 func serveImage(ctx context.Context, in io.ReadCloser, out io.Writer, limit uint64) error {
@@ -250,6 +253,21 @@ func (s *imageServer) current() *activeRun {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.run
+}
+
+// mark is the At hook: cell runs its top-level statement on line.
+func (s *imageServer) mark(cell, line int) {
+	if r := s.current(); r != nil && r.cell == cell {
+		r.line.Store(int64(line))
+	}
+}
+
+// at is the statement the running cell's body func reached.
+func (s *imageServer) at(cell int) cellAt {
+	if r := s.current(); r != nil && r.cell == cell {
+		return cellAt{cell: cell, line: int(r.line.Load())}
+	}
+	return cellAt{}
 }
 
 func (s *imageServer) cancelRun(cause error) {

@@ -30,7 +30,7 @@ func (s *imageServer) newVM() (*yaegi.Interpreter, error) {
 		Stdin:  s.stdin,
 		Stdout: stdout,
 		Stderr: stderr,
-		Hooks:  vm.Hooks{GoStart: s.goStart, GoEnd: s.goEnd},
+		Hooks:  vm.Hooks{GoStart: s.goStart, GoEnd: s.goEnd, At: s.mark},
 		Exports: []yaegi.Exports{
 			{"os/os": {
 				"Stdout": reflect.ValueOf(&osOut).Elem(),
@@ -171,7 +171,7 @@ func (s *imageServer) apply(ctx context.Context, plan *frontend.Plan) (*yaegi.In
 	if plan.BodyFunc == "" {
 		return target, reflect.Value{}, reset, nil
 	}
-	if err := evalSafe(target, plan.Body); err != nil {
+	if err := evalSafe(target, markLines(plan.Body, plan.BodyFunc, plan.Cell)); err != nil {
 		return target, reflect.Value{}, nil, compileError(plan.Cell, err)
 	}
 	s.setActive(target)

@@ -42,15 +42,16 @@ func TestErrors(t *testing.T) {
 	sameError(t, r)
 	text := errorText(r)
 	t.Logf("panic output:\n%s", text)
-	// Frames name the cell and line where each function's body starts
-	// (the interpreter does not report the failing statement).
-	for _, want := range []string{"index out of range", "cell[4] line 2: in inner", "cell[4] line 6: in outer", "cell[5] line 1"} {
+	// The cell's frame names the statement that ran; a function's frame
+	// names the line where its body starts (the interpreter does not report
+	// the statement that failed in it).
+	for _, want := range []string{"index out of range", "cell[4] line 2: in inner", "cell[4] line 6: in outer", "cell[5] line 2"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("panic traceback lacks %q:\n%s", want, text)
 		}
 	}
 	r = fails(t, k, "var m map[string]int\nm[\"a\"] = 1", "Panic")
-	if text := errorText(r); !strings.Contains(text, "cell[6] line 1") || !strings.Contains(text, "nil map") || !strings.Contains(text, "restored") {
+	if text := errorText(r); !strings.Contains(text, "cell[6] line 2") || !strings.Contains(text, "nil map") || !strings.Contains(text, "restored") {
 		t.Errorf("nil map panic:\n%s", text)
 	}
 	r = fails(t, k, "panic(fmt.Errorf(\"custom %d\", 7))", "Panic")

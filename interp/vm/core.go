@@ -24,6 +24,10 @@ type Hooks struct {
 	// default a panic is printed to the interpreter's stderr, so it is seen
 	// rather than lost, and the process lives on.
 	GoEnd func(cell int, recovered any)
+	// At is called before each top-level statement of a cell's body func
+	// with the statement's line in the cell (the prelude's __dmAt), so a
+	// panic can name the line that failed. By default it does nothing.
+	At func(cell, line int)
 }
 
 // ExitError is the panic value of os.Exit in interpreted code: a cell must
@@ -46,10 +50,15 @@ func coreExports(h Hooks, stderr io.Writer) interp.Exports {
 			}
 		}
 	}
+	at := h.At
+	if at == nil {
+		at = func(int, int) {}
+	}
 	return interp.Exports{
 		CorePath + "/core": {
 			"GoStart": reflect.ValueOf(start),
 			"GoEnd":   reflect.ValueOf(end),
+			"At":      reflect.ValueOf(at),
 		},
 		"os/os": {
 			"Exit": reflect.ValueOf(func(code int) { panic(&ExitError{Code: code}) }),
