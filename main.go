@@ -110,7 +110,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 func runInstall(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("install", flag.ContinueOnError)
 	user := fs.Bool("user", false, "install for the current user")
-	sysPrefix := fs.Bool("sys-prefix", false, "install into sys.prefix of the first python3 on PATH")
+	sysPrefix := fs.Bool("sys-prefix", false, "install into the sys.prefix of the Python that runs jupyter (/usr for Debian's)")
 	prefix := fs.String("prefix", "", "install into `DIR`/share/jupyter/kernels")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
