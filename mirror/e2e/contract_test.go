@@ -7,11 +7,16 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // mirrorPids returns the pids of this process's children that run as
 // mirrors.
-func mirrorPids(t *testing.T) []int {
+func mirrorPids(t testing.TB) []int { return childPids(t, "__mirror") }
+
+// childPids returns the pids of this process's children whose command line
+// holds mode.
+func childPids(t testing.TB, mode string) []int {
 	t.Helper()
 	dirs, err := filepath.Glob("/proc/[0-9]*")
 	if err != nil {
@@ -30,12 +35,31 @@ func mirrorPids(t *testing.T) []int {
 			continue
 		}
 		cmdline, _ := os.ReadFile(filepath.Join(d, "cmdline"))
-		if strings.Contains(string(cmdline), "__mirror") {
+		if strings.Contains(string(cmdline), mode) {
 			pid, _ := strconv.Atoi(filepath.Base(d))
 			pids = append(pids, pid)
 		}
 	}
 	return pids
+}
+
+// cpuTime returns the CPU time (user and system) the processes used so far.
+func cpuTime(t testing.TB, pids []int) time.Duration {
+	t.Helper()
+	var ticks int64
+	for _, pid := range pids {
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(stat)
+		fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+		for _, f := range fields[11:13] { // utime, stime
+			n, _ := strconv.ParseInt(f, 10, 64)
+			ticks += n
+		}
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond // USER_HZ is 100 on Linux
 }
 
 // TestRandomGlobalSameEverywhere: globals made with math/rand and
