@@ -52,6 +52,10 @@ func useC() int { return c }`)
 	ok(t, k, "const c = 300")
 	expect(t, k, "useC()", "300")
 	expect(t, k, "useG() + useV() + useC()", "322")
+	// A variable declared again with another type.
+	ok(t, k, "w := 5")
+	ok(t, k, "w := \"five\"")
+	expect(t, k, "w + \"!\"", `"five!"`)
 }
 
 // TestFailedCellLeavesTheImage: a cell that fails, at compile time or at
@@ -79,7 +83,7 @@ func TestFailedCellLeavesTheImage(t *testing.T) {
 func TestResults(t *testing.T) {
 	k := start(t)
 	expect(t, k, "1 + 1", "2")
-	for _, code := range []string{"import \"fmt\"\nfmt.Println(\"printed\")", "q := 3", "q++", "func noResult() {}\nnoResult()"} {
+	for _, code := range []string{"import \"fmt\"\nfmt.Println(\"printed\")", "q := 3", "q++", "func noResult() {}\nnoResult()", "func two() (int, int) { return 1, 2 }\ntwo()", "if true {}"} {
 		r := ok(t, k, code)
 		if n := len(r.Of("execute_result")); n != 0 {
 			t.Errorf("%q gave %d results: %v", code, n, result(r))

@@ -177,8 +177,9 @@ func TestHistory(t *testing.T) {
 	}
 }
 
-// TestIntrospectionWhileRunning: complete, inspect, is_complete and
-// kernel_info are answered while a cell runs.
+// TestIntrospectionWhileRunning: complete, inspect, is_complete,
+// kernel_info (shell and control) and heartbeat are answered while a cell
+// runs.
 func TestIntrospectionWhileRunning(t *testing.T) {
 	k := start(t)
 	ctx := ctxT(t)
@@ -202,7 +203,12 @@ func TestIntrospectionWhileRunning(t *testing.T) {
 	if r, err := k.IsComplete(ctx, "{"); err != nil || kerneltest.Fields(r.Reply)["status"] != "incomplete" {
 		t.Errorf("is_complete while running: %v", err)
 	}
-	if _, err := k.KernelInfo(ctx, kerneltest.Shell); err != nil {
+	for _, ch := range []kerneltest.Channel{kerneltest.Shell, kerneltest.Control} {
+		if _, err := k.KernelInfo(ctx, ch); err != nil {
+			t.Error(err)
+		}
+	}
+	if err := k.Heartbeat(ctx); err != nil {
 		t.Error(err)
 	}
 	if replies := k.Replies(kerneltest.Shell, cell.Header.MsgID); len(replies) != 0 {
