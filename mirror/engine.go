@@ -33,7 +33,7 @@ type engine struct {
 	i      *yaegi.Interpreter
 	gen    int
 	decls  []string
-	loops  map[string]loopFunc // chunk funcs by source (see loop.go), for this interpreter
+	loops  map[string]loopFunc // chunk funcs by loopKey, for this interpreter
 	nLoops int                 // chunk funcs declared so far, to name them
 	src    *modules.Source     // sources of the session's modules
 

@@ -85,10 +85,12 @@ func TestLoopKeepsBlockMeaning(t *testing.T) {
 			if got := v.Interface().([]int); !reflect.DeepEqual(got, tc.want) {
 				t.Fatalf("got %v, want %v", got, tc.want)
 			}
-			inlined := false
-			for src := range e.loops { // keyed by source
-				inlined = inlined || strings.Contains(src, "break __dmL0")
+			lit, _, err := loopSource(OpCollect, []JobBlock{tc.block}, true)
+			if err != nil {
+				t.Fatal(err)
 			}
+			f := e.loops[loopKey(OpCollect, []JobBlock{tc.block})]
+			inlined := strings.Contains(lit, "break __dmL0") && f.name != "" && f.inline
 			if inlined != tc.inlined {
 				t.Fatalf("inlined %v, want %v", inlined, tc.inlined)
 			}

@@ -87,24 +87,27 @@ func (e *engine) runChunkState(ctx context.Context, m *runMsg, progress func(don
 
 // loopFunc is a chunk func declared in the mirror's interpreter.
 type loopFunc struct {
-	name string
-	typ  reflect.Type // its func type
+	name   string
+	typ    reflect.Type // its func type
+	inline bool         // whether func literal blocks were allowed inline
 }
 
 // loop returns the chunk func of op and blocks, declared once per
 // interpreter. If the func with inlined blocks does not compile (a block
 // that redeclares a captured name, say), the blocks are called instead.
 func (e *engine) loop(op string, blocks []JobBlock) (loopFunc, error) {
+	key := loopKey(op, blocks)
+	if f, ok := e.loops[key]; ok {
+		return f, nil
+	}
 	var firstErr error
 	for _, inline := range []bool{true, false} {
 		lit, types, err := loopSource(op, blocks, inline)
 		if err != nil {
 			return loopFunc{}, err
 		}
-		if f, ok := e.loops[lit]; ok {
-			return f, nil
-		}
 		f, err := e.declareLoop(lit, types)
+		f.inline = inline
 		if err != nil {
 			if firstErr == nil {
 				firstErr = err
@@ -114,10 +117,24 @@ func (e *engine) loop(op string, blocks []JobBlock) (loopFunc, error) {
 		if len(e.loops) >= maxLoops {
 			clear(e.loops)
 		}
-		e.loops[lit] = f
+		e.loops[key] = f
 		return f, nil
 	}
 	return loopFunc{}, fmt.Errorf("block at %s: %w", blocks[0].Pos, firstErr)
+}
+
+// loopKey identifies the chunk func of op and blocks: what the generated
+// source depends on, cheaper to build than the source.
+func loopKey(op string, blocks []JobBlock) string {
+	var sb strings.Builder
+	sb.WriteString(op)
+	for _, b := range blocks {
+		fmt.Fprintf(&sb, "\x00%s\x00%s\x00%s", b.Expr, b.Type, b.Pos)
+		for _, c := range b.Captures {
+			fmt.Fprintf(&sb, "\x00%s %s", c.Name, c.Type)
+		}
+	}
+	return sb.String()
 }
 
 func (e *engine) declareLoop(lit string, types []string) (loopFunc, error) {
