@@ -11,7 +11,7 @@ import (
 // pointer and a time.Time), a generator of random workloads, and check,
 // which runs every Parallel built-in and its sequential loop on the same
 // input and panics on the first difference. The blocks capture locals of
-// check (k, suffix) and read a global (limit).
+// check (k, suffix), read a global (limit) and call a method using a const.
 const opsDecls = `import (
 	"fmt"
 	"math/rand"
@@ -34,6 +34,10 @@ type Item struct {
 }
 
 var limit int
+
+const bonus = 3
+
+func (it Item) Score() int { return it.ID*2 + bonus + len(it.Parts) }
 
 func mkItems(r *rand.Rand, n int) []Item {
 	items := make([]Item, n)
@@ -141,6 +145,12 @@ func check(seed int64, n int) {
 	same("ParallelAnySatisfy", ParallelAnySatisfy(items, func(it Item) bool { return it.ID > limit }), anyOver)
 	same("ParallelAllSatisfy", ParallelAllSatisfy(items, func(it Item) bool { return it.ID > limit }), allOver)
 	same("ParallelNoneSatisfy", ParallelNoneSatisfy(items, func(it Item) bool { return it.ID > limit }), !anyOver)
+
+	scores := []int{}
+	for _, it := range items {
+		scores = append(scores, it.Score())
+	}
+	same("ParallelCollect of a method", ParallelCollect(items, func(it Item) int { return it.Score() }), scores)
 
 	ids, pos := []int{}, []string{}
 	for i, it := range items {
