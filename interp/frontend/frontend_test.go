@@ -259,7 +259,7 @@ func TestRewrites(t *testing.T) {
 		{"type P struct{ X int }\nfunc (p P) Plus(k int) int { return p.X + k }\nf := P.Plus", []string{"f  = func(__dmP0 P, __dmP1 int) (int) { return __dmP0.Plus(__dmP1) }"}},
 		{"var a any\nswitch a.(type) {\ncase int:\n}", []string{"switch __dmTS1 := a.(type) {"}},
 		{"var n int\nvar err error\nn, err = 1, nil", []string{"n, err = 1, (error)(nil)"}},
-		{"func bg() { go func() {}() }", []string{"{ __dmF1 := func() {}; __dmGo(0, func() { __dmF1() }) }"}},
+		{"func bg() { go func() {}() }", []string{"{ __dmF1 := func() {}; __dmGo(1, func() { __dmF1() }) }"}},
 	}
 	for _, tt := range tests {
 		p, err := newImage(t).Compile(tt.code, 1)

@@ -70,8 +70,8 @@ type Plan struct {
 	//
 	// Other rewrites the image process sees: `go f(x)` becomes
 	// `{ __dmF1, __dmA2 := f, x; __dmGo(N, func() { __dmF1(__dmA2) }) }`
-	// (prelude 05-core), with N the cell, or 0 in a func declaration (the
-	// goroutine then belongs to whichever cell runs when it starts).
+	// (prelude 05-core), with N the cell that contains the statement (for a
+	// func declaration, the cell that declared it).
 	Blocks []Block
 
 	next *state // the image after this cell, for Commit

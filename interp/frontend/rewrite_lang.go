@@ -310,10 +310,9 @@ func (c *compiler) continues(body *ast.BlockStmt, label string, fn func(*ast.Bra
 // __dmGo.
 func (c *compiler) goStmt(g *ast.GoStmt) {
 	call := g.Call
+	// In a func declaration this is the declaring cell: the hook has no way
+	// yet to learn which cell calls the func.
 	cell := c.cell
-	if c.inDecls(g.Pos()) {
-		cell = 0 // a func declared earlier runs for whichever cell calls it
-	}
 	c.ed.replaceFunc(c.coff(g.Pos()), c.coff(g.End()), func() string {
 		var names, values, args []string
 		fun := c.text(call.Fun)
