@@ -18,9 +18,17 @@ func mirrorPids(t testing.TB) []int { return childPids(t, "__mirror") }
 // holds mode.
 func childPids(t testing.TB, mode string) []int {
 	t.Helper()
-	dirs, err := filepath.Glob("/proc/[0-9]*")
+	pids, err := findChildren(mode)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return pids
+}
+
+func findChildren(mode string) ([]int, error) {
+	dirs, err := filepath.Glob("/proc/[0-9]*")
+	if err != nil {
+		return nil, err
 	}
 	var pids []int
 	for _, d := range dirs {
@@ -40,7 +48,7 @@ func childPids(t testing.TB, mode string) []int {
 			pids = append(pids, pid)
 		}
 	}
-	return pids
+	return pids, nil
 }
 
 // cpuTime returns the CPU time (user and system) the processes used so far.
