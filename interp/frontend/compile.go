@@ -7,6 +7,7 @@ import (
 	"go/scanner"
 	"go/token"
 	"go/types"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -399,9 +400,12 @@ func (c *compiler) newImports() []importItem {
 	return out
 }
 
-// keepCommitted drops committed declarations the cell redefines.
+// keepCommitted drops committed declarations the cell redefines. A
+// declaration the cell repeats word for word (a cell run again) is not a
+// redefinition: the committed one stays and the image needs no rebuild.
 func (c *compiler) keepCommitted() {
 	c.kept = nil
+	same := map[*declItem]bool{}
 	for _, d := range c.base.items {
 		replaced := false
 		for _, n := range d.names {
@@ -409,12 +413,41 @@ func (c *compiler) keepCommitted() {
 				replaced = true
 			}
 		}
-		if replaced {
-			c.rebuild = true
+		if !replaced {
+			c.kept = append(c.kept, d)
 			continue
 		}
-		c.kept = append(c.kept, d)
+		if ci := c.identical(d); ci != nil && !d.isVar {
+			same[ci] = true
+			c.kept = append(c.kept, d)
+			continue
+		}
+		c.rebuild = true
 	}
+	if len(same) == 0 {
+		return
+	}
+	var nodes []itemNode
+	var items []*declItem
+	for _, n := range c.itemNodes {
+		if same[n.item] {
+			// Out of the checks and of the emitted declarations.
+			c.declPiece = c.declPiece[:n.start] + blankText(c.declPiece[n.start:n.end]) + c.declPiece[n.end:]
+			continue
+		}
+		nodes, items = append(nodes, n), append(items, n.item)
+	}
+	c.itemNodes, c.items = nodes, items
+}
+
+// identical returns the cell's declaration that repeats d, if any.
+func (c *compiler) identical(d *declItem) *declItem {
+	for _, it := range c.items {
+		if it.check == d.check && slices.Equal(it.names, d.names) {
+			return it
+		}
+	}
+	return nil
 }
 
 func (c *compiler) fail(format string, args ...any) error {

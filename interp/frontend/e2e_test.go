@@ -101,6 +101,11 @@ func TestEndToEnd(t *testing.T) {
 			{code: "func id[T any](x T) T { return x }\ncount := 1\nfunc g() any { return id(count) }\nfunc m() any { return min(count, 2) }\nfunc mirrorIDs() []int { return CreateMirror(func(x, i int) int { return i }, []int{5, 6}).Run() }\ng()", value: "1"},
 			{code: "import \"fmt\"\ncount := 0.5\nfmt.Sprint(g(), m(), mirrorIDs())", value: "0.5 0.5 [0 1]"},
 		},
+		"cell run again": {
+			{code: "import \"strings\"\nfunc shout(s string) string { return strings.ToUpper(s) }\ncount := 0\ncount++\nshout(\"a\")", value: "A"},
+			{code: "import \"strings\"\nfunc shout(s string) string { return strings.ToUpper(s) }\ncount := 0\ncount++\nshout(\"a\")", value: "A"},
+			{code: "count", value: "1"},
+		},
 		"early return": {
 			// A cell that returns before its last expression has no value: nil.
 			{code: "stop := true\nif stop {\n\treturn\n}\nf := func() { return }\nf()\n42", value: "<nil>"},

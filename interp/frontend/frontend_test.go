@@ -213,6 +213,24 @@ func TestRedefinition(t *testing.T) {
 	}
 }
 
+func TestCellRunAgain(t *testing.T) {
+	im := newImage(t)
+	cell := "// Sq squares.\nfunc Sq(x int) int { return x * x }\ntype T struct{ A int }\nn := Sq(3)\nn"
+	commit(t, im, cell)
+	p, err := im.Compile(cell, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Rebuild || strings.Contains(p.Decls, "func Sq") || !p.HasResult {
+		t.Errorf("Rebuild %v, decls:\n%s", p.Rebuild, p.Decls)
+	}
+	im.Commit(p)
+	p, err = im.Compile("// Sq squares.\nfunc Sq(x int) int { return x * x * 1 }", 3)
+	if err != nil || !p.Rebuild {
+		t.Errorf("a changed func: Rebuild %v, %v", p.Rebuild, err)
+	}
+}
+
 func TestImportReplaced(t *testing.T) {
 	im := newImage(t)
 	commit(t, im, "import \"math/rand\"")
