@@ -116,7 +116,11 @@ func (c *compiler) capturesOf(e ast.Expr) []*types.Var {
 func (c *compiler) finishBlocks() {
 	sort.SliceStable(c.pending, func(i, j int) bool { return c.pending[i].block.ID < c.pending[j].block.ID })
 	for i := range c.pending {
-		c.pending[i].block.Expr = c.text(c.pending[i].arg)
+		b := &c.pending[i].block
+		// The directive puts Expr's nodes in a file named as the session's,
+		// whatever the code around it says: yaegi resolves qualified names
+		// by file name.
+		b.Expr = lineDirective(c.cell, b.Line, b.Col) + c.text(c.pending[i].arg)
 		c.blocks = append(c.blocks, c.pending[i].block)
 	}
 }

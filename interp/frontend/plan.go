@@ -93,6 +93,8 @@ type Block struct {
 
 	// Expr is the block expression as source: a func literal, a func or
 	// method name, a method value; anything that evaluates to the block.
+	// It starts with a /*line*/ directive (File, Line, Col) so that its
+	// positions and qualified names are right wherever it is evaluated.
 	Expr string
 	// Type is the Go source of the block's type after instantiation,
 	// e.g. "func(int) string".
