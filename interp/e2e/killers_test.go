@@ -44,6 +44,16 @@ func TestKillers(t *testing.T) {
 			if f["status"] == "error" && !strings.Contains(text, "restored") {
 				t.Errorf("the error does not say what was restored")
 			}
+			if tc.name == "goroutine panic after the cell" {
+				// The report reaches the cell that started the goroutine.
+				id := r.Request.Header.MsgID
+				if _, err := k.WaitFor(ctxT(t), kerneltest.IOPub, func(m *kernel.Message) bool {
+					text, _ := kerneltest.Fields(m)["text"].(string)
+					return m.ParentID() == id && strings.Contains(text, "panic in a goroutine") && strings.Contains(text, "late")
+				}); err != nil {
+					t.Error(err)
+				}
+			}
 			if f["status"] == "ok" {
 				// The cell succeeded: its changes stand. Undo them for
 				// the next killer.
