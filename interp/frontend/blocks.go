@@ -120,7 +120,7 @@ func (c *compiler) finishBlocks() {
 		// The directive puts Expr's nodes in a file named as the session's,
 		// whatever the code around it says: yaegi resolves qualified names
 		// by file name.
-		b.Expr = lineDirective(c.cell, b.Line, b.Col) + c.text(c.pending[i].arg)
+		b.Expr = exprDirective(c.cell, b.Line) + c.text(c.pending[i].arg)
 		c.blocks = append(c.blocks, c.pending[i].block)
 	}
 }
@@ -151,4 +151,11 @@ func (c *compiler) blockID() int {
 		return id
 	}
 	return int(c.im.blockSeq.Add(1))
+}
+
+// exprDirective starts a block's Expr: a //line directive on a line of its
+// own (so Expr goes at the start of a line), without a column, as mirrors
+// report a block's frames by line.
+func exprDirective(cell, line int) string {
+	return fmt.Sprintf("//line %s:%d\n", cellFile(cell), line)
 }

@@ -196,8 +196,8 @@ func TestBlockFactory(t *testing.T) {
 	}
 	// A func declaration: yaegi reports a definition loop for a package
 	// var initialised with a func literal that uses a global.
-	src := fmt.Sprintf("/*line %s:1:1*/package main\nfunc __dmFactory%d(%s) %s {\n\treturn /*line %s:%d:%d*/%s\n}",
-		b.File, b.ID, strings.Join(params, ", "), b.Type, b.File, b.Line, b.Col, b.Expr)
+	src := fmt.Sprintf("/*line %s:1:1*/package main\nfunc __dmFactory%d(%s) %s {\n\tb := (\n%s)\n\treturn b\n}",
+		b.File, b.ID, strings.Join(params, ", "), b.Type, b.Expr)
 	if _, err := eval(i, src); err != nil {
 		t.Fatalf("%v\n%s", err, src)
 	}

@@ -304,7 +304,7 @@ func TestBlocks(t *testing.T) {
 	}
 	b := p.Blocks[0]
 	if b.Type != "func(int) int" || b.Pos != "cell[2] line 3" || !slices.Equal(b.Captures, []Var{{"base", "int"}, {"k", "int"}}) ||
-		!slices.Equal(b.Globals, []string{"factor"}) || b.Expr != lineDirective(2, 3, 35)+"func(x int) int { return scale(x) + base + k }" || b.File != "cell[2]/_.go" || b.Line != 3 || b.Col != 35 {
+		!slices.Equal(b.Globals, []string{"factor"}) || b.Expr != exprDirective(2, 3)+"func(x int) int { return scale(x) + base + k }" || b.File != "cell[2]/_.go" || b.Line != 3 || b.Col != 35 {
 		t.Errorf("block 0: %+v", b)
 	}
 	if !strings.Contains(p.Decls, fmt.Sprintf("return scale(x) + base + k }, __dmBlock(%d, base, k))", b.ID)) {
@@ -339,7 +339,7 @@ func TestBlocks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(p2.Blocks) != 1 || p2.Blocks[0].ID <= p.Blocks[2].ID || p2.Blocks[0].Expr != lineDirective(3, 1, 27)+"scale" || !slices.Equal(p2.Blocks[0].Globals, []string{"factor"}) {
+	if len(p2.Blocks) != 1 || p2.Blocks[0].ID <= p.Blocks[2].ID || p2.Blocks[0].Expr != exprDirective(3, 1)+"scale" || !slices.Equal(p2.Blocks[0].Globals, []string{"factor"}) {
 		t.Errorf("later block: %+v", p2.Blocks)
 	}
 }

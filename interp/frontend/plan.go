@@ -93,8 +93,9 @@ type Block struct {
 
 	// Expr is the block expression as source: a func literal, a func or
 	// method name, a method value; anything that evaluates to the block.
-	// It starts with a /*line*/ directive (File, Line, Col) so that its
-	// positions and qualified names are right wherever it is evaluated.
+	// It starts with a //line directive on a line of its own (File, Line),
+	// so that its positions and qualified names are right wherever it is
+	// evaluated: put it at the start of a line.
 	Expr string
 	// Type is the Go source of the block's type after instantiation,
 	// e.g. "func(int) string".
@@ -106,22 +107,25 @@ type Block struct {
 	Globals []string
 	// Pos names where the block is, e.g. "cell[4] line 2".
 	Pos string
-	// File, Line and Col place Expr for yaegi: evaluate it in a file that
-	// starts with `/*line <File>:1:1*/package main` and put
-	// `/*line <File>:<Line>:<Col>*/` right before Expr, for example
+	// File, Line and Col say where Expr is. A file that evaluates Expr
+	// should have the same base name, for example
 	//
 	//	/*line cell[4]/_.go:1:1*/package main
 	//	func __dmFactory7(k int) func(int) int {
-	//		return /*line cell[4]/_.go:2:30*/func(x int) int { return x * k }
+	//		b := (
+	//	//line cell[4]/_.go:2
+	//	func(x int) int { return x * k })
+	//		return b
 	//	}
 	//
 	// (a func declaration: yaegi reports a definition loop for a var
-	// initialised with a func literal that uses a global). yaegi looks
+	// initialised with a func literal that uses a global, and mistypes a
+	// func literal returned in parentheses). yaegi looks
 	// imports up by the base name of the file of each node, and the
 	// session's imports are declared in files whose base name is "_.go"
 	// (File is "cell[4]/_.go"): a directive with another file name, such
-	// as "//line cell[4]:2", breaks qualified types such as time.Duration
-	// in Expr.
+	// as "//line cell[4]:2", breaks qualified types such as time.Duration;
+	// Expr's own directive keeps them right inside Expr.
 	File      string
 	Line, Col int
 }
