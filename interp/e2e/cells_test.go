@@ -3,6 +3,8 @@ package e2e
 import (
 	"strings"
 	"testing"
+
+	"github.com/dmirror/dmirror/kernel/kerneltest"
 )
 
 // TestMixedCell: imports, types, funcs, methods, consts, vars and
@@ -100,6 +102,11 @@ func TestResults(t *testing.T) {
 	r := ok(t, k, "q")
 	if got := result(r); got != "4" {
 		t.Errorf("q = %q, want 4", got)
+	}
+	// Out[n]: the result carries the cell's execution count.
+	n := kerneltest.Fields(r.Reply)["execution_count"]
+	if res := r.Of("execute_result"); len(res) != 1 || kerneltest.Fields(res[0])["execution_count"] != n {
+		t.Errorf("execute_result %v, want one with execution_count %v", res, n)
 	}
 }
 
