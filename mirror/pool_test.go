@@ -397,3 +397,13 @@ func TestPoolDisplayForwarded(t *testing.T) {
 		t.Fatalf("displays by mirror %v, want %v", got, want)
 	}
 }
+
+func TestTailWriterFatalLineInPieces(t *testing.T) {
+	w := &tailWriter{max: 16}
+	for _, p := range []string{"noise\nfatal error: ", "out of ", "memory", "\n\ngoroutine 1 [running]:\n", "fatal error: again\n"} {
+		w.Write([]byte(p))
+	}
+	if got := w.fatalLine(); got != "fatal error: out of memory" {
+		t.Fatalf("fatal line %q", got)
+	}
+}

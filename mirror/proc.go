@@ -151,18 +151,31 @@ func isSignal(st *os.ProcessState, sig syscall.Signal) bool {
 // tailWriter keeps the last max bytes written to it, and the line of the
 // Go runtime's "fatal error", which a long dump of goroutines follows.
 type tailWriter struct {
-	mu    sync.Mutex
-	max   int
-	buf   []byte
-	fatal string
+	mu        sync.Mutex
+	max       int
+	buf       []byte
+	fatal     string
+	fatalOpen bool // fatal is still missing its end
 }
 
 func (t *tailWriter) Write(p []byte) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if i := bytes.Index(p, []byte("fatal error: ")); i >= 0 && t.fatal == "" {
-		line, _, _ := bytes.Cut(p[i:], []byte("\n"))
-		t.fatal = string(line)
+	// The runtime writes the line in pieces ("fatal error: ", the reason,
+	// "\n"): it is complete at its newline.
+	if t.fatal == "" {
+		if i := bytes.Index(p, []byte("fatal error: ")); i >= 0 {
+			t.fatal, t.fatalOpen = string(p[i:]), true
+		}
+	} else if t.fatalOpen {
+		t.fatal += string(p)
+	}
+	if t.fatalOpen {
+		if i := strings.IndexByte(t.fatal, '\n'); i >= 0 {
+			t.fatal, t.fatalOpen = t.fatal[:i], false
+		} else if len(t.fatal) > 512 {
+			t.fatalOpen = false
+		}
 	}
 	t.buf = append(t.buf, p...)
 	if over := len(t.buf) - t.max; over > 0 {

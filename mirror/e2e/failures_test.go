@@ -185,7 +185,7 @@ func TestOutOfMemory(t *testing.T) {
 	s.run(t, "import \"fmt\"\nvar keep [][]byte")
 	res, out := s.fails(t, "ParallelCollect([]int{1, 2}, func(x int) int {\n\tif x == 2 {\n\t\tfor {\n\t\t\tkeep = append(keep, make([]byte, 64<<20))\n\t\t}\n\t}\n\treturn x\n}, WithMirrors(2))", "MirrorError")
 	if !strings.Contains(res.Error.Value, "1 of 2 mirrors failed in ParallelCollect: mirror 2: out of memory") {
-		t.Fatalf("error %q", res.Error.Value)
+		t.Fatalf("error %q, report %v", res.Error.Value, reports(out))
 	}
 	ds := reports(out)
 	if len(ds) != 1 || !strings.Contains(ds[0].data["text/plain"].(string), "fatal error: out of memory") {
