@@ -20,8 +20,10 @@
 //     through input requests.
 //   - Interrupting a cell stops every interpreted goroutine, also those that
 //     earlier cells started: yaegi cancels per interpreter.
-//   - A panic's traceback names, for each interpreted frame, the line where
-//     that function's body starts: yaegi does not report the statement.
+//   - A panic's traceback names the cell's statement that was running (the
+//     image process marks each top-level statement of a cell), but, for the
+//     frames of funcs, the line where the func's body starts: yaegi does not
+//     report the statement that failed.
 //   - Values that cannot be copied out of the image process (channels,
 //     funcs, mutexes...) live only there; a crash loses them, and the cell's
 //     error names them.
