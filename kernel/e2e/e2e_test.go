@@ -322,3 +322,40 @@ func TestShutdownExitsTheProcess(t *testing.T) {
 		t.Errorf("kernel exit: %v, want status 0", err)
 	}
 }
+
+func TestRedefinitionReachesEarlierFuncs(t *testing.T) {
+	k := start(t)
+	run(t, k, "func f() int { return 1 }")
+	run(t, k, "func g() int { return f() * 10 }")
+	if got := result(run(t, k, "g()")); got != "10" {
+		t.Fatalf("g() = %q, want 10", got)
+	}
+	run(t, k, "func f() int { return 2 }")
+	if got := result(run(t, k, "g()")); got != "20" {
+		t.Errorf("after redefining f, g() = %q, want 20", got)
+	}
+}
+
+func TestFailedCellLeavesTheImage(t *testing.T) {
+	k := start(t)
+	run(t, k, "y := 1")
+	for _, code := range []string{
+		"y = 5\nnotDefined()",                    // compile error: nothing runs
+		"y = 5\npanic(\"after the assignment\")", // runtime error: y is restored
+		"y = 5\nfunc half() {",                   // syntax error
+	} {
+		r, err := k.Execute(ctxT(t), code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Status() != "error" {
+			t.Errorf("%q: status %q, want error", code, r.Status())
+		}
+		if got := result(run(t, k, "y")); got != "1" {
+			t.Errorf("after %q y = %q, want 1", code, got)
+		}
+	}
+	if r, _ := k.Execute(ctxT(t), "half"); r == nil || r.Status() != "error" {
+		t.Error("a failed cell defined half")
+	}
+}
