@@ -145,3 +145,8 @@ func errorText(r *kerneltest.Result) string {
 	}
 	return b.String()
 }
+
+func kernelEname(r *kerneltest.Result) string {
+	s, _ := kerneltest.Fields(r.Reply)["ename"].(string)
+	return s
+}

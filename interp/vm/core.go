@@ -37,7 +37,8 @@ type ExitError struct{ Code int }
 func (e *ExitError) Error() string { return fmt.Sprintf("os.Exit(%d) called", e.Code) }
 
 // coreExports returns the dmirror/core package and the overrides of
-// standard symbols that every interpreter needs.
+// standard symbols that every interpreter needs: os.Exit, and errors.As and
+// errors.Is that see interpreted error types.
 func coreExports(h Hooks, stderr io.Writer) interp.Exports {
 	start, end := h.GoStart, h.GoEnd
 	if start == nil {
@@ -62,6 +63,10 @@ func coreExports(h Hooks, stderr io.Writer) interp.Exports {
 		},
 		"os/os": {
 			"Exit": reflect.ValueOf(func(code int) { panic(&ExitError{Code: code}) }),
+		},
+		"errors/errors": {
+			"As": reflect.ValueOf(errorsAs),
+			"Is": reflect.ValueOf(errorsIs),
 		},
 	}
 }

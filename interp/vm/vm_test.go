@@ -60,3 +60,55 @@ func TestExitPanics(t *testing.T) {
 		t.Fatalf("panic value %#v, want *ExitError{3}", p.Value)
 	}
 }
+
+func TestErrorsAsAndIsSeeInterpretedTypes(t *testing.T) {
+	i, err := New(Config{Exports: exports()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := `
+import (
+	"errors"
+	"fmt"
+	"io"
+)
+
+type codeErr struct{ code int }
+
+func (e *codeErr) Error() string { return fmt.Sprint("code ", e.code) }
+
+type valErr struct{ s string }
+
+func (e *valErr) Error() string { return e.s }
+
+var errSentinel error = &valErr{"sentinel"}
+
+func probe() string {
+	var ce error = &codeErr{3}
+	wrapped := fmt.Errorf("outer: %w", fmt.Errorf("inner: %w", ce))
+	var target *codeErr
+	as := errors.As(wrapped, &target) && target.code == 3
+	var vt *valErr
+	notAs := !errors.As(wrapped, &vt)
+	joined := errors.Join(io.EOF, fmt.Errorf("w: %w", errSentinel))
+	var vj *valErr
+	asJoined := errors.As(joined, &vj) && vj.s == "sentinel"
+	is := errors.Is(joined, errSentinel) && errors.Is(joined, io.EOF)
+	var other error = &valErr{"sentinel"}
+	isNot := !errors.Is(joined, other) && !errors.Is(wrapped, errSentinel)
+	var pe error
+	asIface := errors.As(wrapped, &pe)
+	return fmt.Sprint(as, notAs, asJoined, is, isNot, asIface)
+}
+`
+	if _, err := i.Eval(src); err != nil {
+		t.Fatal(err)
+	}
+	v, err := i.Eval("probe()")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := v.String(); got != "true true true true true true" {
+		t.Errorf("errors.As and errors.Is on interpreted types: %s, want all true", got)
+	}
+}
