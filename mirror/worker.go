@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"regexp"
-	"runtime"
 	"sync"
 
 	"github.com/dmirror/dmirror/interp/frame"
@@ -27,12 +26,7 @@ func ServeWorker(ctx context.Context) error {
 	if err := limitMemory(); err != nil {
 		return err
 	}
-	// A mirror is one core's worth of work: the pool runs one per core.
-	// With more Ps, the runtime's idle-time GC workers take a second core
-	// whenever the interpreter's goroutine is the only one running (about
-	// 40% more CPU for the same interpreted work, measured), CPU that the
-	// other mirrors need.
-	runtime.GOMAXPROCS(1)
+	tuneRuntime()
 	in := os.NewFile(workerInFD, "mirror-in")
 	out := os.NewFile(workerOutFD, "mirror-out")
 	if in == nil || out == nil {
