@@ -57,7 +57,9 @@ func TestInput(t *testing.T) {
 var n int
 fmt.Scan(&n)
 line, _ := bufio.NewReader(os.Stdin).ReadString('\n')
-fmt.Println(n*2, line)`
+sc := bufio.NewScanner(os.Stdin)
+sc.Scan()
+fmt.Println(n*2, line+sc.Text())`
 	c := kerneltest.ExecuteContent(code)
 	c["allow_stdin"] = true
 	m, err := k.NewRequest("execute_request", c)
@@ -68,7 +70,7 @@ fmt.Println(n*2, line)`
 		t.Fatal(err)
 	}
 	answered := map[string]bool{}
-	for _, answer := range []string{"21", "a line"} {
+	for _, answer := range []string{"21", "a line", "scanned"} {
 		req, err := k.WaitFor(ctx, kerneltest.Stdin, func(r *kernel.Message) bool {
 			return r.Header.MsgType == "input_request" && r.ParentID() == m.Header.MsgID && !answered[r.Header.MsgID]
 		})
@@ -84,8 +86,8 @@ fmt.Println(n*2, line)`
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := r.Stream("stdout"); got != "42 a line\n\n" {
-		t.Errorf("stdout %q (status %s), want \"42 a line\\n\\n\"", got, r.Status())
+	if got := r.Stream("stdout"); got != "42 a line\nscanned\n" {
+		t.Errorf("stdout %q (status %s), want \"42 a line\\nscanned\\n\"", got, r.Status())
 	}
 	// Without allow_stdin, reading stdin fails at once with a clear error.
 	for _, code := range []string{"var k int\n_, err := fmt.Scan(&k)\nerr", "_, err := bufio.NewReader(os.Stdin).ReadString('\\n')\nerr"} {
@@ -95,7 +97,7 @@ fmt.Println(n*2, line)`
 		}
 		t.Logf("%q without allow_stdin: %s", code, result(r))
 	}
-	if n := len(k.Messages(kerneltest.Stdin)); n != 2 {
-		t.Errorf("%d input_requests, want only the 2 of the first cell", n)
+	if n := len(k.Messages(kerneltest.Stdin)); n != 3 {
+		t.Errorf("%d input_requests, want only the 3 of the first cell", n)
 	}
 }
