@@ -71,6 +71,16 @@ func TestMixedCell(t *testing.T) {
 	}
 }
 
+func TestStatementsOnOneLine(t *testing.T) {
+	p, err := newImage(t).Compile("a := 1; b := 2; func f() int { return a }; type T int; a + b", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.HasResult || !strings.Contains(p.Decls, "func f() int { return a }") || !strings.Contains(p.Body, "a  = 1; b  = 2;") {
+		t.Errorf("decls:\n%s\nbody:\n%s", p.Decls, p.Body)
+	}
+}
+
 func TestResults(t *testing.T) {
 	tests := []struct {
 		code   string

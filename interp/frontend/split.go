@@ -14,6 +14,7 @@ const (
 	segDecl                   // a type, const, func or method declaration
 	segVar                    // a top-level var declaration: a package var plus an assignment
 	segPackage                // a package clause: rejected
+	segSep                    // an explicit ";" between pieces: in no piece
 )
 
 // segment is a top-level piece of a cell, as byte offsets into the cell.
@@ -94,6 +95,9 @@ func split(src string) []segment {
 		case token.SEMICOLON:
 			if depth == 0 && !header {
 				flush(i)
+				if t.end > t.off {
+					segs = append(segs, segment{kind: segSep, start: t.off, end: t.end})
+				}
 				continue
 			}
 		}
@@ -151,15 +155,18 @@ func classify(at func(int) token.Token) segKind {
 func blank(src string, segs []segment, keep func(segKind) bool) string {
 	b := []byte(src)
 	keepMask := make([]bool, len(b))
-	for _, s := range segs {
-		if keep(s.kind) {
+	kept := make([]bool, len(segs))
+	for k, s := range segs {
+		// A ";" stays after a piece the text keeps, where Go needs it.
+		kept[k] = keep(s.kind) || s.kind == segSep && k > 0 && kept[k-1] && segs[k-1].kind != segSep
+		if kept[k] {
 			for i := s.start; i < s.end; i++ {
 				keepMask[i] = true
 			}
 		}
 	}
-	for _, s := range segs {
-		if keep(s.kind) {
+	for k, s := range segs {
+		if kept[k] {
 			continue
 		}
 		for i := s.start; i < s.end; i++ {
