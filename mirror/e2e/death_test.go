@@ -52,6 +52,7 @@ func TestKernelDeath(t *testing.T) {
 	}
 	cmd := exec.Command(exe)
 	cmd.Env = append(os.Environ(), kernelRole+"=1")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} // if this test dies first
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
