@@ -32,7 +32,8 @@
 //     is re-run in a fresh interpreter under yaegi's debugger to recover
 //     the interpreted frames and their locals. Each mirror's address space
 //     is limited (MemoryEnv), so a runaway block fails its mirror with
-//     "out of memory" rather than the machine.
+//     "out of memory" rather than the machine; a mirror runs on one P and
+//     collects garbage less often than the kernel (tuneRuntime).
 //
 // The image contract: a mirror has every declaration the session made up
 // to the call; a block sees the kernel's current values of the globals it
