@@ -29,7 +29,7 @@ const mirrorGCPercent = 400
 // for the same interpreted work, measured), CPU that the other mirrors
 // need; with one P, that GC work slows the mirror instead. Interpreted code
 // allocates a frame per call, so collecting at 5 times the live heap
-// rather than twice cuts that work (about 25% less time per element,
+// rather than twice cuts that work (15 to 25% less time per element,
 // measured on recursive calls), at the cost of memory; the soft memory
 // limit (half the address-space limit) makes the GC work harder before
 // the mirror runs out of memory.
