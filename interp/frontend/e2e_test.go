@@ -106,6 +106,11 @@ func TestEndToEnd(t *testing.T) {
 			{code: "import \"strings\"\nfunc shout(s string) string { return strings.ToUpper(s) }\ncount := 0\ncount++\nshout(\"a\")", value: "A"},
 			{code: "count", value: "1"},
 		},
+		"interpreter limits": {
+			{code: "import (\n\t\"encoding/json\"\n\t\"errors\"\n\t\"fmt\"\n)\ntype myErr struct{ code int }\nfunc (e *myErr) Error() string { return fmt.Sprint(\"code \", e.code) }\nfmt.Errorf(\"wrap: %w\", &myErr{3}).Error()", value: "wrap: code 3"},
+			{code: "type In struct{ A int }\ntype Out struct {\n\tIn\n\tB int\n}\nb, _ := json.Marshal(Out{In{1}, 2})\nstring(b)", err: "cell[2] line 6: encoding/json of Out with the embedded field In is not supported by the interpreter"},
+			{code: "type valErr struct{ s string }\nfunc (e valErr) Error() string { return \"val \" + e.s }\nfmt.Sprint(&myErr{4}, valErr{\"v\"}, errors.New(\"x\"))", value: "code 4 val v x"},
+		},
 		"early return": {
 			// A cell that returns before its last expression has no value: nil.
 			{code: "stop := true\nif stop {\n\treturn\n}\nf := func() { return }\nf()\n42", value: "<nil>"},

@@ -105,6 +105,7 @@ func (c *compiler) visit(n ast.Node) bool {
 			c.clear(n)
 		default:
 			c.blockCall(n)
+			c.compiledCall(n)
 		}
 	case *ast.SelectorExpr:
 		c.checkMember(n)
