@@ -13,6 +13,9 @@ import (
 // memoryPoll is how often the watchdog reads the heap size.
 const memoryPoll = 50 * time.Millisecond
 
+// imageGCPercent is the GOGC of the image process, unless GOGC is set.
+const imageGCPercent = 400
+
 // memoryLimit is the heap size above which a running cell is stopped:
 // DMIRROR_IMAGE_MEMORY (bytes) if set, else 60% of the machine's memory. It
 // also becomes the runtime's soft limit, so garbage is collected before the
