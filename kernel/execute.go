@@ -91,30 +91,7 @@ func (k *kernel) execute(ctx context.Context, req *Message, count *int) (aborted
 	}, sink)
 	// Output written before Execute returned goes out before the result.
 	sink.flush()
-
-	reply := executeReply{Status: "ok", ExecutionCount: n, UserExpressions: map[string]any{}, Payload: res.Payload}
-	if reply.Payload == nil {
-		reply.Payload = []map[string]any{}
-	}
-	var output *string
-	if e := res.Error; e != nil {
-		ce := newCellError(e.Name, e.Value, e.Traceback)
-		if !in.Silent {
-			k.publish(req, "error", ce)
-		}
-		reply = executeReply{Status: "error", ExecutionCount: n, UserExpressions: map[string]any{}, Payload: []map[string]any{}, cellError: ce}
-	} else if res.Data != nil {
-		if !in.Silent {
-			md := res.Metadata
-			if md == nil {
-				md = engine.Bundle{}
-			}
-			k.publish(req, "execute_result", map[string]any{"execution_count": n, "data": res.Data, "metadata": md})
-		}
-		if s, ok := res.Data["text/plain"].(string); ok {
-			output = &s
-		}
-	}
+	reply, output := k.publishOutcome(req, n, in.Silent, res)
 	if res.Error != nil && stopOnError {
 		aborted = k.queue.drain()
 	}
@@ -123,6 +100,38 @@ func (k *kernel) execute(ctx context.Context, req *Message, count *int) (aborted
 	}
 	k.replyExecute(req, reply)
 	return aborted
+}
+
+// publishOutcome publishes the cell's error or execute_result (unless the
+// cell is silent) and returns the execute_reply and the result's text for
+// history.
+func (k *kernel) publishOutcome(req *Message, n int, silent bool, res engine.Result) (executeReply, *string) {
+	reply := executeReply{Status: "ok", ExecutionCount: n, UserExpressions: map[string]any{}, Payload: res.Payload}
+	if reply.Payload == nil {
+		reply.Payload = []map[string]any{}
+	}
+	if e := res.Error; e != nil {
+		ce := newCellError(e.Name, e.Value, e.Traceback)
+		if !silent {
+			k.publish(req, "error", ce)
+		}
+		reply.Status, reply.Payload, reply.cellError = "error", []map[string]any{}, ce
+		return reply, nil
+	}
+	if res.Data == nil {
+		return reply, nil
+	}
+	if !silent {
+		md := res.Metadata
+		if md == nil {
+			md = engine.Bundle{}
+		}
+		k.publish(req, "execute_result", map[string]any{"execution_count": n, "data": res.Data, "metadata": md})
+	}
+	if s, ok := res.Data["text/plain"].(string); ok {
+		return reply, &s
+	}
+	return reply, nil
 }
 
 // runCell calls the engine with ctx, which interrupt_request and SIGINT
