@@ -34,17 +34,19 @@ func TestGoAsWritten(t *testing.T) {
 
 // TestInterpreterLimitsAreErrors: where the interpreter would give a value
 // compiled Go does not, the cell must fail with an error naming the
-// construct instead. These fail today (see /work/team/issue2-audit.md, for
-// the frontend).
+// construct instead.
 func TestInterpreterLimitsAreErrors(t *testing.T) {
 	k := start(t)
-	ok(t, k, "import (\n\t\"encoding/json\"\n\t\"fmt\"\n)")
+	ok(t, k, "import (\n\t\"encoding/json\"\n\t\"errors\"\n\t\"fmt\"\n)")
 	for _, tc := range []struct{ code, want, names string }{
 		// yaegi nests the fields of an embedded struct: {"In":{"A":1},"B":2}.
 		{"type In struct{ A int }\ntype Out struct {\n\tIn\n\tB int\n}\nb, _ := json.Marshal(Out{In{1}, 2})\nstring(b)", `"{\"A\":1,\"B\":2}"`, "embedded"},
 		// A value of an interpreted error type passed as any (not as error)
 		// reaches fmt without its methods: "wrap: %!w(*struct { Xcode int }=&{3})".
 		{"type myErr struct{ code int }\nfunc (e *myErr) Error() string { return fmt.Sprint(\"code \", e.code) }\nfmt.Errorf(\"wrap: %w\", &myErr{3}).Error()", `"wrap: code 3"`, "%w"},
+		// A value-receiver error type held in an error variable.
+		{"type valErr struct{ s string }\nfunc (e valErr) Error() string { return e.s }\nvar ev error = valErr{\"x\"}\nfmt.Sprint(ev)", `"x"`, "valErr"},
+		{"errors.Is(fmt.Errorf(\"w: %w\", ev), ev)", "true", "errors.Is"},
 	} {
 		r := exec(t, k, tc.code)
 		switch {
