@@ -81,6 +81,9 @@ func Serve(ctx context.Context, connFile string, eng engine.Engine, log *slog.Lo
 func (k *kernel) run(parent context.Context) error {
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
+	sigint := make(chan os.Signal, 1)
+	signal.Notify(sigint, os.Interrupt)
+	defer signal.Stop(sigint)
 
 	var readers, workers sync.WaitGroup
 	readers.Go(func() { k.heartbeat(ctx) })
@@ -93,14 +96,10 @@ func (k *kernel) run(parent context.Context) error {
 		k.executor(ctx)
 	}()
 	workers.Go(func() { k.flusher.run(ctx) })
-	sigint := make(chan os.Signal, 1)
-	signal.Notify(sigint, os.Interrupt)
-	defer signal.Stop(sigint)
 	workers.Go(func() { k.signals(ctx, sigint) })
 	workers.Go(func() { k.watchParent(ctx) })
 
 	k.publishStatus(nil, "starting")
-
 	select {
 	case <-ctx.Done():
 		k.log.Info("kernel stopping", "reason", context.Cause(ctx))
@@ -108,19 +107,28 @@ func (k *kernel) run(parent context.Context) error {
 		k.log.Info("kernel shutting down")
 	}
 	cancel()
-	select {
-	case <-executorDone:
-	case <-time.After(executorGrace):
-		k.log.Warn("the running cell did not end after its interrupt; leaving it to the engine's Close")
-	}
+	k.waitExecutor(executorDone)
 	workers.Wait() // the flusher's last flush is done
 	time.Sleep(linger)
-	err := k.sock.close()
+	err := k.sock.close() // unblocks the readers
 	readers.Wait()
 	if err != nil {
 		return fmt.Errorf("kernel: %w", err)
 	}
 	return nil
+}
+
+// waitExecutor waits for the cancelled cell to end, for at most
+// executorGrace: a cell whose engine does not return is left to the
+// engine's Close, which main calls after Serve.
+func (k *kernel) waitExecutor(done <-chan struct{}) {
+	t := time.NewTimer(executorGrace)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+		k.log.Warn("the running cell did not end after its interrupt; leaving it to the engine's Close")
+	}
 }
 
 // requestStop makes Serve return; it is safe to call more than once.

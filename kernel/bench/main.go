@@ -12,20 +12,16 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"slices"
-	"strings"
 	"syscall"
 	"time"
 
-	"github.com/dmirror/dmirror/kernel"
 	"github.com/dmirror/dmirror/kernel/kerneltest"
 )
 
@@ -41,6 +37,33 @@ type subject struct {
 	lines   string
 	loop    string // runs until interrupted
 	sleep   string // blocks in a call until interrupted
+}
+
+// newSubjects are the two kernels, with cells doing the same work.
+func newSubjects(dmirror, python, tmp string) []subject {
+	return []subject{
+		{
+			name: "dmirror", argv: []string{dmirror, "kernel", "{connection_file}"},
+			setup:   `import "fmt"`,
+			trivial: "x := 1",
+			fibDef:  "func fib(n int) int {\n\tif n < 2 {\n\t\treturn n\n\t}\n\treturn fib(n-1) + fib(n-2)\n}",
+			fibCall: "fib(27)",
+			lines:   "for i := 0; i < 10000; i++ {\n\tfmt.Println(i)\n}",
+			loop:    "n := 0\nfor {\n\tn++\n}",
+			sleep:   "import \"time\"\ntime.Sleep(time.Hour)",
+		},
+		{
+			name: "ipykernel", argv: []string{python, "-m", "ipykernel_launcher", "-f", "{connection_file}"},
+			env:     []string{"IPYTHONDIR=" + filepath.Join(tmp, "ipython")},
+			setup:   "import sys",
+			trivial: "x = 1",
+			fibDef:  "def fib(n):\n    return n if n < 2 else fib(n-1) + fib(n-2)",
+			fibCall: "fib(27)",
+			lines:   "for i in range(10000):\n    print(i)",
+			loop:    "n = 0\nwhile True:\n    n += 1",
+			sleep:   "import time\ntime.sleep(3600)",
+		},
+	}
 }
 
 // stats are the measurements of one subject, in milliseconds.
@@ -74,37 +97,11 @@ func run() error {
 	}
 	defer os.RemoveAll(tmp)
 	if *dmirror == "" {
-		*dmirror = filepath.Join(tmp, "dmirror")
-		build := exec.CommandContext(ctx, "go", "build", "-o", *dmirror, ".")
-		build.Dir = repoRoot()
-		build.Stderr = os.Stderr
-		if err := build.Run(); err != nil {
-			return fmt.Errorf("build dmirror: %w", err)
+		if *dmirror, err = kerneltest.BuildBinary(ctx, tmp); err != nil {
+			return err
 		}
 	}
-	subjects := []subject{
-		{
-			name: "dmirror", argv: []string{*dmirror, "kernel", "{connection_file}"},
-			setup:   `import "fmt"`,
-			trivial: "x := 1",
-			fibDef:  "func fib(n int) int {\n\tif n < 2 {\n\t\treturn n\n\t}\n\treturn fib(n-1) + fib(n-2)\n}",
-			fibCall: "fib(27)",
-			lines:   "for i := 0; i < 10000; i++ {\n\tfmt.Println(i)\n}",
-			loop:    "n := 0\nfor {\n\tn++\n}",
-			sleep:   "import \"time\"\ntime.Sleep(time.Hour)",
-		},
-		{
-			name: "ipykernel", argv: []string{*python, "-m", "ipykernel_launcher", "-f", "{connection_file}"},
-			env:     []string{"IPYTHONDIR=" + filepath.Join(tmp, "ipython")},
-			setup:   "import sys",
-			trivial: "x = 1",
-			fibDef:  "def fib(n):\n    return n if n < 2 else fib(n-1) + fib(n-2)",
-			fibCall: "fib(27)",
-			lines:   "for i in range(10000):\n    print(i)",
-			loop:    "n = 0\nwhile True:\n    n += 1",
-			sleep:   "import time\ntime.sleep(3600)",
-		},
-	}
+	subjects := newSubjects(*dmirror, *python, tmp)
 	results := make([]stats, len(subjects))
 	// Alternate the subjects so that load on the machine hits both alike.
 	for i := range *starts {
@@ -117,147 +114,6 @@ func run() error {
 	}
 	report(os.Stdout, subjects, results, *rtts)
 	return nil
-}
-
-// measure starts the kernel once; the first start also runs the cells.
-func measure(ctx context.Context, s subject, st *stats, dir string, cells bool, rtts, reps int) error {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
-	defer cancel()
-	k, err := kerneltest.Start(ctx, kerneltest.Options{Dir: dir, Env: s.env, Stderr: io.Discard, ReadyTimeout: time.Minute}, s.argv...)
-	if err != nil {
-		return err
-	}
-	defer k.Close()
-	st.startup = append(st.startup, ms(k.FirstReply.Sub(k.Started)))
-	if cells {
-		if err := runCells(ctx, k, s, st, rtts, reps); err != nil {
-			return err
-		}
-	}
-	if _, err := k.Shutdown(ctx, kerneltest.Control, false); err != nil {
-		return err
-	}
-	return k.Wait(ctx)
-}
-
-func runCells(ctx context.Context, k *kerneltest.Kernel, s subject, st *stats, rtts, reps int) error {
-	timed := func(code string, check func(*kerneltest.Result) error) (float64, error) {
-		t0 := time.Now()
-		r, err := k.Execute(ctx, code)
-		d := ms(time.Since(t0))
-		if err != nil {
-			return 0, err
-		}
-		if r.Status() != "ok" {
-			return 0, fmt.Errorf("cell %q failed: %v", code, kerneltest.Fields(r.Reply))
-		}
-		if check != nil {
-			if err := check(r); err != nil {
-				return 0, err
-			}
-		}
-		return d, nil
-	}
-	if _, err := timed(s.setup, nil); err != nil {
-		return err
-	}
-	for range 5 { // warm-up
-		if _, err := timed(s.trivial, nil); err != nil {
-			return err
-		}
-	}
-	for range rtts {
-		d, err := timed(s.trivial, nil)
-		if err != nil {
-			return err
-		}
-		st.rtt = append(st.rtt, d)
-	}
-	if _, err := timed(s.fibDef, nil); err != nil {
-		return err
-	}
-	for range reps {
-		d, err := timed(s.fibCall, func(r *kerneltest.Result) error {
-			if len(r.Of("execute_result")) != 1 {
-				return errors.New("fib(27): no result")
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		st.fib = append(st.fib, d)
-	}
-	for range reps {
-		d, err := timed(s.lines, func(r *kerneltest.Result) error {
-			if n := strings.Count(r.Stream("stdout"), "\n"); n != 10000 {
-				return fmt.Errorf("output cell delivered %d lines, want 10000", n)
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		st.lines = append(st.lines, d)
-	}
-	for range reps {
-		for _, c := range []struct {
-			code string
-			into *[]float64
-		}{{s.loop, &st.intrLoop}, {s.sleep, &st.intrSleep}} {
-			d, err := interrupt(ctx, k, c.code)
-			if err != nil {
-				return err
-			}
-			*c.into = append(*c.into, d)
-		}
-	}
-	return nil
-}
-
-// interrupt starts code, interrupts it once it runs, and returns the time
-// from interrupt_request to the cell's execute_reply.
-func interrupt(ctx context.Context, k *kerneltest.Kernel, code string) (float64, error) {
-	// Without stop_on_error: a kernel may abort requests that arrive soon
-	// after an error, and the next measurement would never start.
-	content := kerneltest.ExecuteContent(code)
-	content["stop_on_error"] = false
-	cell, err := k.NewRequest("execute_request", content)
-	if err != nil {
-		return 0, err
-	}
-	if err := k.SendMessage(kerneltest.Shell, cell); err != nil {
-		return 0, err
-	}
-	started, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	if _, err := k.WaitFor(started, kerneltest.IOPub, func(m *kernel.Message) bool {
-		return m.Header.MsgType == "execute_input" && m.ParentID() == cell.Header.MsgID
-	}); err != nil {
-		return 0, fmt.Errorf("cell %q did not start: %w", code, err)
-	}
-	// A user interrupts a cell that has been running for a while; right
-	// after execute_input a kernel may not listen for interrupts yet.
-	time.Sleep(200 * time.Millisecond)
-	t0 := time.Now()
-	var r *kerneltest.Result
-	for r == nil {
-		if _, err := k.Send(kerneltest.Control, "interrupt_request", map[string]any{}); err != nil {
-			return 0, err
-		}
-		// Ask again, as a user would, if the cell goes on.
-		wait, cancel := context.WithTimeout(ctx, 2*time.Second)
-		r, err = k.Await(wait, kerneltest.Shell, cell)
-		cancel()
-		if err != nil && ctx.Err() != nil {
-			return 0, err
-		}
-	}
-	d := ms(time.Since(t0))
-	if r.Status() != "error" {
-		return 0, fmt.Errorf("interrupted cell %q: status %q", code, r.Status())
-	}
-	return d, nil
 }
 
 func report(w io.Writer, subjects []subject, res []stats, rtts int) {
@@ -288,15 +144,4 @@ func pct(xs []float64, q float64) float64 {
 	slices.Sort(s)
 	i := int(q*float64(len(s))+0.5) - 1
 	return s[max(0, min(i, len(s)-1))]
-}
-
-// repoRoot is the module root, found from the working directory.
-func repoRoot() string {
-	dir, _ := os.Getwd()
-	for d := dir; d != filepath.Dir(d); d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return d
-		}
-	}
-	return dir
 }
