@@ -110,6 +110,7 @@ func TestEndToEnd(t *testing.T) {
 			{code: "import (\n\t\"encoding/json\"\n\t\"errors\"\n\t\"fmt\"\n)\ntype myErr struct{ code int }\nfunc (e *myErr) Error() string { return fmt.Sprint(\"code \", e.code) }\nfmt.Errorf(\"wrap: %w\", &myErr{3}).Error()", value: "wrap: code 3"},
 			{code: "type In struct{ A int }\ntype Out struct {\n\tIn\n\tB int\n}\nb, _ := json.Marshal(Out{In{1}, 2})\nstring(b)", err: "cell[2] line 6: encoding/json of Out with the embedded field In is not supported by the interpreter"},
 			{code: "type valErr struct{ s string }\nfunc (e valErr) Error() string { return \"val \" + e.s }\nfmt.Sprint(&myErr{4}, valErr{\"v\"}, errors.New(\"x\"))", value: "code 4 val v x"},
+			{code: "var e error = valErr{\"x\"}\nfunc wrapped() error { var w error; w = valErr{\"w\"}; return fmt.Errorf(\"in: %w\", w) }\nfmt.Sprint(e, \" \", wrapped(), \" \", errors.Is(wrapped(), valErr{\"w\"}))", value: "val x in: val w true"},
 		},
 		"early return": {
 			// A cell that returns before its last expression has no value: nil.

@@ -126,6 +126,9 @@ func (c *compiler) visit(n ast.Node) bool {
 		c.typeSwitch(n)
 	case *ast.AssignStmt:
 		c.typedNils(n)
+		c.assignErrors(n)
+	case *ast.ValueSpec:
+		c.assignErrors(n)
 	}
 	return true
 }

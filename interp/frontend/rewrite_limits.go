@@ -2,6 +2,7 @@ package frontend
 
 import (
 	"go/ast"
+	"go/token"
 	"go/types"
 )
 
@@ -58,8 +59,56 @@ func (c *compiler) errorArgs(call *ast.CallExpr, sig *types.Signature) {
 		if at == nil || types.IsInterface(at) || !isSessionType(at) || !types.Implements(at, errorType) {
 			continue
 		}
-		c.ed.insert(c.coff(arg.Pos()), "func(__dmE error) error { return __dmE }(")
-		c.ed.insertOuter(c.coff(arg.End()), ")")
+		c.asError(arg)
+	}
+}
+
+// asError passes e through an error parameter.
+func (c *compiler) asError(e ast.Expr) {
+	c.ed.insert(c.coff(e.Pos()), "func(__dmE error) error { return __dmE }(")
+	c.ed.insertOuter(c.coff(e.End()), ")")
+}
+
+// errorAssign does the same for a value of a session type assigned to an
+// error variable: the interpreter's error value then prints as the
+// struct's fields (value receivers), and errors.Is panics on it.
+func (c *compiler) errorAssign(lhs []types.Type, rhs []ast.Expr) {
+	if len(lhs) != len(rhs) {
+		return
+	}
+	for i, r := range rhs {
+		if lhs[i] == nil || !types.Identical(lhs[i], types.Universe.Lookup("error").Type()) {
+			continue
+		}
+		at := c.chk.info.Types[r].Type
+		if at == nil || types.IsInterface(at) || !isSessionType(at) || !types.Implements(at, errorType) {
+			continue
+		}
+		c.asError(r)
+	}
+}
+
+func (c *compiler) assignErrors(n ast.Node) {
+	switch n := n.(type) {
+	case *ast.AssignStmt:
+		if n.Tok != token.ASSIGN {
+			return
+		}
+		lhs := make([]types.Type, len(n.Lhs))
+		for i, l := range n.Lhs {
+			lhs[i] = c.chk.info.Types[l].Type
+		}
+		c.errorAssign(lhs, n.Rhs)
+	case *ast.ValueSpec:
+		if n.Type == nil {
+			return
+		}
+		t := c.chk.info.Types[n.Type].Type
+		lhs := make([]types.Type, len(n.Values))
+		for i := range lhs {
+			lhs[i] = t
+		}
+		c.errorAssign(lhs, n.Values)
 	}
 }
 
