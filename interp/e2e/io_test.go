@@ -3,6 +3,7 @@ package e2e
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dmirror/dmirror/kernel"
 	"github.com/dmirror/dmirror/kernel/kerneltest"
@@ -100,4 +101,37 @@ fmt.Println(n*2, line+sc.Text())`
 	if n := len(k.Messages(kerneltest.Stdin)); n != 3 {
 		t.Errorf("%d input_requests, want only the 3 of the first cell", n)
 	}
+}
+
+// TestInterruptWhileReading: a cell waiting for input is ended by an
+// interrupt, and the next cell works.
+func TestInterruptWhileReading(t *testing.T) {
+	k := start(t)
+	ctx := ctxT(t)
+	ok(t, k, "import \"fmt\"\nkept := 5")
+	c := kerneltest.ExecuteContent("var s string\nkept = 6\nfmt.Scanln(&s)")
+	c["allow_stdin"] = true
+	m, err := k.NewRequest("execute_request", c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := k.SendMessage(kerneltest.Shell, m); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.InputRequest(ctx, m.Header.MsgID); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Now()
+	if _, err := k.Interrupt(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r, err := k.Await(ctx, kerneltest.Shell, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("the cell ended %v after the interrupt", time.Since(t0))
+	if kernelEname(r) != "Interrupted" {
+		t.Errorf("reply %v, want Interrupted", kerneltest.Fields(r.Reply))
+	}
+	expect(t, k, "kept", "5")
 }
