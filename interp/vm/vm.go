@@ -38,8 +38,8 @@ type Config struct {
 }
 
 // New returns an interpreter with the standard library, the core package
-// (with os.Exit made a panic of *ExitError), cfg.Exports and the prelude
-// loaded.
+// (with os.Exit made a panic of *ExitError, and errors.As and errors.Is
+// that see interpreted error types), cfg.Exports and the prelude loaded.
 func New(cfg Config) (*interp.Interpreter, error) {
 	if cfg.Env == nil {
 		cfg.Env = processEnv()
