@@ -15,10 +15,11 @@ func encodeValue(v reflect.Value) ([]byte, error) {
 	return values.Encode(v)
 }
 
-// decodeValue decodes data into a new value of type t.
-func decodeValue(data []byte, t reflect.Type) (reflect.Value, error) {
+// decodeValue decodes data into a new value of type t; dec, which may be
+// nil, knows the receiver's recursive types that interfaces may hold.
+func decodeValue(dec *values.Decoder, data []byte, t reflect.Type) (reflect.Value, error) {
 	if len(data) == 0 {
 		return reflect.New(t).Elem(), nil
 	}
-	return values.Decode(data, t)
+	return dec.Decode(data, t)
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/dmirror/dmirror/display"
 	"github.com/dmirror/dmirror/interp/modules"
+	"github.com/dmirror/dmirror/interp/values"
 	"github.com/dmirror/dmirror/interp/vm"
 )
 
@@ -42,6 +43,10 @@ type engine struct {
 	result   func(bool)    // what Result calls now
 	dbgArgs  []any         // what DebugArg returns now
 	tick     func(int) int // what Tick calls now
+
+	dec  *values.Decoder    // see decoder
+	decI *yaegi.Interpreter // the interpreter dec was made for
+	decN int                // and its number of declaration chunks
 }
 
 func newEngine(stdout, stderr io.Writer, displays display.Publisher) *engine {
@@ -151,8 +156,24 @@ func (e *engine) sync(m *runMsg) error {
 	return nil
 }
 
+// decoder returns the decoder for values sent to the engine's interpreter,
+// made once per interpreter and declaration set: it knows the declared
+// types, so that recursive session types held in interfaces decode.
+func (e *engine) decoder() *values.Decoder {
+	if e.dec == nil || e.decI != e.i || e.decN != len(e.decls) {
+		e.dec, e.decI, e.decN = knownDecoder(e.i, e.decls), e.i, len(e.decls)
+	}
+	return e.dec
+}
+
+// knownDecoder returns a decoder that knows the types of i's globals and
+// the types that decls declare.
+func knownDecoder(i *yaegi.Interpreter, decls []string) *values.Decoder {
+	return values.NewDecoder(values.KnownTypes(i, values.TypeNames(decls...)...)...)
+}
+
 // setGlobals gives the interpreter's package variables the shipped values.
-func setGlobals(i *yaegi.Interpreter, globals map[string][]byte) error {
+func setGlobals(i *yaegi.Interpreter, dec *values.Decoder, globals map[string][]byte) error {
 	if len(globals) == 0 {
 		return nil
 	}
@@ -162,7 +183,7 @@ func setGlobals(i *yaegi.Interpreter, globals map[string][]byte) error {
 		if !ok || !g.CanSet() {
 			return fmt.Errorf("global %s is not declared in the mirror", name)
 		}
-		v, err := decodeValue(data, g.Type())
+		v, err := decodeValue(dec, data, g.Type())
 		if err != nil {
 			return fmt.Errorf("global %s: %w", name, err)
 		}

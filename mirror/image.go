@@ -190,7 +190,7 @@ func mergeOutcome(op string, xs reflect.Value, types []reflect.Type, out *Outcom
 		}
 		at = ch.Hi
 		if hasOutput(op) {
-			v, err := decodeValue(ch.Outputs, st)
+			v, err := decodeValue(nil, ch.Outputs, st)
 			if err != nil {
 				return reflect.Value{}, fmt.Errorf("results of elements %d to %d: %w", ch.Lo, ch.Hi-1, err)
 			}
@@ -275,11 +275,30 @@ func (rt *imageRuntime) jobBlock(bo blockOption) (JobBlock, []string, error) {
 	}
 	jb := JobBlock{ID: fb.ID, Expr: fb.Expr, Type: fb.Type, Pos: fb.Pos}
 	for k, c := range fb.Captures {
-		data, err := encodeValue(reflect.ValueOf(bo.caps[k]))
+		data, err := encodeCapture(bo.caps[k])
 		if err != nil {
 			return JobBlock{}, nil, fmt.Errorf("variable %s (%s) captured by the block at %s cannot be sent to a mirror: %w", c.Name, c.Type, fb.Pos, err)
 		}
 		jb.Captures = append(jb.Captures, Capture{Name: c.Name, Type: c.Type, Value: data})
 	}
 	return jb, fb.Globals, nil
+}
+
+// encodeCapture encodes a captured local, which the options hold boxed in
+// an any: boxed, so that the mirror decodes it as the variable's declared
+// type, an interface (any, error) as well as a concrete type. yaegi's
+// wrapper of a value of a session interface type with methods is not a
+// value of the declared type but stands for it: it travels as itself (only
+// a nil one copies).
+func encodeCapture(x any) ([]byte, error) {
+	if v := reflect.ValueOf(x); v.IsValid() && isInterpWrapper(v.Type()) {
+		return encodeValue(v)
+	}
+	return encodeValue(reflect.ValueOf(&x).Elem())
+}
+
+// isInterpWrapper says whether t is a type of yaegi's own package, such as
+// the wrapper it gives values of interpreted interface types.
+func isInterpWrapper(t reflect.Type) bool {
+	return t.PkgPath() == reflect.TypeFor[yaegi.Panic]().PkgPath()
 }

@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"reflect"
 	"sort"
 	"strings"
 )
@@ -82,14 +83,19 @@ func loopSource(op string, blocks []JobBlock, inline bool) (string, []string, er
 // result to the driver (__dmw.Result). A mirror runs a chunk by evaluating
 // name_run(): a func value kept from an earlier evaluation would run with
 // yaegi's run id of that evaluation, and after an interrupt its loops would
-// stop at once.
-func loopDecls(name, lit string, types []string) string {
+// stop at once. rtypes are the parameters' types in the interpreter (see
+// bindArg).
+func loopDecls(name, lit string, types []string, rtypes []reflect.Type) string {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "func %s%s\n\nfunc %s_run() {\n\t__dmA := __dmw.Args()\n", name, strings.TrimSuffix(strings.TrimPrefix(lit, "(func"), ")"), name)
 	args := make([]string, len(types))
 	for k, t := range types {
 		args[k] = fmt.Sprintf("__dmP%d", k)
-		fmt.Fprintf(&sb, "\t__dmP%d, _ := __dmA[%d].(%s)\n", k, k, t)
+		var rt reflect.Type
+		if k < len(rtypes) {
+			rt = rtypes[k]
+		}
+		sb.WriteString(bindArg(args[k], fmt.Sprintf("__dmA[%d]", k), t, rt))
 	}
 	fmt.Fprintf(&sb, "\t__dmw.Result(%s(%s))\n}", name, strings.Join(args, ", "))
 	return sb.String()
@@ -347,4 +353,34 @@ func mentions(n ast.Node, names map[string]bool) bool {
 		return !found
 	})
 	return found
+}
+
+// bindArg declares name of type typ, whose reflect type in the receiving
+// interpreter is t (nil if unknown), holding src, an any that a binary func
+// returned. yaegi's type assertion to an empty interface (any, or a session
+// type such as `type Any interface{}`) fails on a value that did not come
+// from interpreted code, so such a value is assigned instead; and its
+// assertion of a nil value to an interface with methods panics, so nil is
+// not asserted. A value of a session interface type with methods, which
+// yaegi wraps, only travels when nil (see encodeCapture), and yaegi's
+// assertion of that wrapper panics: it is declared, not bound.
+func bindArg(name, src, typ string, t reflect.Type) string {
+	switch {
+	case t != nil && isInterpWrapper(t):
+		return fmt.Sprintf("\tvar %s %s\n", name, typ)
+	case t == nil || t.Kind() != reflect.Interface:
+		return fmt.Sprintf("\t%s, _ := %s.(%s)\n", name, src, typ)
+	case t.NumMethod() == 0:
+		return fmt.Sprintf("\tvar %s %s = %s\n", name, typ, src)
+	}
+	return fmt.Sprintf("\tvar %s %s\n\tif %s != nil {\n\t\t%s, _ = %s.(%s)\n\t}\n", name, typ, src, name, src, typ)
+}
+
+// inTypes returns the parameter types of the func type ft.
+func inTypes(ft reflect.Type) []reflect.Type {
+	out := make([]reflect.Type, ft.NumIn())
+	for k := range out {
+		out[k] = ft.In(k)
+	}
+	return out
 }

@@ -78,7 +78,7 @@ func TestLoopKeepsBlockMeaning(t *testing.T) {
 			if res.Failure != nil {
 				t.Fatalf("failure %+v", res.Failure)
 			}
-			v, err := decodeValue(res.Outputs, reflect.TypeOf([]int(nil)))
+			v, err := decodeValue(nil, res.Outputs, reflect.TypeOf([]int(nil)))
 			if err != nil {
 				t.Fatal(err)
 			}

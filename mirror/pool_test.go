@@ -80,7 +80,7 @@ func decodeInts(t *testing.T, out *Outcome) []int {
 	t.Helper()
 	var got []int
 	for _, ch := range out.Chunks {
-		v, err := decodeValue(ch.Outputs, reflect.TypeOf([]int(nil)))
+		v, err := decodeValue(nil, ch.Outputs, reflect.TypeOf([]int(nil)))
 		if err != nil {
 			t.Fatal(err)
 		}

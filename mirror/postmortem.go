@@ -44,14 +44,16 @@ func (e *engine) postMortem(ctx context.Context, m *runMsg, fail *callFailure) (
 	if err != nil {
 		return nil, err
 	}
-	if err := setGlobals(i, m.Globals); err != nil {
+	dec := knownDecoder(i, e.decls)
+	if err := setGlobals(i, dec, m.Globals); err != nil {
 		return nil, err
 	}
-	src, args, err := debugProgram(b, fail.args)
+	capType := captureFuncType(b, i)
+	caps, err := decodeCaptures(dec, b, capType, 0)
 	if err != nil {
 		return nil, err
 	}
-	caps, err := decodeCaptures(b, captureFuncType(b, i), 0)
+	src, args, err := debugProgram(b, inTypes(capType), fail.args)
 	if err != nil {
 		return nil, err
 	}
@@ -102,8 +104,9 @@ func valuesToAny(vs []reflect.Value) []any {
 }
 
 // debugProgram declares __dmDebug, which binds the captures, evaluates the
-// block and calls it with the failing arguments.
-func debugProgram(b JobBlock, args []reflect.Value) (string, []reflect.Value, error) {
+// block and calls it with the failing arguments. capTypes are the types
+// of the captures in the interpreter (see bindArg).
+func debugProgram(b JobBlock, capTypes []reflect.Type, args []reflect.Value) (string, []reflect.Value, error) {
 	params, err := paramTypes(b.Type)
 	if err != nil {
 		return "", nil, err
@@ -114,13 +117,22 @@ func debugProgram(b JobBlock, args []reflect.Value) (string, []reflect.Value, er
 	var sb strings.Builder
 	sb.WriteString("//line " + debugFile + ":1\nfunc __dmDebug() {\n")
 	for k, c := range b.Captures {
-		fmt.Fprintf(&sb, "\t%s, _ := __dmw.DebugArg(%d).(%s)\n\t_ = %s\n", c.Name, k, c.Type, c.Name)
+		var t reflect.Type
+		if k < len(capTypes) {
+			t = capTypes[k]
+		}
+		sb.WriteString(bindArg(c.Name, fmt.Sprintf("__dmw.DebugArg(%d)", k), c.Type, t))
+		fmt.Fprintf(&sb, "\t_ = %s\n", c.Name)
 	}
 	fmt.Fprintf(&sb, "\t__dmBlock := (\n%s)\n//line %s:100\n", blockSource(b), debugFile)
 	argSrc := make([]string, len(args))
 	for k, p := range params {
-		fmt.Fprintf(&sb, "\t__dmArg%d, _ := __dmw.DebugArg(%d).(%s)\n", k, len(b.Captures)+k, p)
 		argSrc[k] = fmt.Sprintf("__dmArg%d", k)
+		var t reflect.Type
+		if args[k].IsValid() {
+			t = args[k].Type()
+		}
+		sb.WriteString(bindArg(argSrc[k], fmt.Sprintf("__dmw.DebugArg(%d)", len(b.Captures)+k), p, t))
 	}
 	fmt.Fprintf(&sb, "\t__dmBlock(%s)\n}\n", strings.Join(argSrc, ", "))
 	return sb.String(), args, nil

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	yaegi "github.com/traefik/yaegi/interp"
+
+	"github.com/dmirror/dmirror/interp/values"
 )
 
 // maxLoops bounds the chunk funcs a mirror keeps: every cell's blocks have
@@ -59,7 +61,8 @@ func (e *engine) runChunkState(ctx context.Context, m *runMsg, progress func(don
 	if err := e.sync(m); err != nil {
 		return setupFailure(err)
 	}
-	if err := setGlobals(e.i, m.Globals); err != nil {
+	dec := e.decoder()
+	if err := setGlobals(e.i, dec, m.Globals); err != nil {
 		return setupFailure(err)
 	}
 	fn, err := e.loop(m.Op, m.Blocks)
@@ -69,14 +72,14 @@ func (e *engine) runChunkState(ctx context.Context, m *runMsg, progress func(don
 	a := &chunkArgs{offset: m.Offset, state: make([]int, 2)}
 	ft := fn.typ
 	for _, b := range m.Blocks {
-		caps, err := decodeCaptures(b, ft, len(a.caps))
+		caps, err := decodeCaptures(dec, b, ft, len(a.caps))
 		if err != nil {
 			return setupFailure(err)
 		}
 		a.caps = append(a.caps, caps...)
 	}
 	nc := len(a.caps)
-	if a.xs, err = decodeValue(m.Data, ft.In(nc)); err != nil {
+	if a.xs, err = decodeValue(dec, m.Data, ft.In(nc)); err != nil {
 		return setupFailure(fmt.Errorf("elements %d and on: %w", m.Offset, err))
 	}
 	n := a.xs.Len()
@@ -140,26 +143,26 @@ func loopKey(op string, blocks []JobBlock) string {
 func (e *engine) declareLoop(lit string, types []string) (loopFunc, error) {
 	e.nLoops++
 	f := loopFunc{name: fmt.Sprintf("__dmLoop%d", e.nLoops)}
-	if err := evalSafe(e.i, loopDecls(f.name, lit, types)); err != nil {
-		return loopFunc{}, err
-	}
 	v, err := evalValue(e.i, "(func("+strings.Join(types, ", ")+") bool)(nil)")
 	if err != nil {
 		return loopFunc{}, err
 	}
 	f.typ = v.Type()
+	if err := evalSafe(e.i, loopDecls(f.name, lit, types, inTypes(f.typ))); err != nil {
+		return loopFunc{}, err
+	}
 	return f, nil
 }
 
 // decodeCaptures decodes a block's captured values as the parameters of fn
 // from position at.
-func decodeCaptures(b JobBlock, fn reflect.Type, at int) ([]reflect.Value, error) {
+func decodeCaptures(dec *values.Decoder, b JobBlock, fn reflect.Type, at int) ([]reflect.Value, error) {
 	caps := make([]reflect.Value, len(b.Captures))
 	for k, c := range b.Captures {
 		if at+k >= fn.NumIn() {
 			return nil, fmt.Errorf("captured variable %s: no parameter for it", c.Name)
 		}
-		v, err := decodeValue(c.Value, fn.In(at+k))
+		v, err := decodeValue(dec, c.Value, fn.In(at+k))
 		if err != nil {
 			return nil, fmt.Errorf("captured variable %s: %w", c.Name, err)
 		}

@@ -1,0 +1,159 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+)
+
+// ifaceDecls declares the session types the interface tests pass around: a
+// recursive type, a plain struct, an interface with a method and a type
+// implementing it, and an error type.
+const ifaceDecls = `import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+type Node struct {
+	V    int
+	Next *Node
+}
+
+type Pt struct{ X, Y int }
+
+type Shape interface{ Area() int }
+
+type Sq struct{ S int }
+
+func (q Sq) Area() int { return q.S * q.S }
+
+type CodeErr struct{ Code int }
+
+func (e *CodeErr) Error() string { return fmt.Sprint("code ", e.Code) }
+
+var _, _ = errors.New, time.Second`
+
+// cellCase is a cell and what it must print.
+type cellCase struct{ cell, want string }
+
+func (s *session) expect(t *testing.T, cases []cellCase) {
+	t.Helper()
+	for _, tc := range cases {
+		if out := s.run(t, tc.cell); out != tc.want {
+			t.Errorf("cell\n%s\nprinted %q, want %q", tc.cell, out, tc.want)
+		}
+	}
+}
+
+// TestCapturedInterfaceLocals: a block sees the captured locals of
+// interface types with the values the kernel's locals hold, nil included:
+// any holding a number, a session struct, a pointer to a recursive session
+// type, a map of any and a slice of session structs; error and fmt.Stringer
+// holding values of compiled types; a nil session interface.
+func TestCapturedInterfaceLocals(t *testing.T) {
+	s := newSession(t)
+	s.run(t, ifaceDecls)
+	s.run(t, "func f() { var c any = 5; fmt.Println(ParallelCollect([]int{1,2}, func(x int) any { return c })) }")
+	s.expect(t, []cellCase{
+		{"f()", "[5 5]\n"},
+		{"func() {\n\tvar c any\n\tfmt.Println(ParallelCollect([]int{1, 2}, func(x int) bool { return c == nil }))\n}()", "[true true]\n"},
+		{"func() {\n\tvar p any = Pt{1, 2}\n\tfmt.Println(ParallelCollect([]int{1, 2}, func(x int) int { return p.(Pt).X + x }))\n}()", "[2 3]\n"},
+		{"func() {\n\tvar p any = &Node{V: 5, Next: &Node{V: 6}}\n\tfmt.Println(ParallelCollect([]int{1, 2}, func(x int) int { n := p.(*Node); return n.V + n.Next.V + x }))\n}()", "[12 13]\n"},
+		{"func() {\n\tm := map[string]any{\"a\": 1, \"p\": Pt{3, 4}}\n\tfmt.Println(ParallelCollect([]int{1, 2}, func(x int) int { return m[\"a\"].(int) + m[\"p\"].(Pt).Y + x }))\n}()", "[6 7]\n"},
+		{"func() {\n\tvar v any = []Pt{{1, 2}, {3, 4}}\n\tfmt.Println(ParallelCollect([]int{0, 1}, func(x int) int { return v.([]Pt)[x].X }))\n}()", "[1 3]\n"},
+		{"func() {\n\tvar e error = errors.New(\"boom\")\n\tfmt.Println(ParallelCollect([]int{1, 2}, func(x int) string { return e.Error() }))\n}()", "[boom boom]\n"},
+		{"func() {\n\tvar e error\n\tfmt.Println(ParallelCollect([]int{1, 2}, func(x int) bool { return e == nil }))\n}()", "[true true]\n"},
+		{"func() {\n\tvar st fmt.Stringer = time.Second\n\tfmt.Println(ParallelCollect([]int{1, 2}, func(x int) string { return st.String() }))\n}()", "[1s 1s]\n"},
+		{"func() {\n\tvar sh Shape\n\tfmt.Println(ParallelCollect([]int{1, 2}, func(x int) bool { return sh == nil }))\n}()", "[true true]\n"},
+		// A block given by name and one that assigns its capture are not
+		// inlined: the capture reaches them through the generated wrapper.
+		{"func() {\n\tvar c any = 3\n\tfmt.Println(ParallelCollect([]int{1, 2}, func(x int) any { c = x + c.(int); return c }))\n}()", "[4 5]\n"},
+	})
+}
+
+// TestRecursiveTypeInInterfaceGlobals: globals holding pointers to a
+// recursive session type inside interfaces reach the mirrors, read by a
+// block through a func.
+func TestRecursiveTypeInInterfaceGlobals(t *testing.T) {
+	s := newSession(t)
+	s.run(t, ifaceDecls)
+	s.run(t, "items := []any{&Node{V: 1}, 2}\nfunc get(i int) int { if n, ok := items[0].(*Node); ok { return n.V + i }; return -1 }")
+	s.run(t, "byName := map[string]any{\"n\": &Node{V: 8, Next: &Node{V: 9}}, \"p\": Pt{1, 2}}\nfunc look(i int) int { return byName[\"n\"].(*Node).Next.V + byName[\"p\"].(Pt).Y + i }")
+	s.run(t, "anyPt := any(Pt{5, 6})\nfunc ptY(i int) int { return anyPt.(Pt).Y + i }")
+	s.expect(t, []cellCase{
+		{"fmt.Println(ParallelCollect([]int{1, 2}, get))", "[2 3]\n"},
+		{"fmt.Println(ParallelCollect([]int{1, 2}, look))", "[12 13]\n"},
+		{"fmt.Println(ParallelCollect([]int{1, 2}, ptY))", "[7 8]\n"},
+	})
+}
+
+// TestInterfaceElements: elements of interface types, holding compiled
+// values, session structs and pointers to a recursive session type, through
+// ops that keep or return them.
+func TestInterfaceElements(t *testing.T) {
+	s := newSession(t)
+	s.run(t, ifaceDecls)
+	s.expect(t, []cellCase{
+		{"fmt.Println(ParallelCollect([]any{&Node{V: 3}, 4}, func(x any) int { if n, ok := x.(*Node); ok { return n.V }; return x.(int) }))", "[3 4]\n"},
+		{"fmt.Println(ParallelCollect([]any{Pt{1, 2}, \"s\", 3, nil}, func(x any) string { return fmt.Sprint(x) }))", "[{1 2} s 3 <nil>]\n"},
+		{"fmt.Println(ParallelCollect([]map[string]any{{\"a\": Pt{1, 2}}}, func(m map[string]any) int { return m[\"a\"].(Pt).X }))", "[1]\n"},
+		{"fmt.Println(ParallelCollect([]error{errors.New(\"a\"), nil}, func(e error) bool { return e == nil }))", "[false true]\n"},
+		{"fmt.Println(ParallelSelect([]any{1, \"a\", Pt{1, 2}}, func(x any) bool { _, ok := x.(Pt); return !ok }))", "[1 a]\n"},
+		{"fmt.Println(ParallelGroupedBy([]any{1, \"a\", 2}, func(x any) string { return fmt.Sprintf(\"%T\", x) }))", "map[int:[1 2] string:[a]]\n"},
+	})
+}
+
+// TestInterfaceResults: results of interface types holding compiled values
+// and session structs come back.
+func TestInterfaceResults(t *testing.T) {
+	s := newSession(t)
+	s.run(t, ifaceDecls)
+	s.expect(t, []cellCase{
+		{"fmt.Println(ParallelCollect([]int{1, 2}, func(x int) any { return Pt{x, x} }))", "[{1 1} {2 2}]\n"},
+		{"fmt.Println(ParallelCollect([]int{1, 2}, func(x int) map[string]any { return map[string]any{\"p\": []Pt{{x, x}}} }))", "[map[p:[{1 1}]] map[p:[{2 2}]]]\n"},
+		{"fmt.Println(ParallelCollect([]int{1, 2}, func(x int) error { if x == 2 { return errors.New(\"e\") }; return nil }))", "[<nil> e]\n"},
+		{"fmt.Println(ParallelCollect([]int{1, 2}, func(x int) fmt.Stringer { return time.Duration(x) }))", "[1ns 2ns]\n"},
+	})
+}
+
+// TestInterfaceFailureReport: a block failing on an element of type any
+// shows the element and the block's locals in its report.
+func TestInterfaceFailureReport(t *testing.T) {
+	s := newSession(t)
+	s.run(t, ifaceDecls)
+	_, out := s.fails(t, "func() {\n\tvar c any = 5\n\tParallelCollect([]any{1, \"x\"}, func(x any) int {\n\t\ty := c.(int)\n\t\treturn x.(int) + y\n\t})\n}()", "MirrorError")
+	ds := reports(out)
+	if len(ds) != 1 {
+		t.Fatalf("%d failure reports, want 1", len(ds))
+	}
+	text, _ := ds[0].data["text/plain"].(string)
+	for _, want := range []string{"element 1: \"x\"", "interface conversion", "x interface {} = \"x\"", "y int = 5"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("report lacks %q:\n%s", want, text)
+		}
+	}
+}
+
+// TestUncopyableInterfaceValuesNamed: values that yaegi holds with
+// interpreter state (a session type behind an interface with methods) fail
+// the call before any mirror starts, naming the variable, element or
+// results.
+func TestUncopyableInterfaceValuesNamed(t *testing.T) {
+	s := newSession(t)
+	s.run(t, ifaceDecls)
+	s.run(t, "var gsh Shape = Sq{4}\nfunc area(x int) int { return gsh.Area() + x }")
+	for _, tc := range []struct{ cell, want string }{
+		{"func() {\n\tvar e error = &CodeErr{7}\n\tParallelCollect([]int{1, 2}, func(x int) string { return e.Error() })\n}()", "variable e (error) captured by the block"},
+		{"func() {\n\tvar sh Shape = Sq{3}\n\tParallelCollect([]int{1, 2}, func(x int) int { return sh.Area() })\n}()", "variable sh (Shape) captured by the block"},
+		{"ParallelCollect([]int{1, 2}, area)", "global variable gsh"},
+		{"ParallelCollect([]Shape{Sq{1}}, func(s Shape) int { return s.Area() })", "element 0"},
+	} {
+		res, _ := s.exec(t.Context(), tc.cell)
+		if res.Error == nil || !strings.Contains(res.Error.Value, tc.want) || !strings.Contains(res.Error.Value, "cannot be sent to a mirror") {
+			t.Errorf("%s\ngave %v, want an error saying %q", tc.cell, res.Error, tc.want)
+		}
+		if pids := mirrorPids(t); len(pids) != 0 {
+			t.Fatalf("mirrors %v were started", pids)
+		}
+	}
+}
