@@ -8,14 +8,16 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/dmirror/dmirror/kernel/kerneltest"
 )
 
 // TestInstallAndVersion: `dmirror install --prefix DIR` writes a
 // kernelspec that Jupyter's own `kernelspec list` finds, and `dmirror
 // version` prints the version.
 func TestInstallAndVersion(t *testing.T) {
-	start(t) // builds the binary
 	ctx := ctxT(t)
+	binary := kerneltest.SharedBinary(t)
 	out, err := osexec.CommandContext(ctx, binary, "version").CombinedOutput()
 	if err != nil || !strings.Contains(string(out), ".") {
 		t.Errorf("dmirror version: %q, %v", out, err)

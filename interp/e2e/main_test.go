@@ -5,12 +5,10 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,67 +17,15 @@ import (
 
 const testTimeout = 3 * time.Minute
 
-var (
-	buildOnce sync.Once
-	binary    string
-	buildErr  error
-	binDir    string
-)
-
 func TestMain(m *testing.M) {
-	code := m.Run()
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
-	os.Exit(code)
+	os.Exit(kerneltest.RunTests(m))
 }
 
-// start builds dmirror once per test binary and starts a kernel, with env
-// added to its environment, that the test's cleanup closes.
+// start starts the real dmirror binary as a kernel, with env added to its
+// environment, that the test's cleanup closes.
 func start(t *testing.T, env ...string) *kerneltest.Kernel {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("builds and runs the dmirror binary")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	buildOnce.Do(func() {
-		if binDir, buildErr = os.MkdirTemp("", "dmirror-interp-e2e-"); buildErr == nil {
-			binary, buildErr = kerneltest.BuildBinary(ctx, binDir)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	var stderr lockedBuffer
-	k, err := kerneltest.Start(ctx, kerneltest.Options{Dir: t.TempDir(), Stderr: &stderr, Env: env}, binary, "kernel", "{connection_file}")
-	if err != nil {
-		t.Fatalf("%v\nkernel stderr:\n%s", err, stderr.String())
-	}
-	t.Cleanup(func() {
-		k.Close()
-		if t.Failed() {
-			t.Logf("kernel stderr:\n%s", stderr.String())
-		}
-	})
-	return k
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
+	return kerneltest.StartShared(t, env...)
 }
 
 func ctxT(t *testing.T) context.Context {

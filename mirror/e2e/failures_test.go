@@ -181,6 +181,9 @@ func TestTimeout(t *testing.T) {
 // next call works. The limit is on address space, so the test takes little
 // of the machine's memory.
 func TestOutOfMemory(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race runtime cannot run under the address-space limit that makes a mirror run out of memory")
+	}
 	s := newSession(t, mirror.MemoryEnv+"="+strconv.Itoa(3<<30))
 	s.run(t, "import \"fmt\"\nvar keep [][]byte")
 	res, out := s.fails(t, "ParallelCollect([]int{1, 2}, func(x int) int {\n\tif x == 2 {\n\t\tfor {\n\t\t\tkeep = append(keep, make([]byte, 64<<20))\n\t\t}\n\t}\n\treturn x\n}, WithMirrors(2))", "MirrorError")
