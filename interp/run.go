@@ -66,7 +66,7 @@ func (s *imageServer) init(m initMsg) readyMsg {
 		return readyMsg{Err: fmt.Sprintf("rebuilding the declarations: %v", err)}
 	}
 	globals := ip.Globals()
-	dec := decoderFor(globals)
+	dec := decoderFor(ip, m.Decls)
 	var reset []string
 	for _, v := range m.Vars {
 		g, ok := globals[v.Name]
@@ -161,7 +161,7 @@ func (s *imageServer) apply(ctx context.Context, plan *frontend.Plan) (*yaegi.In
 		if err != nil {
 			return target, reflect.Value{}, nil, compileError(plan.Cell, err)
 		}
-		reset = transfer(s.ip, fresh, plan.Vars)
+		reset = transfer(s.ip, fresh, plan.ImageDecls, plan.Vars)
 		target = fresh
 	case plan.Decls != "":
 		if err := evalSafe(target, plan.Decls); err != nil {
@@ -202,10 +202,10 @@ func (s *imageServer) restore(plan *frontend.Plan, target *yaegi.Interpreter, sn
 			problems = append(problems, fmt.Sprintf("could not drop the cell's declarations: %v", err))
 			break
 		}
-		problems = append(problems, transfer(s.ip, fresh, s.vars)...)
+		problems = append(problems, transfer(s.ip, fresh, s.decls, s.vars)...)
 		s.ip = fresh
 	}
-	problems = append(problems, restoreSnapshot(s.ip, snap)...)
+	problems = append(problems, restoreSnapshot(s.ip, s.decls, snap)...)
 	if len(problems) > 0 {
 		return append([]string{fmt.Sprintf("The image was restored to its state before cell[%d], except:", plan.Cell)}, problems...)
 	}

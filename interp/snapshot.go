@@ -38,9 +38,9 @@ func snapshot(ip *yaegi.Interpreter, names []string) map[string]saved {
 	return snap
 }
 
-func restoreSnapshot(ip *yaegi.Interpreter, snap map[string]saved) []string {
+func restoreSnapshot(ip *yaegi.Interpreter, decls string, snap map[string]saved) []string {
 	globals := ip.Globals()
-	dec := decoderFor(globals)
+	dec := decoderFor(ip, decls)
 	var problems []string
 	for _, n := range sortedKeys(snap) {
 		g, ok := globals[n]
@@ -63,10 +63,11 @@ func restoreSnapshot(ip *yaegi.Interpreter, snap map[string]saved) []string {
 
 // transfer copies the variables of from into to, by name: directly when
 // the types are the same, else through the codec. It returns the
-// variables it had to leave at their zero value, and why.
-func transfer(from, to *yaegi.Interpreter, vars []frontend.Var) []string {
+// variables it had to leave at their zero value, and why. decls are the
+// declarations that to holds.
+func transfer(from, to *yaegi.Interpreter, decls string, vars []frontend.Var) []string {
 	src, dst := from.Globals(), to.Globals()
-	dec := decoderFor(dst)
+	var dec *values.Decoder // made when first needed: it evaluates code in to
 	var reset []string
 	for _, v := range vars {
 		old, ok1 := src[v.Name]
@@ -80,6 +81,9 @@ func transfer(from, to *yaegi.Interpreter, vars []frontend.Var) []string {
 		}
 		data, err := values.Encode(old)
 		if err == nil {
+			if dec == nil {
+				dec = decoderFor(to, decls)
+			}
 			err = setEncoded(g, dec, data)
 		}
 		if err != nil {
@@ -132,14 +136,12 @@ func collect(ip *yaegi.Interpreter, plan *frontend.Plan, prev []frontend.Var) (m
 	return out, live
 }
 
-func decoderFor(globals map[string]reflect.Value) *values.Decoder {
-	types := make([]reflect.Type, 0, len(globals))
-	for _, g := range globals {
-		if g.IsValid() {
-			types = append(types, g.Type())
-		}
-	}
-	return values.NewDecoder(types...)
+// decoderFor returns the decoder of values restored into ip, which holds
+// decls: it knows ip's globals and declared types, because a recursive
+// session type held in an interface (a *Node in a []any) is not reachable
+// from the globals' types.
+func decoderFor(ip *yaegi.Interpreter, decls string) *values.Decoder {
+	return values.NewDecoder(values.KnownTypes(ip, values.TypeNames(decls)...)...)
 }
 
 func setEncoded(g reflect.Value, dec *values.Decoder, data []byte) error {
