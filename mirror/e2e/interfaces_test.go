@@ -2,7 +2,9 @@ package e2e
 
 import (
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // ifaceDecls declares the session types the interface tests pass around: a
@@ -155,5 +157,43 @@ func TestUncopyableInterfaceValuesNamed(t *testing.T) {
 		if pids := mirrorPids(t); len(pids) != 0 {
 			t.Fatalf("mirrors %v were started", pids)
 		}
+	}
+}
+
+// TestRecursiveTypeInInterfaceRestored: a global holding a pointer to a
+// recursive session type inside an interface keeps its value when a cell
+// that changed it fails (the image process restores its snapshot) and when
+// the image process dies (a new one restores the kernel's snapshot).
+func TestRecursiveTypeInInterfaceRestored(t *testing.T) {
+	s := newSession(t)
+	s.run(t, ifaceDecls)
+	s.run(t, "items := []any{&Node{V: 1, Next: &Node{V: 2}}, 2}")
+	const show = "fmt.Println(len(items), items[0].(*Node).Next.V)"
+	res, out := s.exec(t.Context(), "items = append(items, 3)\npanic(\"stop\")")
+	if res.Error == nil {
+		t.Fatal("the failing cell succeeded")
+	}
+	if tb := strings.Join(res.Error.Traceback, "\n"); strings.Contains(tb, "except") {
+		t.Errorf("restoring after the failed cell:\n%s", tb)
+	}
+	if got := s.run(t, show); got != "2 2\n" {
+		t.Errorf("after a failed cell: %q, want %q", got, "2 2\n")
+	}
+	pids := childPids(t, "__image")
+	if len(pids) != 1 {
+		t.Fatalf("image processes %v, want one", pids)
+	}
+	if err := syscall.Kill(pids[0], syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	if gone, err := waitExit(pids[0], 10*time.Second); err != nil || !gone {
+		t.Fatalf("the image process did not end: %v", err)
+	}
+	res, out = s.exec(t.Context(), show)
+	if res.Error != nil {
+		t.Fatalf("after the image process died: %v", res.Error)
+	}
+	if got, stderr := out.text("stdout"), out.text("stderr"); got != "2 2\n" || strings.Contains(stderr, "items") {
+		t.Errorf("after the image process died: printed %q, stderr %q; want %q and items restored", got, stderr, "2 2\n")
 	}
 }
