@@ -13,6 +13,7 @@ import (
 	yaegi "github.com/traefik/yaegi/interp"
 
 	"github.com/dmirror/dmirror/interp/frontend"
+	"github.com/dmirror/dmirror/interp/values"
 )
 
 // PackagePath is the import path of the binary package behind the
@@ -29,6 +30,12 @@ type ImageHooks struct {
 	Global func(name string) (reflect.Value, bool)
 	// Context returns the context of the running cell.
 	Context func() context.Context
+	// Decoder, if set, returns a decoder that knows the image's declared
+	// types (values.KnownTypes), made before the running cell's body ran:
+	// results holding a recursive session type in an interface (a *Node
+	// returned as any) decode only with it. Without it such results fail
+	// the call with an error that says so.
+	Decoder func() *values.Decoder
 }
 
 // ImageExports returns the dmirror/parallel package for the image process:
@@ -171,11 +178,16 @@ func (rt *imageRuntime) run(op string, xs reflect.Value, blocks []any, flat []an
 	if len(out.Failures) > 0 {
 		return reflect.Value{}, newError(op, out)
 	}
-	return mergeOutcome(op, xs, types, out)
+	var dec *values.Decoder
+	if rt.h.Decoder != nil {
+		dec = rt.h.Decoder()
+	}
+	return mergeOutcome(dec, op, xs, types, out)
 }
 
-// mergeOutcome decodes an Outcome into the op's result.
-func mergeOutcome(op string, xs reflect.Value, types []reflect.Type, out *Outcome) (reflect.Value, error) {
+// mergeOutcome decodes an Outcome into the op's result with dec (which may
+// be nil).
+func mergeOutcome(dec *values.Decoder, op string, xs reflect.Value, types []reflect.Type, out *Outcome) (reflect.Value, error) {
 	n := xs.Len()
 	if ops[op].deciding {
 		return merge(op, xs, types, reflect.Value{}, nil, out.Decided)
@@ -190,7 +202,7 @@ func mergeOutcome(op string, xs reflect.Value, types []reflect.Type, out *Outcom
 		}
 		at = ch.Hi
 		if hasOutput(op) {
-			v, err := decodeValue(nil, ch.Outputs, st)
+			v, err := decodeValue(dec, ch.Outputs, st)
 			if err != nil {
 				return reflect.Value{}, fmt.Errorf("results of elements %d to %d: %w", ch.Lo, ch.Hi-1, err)
 			}

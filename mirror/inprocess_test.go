@@ -11,6 +11,7 @@ import (
 	yaegi "github.com/traefik/yaegi/interp"
 
 	"github.com/dmirror/dmirror/interp/frontend"
+	"github.com/dmirror/dmirror/interp/values"
 	"github.com/dmirror/dmirror/interp/vm"
 )
 
@@ -24,6 +25,8 @@ type session struct {
 	decls  []string
 	blocks map[int]frontend.Block
 	out    bytes.Buffer
+
+	dec *values.Decoder // the image's decoder, made by decl
 
 	mu   sync.Mutex
 	jobs []*Job
@@ -44,6 +47,7 @@ func newSession(t *testing.T) *session {
 			return v, ok
 		},
 		Context: context.Background,
+		Decoder: func() *values.Decoder { return s.dec },
 	})}})
 	if err != nil {
 		t.Fatal(err)
@@ -59,6 +63,7 @@ func (s *session) decl(src string) {
 		s.t.Fatalf("decl %q: %v", src, err)
 	}
 	s.decls = append(s.decls, src)
+	s.dec = knownDecoder(s.i, s.decls)
 }
 
 func (s *session) eval(src string) (reflect.Value, error) {
@@ -193,5 +198,22 @@ func TestSessionStructTypesBothWays(t *testing.T) {
 	v, err := s.eval(`heavy[0].Name == "a!" && heavy[0].Next.Name == "b" && heavy[0].When.Equal(time.Unix(100, 0)) && heavy[0].Tags["n"] == 2 && heavy[1].Parts[0].Weight == 1`)
 	if err != nil || !v.Bool() {
 		t.Fatalf("round trip of Item: %v %v (%+v)", v, err, g["heavy"])
+	}
+}
+
+// TestRecursiveTypeInInterfaceResults: results of type any holding pointers
+// to a recursive session type decode in the image with the image's
+// decoder, which knows its declared types.
+func TestRecursiveTypeInInterfaceResults(t *testing.T) {
+	s := newSession(t)
+	s.decl(`type Node struct { V int; Next *Node }`)
+	s.decl(`var got []any`)
+	s.blocks[1] = frontend.Block{ID: 1, Expr: "func(x int) any { return &Node{V: x, Next: &Node{V: x + 1}} }", Type: "func(int) any", Pos: "cell[3] line 1"}
+	if _, err := s.eval(`got = ParallelCollect[int, any]([]int{1, 2}, func(x int) any { return &Node{V: x, Next: &Node{V: x + 1}} }, __dmBlock(1))`); err != nil {
+		t.Fatal(err)
+	}
+	v, err := s.eval(`len(got) == 2 && got[0].(*Node).V == 1 && got[1].(*Node).Next.V == 3`)
+	if err != nil || !v.Bool() {
+		t.Fatalf("results %v: %v %v", s.i.Globals()["got"], v, err)
 	}
 }
