@@ -1,7 +1,12 @@
 package mirror
 
 import (
+	"errors"
+	"fmt"
 	"reflect"
+	"strings"
+
+	yaegi "github.com/traefik/yaegi/interp"
 
 	"github.com/dmirror/dmirror/interp/values"
 )
@@ -12,7 +17,44 @@ func encodeValue(v reflect.Value) ([]byte, error) {
 	if !v.IsValid() {
 		return nil, nil
 	}
-	return values.Encode(v)
+	data, err := values.Encode(v)
+	if err != nil {
+		return nil, explainWrapper(err)
+	}
+	return data, nil
+}
+
+// wrapperReason says why a value of a session type held in an interface
+// with methods of a compiled package (error, fmt.Stringer) cannot be
+// copied: yaegi holds it in a wrapper of its own (interp._error,
+// stdlib._fmt_Stringer) whose methods are closures over the interpreter.
+const wrapperReason = "it is a value of a session type held in an interface with methods (such as error or fmt.Stringer), " +
+	"which the interpreter wraps with its own state; send it as its own type, or use a value of a compiled type (errors.New, fmt.Errorf)"
+
+// explainWrapper adds wrapperReason to an error about such a wrapper.
+func explainWrapper(err error) error {
+	var u *values.UncopyableError
+	if !errors.As(err, &u) || !(strings.HasPrefix(u.Type, "interp._") || strings.HasPrefix(u.Type, "stdlib._")) {
+		return err
+	}
+	return fmt.Errorf("%w: %s", err, wrapperReason)
+}
+
+// yaegiPath is the module path of yaegi, whose packages hold its wrappers.
+var yaegiPath = strings.TrimSuffix(reflect.TypeFor[yaegi.Panic]().PkgPath(), "/interp")
+
+// isInterpWrapper says whether t is a type of yaegi's own, such as the
+// wrappers it gives values of interpreted types held in interfaces with
+// methods.
+func isInterpWrapper(t reflect.Type) bool {
+	return strings.HasPrefix(t.PkgPath(), yaegiPath+"/")
+}
+
+// isMethodWrapper says whether t is one of yaegi's wrappers of a value of a
+// session type held in an interface of a compiled package: its first field
+// is the value, the others its methods.
+func isMethodWrapper(t reflect.Type) bool {
+	return isInterpWrapper(t) && t.Kind() == reflect.Struct && t.NumField() > 0 && t.Field(0).Name == "IValue"
 }
 
 // decodeValue decodes data into a new value of type t; dec, which may be

@@ -303,14 +303,12 @@ func (rt *imageRuntime) jobBlock(bo blockOption) (JobBlock, []string, error) {
 // value of the declared type but stands for it: it travels as itself (only
 // a nil one copies).
 func encodeCapture(x any) ([]byte, error) {
-	if v := reflect.ValueOf(x); v.IsValid() && isInterpWrapper(v.Type()) {
-		return encodeValue(v)
+	v := reflect.ValueOf(x)
+	switch {
+	case !v.IsValid() || !isInterpWrapper(v.Type()):
+		return encodeValue(reflect.ValueOf(&x).Elem())
+	case isMethodWrapper(v.Type()):
+		return nil, fmt.Errorf("cannot copy %s: %s", v.Type(), wrapperReason)
 	}
-	return encodeValue(reflect.ValueOf(&x).Elem())
-}
-
-// isInterpWrapper says whether t is a type of yaegi's own package, such as
-// the wrapper it gives values of interpreted interface types.
-func isInterpWrapper(t reflect.Type) bool {
-	return t.PkgPath() == reflect.TypeFor[yaegi.Panic]().PkgPath()
+	return encodeValue(v)
 }

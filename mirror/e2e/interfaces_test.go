@@ -144,10 +144,19 @@ func TestUncopyableInterfaceValuesNamed(t *testing.T) {
 	s := newSession(t)
 	s.run(t, ifaceDecls)
 	s.run(t, "var gsh Shape = Sq{4}\nfunc area(x int) int { return gsh.Area() + x }")
+	s.run(t, "var gerr error = &CodeErr{9}\nfunc (q Sq) String() string { return fmt.Sprint(\"sq \", q.S) }")
+	const why = "a value of a session type held in an interface with methods"
 	for _, tc := range []struct{ cell, want string }{
 		{"func() {\n\tvar e error = &CodeErr{7}\n\tParallelCollect([]int{1, 2}, func(x int) string { return e.Error() })\n}()", "variable e (error) captured by the block"},
+		{"func() {\n\tvar e error = &CodeErr{7}\n\tParallelCollect([]int{1, 2}, func(x int) string { return e.Error() })\n}()", why},
+		{"ParallelCollect([]error{errors.New(\"a\"), &CodeErr{2}}, func(e error) string { return e.Error() })", "element 1 (error)"},
+		{"ParallelCollect([]error{&CodeErr{2}}, func(e error) string { return e.Error() })", why},
 		{"func() {\n\tvar sh Shape = Sq{3}\n\tParallelCollect([]int{1, 2}, func(x int) int { return sh.Area() })\n}()", "variable sh (Shape) captured by the block"},
 		{"ParallelCollect([]int{1, 2}, area)", "global variable gsh"},
+		{"ParallelCollect([]int{1, 2}, func(x int) string { return gerr.Error() })", "global variable gerr (error)"},
+		{"ParallelCollect([]int{1, 2}, func(x int) string { return gerr.Error() })", why},
+		{"func() {\n\tvar st fmt.Stringer = Sq{2}\n\tParallelCollect([]int{1, 2}, func(x int) string { return st.String() })\n}()", "variable st (fmt.Stringer) captured by the block"},
+		{"func() {\n\tvar st fmt.Stringer = Sq{2}\n\tParallelCollect([]int{1, 2}, func(x int) string { return st.String() })\n}()", why},
 		{"ParallelCollect([]Shape{Sq{1}}, func(s Shape) int { return s.Area() })", "element 0"},
 	} {
 		res, _ := s.exec(t.Context(), tc.cell)
@@ -195,5 +204,19 @@ func TestRecursiveTypeInInterfaceRestored(t *testing.T) {
 	}
 	if got, stderr := out.text("stdout"), out.text("stderr"); got != "2 2\n" || strings.Contains(stderr, "items") {
 		t.Errorf("after the image process died: printed %q, stderr %q; want %q and items restored", got, stderr, "2 2\n")
+	}
+}
+
+// TestUncopyableInterfaceResultsNamed: a block that returns a value of a
+// session error type as an error fails its mirror with an error naming the
+// results and why.
+func TestUncopyableInterfaceResultsNamed(t *testing.T) {
+	s := newSession(t)
+	s.run(t, ifaceDecls)
+	res, _ := s.fails(t, "ParallelCollect([]int{1, 2}, func(x int) error { if x == 2 { return &CodeErr{x} }; return nil })", "MirrorError")
+	for _, want := range []string{"mirror 2: error: results of elements 1 to 1", "a value of a session type held in an interface with methods"} {
+		if !strings.Contains(res.Error.Value, want) {
+			t.Errorf("error %q lacks %q", res.Error.Value, want)
+		}
 	}
 }
