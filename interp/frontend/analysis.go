@@ -65,7 +65,7 @@ func declKey(fd *ast.FuncDecl) string {
 
 // funcKey names a func or method of the session as refs do, "" for others.
 func (g *depGraph) funcKey(f *types.Func) string {
-	if f.Pkg() != g.pkg {
+	if !g.inSession(f) {
 		return ""
 	}
 	sig, ok := f.Type().(*types.Signature)
@@ -83,7 +83,13 @@ func (g *depGraph) funcKey(f *types.Func) string {
 }
 
 func (g *depGraph) isPkgVar(v *types.Var) bool {
-	return v != nil && !v.IsField() && v.Pkg() == g.pkg && v.Parent() == g.pkg.Scope()
+	return v != nil && !v.IsField() && g.inSession(v) && v.Parent() == v.Pkg().Scope()
+}
+
+// inSession reports whether obj is declared by the session or its
+// prelude, which is checked as a package of its own with the same path.
+func (g *depGraph) inSession(obj types.Object) bool {
+	return obj.Pkg() == g.pkg || obj.Pkg() != nil && g.pkg != nil && obj.Pkg().Path() == g.pkg.Path()
 }
 
 // direct collects the references of node.

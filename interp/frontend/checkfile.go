@@ -122,8 +122,17 @@ func (im *Image) check(src string, name string, stubBefore int) (*checked, error
 			c.errs = append(c.errs, te)
 		},
 	}
-	files := append(append([]*ast.File(nil), im.prelude...), f)
-	c.pkg, _ = conf.Check("main", im.fset, files, c.info)
+	pre := im.prePkg.get(im.fset, im.imp, im.prelude)
+	if im.stubsEachCheck || pre.extends(f) {
+		files := append(append([]*ast.File(nil), im.prelude...), f)
+		c.pkg, _ = conf.Check("main", im.fset, files, c.info)
+		return c, nil
+	}
+	c.pkg = pre.sessionPackage()
+	_ = types.NewChecker(&conf, im.fset, c.pkg, c.info).Files([]*ast.File{f}) // errors went to conf.Error
+	for i := range c.errs {
+		c.errs[i].Msg = pre.unqualify(c.errs[i].Msg)
+	}
 	return c, nil
 }
 

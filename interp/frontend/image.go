@@ -35,7 +35,11 @@ type Image struct {
 	imp     *sharedImporter
 	prelude []*ast.File
 	pre     preludeInfo
-	preErr  error
+	prePkg  preludePkg // the stubs, checked once
+	// stubsEachCheck checks the stubs again with every file, as the
+	// frontend once did: tests compare the shared prelude against it.
+	stubsEachCheck bool
+	preErr         error
 
 	mu    sync.Mutex
 	state *state // immutable; replaced by Commit
