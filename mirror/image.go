@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"runtime"
 	"sort"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -282,6 +283,12 @@ func (rt *imageRuntime) jobBlock(bo blockOption) (JobBlock, []string, error) {
 	if !ok {
 		return JobBlock{}, nil, fmt.Errorf("block %d is not described", bo.id)
 	}
+	if len(fb.Captures) == 1 && isAnySlice(fb.Captures[0].Type) {
+		// yaegi passes a lone []any argument of a variadic ...any
+		// parameter as the whole variadic slice, as if spread with ...:
+		// __dmBlock(id, cs) gives the elements of cs.
+		bo.caps = []any{bo.caps}
+	}
 	if len(fb.Captures) != len(bo.caps) {
 		return JobBlock{}, nil, fmt.Errorf("block at %s: %d captured variables described, %d given", fb.Pos, len(fb.Captures), len(bo.caps))
 	}
@@ -311,4 +318,14 @@ func encodeCapture(x any) ([]byte, error) {
 		return nil, fmt.Errorf("cannot copy %s: %s", v.Type(), wrapperReason)
 	}
 	return encodeValue(v)
+}
+
+// isAnySlice says whether typ, a type's source, is a slice of the empty
+// interface.
+func isAnySlice(typ string) bool {
+	switch strings.Join(strings.Fields(typ), "") {
+	case "[]any", "[]interface{}":
+		return true
+	}
+	return false
 }

@@ -67,6 +67,11 @@ func TestCapturedInterfaceLocals(t *testing.T) {
 		{"func() {\n\tvar e error\n\tfmt.Println(ParallelCollect([]int{1, 2}, func(x int) bool { return e == nil }))\n}()", "[true true]\n"},
 		{"func() {\n\tvar st fmt.Stringer = time.Second\n\tfmt.Println(ParallelCollect([]int{1, 2}, func(x int) string { return st.String() }))\n}()", "[1s 1s]\n"},
 		{"func() {\n\tvar sh Shape\n\tfmt.Println(ParallelCollect([]int{1, 2}, func(x int) bool { return sh == nil }))\n}()", "[true true]\n"},
+		// A lone captured []any (which yaegi passes to the block option as
+		// its variadic captures), empty and nil too.
+		{"func() {\n\tcs := []any{&Node{V: 1}, Pt{2, 3}}\n\tfmt.Println(ParallelCollect([]int{0, 1}, func(x int) int {\n\t\tswitch v := cs[x].(type) {\n\t\tcase *Node:\n\t\t\treturn v.V * len(cs)\n\t\tcase Pt:\n\t\t\treturn v.Y * len(cs)\n\t\t}\n\t\treturn -1\n\t}))\n}()", "[2 6]\n"},
+		{"func() {\n\tcs := []any{7}\n\tfmt.Println(ParallelCollect([]int{0}, func(x int) any { return cs[x] }))\n}()", "[7]\n"},
+		{"func() {\n\tvar cs []any\n\tfmt.Println(ParallelCollect([]int{0, 1}, func(x int) bool { return cs == nil }))\n}()", "[true true]\n"},
 		// A block given by name and one that assigns its capture are not
 		// inlined: the capture reaches them through the generated wrapper.
 		{"func() {\n\tvar c any = 3\n\tfmt.Println(ParallelCollect([]int{1, 2}, func(x int) any { c = x + c.(int); return c }))\n}()", "[4 5]\n"},
