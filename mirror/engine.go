@@ -44,9 +44,11 @@ type engine struct {
 	dbgArgs  []any         // what DebugArg returns now
 	tick     func(int) int // what Tick calls now
 
-	dec  *values.Decoder    // see decoder
-	decI *yaegi.Interpreter // the interpreter dec was made for
-	decN int                // and its number of declaration chunks
+	dec   *values.Decoder    // see decoder
+	decI  *yaegi.Interpreter // the interpreter dec was made for
+	decN  int                // and its number of declaration chunks
+	known []reflect.Type     // the types dec knows, in the order found
+	seen  map[reflect.Type]bool
 }
 
 func newEngine(stdout, stderr io.Writer, displays display.Publisher) *engine {
@@ -156,12 +158,23 @@ func (e *engine) sync(m *runMsg) error {
 	return nil
 }
 
-// decoder returns the decoder for values sent to the engine's interpreter,
-// made once per interpreter and declaration set: it knows the declared
-// types, so that recursive session types held in interfaces decode.
+// decoder returns the decoder for values sent to the engine's interpreter:
+// it knows the declared types, so that recursive session types held in
+// interfaces decode. The types are looked up once per declaration chunk,
+// and the decoder made again only when chunks were added.
 func (e *engine) decoder() *values.Decoder {
-	if e.dec == nil || e.decI != e.i || e.decN != len(e.decls) {
-		e.dec, e.decI, e.decN = knownDecoder(e.i, e.decls), e.i, len(e.decls)
+	if e.decI != e.i || e.decN > len(e.decls) {
+		e.dec, e.decI, e.decN, e.known, e.seen = nil, e.i, 0, nil, map[reflect.Type]bool{}
+	}
+	if e.dec == nil || e.decN != len(e.decls) {
+		// KnownTypes gives the globals' types too, each time: kept once.
+		for _, t := range values.KnownTypes(e.i, values.TypeNames(e.decls[e.decN:]...)...) {
+			if !e.seen[t] {
+				e.seen[t] = true
+				e.known = append(e.known, t)
+			}
+		}
+		e.dec, e.decN = values.NewDecoder(e.known...), len(e.decls)
 	}
 	return e.dec
 }
