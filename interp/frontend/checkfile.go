@@ -123,7 +123,7 @@ func (im *Image) check(src string, name string, stubBefore int) (*checked, error
 		},
 	}
 	pre := im.prePkg.get(im.fset, im.imp, im.prelude)
-	if im.stubsEachCheck || pre.extends(f) {
+	if im.reference || pre.extends(f) {
 		files := append(append([]*ast.File(nil), im.prelude...), f)
 		c.pkg, _ = conf.Check("main", im.fset, files, c.info)
 		return c, nil

@@ -146,7 +146,7 @@ func (c *compiler) run() (*Plan, error) {
 		return nil, nil
 	}
 	c.keepCommitted()
-	if len(c.promoted) > 0 || c.needPass1 {
+	if c.needPass1 || len(c.promoted) > 0 && (c.im.reference || !c.literalTypes()) {
 		if err := c.pass1(); err != nil || c.failed() {
 			return nil, err
 		}

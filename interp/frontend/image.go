@@ -36,10 +36,11 @@ type Image struct {
 	prelude []*ast.File
 	pre     preludeInfo
 	prePkg  preludePkg // the stubs, checked once
-	// stubsEachCheck checks the stubs again with every file, as the
-	// frontend once did: tests compare the shared prelude against it.
-	stubsEachCheck bool
-	preErr         error
+	// reference compiles as the frontend once did, slowly: the stubs
+	// checked with every file, pass 1 run for every cell with variables.
+	// Tests compare the shortcuts against it.
+	reference bool
+	preErr    error
 
 	mu    sync.Mutex
 	state *state // immutable; replaced by Commit

@@ -23,14 +23,19 @@ func exported(p *Plan) string {
 	return b.String()
 }
 
-// TestSharedPreludeSameAsStubsEachCheck compiles sessions that use the
-// prelude (its types in errors, its generic funcs, its unexported fields,
-// methods added to its types, its names redeclared) with the prelude
-// checked once and with its stubs checked with every cell: plans and
-// errors must be the same.
-func TestSharedPreludeSameAsStubsEachCheck(t *testing.T) {
+// TestShortcutsSameAsReference compiles sessions that use the prelude
+// (its types in errors, its generic funcs, its unexported fields, methods
+// added to its types, its names redeclared) and variables defined by
+// literals, with the frontend's shortcuts and without (the prelude's stubs
+// checked with every cell, pass 1 for every cell with variables): plans
+// and errors must be the same.
+func TestShortcutsSameAsReference(t *testing.T) {
 	sessions := [][]string{
 		{"x := 1", "x + 1"},
+		{"s := \"a\"\nvar f = 1.5\nr := 'x'\nc := 2i\nx, y := 1, 0x2", "s + string(r)", "x := \"now a string\"", "x"},
+		{"x := 1\nx = \"s\"", "var x = 1\nx := 2", "x, y := 1, 2\nz := x + y", "var a, b = 1, \"b\"\nvar (\n\tc = 1.0\n\td int\n)"},
+		{"n := 1\nfunc ids() []int { return CreateMirror(func(x, i int) int { return i + n }, []int{5, 6}).Run() }", "ids()"},
+		{"var s = `raw`\nfunc f() string { return s }", "s := \"again\"\nf()"},
 		{"var o DisplayOutput = 3"},
 		{"var m *Mirror[int] = 5"},
 		{"ParallelCollect(1, 2)"},
@@ -47,7 +52,7 @@ func TestSharedPreludeSameAsStubsEachCheck(t *testing.T) {
 	for _, cells := range sessions {
 		shared := newImage(t)
 		each := newImage(t)
-		each.stubsEachCheck = true
+		each.reference = true
 		for i, code := range cells {
 			p1, err1 := shared.Compile(code, i+1)
 			p2, err2 := each.Compile(code, i+1)
