@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 
 	yaegi "github.com/traefik/yaegi/interp"
 
@@ -57,11 +58,53 @@ func isMethodWrapper(t reflect.Type) bool {
 	return isInterpWrapper(t) && t.Kind() == reflect.Struct && t.NumField() > 0 && t.Field(0).Name == "IValue"
 }
 
-// decodeValue decodes data into a new value of type t; dec, which may be
-// nil, knows the receiver's recursive types that interfaces may hold.
-func decodeValue(dec *values.Decoder, data []byte, t reflect.Type) (reflect.Value, error) {
+// decodeValue decodes data into a new value of type t. known, which may be
+// nil, returns a decoder that knows the receiver's declared types; it is
+// called only when t can hold an interface, where a recursive session type
+// the decoder must know may hide, so that other values cost no lookup of
+// the declared types.
+func decodeValue(known func() *values.Decoder, data []byte, t reflect.Type) (reflect.Value, error) {
 	if len(data) == 0 {
 		return reflect.New(t).Elem(), nil
 	}
+	var dec *values.Decoder
+	if known != nil && holdsInterface(t) {
+		dec = known()
+	}
 	return dec.Decode(data, t)
+}
+
+// interfaceHolders caches holdsInterface by type.
+var interfaceHolders sync.Map
+
+// holdsInterface says whether a value of type t can hold an interface value.
+func holdsInterface(t reflect.Type) bool {
+	if h, ok := interfaceHolders.Load(t); ok {
+		return h.(bool)
+	}
+	h := reachesInterface(t, map[reflect.Type]bool{})
+	interfaceHolders.Store(t, h)
+	return h
+}
+
+func reachesInterface(t reflect.Type, seen map[reflect.Type]bool) bool {
+	if seen[t] {
+		return false
+	}
+	seen[t] = true
+	switch t.Kind() {
+	case reflect.Interface:
+		return true
+	case reflect.Pointer, reflect.Slice, reflect.Array:
+		return reachesInterface(t.Elem(), seen)
+	case reflect.Map:
+		return reachesInterface(t.Key(), seen) || reachesInterface(t.Elem(), seen)
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if reachesInterface(t.Field(i).Type, seen) {
+				return true
+			}
+		}
+	}
+	return false
 }

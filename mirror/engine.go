@@ -186,7 +186,7 @@ func knownDecoder(i *yaegi.Interpreter, decls []string) *values.Decoder {
 }
 
 // setGlobals gives the interpreter's package variables the shipped values.
-func setGlobals(i *yaegi.Interpreter, dec *values.Decoder, globals map[string][]byte) error {
+func setGlobals(i *yaegi.Interpreter, dec func() *values.Decoder, globals map[string][]byte) error {
 	if len(globals) == 0 {
 		return nil
 	}

@@ -179,16 +179,12 @@ func (rt *imageRuntime) run(op string, xs reflect.Value, blocks []any, flat []an
 	if len(out.Failures) > 0 {
 		return reflect.Value{}, newError(op, out)
 	}
-	var dec *values.Decoder
-	if rt.h.Decoder != nil {
-		dec = rt.h.Decoder()
-	}
-	return mergeOutcome(dec, op, xs, types, out)
+	return mergeOutcome(rt.h.Decoder, op, xs, types, out)
 }
 
-// mergeOutcome decodes an Outcome into the op's result with dec (which may
-// be nil).
-func mergeOutcome(dec *values.Decoder, op string, xs reflect.Value, types []reflect.Type, out *Outcome) (reflect.Value, error) {
+// mergeOutcome decodes an Outcome into the op's result; dec, which may be
+// nil, returns the image's decoder (see decodeValue).
+func mergeOutcome(dec func() *values.Decoder, op string, xs reflect.Value, types []reflect.Type, out *Outcome) (reflect.Value, error) {
 	n := xs.Len()
 	if ops[op].deciding {
 		return merge(op, xs, types, reflect.Value{}, nil, out.Decided)

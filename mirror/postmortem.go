@@ -16,6 +16,8 @@ import (
 	"time"
 
 	yaegi "github.com/traefik/yaegi/interp"
+
+	"github.com/dmirror/dmirror/interp/values"
 )
 
 // Bounds of a post-mortem re-run: stepping costs about 6 µs per node, so a
@@ -44,7 +46,13 @@ func (e *engine) postMortem(ctx context.Context, m *runMsg, fail *callFailure) (
 	if err != nil {
 		return nil, err
 	}
-	dec := knownDecoder(i, e.decls)
+	var known *values.Decoder
+	dec := func() *values.Decoder {
+		if known == nil {
+			known = knownDecoder(i, e.decls)
+		}
+		return known
+	}
 	if err := setGlobals(i, dec, m.Globals); err != nil {
 		return nil, err
 	}

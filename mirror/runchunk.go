@@ -61,7 +61,7 @@ func (e *engine) runChunkState(ctx context.Context, m *runMsg, progress func(don
 	if err := e.sync(m); err != nil {
 		return setupFailure(err)
 	}
-	dec := e.decoder()
+	dec := e.decoder
 	if err := setGlobals(e.i, dec, m.Globals); err != nil {
 		return setupFailure(err)
 	}
@@ -156,7 +156,7 @@ func (e *engine) declareLoop(lit string, types []string) (loopFunc, error) {
 
 // decodeCaptures decodes a block's captured values as the parameters of fn
 // from position at.
-func decodeCaptures(dec *values.Decoder, b JobBlock, fn reflect.Type, at int) ([]reflect.Value, error) {
+func decodeCaptures(dec func() *values.Decoder, b JobBlock, fn reflect.Type, at int) ([]reflect.Value, error) {
 	caps := make([]reflect.Value, len(b.Captures))
 	for k, c := range b.Captures {
 		if at+k >= fn.NumIn() {
