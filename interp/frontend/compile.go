@@ -146,6 +146,11 @@ func (c *compiler) run() (*Plan, error) {
 		return nil, nil
 	}
 	c.keepCommitted()
+	for base := range c.im.pre.indexed {
+		if strings.Contains(c.declPiece, base) {
+			c.needPass1 = true // a func declared here may pass a block whose type picks the variant
+		}
+	}
 	if c.needPass1 || len(c.promoted) > 0 && (c.im.reference || !c.literalTypes()) {
 		if err := c.pass1(); err != nil || c.failed() {
 			return nil, err

@@ -405,3 +405,17 @@ func TestDisplayResult(t *testing.T) {
 		t.Errorf("body:\n%s", p.Body)
 	}
 }
+
+// TestCreateMirrorWithIDInDeclaration: a func declared in a cell without
+// top-level variables may pass CreateMirror a block that takes the
+// element's position; the call must become CreateMirrorWithID there too.
+func TestCreateMirrorWithIDInDeclaration(t *testing.T) {
+	im := newImage(t)
+	p, err := im.Compile("func squeeze(xs []string) []string {\n\treturn CreateMirror(func(s string, id int) string { return s }, xs).Run()\n}", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(p.Decls, "CreateMirrorWithID[string, string](") || len(p.Blocks) != 1 || p.Blocks[0].Type != "func(string, int) string" {
+		t.Errorf("blocks %+v\ndecls:\n%s", p.Blocks, p.Decls)
+	}
+}
