@@ -9,6 +9,7 @@ import (
 	"go/token"
 	"io"
 	"reflect"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -254,9 +255,18 @@ func (e *engine) failure(ctx context.Context, m *runMsg, a *chunkArgs, value any
 	return f
 }
 
+// generatedPos is the position yaegi puts before a runtime error in code
+// without a file name: in a mirror, the generated chunk func into which a
+// block is inlined, which means nothing to the user (the report's frames
+// say where the block failed).
+var generatedPos = regexp.MustCompile(`^\d+:\d+: `)
+
 func panicMessage(v any) string {
 	switch x := v.(type) {
 	case error:
+		if t := reflect.TypeOf(x); t.Kind() == reflect.Pointer && isInterpWrapper(t.Elem()) {
+			return generatedPos.ReplaceAllString(x.Error(), "")
+		}
 		return x.Error()
 	case reflect.Value:
 		if x.IsValid() && x.CanInterface() {

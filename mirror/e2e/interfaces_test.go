@@ -134,7 +134,7 @@ func TestInterfaceFailureReport(t *testing.T) {
 		t.Fatalf("%d failure reports, want 1", len(ds))
 	}
 	text, _ := ds[0].data["text/plain"].(string)
-	for _, want := range []string{"element 1: \"x\"", "interface conversion", "x interface {} = \"x\"", "y int = 5"} {
+	for _, want := range []string{"element 1: \"x\"", "panic: interface conversion", "x interface {} = \"x\"", "y int = 5"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("report lacks %q:\n%s", want, text)
 		}
