@@ -42,7 +42,13 @@
 // block displays (display.*) in a mirror is shown in the cell, its metadata
 // naming the mirror ("dmirror": {"mirror": N}), except display.Clear, which
 // is ignored in mirrors. Session-defined types travel both ways through
-// package values.
+// package values, held in interfaces (any, map[string]any) too: a mirror
+// decodes with its declared types known, as recursive ones (a *Node in a
+// []any) need, and so does the image if ImageHooks.Decoder is set. A value
+// of a session type held in an interface with methods (a session error
+// type as error, a session interface) cannot travel, because yaegi holds
+// it with interpreter state: the call fails naming the variable, element
+// or results; nil ones travel.
 //
 // Chunks are balanced and contiguous (the remainder on the first ones), one
 // per mirror, never empty; CreateMirror makes one chunk per element, run on
