@@ -47,6 +47,10 @@ func TestEndToEnd(t *testing.T) {
 			{code: "var gs []func() string\nfor _, s := range []string{\"a\", \"b\"} { gs = append(gs, func() string { return s }) }\ngs[0]() + gs[1]()", value: "ab"},
 			{code: "n := 0\nvar hs []func() int\nfor i := 0; i < 6; i++ { if i%2 == 0 { continue }; i++; hs = append(hs, func() int { return i }) }\nfor _, h := range hs { n = n*10 + h() }\nn", value: "246"},
 		},
+		"var of a session interface type is nil": {
+			{code: "type Shape interface{ Area() float64 }\nvar g Shape\ng == nil", value: "true"},
+			{code: "var e error\nvar n int\ne == nil && n == 0", value: "true"},
+		},
 		"range over int": {
 			{code: "sum := 0\nfor i := range 5 { sum += i }\nsum", value: "10"},
 			{code: "type Count int\nvar k Count = 3\nc := 0\nfor range k { c++ }\nc", value: "3"},

@@ -17,8 +17,9 @@ func (c *compiler) structural(start, end int, text string) {
 
 // varToAssign turns a top-level `var` statement into assignments to the
 // package variables it declares, keeping lines: `var x T = v` becomes
-// `    x   = v`, `var x T` becomes `x = *new(T)`, and a group becomes a
-// block.
+// `    x   = v`, `var x T` becomes `x = func() (z T) { return }()`, and a
+// group becomes a block. (yaegi's `*new(T)` of a session interface type is
+// not nil; a named result is.)
 func (c *compiler) varToAssign(g *ast.GenDecl, off func(token.Pos) int) {
 	c.structural(off(g.TokPos), off(g.TokPos)+3, "   ")
 	if g.Lparen.IsValid() {
@@ -39,7 +40,7 @@ func (c *compiler) varToAssign(g *ast.GenDecl, off func(token.Pos) int) {
 		typ := c.src[off(vs.Type.Pos()):off(vs.Type.End())]
 		for i, n := range vs.Names {
 			names[i] = n.Name
-			zeros[i] = "*new(" + typ + ")"
+			zeros[i] = "func() (z " + typ + ") { return }()"
 		}
 		c.structural(off(vs.Pos()), off(vs.End()), strings.Join(names, ", ")+" = "+strings.Join(zeros, ", "))
 	}
