@@ -2,6 +2,7 @@ package interp
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -45,6 +46,14 @@ type procSinks interface {
 	route(m frame.Msg)
 	// raw forwards what the process wrote to its own fd 1 or 2.
 	raw(name, text string)
+}
+
+// reaped reports whether the child has been waited for. It closes the
+// window between the child's end and dead being closed (its pipes are
+// drained first), in which a cell would otherwise be sent to a process
+// that is already gone.
+func (p *imageProc) reaped() bool {
+	return errors.Is(p.cmd.Process.Signal(syscall.Signal(0)), os.ErrProcessDone)
 }
 
 // startImage starts an image process running exe in ImageMode.

@@ -261,7 +261,10 @@ func (s *Session) ready(ctx context.Context, out engine.Sink) (*imageProc, error
 	select {
 	case <-p.dead:
 	default:
-		return p, nil
+		if !p.reaped() {
+			return p, nil
+		}
+		<-p.dead // the child is gone; its pipes are being drained
 	}
 	tail, werr := p.death()
 	e := deathError(tail, werr)
