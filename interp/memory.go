@@ -1,13 +1,13 @@
 package interp
 
 import (
-	"bufio"
 	"os"
 	"runtime/debug"
 	"runtime/metrics"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/dmirror/dmirror/interp/vm"
 )
 
 // memoryPoll is how often the watchdog reads the heap size.
@@ -34,7 +34,7 @@ func configuredMemory() uint64 {
 	if v, err := strconv.ParseUint(os.Getenv("DMIRROR_IMAGE_MEMORY"), 10, 64); err == nil && v > 0 {
 		return v
 	}
-	return totalMemory() / 10 * 6
+	return vm.TotalMemory() / 10 * 6
 }
 
 // maxStack bounds a goroutine's stack in the image process, so that
@@ -47,26 +47,6 @@ func maxStack(memLimit uint64) int {
 		return int(max(memLimit/4, 16<<20))
 	}
 	return imageMaxStack
-}
-
-// totalMemory reads MemTotal from /proc/meminfo, or returns 0.
-func totalMemory() uint64 {
-	f, err := os.Open("/proc/meminfo")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) >= 2 && fields[0] == "MemTotal:" {
-			kb, err := strconv.ParseUint(fields[1], 10, 64)
-			if err == nil {
-				return kb << 10
-			}
-		}
-	}
-	return 0
 }
 
 // watchMemory stops the running cell when the heap exceeds the limit,

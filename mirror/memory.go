@@ -1,14 +1,14 @@
 package mirror
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"runtime"
 	"runtime/debug"
 	"strconv"
-	"strings"
 	"syscall"
+
+	"github.com/dmirror/dmirror/interp/vm"
 )
 
 // MemoryEnv names the variable that sets how much memory (bytes of address
@@ -49,7 +49,7 @@ func limitMemory() error {
 			return fmt.Errorf("mirror: %s=%q is not a number of bytes", MemoryEnv, v)
 		}
 		limit = n
-	} else if total := totalMemory(); total > 0 {
+	} else if total := vm.TotalMemory(); total > 0 {
 		limit = total / 10 * 6
 	}
 	if limit == 0 {
@@ -60,23 +60,4 @@ func limitMemory() error {
 	}
 	debug.SetMemoryLimit(int64(limit / 2))
 	return nil
-}
-
-// totalMemory reads MemTotal from /proc/meminfo, or returns 0.
-func totalMemory() uint64 {
-	f, err := os.Open("/proc/meminfo")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) >= 2 && fields[0] == "MemTotal:" {
-			if kb, err := strconv.ParseUint(fields[1], 10, 64); err == nil {
-				return kb << 10
-			}
-		}
-	}
-	return 0
 }
