@@ -31,7 +31,22 @@ func (s *imageServer) mirrorHooks() mirror.ImageHooks {
 		Block:   s.block,
 		Global:  s.global,
 		Context: s.runContext,
+		Decoder: s.jobDec.Load,
 	}
+}
+
+// prepareJobDecoder builds the decoder of Parallel outcomes for ip and its
+// declarations, when the session has Parallel calls and the declarations
+// changed since the last one was built. It runs before a cell's body.
+func (s *imageServer) prepareJobDecoder(ip *yaegi.Interpreter, decls string) {
+	s.mu.Lock()
+	none := len(s.blocks) == 0
+	s.mu.Unlock()
+	if none || (decls == s.jobDecls && s.jobDec.Load() != nil) {
+		return
+	}
+	s.jobDec.Store(decoderFor(ip, decls))
+	s.jobDecls = decls
 }
 
 func (s *imageServer) runJob(ctx context.Context, job *mirror.Job) (*mirror.Outcome, error) {

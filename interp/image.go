@@ -18,6 +18,7 @@ import (
 	"github.com/dmirror/dmirror/interp/frame"
 	"github.com/dmirror/dmirror/interp/frontend"
 	"github.com/dmirror/dmirror/interp/modules"
+	"github.com/dmirror/dmirror/interp/values"
 	"github.com/dmirror/dmirror/kernel/engine"
 )
 
@@ -81,6 +82,13 @@ type imageServer struct {
 	run     *activeRun                // the running cell, nil between cells
 	blocks  map[int]frontend.Block    // the blocks of Parallel calls, by ID
 	src     *modules.Source           // sources of the session's modules
+
+	// jobDec decodes the outcomes of Parallel calls with the image's
+	// declared types known (a recursive session type held in an interface
+	// needs them). It is built before a cell's body runs, from the
+	// declarations in jobDecls, because building it evaluates code.
+	jobDec   atomic.Pointer[values.Decoder]
+	jobDecls string
 }
 
 // activeRun is the cell being run.

@@ -174,6 +174,11 @@ func (s *imageServer) apply(ctx context.Context, plan *frontend.Plan) (*yaegi.In
 	if err := evalSafe(target, markLines(plan.Body, plan.BodyFunc, plan.Cell)); err != nil {
 		return target, reflect.Value{}, nil, compileError(plan.Cell, err)
 	}
+	decls := s.decls
+	if plan.Decls != "" || plan.Rebuild {
+		decls = plan.ImageDecls
+	}
+	s.prepareJobDecoder(target, decls)
 	s.setActive(target)
 	v, err := call(ctx, target, plan.BodyFunc)
 	if err != nil {

@@ -225,3 +225,15 @@ func TestUncopyableInterfaceResultsNamed(t *testing.T) {
 		}
 	}
 }
+
+// TestRecursiveTypeInInterfaceResults: results that hold a recursive
+// session type in an interface come back from the mirrors intact (the
+// image decodes them with its declared types known).
+func TestRecursiveTypeInInterfaceResults(t *testing.T) {
+	s := newSession(t)
+	s.run(t, ifaceDecls)
+	got := s.run(t, "rs := ParallelCollect([]int{1, 2, 3}, func(x int) any { return &Node{V: x, Next: &Node{V: 10 * x}} })\nfor _, r := range rs { n := r.(*Node); fmt.Print(n.V, n.Next.V, \" \") }")
+	if got != "1 10 2 20 3 30 " {
+		t.Errorf("printed %q, want %q", got, "1 10 2 20 3 30 ")
+	}
+}
