@@ -18,8 +18,9 @@ import (
 // taking the machine's memory from the kernel and the other mirrors.
 const MemoryEnv = "DMIRROR_MIRROR_MEMORY"
 
-// mirrorGCPercent is the GOGC of mirrors, unless GOGC is set.
-const mirrorGCPercent = 400
+// mirrorGCBudget is how much a mirror allocates between collections while
+// its live heap is small (vm.TuneGC), unless GOGC is set.
+const mirrorGCBudget = 64 << 20
 
 // tuneRuntime sets up the Go runtime of a mirror process for throughput.
 //
@@ -28,15 +29,16 @@ const mirrorGCPercent = 400
 // the interpreter's goroutine is the only one running (about 40% more CPU
 // for the same interpreted work, measured), CPU that the other mirrors
 // need; with one P, that GC work slows the mirror instead. Interpreted code
-// allocates a frame per call, so collecting at 5 times the live heap
-// rather than twice cuts that work (15 to 25% less time per element,
-// measured on recursive calls), at the cost of memory; the soft memory
-// limit (half the address-space limit) makes the GC work harder before
-// the mirror runs out of memory.
+// allocates a frame per call and keeps little, so a mirror collects after a
+// fixed budget of allocation rather than at a multiple of its small live
+// heap (vm.TuneGC; 8% less CPU per element than GOGC=400 on recursive
+// calls), and at the default GOGC once its live heap passes the budget; the
+// soft memory limit (half the address-space limit) makes the GC work harder
+// before the mirror runs out of memory. The tuning lasts for the process.
 func tuneRuntime() {
 	runtime.GOMAXPROCS(1)
 	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(mirrorGCPercent)
+		vm.TuneGC(mirrorGCBudget)
 	}
 }
 
