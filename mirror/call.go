@@ -4,12 +4,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 	"time"
 )
 
 // call is the state of one Pool.Run.
+//
+// Work is shared out dynamically: when there is a chunk per mirror, mirror
+// i starts with chunk i; more chunks (CreateMirror's one per element) wait
+// in pending for whichever mirror is free. A mirror with nothing left to do
+// asks the running mirror with the most elements left for the second half
+// of them (msgSplit), which that mirror hands back as a new pending work
+// (msgRest) and no longer runs: a mirror that is slower (a busy core, costly
+// elements) does not hold up the call while another idles.
 type call struct {
 	parent  context.Context
 	ctx     context.Context // cancelled by the parent, the timeout, or a decided answer
@@ -22,16 +31,34 @@ type call struct {
 	started time.Time
 
 	mu       sync.Mutex
-	chunks   []ChunkOutcome // by span; Hi 0 until the span is done
+	changed  *sync.Cond       // broadcast when pending, running or ctx change
+	pending  []*work          // works no mirror has taken yet
+	running  map[int]*running // by slot
+	chunks   []ChunkOutcome   // of the works done, in the order done
 	decided  bool
 	failures []Failure
-	done     map[int]int // elements done per span
+	done     map[*work]int // elements done per work
 	reported int
+}
+
+// work is a contiguous part of the workload run as one chunk: one of the
+// job's chunks, or the rest a running chunk gave away.
+type work struct {
+	lo, hi int // hi shrinks when the chunk gives its rest away
+	data   []byte
+}
+
+// running is the work a slot's mirror is running.
+type running struct {
+	w     *work
+	asked bool          // a split was requested and not answered yet
+	split chan struct{} // asks the slot's goroutine, which owns the pipe, to send msgSplit
 }
 
 func newCall(parent context.Context, decls Decls, job *Job, ev Events, n int) *call {
 	c := &call{parent: parent, decls: decls, want: declHashes(decls), job: job, ev: ev, total: n, started: time.Now(),
-		chunks: make([]ChunkOutcome, len(job.Chunks)), done: map[int]int{}}
+		running: map[int]*running{}, done: map[*work]int{}}
+	c.changed = sync.NewCond(&c.mu)
 	ctx := parent
 	var stopTimer context.CancelFunc = func() {}
 	if job.Timeout > 0 {
@@ -39,35 +66,127 @@ func newCall(parent context.Context, decls Decls, job *Job, ev Events, n int) *c
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	c.ctx = ctx
-	c.cancel = func() { cancel(); stopTimer() }
+	// Mirrors waiting for work wake up when the call is cancelled.
+	stopWake := context.AfterFunc(ctx, func() {
+		c.mu.Lock()
+		c.changed.Broadcast()
+		c.mu.Unlock()
+	})
+	c.cancel = func() { cancel(); stopTimer(); stopWake() }
 	return c
 }
 
-// serve runs spans from the queue on mirror q in slot (1-based) until the
-// queue is empty or the call is cancelled. It reports whether q is still
-// healthy.
-func (c *call) serve(q *proc, slot int, spans []span, queue <-chan int) bool {
-	for s := range queue {
+// assign returns the first work of each of k slots (0-based): work i for
+// slot i when there are at most k works, else none, all works pending.
+func (c *call) assign(works []*work, k int) []*work {
+	first := make([]*work, k)
+	if len(works) <= k {
+		copy(first, works)
+		return first
+	}
+	c.pending = append(c.pending, works...)
+	return first
+}
+
+// serve runs works on mirror q in slot (1-based), starting with first
+// (which may be nil), until there is none left or the call is cancelled.
+// It reports whether q is still healthy.
+func (c *call) serve(q *proc, slot int, first *work) bool {
+	w := first
+	for {
+		if w == nil {
+			if w = c.next(); w == nil {
+				return true
+			}
+		}
 		if c.ctx.Err() != nil {
 			return true
 		}
-		res, healthy := c.runChunk(q, slot, s, spans[s])
-		c.record(s, spans[s], res)
+		st := c.start(slot, w)
+		res, healthy := c.runChunk(q, slot, st)
+		c.record(slot, w, res)
 		if !healthy {
 			return false
 		}
+		w = nil
 	}
-	return true
 }
 
-// runChunk sends one span to q and waits for its result, forwarding output
-// and progress. A mirror that dies, or does not stop within cancelGrace of
-// a cancel, is reported unhealthy (and then killed by the pool).
-func (c *call) runChunk(q *proc, slot, s int, sp span) (resultMsg, bool) {
+// next returns the work an idle mirror runs next: a pending one, or else
+// the rest of the running chunk with the most elements left, which it asks
+// for and waits for. It returns nil when no running chunk has two elements
+// left to share, or the call is cancelled.
+func (c *call) next() *work {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for c.ctx.Err() == nil {
+		if len(c.pending) > 0 {
+			w := c.pending[0]
+			c.pending = c.pending[1:]
+			return w
+		}
+		victim, answering := c.victimLocked()
+		if victim == nil && !answering {
+			return nil
+		}
+		if victim != nil {
+			victim.asked = true
+			victim.split <- struct{}{} // buffered, and asked once per answer
+		}
+		c.changed.Wait()
+	}
+	return nil
+}
+
+// victimLocked returns the running chunk with the most elements not yet
+// done, if it has two or more and has not been asked already, and whether
+// some asked chunk has yet to answer.
+func (c *call) victimLocked() (victim *running, answering bool) {
+	most := 1
+	for _, r := range c.running {
+		if r.asked {
+			answering = true
+			continue
+		}
+		if left := r.w.hi - r.w.lo - c.done[r.w]; left > most {
+			victim, most = r, left
+		}
+	}
+	return victim, answering
+}
+
+// start records that slot runs w.
+func (c *call) start(slot int, w *work) *running {
+	r := &running{w: w, split: make(chan struct{}, 1)}
+	c.mu.Lock()
+	c.running[slot] = r
+	c.mu.Unlock()
+	return r
+}
+
+// gotRest takes the answer of r's mirror to a split: the rest it gave away
+// becomes pending.
+func (c *call) gotRest(r *running, rest restMsg) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r.asked = false
+	c.done[r.w] = max(c.done[r.w], rest.Done)
+	if rest.Lo < rest.Hi && rest.Hi == r.w.hi && rest.Lo >= r.w.lo+rest.Done {
+		r.w.hi = rest.Lo
+		c.pending = append(c.pending, &work{lo: rest.Lo, hi: rest.Hi, data: rest.Data})
+	}
+	c.changed.Broadcast()
+}
+
+// runChunk sends r's work to q and waits for its result, forwarding output
+// and progress and passing on requests to split it. A mirror that dies, or
+// does not stop within cancelGrace of a cancel, is reported unhealthy (and
+// then killed by the pool).
+func (c *call) runChunk(q *proc, slot int, r *running) (resultMsg, bool) {
 	q.nextID++
 	id := q.nextID
 	rm := runMsg{Generation: c.decls.Generation, Op: c.job.Op, Blocks: c.job.Blocks, Globals: c.job.Globals,
-		Data: c.job.Chunks[s].Data, Offset: sp.lo, Mirror: slot, Modules: c.decls.Modules}
+		Data: r.w.data, Offset: r.w.lo, Mirror: slot, Modules: c.decls.Modules}
 	if base, ok := deltaBase(q.have, c.want); ok {
 		rm.Base, rm.Decls = base, c.decls.Chunks[base:]
 	} else {
@@ -98,7 +217,12 @@ func (c *call) runChunk(q *proc, slot, s int, sp span) (resultMsg, bool) {
 			case msgProgress:
 				var pr progressMsg
 				if m.ID == id && m.Decode(&pr) == nil {
-					c.progress(s, pr.Done)
+					c.progress(r.w, pr.Done)
+				}
+			case msgRest:
+				var rest restMsg
+				if m.ID == id && m.Decode(&rest) == nil {
+					c.gotRest(r, rest)
 				}
 			case msgResult:
 				if m.ID != id {
@@ -113,6 +237,10 @@ func (c *call) runChunk(q *proc, slot, s int, sp span) (resultMsg, bool) {
 					q.have = c.want[:1+res.Seen]
 				}
 				return c.stoppedResult(res, slot), true
+			}
+		case <-r.split:
+			if err := q.conn.Send(msgSplit, id, nil); err != nil {
+				return c.deathOf(q, slot), false
 			}
 		case <-ctxDone:
 			ctxDone = nil
@@ -160,10 +288,12 @@ func (c *call) deathOf(q *proc, slot int) resultMsg {
 	return resultMsg{Failure: &f}
 }
 
-// record stores a span's result.
-func (c *call) record(s int, sp span, res resultMsg) {
+// record stores the result of slot's work w.
+func (c *call) record(slot int, w *work, res resultMsg) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	delete(c.running, slot)
+	c.changed.Broadcast()
 	if res.Failure != nil {
 		if c.parent.Err() == nil && !c.decided {
 			c.failures = append(c.failures, *res.Failure)
@@ -173,20 +303,20 @@ func (c *call) record(s int, sp span, res resultMsg) {
 	if res.Stopped {
 		return
 	}
-	c.chunks[s] = ChunkOutcome{Lo: sp.lo, Hi: sp.hi, Outputs: res.Outputs, Flags: res.Flags}
+	c.chunks = append(c.chunks, ChunkOutcome{Lo: w.lo, Hi: w.hi, Outputs: res.Outputs, Flags: res.Flags})
 	if res.Decided && !c.decided {
 		c.decided = true
 		c.failures = nil // the answer is known: failures elsewhere no longer matter
 		c.cancel()
 	}
-	c.done[s] = sp.hi - sp.lo
+	c.done[w] = w.hi - w.lo
 	c.reportLocked()
 }
 
-func (c *call) progress(s, done int) {
+func (c *call) progress(w *work, done int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.done[s] = done
+	c.done[w] = done
 	c.reportLocked()
 }
 
@@ -207,11 +337,9 @@ func (c *call) outcome(mirrors int) *Outcome {
 	out := &Outcome{Decided: c.decided, Failures: c.failures, Mirrors: mirrors}
 	sort.SliceStable(out.Failures, func(a, b int) bool { return out.Failures[a].Mirror < out.Failures[b].Mirror })
 	if len(out.Failures) == 0 {
-		for _, ch := range c.chunks {
-			if ch.Hi > 0 { // chunks stopped once the answer was known have none
-				out.Chunks = append(out.Chunks, ch)
-			}
-		}
+		// Chunks stopped once the answer was known have no outcome.
+		out.Chunks = slices.Clone(c.chunks)
+		slices.SortFunc(out.Chunks, func(a, b ChunkOutcome) int { return a.Lo - b.Lo })
 	}
 	return out
 }

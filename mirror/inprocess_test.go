@@ -82,7 +82,7 @@ func (s *session) run(ctx context.Context, job *Job) (*Outcome, error) {
 			m.Base = 0
 		}
 		m.Decls = s.decls[m.Base:]
-		res := s.eng.runChunk(ctx, m, func(int) {})
+		res := s.eng.runChunk(ctx, m, chunkHooks{})
 		if res.Failure != nil {
 			out.Failures = append(out.Failures, *res.Failure)
 			continue

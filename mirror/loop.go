@@ -16,7 +16,9 @@ import (
 //	func(<captures>..., __dmXs []T, __dmOut []O, __dmKeep []bool, __dmOff int, __dmSt []int) bool
 //
 // It writes outputs and flags into the slices it is given and returns
-// whether an element decided a predicate op. __dmSt[0] and __dmSt[1] are
+// whether an element decided a predicate op. Every so often it calls
+// __dmw.Tick with how many elements it has done, which says when to call
+// again and where the chunk now ends. __dmSt[0] and __dmSt[1] are
 // the element and the block being run, read after a panic. Calling an
 // interpreted func costs about a microsecond in yaegi, many times the work
 // of a small block, so a func literal block is inlined into the loop when
@@ -68,13 +70,15 @@ func loopSource(op string, blocks []JobBlock, inline bool) (string, []string, er
 		fmt.Fprintf(&sb, "\tvar __dmR%d %s\n", j, r)
 	}
 	fmt.Fprintf(&sb, "\tvar __dmZ %s\n\tvar __dmX %s\n", g.results[0], elem)
-	sb.WriteString("\t__dmNext := 1\n\tfor __dmK := 0; __dmK < len(__dmXs); __dmK++ {\n\t\t__dmSt[0] = __dmK\n\t\t__dmX = __dmXs[__dmK]\n")
+	// The chunk ends at __dmEnd, which Tick lowers when the rest of the
+	// chunk is given to an idle mirror (see engine.drive).
+	sb.WriteString("\t__dmNext, __dmEnd := 1, len(__dmXs)\n\tfor __dmK := 0; __dmK < __dmEnd; __dmK++ {\n\t\t__dmSt[0] = __dmK\n\t\t__dmX = __dmXs[__dmK]\n")
 	body, err := g.opBody(op, info)
 	if err != nil {
 		return "", nil, err
 	}
 	sb.WriteString(body)
-	sb.WriteString("\t\tif __dmK+1 >= __dmNext {\n\t\t\t__dmNext = __dmw.Tick(__dmK + 1)\n\t\t}\n\t}\n\treturn false\n})")
+	sb.WriteString("\t\tif __dmK+1 >= __dmNext {\n\t\t\t__dmNext, __dmEnd = __dmw.Tick(__dmK + 1)\n\t\t}\n\t}\n\treturn false\n})")
 	return sb.String(), types, nil
 }
 

@@ -48,7 +48,7 @@ func runEngineChunk(t *testing.T, e *engine, op string, blocks []JobBlock, xs []
 	if e.i != nil {
 		m.Base, m.Decls = len(e.decls), nil
 	}
-	return e.runChunk(context.Background(), m, func(int) {})
+	return e.runChunk(context.Background(), m, chunkHooks{})
 }
 
 // TestLoopKeepsBlockMeaning runs blocks that are inlined and blocks that
@@ -151,7 +151,7 @@ func TestLoopAfterInterrupt(t *testing.T) {
 	w.cancel = cancel // the block says it spins: interrupt it
 	w.mu.Unlock()
 	m := &runMsg{Op: OpNoneSatisfy, Blocks: b, Data: mustEncode(t, []int{1 << 50}), Mirror: 1, Base: len(e.decls)}
-	if res := e.runChunk(ctx, m, func(int) {}); !res.Stopped {
+	if res := e.runChunk(ctx, m, chunkHooks{}); !res.Stopped {
 		t.Fatalf("interrupted chunk: %+v, want stopped", res)
 	}
 	for k := 0; k < 2; k++ {

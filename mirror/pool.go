@@ -184,7 +184,7 @@ func (p *Pool) Run(ctx context.Context, decls Decls, job *Job, ev Events) (*Outc
 	if n == 0 {
 		return &Outcome{}, nil
 	}
-	spans, err := jobSpans(job)
+	works, err := jobWorks(job)
 	if err != nil {
 		return nil, fmt.Errorf("mirror: %w", err)
 	}
@@ -192,21 +192,21 @@ func (p *Pool) Run(ctx context.Context, decls Decls, job *Job, ev Events) (*Outc
 	if k <= 0 {
 		k = runtime.NumCPU()
 	}
-	k = min(k, len(spans))
+	k = min(k, len(works))
 	procs, err := p.acquire(k)
 	if err != nil {
 		return nil, err
 	}
 	c := newCall(ctx, decls, job, ev, n)
 	defer c.cancel()
-	queues := spanQueues(len(spans), len(procs))
+	first := c.assign(works, len(procs))
 	var wg sync.WaitGroup
 	healthy := make([]bool, len(procs))
 	for slot, q := range procs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			healthy[slot] = c.serve(q, slot+1, spans, queues[slot])
+			healthy[slot] = c.serve(q, slot+1, first[slot])
 		}()
 	}
 	wg.Wait()
@@ -225,44 +225,21 @@ func (p *Pool) Run(ctx context.Context, decls Decls, job *Job, ev Events) (*Outc
 	return c.outcome(len(procs)), nil
 }
 
-// jobSpans checks that the job's chunks cover its workload in order.
-func jobSpans(job *Job) ([]span, error) {
-	spans := make([]span, len(job.Chunks))
+// jobWorks checks that the job's chunks cover its workload in order and
+// returns them as works.
+func jobWorks(job *Job) ([]*work, error) {
+	works := make([]*work, len(job.Chunks))
 	at := 0
 	for s, ch := range job.Chunks {
 		if ch.Lo != at || ch.Hi <= ch.Lo {
 			return nil, fmt.Errorf("chunk %d covers elements %d to %d, want from %d on", s, ch.Lo, ch.Hi-1, at)
 		}
-		spans[s], at = span{ch.Lo, ch.Hi}, ch.Hi
+		works[s], at = &work{lo: ch.Lo, hi: ch.Hi, data: ch.Data}, ch.Hi
 	}
 	if at != job.N {
 		return nil, fmt.Errorf("the chunks cover %d of %d elements", at, job.N)
 	}
-	return spans, nil
-}
-
-// spanQueues hands out n spans to k mirrors: when there is a span per
-// mirror (balanced chunks), mirror i runs span i; more spans (CreateMirror's
-// one per element) go to whichever mirror is free.
-func spanQueues(n, k int) []chan int {
-	queues := make([]chan int, k)
-	if n > k {
-		q := make(chan int, n)
-		for s := 0; s < n; s++ {
-			q <- s
-		}
-		close(q)
-		for i := range queues {
-			queues[i] = q
-		}
-		return queues
-	}
-	for i := range queues {
-		queues[i] = make(chan int, 1)
-		queues[i] <- i
-		close(queues[i])
-	}
-	return queues
+	return works, nil
 }
 
 type noEvents struct{}

@@ -6,6 +6,8 @@ import "github.com/dmirror/dmirror/interp/modules"
 const (
 	msgRun      = "run"      // pool → mirror: runMsg, run one chunk
 	msgCancel   = "cancel"   // pool → mirror: stop the running chunk
+	msgSplit    = "split"    // pool → mirror: give away the rest of the running chunk
+	msgRest     = "rest"     // mirror → pool: restMsg, the answer to a split
 	msgOutput   = "output"   // mirror → pool: outputMsg, text a block printed
 	msgProgress = "progress" // mirror → pool: progressMsg
 	msgDisplay  = "display"  // mirror → pool: displayMsg, a bundle a block displayed
@@ -38,6 +40,16 @@ type displayMsg struct {
 	Metadata map[string]any `json:",omitempty"`
 	ID       string         `json:",omitempty"`
 	Update   bool           `json:",omitempty"`
+}
+
+// restMsg answers msgSplit: the elements Lo to Hi-1 of the workload, which
+// the chunk gave away and no longer covers, encoded as one []T in Data; Lo
+// == Hi when nothing was given. Done is how many elements of the chunk were
+// done at the time.
+type restMsg struct {
+	Done   int
+	Lo, Hi int
+	Data   []byte
 }
 
 type progressMsg struct {

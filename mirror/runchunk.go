@@ -26,10 +26,30 @@ const (
 	tickEvery     = 20 * time.Millisecond
 )
 
+// chunkHooks connect a running chunk to the kernel. Nil fields do nothing.
+type chunkHooks struct {
+	// progress reports how many elements of the chunk are done.
+	progress func(done int)
+	// split says whether the kernel has asked, since the last call, for
+	// the rest of the chunk, for a mirror that has nothing left to do.
+	split func() bool
+	// rest answers that request (Lo == Hi: nothing given).
+	rest func(restMsg)
+}
+
 // runChunk runs one chunk. ctx cancels it (interrupt, timeout, or the answer
 // is known elsewhere).
-func (e *engine) runChunk(ctx context.Context, m *runMsg, progress func(done int)) resultMsg {
-	res := e.runChunkState(ctx, m, progress)
+func (e *engine) runChunk(ctx context.Context, m *runMsg, h chunkHooks) resultMsg {
+	if h.progress == nil {
+		h.progress = func(int) {}
+	}
+	if h.split == nil {
+		h.split = func() bool { return false }
+	}
+	if h.rest == nil {
+		h.rest = func(restMsg) {}
+	}
+	res := e.runChunkState(ctx, m, h)
 	res.Generation, res.Seen = e.gen, len(e.decls)
 	if e.gen < 0 {
 		res.Seen = -1
@@ -51,7 +71,7 @@ func (a *chunkArgs) values() []reflect.Value {
 	return append(append([]reflect.Value(nil), a.caps...), a.xs, a.out, reflect.ValueOf(a.keep), reflect.ValueOf(a.offset), reflect.ValueOf(a.state))
 }
 
-func (e *engine) runChunkState(ctx context.Context, m *runMsg, progress func(done int)) resultMsg {
+func (e *engine) runChunkState(ctx context.Context, m *runMsg, h chunkHooks) resultMsg {
 	setupFailure := func(err error) resultMsg {
 		return resultMsg{Failure: &Failure{Mirror: m.Mirror, Index: -1, Kind: KindError, Message: err.Error()}}
 	}
@@ -85,7 +105,7 @@ func (e *engine) runChunkState(ctx context.Context, m *runMsg, progress func(don
 	n := a.xs.Len()
 	a.out = reflect.MakeSlice(ft.In(nc+1), n, n)
 	a.keep = make([]bool, n)
-	return e.drive(ctx, m, fn, a, progress)
+	return e.drive(ctx, m, fn, a, h)
 }
 
 // loopFunc is a chunk func declared in the mirror's interpreter.
@@ -172,19 +192,26 @@ func decodeCaptures(dec func() *values.Decoder, b JobBlock, fn reflect.Type, at 
 }
 
 // drive runs the chunk func inside EvalWithContext, so that cancelling ctx
-// stops the interpreted loop and the blocks.
-func (e *engine) drive(ctx context.Context, m *runMsg, fn loopFunc, a *chunkArgs, progress func(int)) resultMsg {
+// stops the interpreted loop and the blocks. The chunk func calls Tick
+// every tickEvery or so, which reports progress and, when the kernel asks
+// for it, gives the second half of the elements not yet started to another
+// mirror: the chunk then ends early, and its outputs cover what it kept.
+func (e *engine) drive(ctx context.Context, m *runMsg, fn loopFunc, a *chunkArgs, h chunkHooks) resultMsg {
 	var decided bool
 	start := time.Now()
 	lastReport := start
+	end := a.xs.Len()
 	e.driverMu.Lock()
 	e.args = valuesToAny(a.values())
 	e.result = func(d bool) { decided = d }
-	e.tick = func(k int) int {
+	e.tick = func(k int) (int, int) {
 		now := time.Now()
 		if now.Sub(lastReport) >= progressEvery {
-			progress(k)
+			h.progress(k)
 			lastReport = now
+		}
+		if h.split() {
+			end = giveRest(a, k, end, m.Offset, h.rest)
 		}
 		// Call back again after about tickEvery at the speed so far.
 		perElement := now.Sub(start) / time.Duration(k)
@@ -192,7 +219,7 @@ func (e *engine) drive(ctx context.Context, m *runMsg, fn loopFunc, a *chunkArgs
 		if perElement > 0 {
 			stride = max(1, int(tickEvery/perElement))
 		}
-		return k + stride
+		return k + stride, end
 	}
 	e.driverMu.Unlock()
 	_, err := e.i.EvalWithContext(ctx, fn.name+"_run()")
@@ -210,17 +237,41 @@ func (e *engine) drive(ctx context.Context, m *runMsg, fn loopFunc, a *chunkArgs
 	}
 	res := resultMsg{Decided: decided}
 	if hasFlags(m.Op) {
-		res.Flags = a.keep
+		res.Flags = a.keep[:end]
 	}
 	if hasOutput(m.Op) {
-		data, err := encodeValue(a.out)
+		data, err := encodeValue(a.out.Slice(0, end))
 		if err != nil {
 			return resultMsg{Failure: &Failure{Mirror: m.Mirror, Index: -1, Kind: KindError,
-				Message: fmt.Sprintf("results of elements %d to %d: %v", m.Offset, m.Offset+a.xs.Len()-1, err)}}
+				Message: fmt.Sprintf("results of elements %d to %d: %v", m.Offset, m.Offset+end-1, err)}}
 		}
 		res.Outputs = data
 	}
 	return res
+}
+
+// giveRest answers a request for the rest of a chunk whose elements k to
+// end-1 are not started: the second half of them, rounded down, goes to
+// rest, encoded as a chunk of its own; it returns the chunk's new end.
+// With fewer than two left, or elements that cannot be encoded again,
+// nothing is given.
+func giveRest(a *chunkArgs, k, end, offset int, rest func(restMsg)) int {
+	r := restMsg{Done: k, Lo: offset + end, Hi: offset + end}
+	cut := splitPoint(k, end)
+	if cut < end {
+		if data, err := encodeValue(a.xs.Slice(cut, end)); err == nil {
+			r.Lo, r.Data = offset+cut, data
+			end = cut
+		}
+	}
+	rest(r)
+	return end
+}
+
+// splitPoint is where a chunk whose elements k to end-1 are not started
+// ends when it gives half of them away: it keeps the larger half.
+func splitPoint(k, end int) int {
+	return end - (end-k)/2
 }
 
 // failedCall is the block call that panicked, from the chunk func's state:

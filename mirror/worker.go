@@ -8,6 +8,7 @@ import (
 	"os"
 	"regexp"
 	"sync"
+	"sync/atomic"
 
 	"github.com/dmirror/dmirror/interp/frame"
 )
@@ -45,6 +46,9 @@ type worker struct {
 	current   uint64             // id of the running chunk
 	cancel    context.CancelFunc // cancels it
 	cancelled uint64             // a chunk cancelled before it started
+
+	splitFor    uint64      // the chunk whose rest the kernel asked for last
+	splitWanted atomic.Bool // for the running chunk, not answered yet
 }
 
 func serveWorker(ctx context.Context, r io.Reader, w io.Writer) error {
@@ -84,6 +88,14 @@ func (wk *worker) read(runs chan<- frame.Msg, readErr chan<- error) {
 			runs <- m
 		case msgCancel:
 			wk.cancelRun(m.ID)
+		case msgSplit:
+			// The request may come before the main loop starts the chunk.
+			wk.mu.Lock()
+			wk.splitFor = m.ID
+			if m.ID == wk.current {
+				wk.splitWanted.Store(true)
+			}
+			wk.mu.Unlock()
 		}
 	}
 }
@@ -108,12 +120,19 @@ func (wk *worker) run(ctx context.Context, eng *engine, m frame.Msg) error {
 	defer cancel()
 	wk.mu.Lock()
 	wk.current, wk.cancel = m.ID, cancel
+	wk.splitWanted.Store(wk.splitFor == m.ID)
 	if wk.cancelled == m.ID {
 		cancel()
 	}
 	wk.mu.Unlock()
-	res := eng.runChunk(ctx, &rm, func(done int) {
-		_ = wk.conn.Send(msgProgress, m.ID, progressMsg{Done: done}) // progress is advisory
+	res := eng.runChunk(ctx, &rm, chunkHooks{
+		progress: func(done int) {
+			_ = wk.conn.Send(msgProgress, m.ID, progressMsg{Done: done}) // progress is advisory
+		},
+		split: func() bool { return wk.splitWanted.Swap(false) },
+		// A rest that cannot be sent is lost with the pipe, which the pool
+		// notices as the mirror's death.
+		rest: func(r restMsg) { _ = wk.conn.Send(msgRest, m.ID, r) },
 	})
 	wk.mu.Lock()
 	wk.cancel = nil

@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestMirrorsRunAtTheSameTime: each element of a 2-element call waits at a
@@ -77,4 +80,27 @@ func TestProgressReplacedByOutcome(t *testing.T) {
 	if !strings.HasPrefix(last, "ParallelCollect: 6 elements on 2 mirrors in ") {
 		t.Fatalf("the bar ended as %q, want the outcome", last)
 	}
+}
+
+// TestIdleMirrorTakesTheRestOfASlowChunk: the first half of the workload
+// is slow and the second fast, so mirror 2 finishes its chunk while mirror 1
+// is on its first element; it then asks for, and runs, the rest of mirror
+// 1's chunk. The results, and the kept elements of a filter, stay in input
+// order.
+func TestIdleMirrorTakesTheRestOfASlowChunk(t *testing.T) {
+	s := newSession(t)
+	s.run(t, "import (\n\t\"fmt\"\n\t\"time\"\n)\nfunc slow(x int) int {\n\tif x < 4 {\n\t\ttime.Sleep(500 * time.Millisecond)\n\t}\n\tfmt.Println(\"element\", x)\n\treturn x * 10\n}")
+	_, out := s.exec(t.Context(), "fmt.Println(ParallelCollect([]int{0, 1, 2, 3, 4, 5, 6, 7}, slow, WithMirrors(2)))")
+	require.Equal(t, "[0 10 20 30 40 50 60 70]\n", lastLine(out.text("stdout")))
+	assert.Contains(t, out.text("stdout"), "[mirror 2] element 3\n", "mirror 2 ran element 3, the rest of mirror 1's chunk")
+	assert.Contains(t, out.text("stdout"), "[mirror 1] element 0\n")
+
+	_, out = s.exec(t.Context(), "fmt.Println(ParallelSelectThenCollect([]int{0, 1, 2, 3, 4, 5, 6, 7}, func(x int) bool { return x%2 == 1 }, slow, WithMirrors(2)))")
+	require.Equal(t, "[10 30 50 70]\n", lastLine(out.text("stdout")))
+}
+
+// lastLine returns the last line of text, with its newline.
+func lastLine(text string) string {
+	lines := strings.SplitAfter(strings.TrimSuffix(text, "\n"), "\n")
+	return lines[len(lines)-1] + "\n"
 }

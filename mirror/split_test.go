@@ -1,0 +1,91 @@
+package mirror
+
+import (
+	"bytes"
+	"context"
+	"reflect"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestSplitPoint(t *testing.T) {
+	for _, tc := range []struct{ k, end, want int }{
+		{0, 10, 5},  // gives 5, keeps 5
+		{1, 10, 6},  // 9 left: keeps 5, gives 4
+		{8, 10, 9},  // 2 left: one each
+		{9, 10, 10}, // 1 left: nothing to give
+		{10, 10, 10},
+	} {
+		assert.Equal(t, tc.want, splitPoint(tc.k, tc.end), "k %d end %d", tc.k, tc.end)
+	}
+}
+
+// TestChunkGivesRestAway asks a chunk of 10 elements for its rest at its
+// first tick, after element 0: it keeps elements 0 to 5 and gives 6 to 9,
+// for every kind of op.
+func TestChunkGivesRestAway(t *testing.T) {
+	xs := []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}
+	even := JobBlock{Expr: "func(x int) bool { return x%2 == 0 }", Type: "func(int) bool", Pos: "cell[2] line 1"}
+	double := JobBlock{Expr: "double", Type: "func(int) int", Pos: "cell[2] line 1"}
+	pair := JobBlock{Expr: "func(x int) []int { return []int{x, x} }", Type: "func(int) []int", Pos: "cell[2] line 1"}
+	for _, tc := range []struct {
+		op      string
+		blocks  []JobBlock
+		outputs any // of the elements kept, decoded as this type
+		flags   []bool
+	}{
+		{OpCollect, []JobBlock{double}, []int{0, 2, 4, 6, 8, 10}, nil},
+		{OpSelect, []JobBlock{even}, nil, []bool{true, false, true, false, true, false}},
+		{OpSelectThenCollect, []JobBlock{even, double}, []int{0, 0, 4, 0, 8, 0}, []bool{true, false, true, false, true, false}},
+		{OpFlatCollect, []JobBlock{pair}, [][]int{{0, 0}, {1, 1}, {2, 2}, {3, 3}, {4, 4}, {5, 5}}, nil},
+		{OpGroupedBy, []JobBlock{even}, []bool{true, false, true, false, true, false}, nil},
+		{OpAllSatisfy, []JobBlock{{Expr: "func(x int) bool { return x >= 0 }", Type: "func(int) bool", Pos: "cell[2] line 1"}}, nil, nil},
+	} {
+		t.Run(tc.op, func(t *testing.T) {
+			var out bytes.Buffer
+			e := newEngine(&out, &out, nil)
+			asked := true
+			var rests []restMsg
+			m := &runMsg{Rebuild: true, Op: tc.op, Blocks: tc.blocks, Data: mustEncode(t, xs), Offset: 100, Mirror: 1,
+				Decls: []string{"func double(x int) int { return 2 * x }"}}
+			res := e.runChunk(context.Background(), m, chunkHooks{
+				split: func() bool { a := asked; asked = false; return a },
+				rest:  func(r restMsg) { rests = append(rests, r) },
+			})
+			require.Nil(t, res.Failure)
+			require.Len(t, rests, 1)
+			r := rests[0]
+			assert.Equal(t, restMsg{Done: 1, Lo: 106, Hi: 110, Data: mustEncode(t, xs[6:])}, r)
+			if tc.outputs != nil {
+				got, err := decodeValue(nil, res.Outputs, reflect.TypeOf(tc.outputs))
+				require.NoError(t, err)
+				assert.Equal(t, tc.outputs, got.Interface())
+			} else {
+				assert.Empty(t, res.Outputs)
+			}
+			assert.Equal(t, tc.flags, res.Flags)
+		})
+	}
+}
+
+// TestChunkWithOneLeftGivesNothing: asked with a single element left, a
+// chunk answers with nothing and runs to its end.
+func TestChunkWithOneLeftGivesNothing(t *testing.T) {
+	var out bytes.Buffer
+	e := newEngine(&out, &out, nil)
+	var rests []restMsg
+	m := &runMsg{Rebuild: true, Op: OpCollect, Blocks: []JobBlock{{Expr: "double", Type: "func(int) int", Pos: "cell[2] line 1"}},
+		Data: mustEncode(t, []int{1, 2}), Mirror: 1, Decls: []string{"func double(x int) int { return 2 * x }"}}
+	res := e.runChunk(context.Background(), m, chunkHooks{
+		split: func() bool { return true },
+		rest:  func(r restMsg) { rests = append(rests, r) },
+	})
+	require.Nil(t, res.Failure)
+	require.NotEmpty(t, rests)
+	assert.Equal(t, restMsg{Done: 1, Lo: 2, Hi: 2}, rests[0])
+	got, err := decodeValue(nil, res.Outputs, reflect.TypeOf([]int(nil)))
+	require.NoError(t, err)
+	assert.Equal(t, []int{2, 4}, got.Interface())
+}
