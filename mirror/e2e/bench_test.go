@@ -47,17 +47,21 @@ func benchSpeedup(b *testing.B) {
 	s.run(b, "xs := make([]int, 16)\nfor i := range xs { xs[i] = 24 }\n_ = ParallelCollect([]int{1, 2}, fib, WithMirrors(2))")
 	seqCell := "t0 := time.Now()\nseq := make([]int, len(xs))\nfor i, x := range xs { seq[i] = fib(x) }\nfmt.Println(time.Since(t0).Nanoseconds())"
 	parCell := "t1 := time.Now()\npar := ParallelCollect(xs, fib, WithMirrors(%d))\nd := time.Since(t1)\nif !slices.Equal(par, seq) { panic(\"different results\") }\nfmt.Println(d.Nanoseconds())"
-	// The three are alternated three times: the machine is shared, so each
-	// round compares runs made close together, and the median round is
-	// reported. The run on one mirror splits the speedup into the scaling
-	// from 1 to 2 mirrors and the speed of a mirror against the kernel's
-	// loop (mirrors are tuned for throughput: see tuneRuntime). The cores
-	// the work got, from the CPU time of the image process (the loop) and
-	// of the mirrors, say how busy the machine was.
+	// The runs are alternated over five rounds: the machine is shared, so
+	// each round compares runs made close together, and the median round
+	// is reported. The run on one mirror splits the speedup into the
+	// scaling from 1 to 2 mirrors and the speed of a mirror against the
+	// kernel's loop (mirrors are tuned for throughput: see tuneRuntime).
+	// The cores the work got, from the CPU time of the image process (the
+	// loop) and of the mirrors, say how busy the machine was. The reference
+	// is the ceiling of any design that runs yaegi in processes on this
+	// machine: the same work in plain yaegi interpreters (no kernel, image
+	// or mirror code), one process on 2 Ps against two on 1 P started
+	// together, each with half the elements.
 	image, mirrors := childPids(b, "__image"), mirrorPids(b)
-	var seq, one, par []time.Duration
-	var speedup, scaling, perMirror, seqCores, parCores []float64
-	for k := 0; k < 3; k++ {
+	var seq, one, par, refSeq, refPar []time.Duration
+	var speedup, scaling, perMirror, seqCores, parCores, refSpeedup []float64
+	for k := 0; k < 5; k++ {
 		c0 := cpuTime(b, image)
 		seq = append(seq, nanos(b, s.run(b, seqCell))...)
 		seqCores = append(seqCores, (cpuTime(b, image)-c0).Seconds()/seq[k].Seconds())
@@ -65,15 +69,21 @@ func benchSpeedup(b *testing.B) {
 		c1 := cpuTime(b, mirrors)
 		par = append(par, nanos(b, s.run(b, fmt.Sprintf(parCell, 2)))...)
 		parCores = append(parCores, (cpuTime(b, mirrors)-c1).Seconds()/par[k].Seconds())
+		refSeq = append(refSeq, reference(b, 16, 2))
+		refPar = append(refPar, reference(b, 8, 1, 1))
 		speedup = append(speedup, seq[k].Seconds()/par[k].Seconds())
 		scaling = append(scaling, one[k].Seconds()/par[k].Seconds())
 		perMirror = append(perMirror, seq[k].Seconds()/one[k].Seconds())
+		refSpeedup = append(refSpeedup, refSeq[k].Seconds()/refPar[k].Seconds())
 	}
 	b.ReportMetric(medianOf(speedup), "speedup")
+	b.ReportMetric(medianOf(refSpeedup), "ref-speedup")
 	fmt.Printf("fib(24) x16: speedup of ParallelCollect on 2 mirrors over the sequential loop %.2f (target >= 1.8), rounds %.2f\n", medianOf(speedup), speedup)
 	fmt.Printf("  = scaling from 1 to 2 mirrors %.2f (rounds %.2f) x a mirror's speed against the kernel's loop %.2f (rounds %.2f)\n", medianOf(scaling), scaling, medianOf(perMirror), perMirror)
 	fmt.Printf("  sequential %v on %.1f cores, 1 mirror %v, 2 mirrors %v on %.1f cores\n",
 		rounded(seq, time.Millisecond), seqCores, rounded(one, time.Millisecond), rounded(par, time.Millisecond), parCores)
+	fmt.Printf("  reference, plain yaegi processes: speedup %.2f (rounds %.2f): 1 process %v, 2 processes %v\n",
+		medianOf(refSpeedup), refSpeedup, rounded(refSeq, time.Millisecond), rounded(refPar, time.Millisecond))
 }
 
 func medianOf(xs []float64) float64 {

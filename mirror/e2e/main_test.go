@@ -21,6 +21,13 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
+	if spec := os.Getenv(referenceEnv); spec != "" {
+		if err := runReference(spec, os.Stdin, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
 	if os.Getenv(kernelRole) != "" {
 		if err := serveKernel(); err != nil {
 			fmt.Fprintln(os.Stderr, err)

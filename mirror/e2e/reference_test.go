@@ -1,0 +1,119 @@
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	yaegi "github.com/traefik/yaegi/interp"
+	"github.com/traefik/yaegi/stdlib"
+
+	"github.com/dmirror/dmirror/interp/vm"
+)
+
+// referenceEnv makes the test binary a reference process of the speedup
+// benchmark instead of running tests: "n,procs" runs fib(24) n times in a
+// plain yaegi interpreter, with no kernel, image or mirror code around it,
+// on procs Ps (2: the image process's runtime settings; 1: a mirror's), and
+// prints the time the loop took in nanoseconds. It waits for a line on
+// stdin before the loop, so that two references start together.
+const referenceEnv = "DMIRROR_BENCH_REFERENCE"
+
+func runReference(spec string, in io.Reader, out io.Writer) error {
+	var n, procs int
+	if _, err := fmt.Sscanf(spec, "%d,%d", &n, &procs); err != nil {
+		return fmt.Errorf("%s=%q: %w", referenceEnv, spec, err)
+	}
+	runtime.GOMAXPROCS(procs)
+	if procs > 1 {
+		debug.SetGCPercent(400) // as the image process (interp.imageGCPercent)
+	} else {
+		vm.TuneGC(64 << 20) // as a mirror (mirror.mirrorGCBudget)
+	}
+	i := yaegi.New(yaegi.Options{})
+	if err := i.Use(stdlib.Symbols); err != nil {
+		return err
+	}
+	if _, err := i.Eval("func fib(n int) int {\n\tif n < 2 {\n\t\treturn n\n\t}\n\treturn fib(n-1) + fib(n-2)\n}\nfunc loop(k int) int {\n\ts := 0\n\tfor j := 0; j < k; j++ {\n\t\ts += fib(24)\n\t}\n\treturn s\n}"); err != nil {
+		return err
+	}
+	v, err := i.Eval("loop")
+	if err != nil {
+		return err
+	}
+	loop := v.Interface().(func(int) int)
+	fmt.Fprintln(out, "ready")
+	if _, err := bufio.NewReader(in).ReadString('\n'); err != nil {
+		return err
+	}
+	t0 := time.Now()
+	loop(n)
+	fmt.Fprintln(out, time.Since(t0).Nanoseconds())
+	return nil
+}
+
+// reference runs fib(24) n times in each of len(procs) reference processes
+// (procs[k] Ps each), started together, and returns the longest loop time.
+func reference(b *testing.B, n int, procs ...int) time.Duration {
+	b.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	type ref struct {
+		cmd   *exec.Cmd
+		stdin io.WriteCloser
+		out   *bufio.Reader
+	}
+	refs := make([]ref, len(procs))
+	for k, p := range procs {
+		cmd := exec.CommandContext(ctx, os.Args[0])
+		cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%d,%d", referenceEnv, n, p))
+		cmd.Stderr = os.Stderr
+		stdin, err := cmd.StdinPipe()
+		if err != nil {
+			b.Fatal(err)
+		}
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			b.Fatal(err)
+		}
+		refs[k] = ref{cmd, stdin, bufio.NewReader(stdout)}
+		defer cmd.Wait()
+		defer stdin.Close()
+	}
+	readLine := func(r ref) string {
+		line, err := r.out.ReadString('\n')
+		if err != nil {
+			b.Fatalf("reference process: %v", err)
+		}
+		return strings.TrimSpace(line)
+	}
+	for _, r := range refs {
+		if got := readLine(r); got != "ready" {
+			b.Fatalf("reference process said %q", got)
+		}
+	}
+	for _, r := range refs {
+		fmt.Fprintln(r.stdin, "go")
+	}
+	var longest time.Duration
+	for _, r := range refs {
+		ns, err := strconv.ParseInt(readLine(r), 10, 64)
+		if err != nil {
+			b.Fatal(err)
+		}
+		longest = max(longest, time.Duration(ns))
+	}
+	return longest
+}
