@@ -9,10 +9,11 @@ import (
 
 	"github.com/dmirror/dmirror/interp/frontend"
 	"github.com/dmirror/dmirror/kernel/engine"
+	"github.com/dmirror/dmirror/kernel/engine/enginetest"
 )
 
 // wantError runs code as cell n and checks that it fails with ename.
-func wantError(t *testing.T, s *Session, n int, code, ename string) (*engine.Error, *recorder) {
+func wantError(t *testing.T, s *Session, n int, code, ename string) (*engine.Error, *enginetest.Recorder) {
 	t.Helper()
 	res, out := execCell(t, s, n, code)
 	if res.Error == nil {
@@ -70,8 +71,8 @@ func TestPanicRestoresValuesAndNamesTheLine(t *testing.T) {
 	if !hasLine(e.Traceback, "cell[2] line 1: in level2") || !hasLine(e.Traceback, "cell[2] line 2") {
 		t.Errorf("traceback does not name the frames: %q", e.Traceback)
 	}
-	if strings.Contains(out.text("stderr"), "panic:") {
-		t.Errorf("the panic's unwinding lines were shown as output: %q", out.text("stderr"))
+	if strings.Contains(out.Text("stderr"), "panic:") {
+		t.Errorf("the panic's unwinding lines were shown as output: %q", out.Text("stderr"))
 	}
 	checkState(t, s, 3, `"1 1"`)
 	// The failed cell's declarations are gone.
@@ -127,8 +128,8 @@ func TestRebuildKeepsValuesAndResetsChangedTypes(t *testing.T) {
 	run(t, s, 1, "vars")
 	res, out := execCell(t, s, 2, "retype")
 	mustOK(t, res)
-	if !strings.Contains(out.text("stderr"), "p (now P)") {
-		t.Errorf("no note names the reset variable p: %q", out.text("stderr"))
+	if !strings.Contains(out.Text("stderr"), "p (now P)") {
+		t.Errorf("no note names the reset variable p: %q", out.Text("stderr"))
 	}
 	if got := plain(run(t, s, 3, "show")); got != `"{} 7"` {
 		t.Fatalf("after the rebuild p, n = %s, want {} 7", got)
@@ -182,10 +183,10 @@ func TestInterrupt(t *testing.T) {
 	for name := range blocking {
 		t.Run(name, func(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
-			out := newRecorder()
+			out := enginetest.NewRecorder()
 			resc := make(chan engine.Result, 1)
 			go func() { resc <- s.Execute(ctx, engine.ExecuteRequest{Code: name, Count: n}, out) }()
-			out.waitFor(t, "stdout", "started")
+			out.WaitFor(t, "stdout", "started")
 			start := time.Now()
 			cancel()
 			res := <-resc
@@ -211,10 +212,10 @@ func TestInterruptKillsAStuckImage(t *testing.T) {
 	}))
 	run(t, s, 1, "x := 1")
 	ctx, cancel := context.WithCancel(context.Background())
-	out := newRecorder()
+	out := enginetest.NewRecorder()
 	resc := make(chan engine.Result, 1)
 	go func() { resc <- s.Execute(ctx, engine.ExecuteRequest{Code: "stuck", Count: 2}, out) }()
-	out.waitFor(t, "stdout", "started")
+	out.WaitFor(t, "stdout", "started")
 	pid := s.process().cmd.Process.Pid
 	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/dmirror/dmirror/kernel/engine"
+	"github.com/dmirror/dmirror/kernel/engine/enginetest"
 )
 
 // realSession starts a Session with the real frontend.
@@ -52,7 +53,7 @@ func TestWithFrontend(t *testing.T) {
 		if res.Error != nil {
 			t.Fatalf("cell %d %q failed: %v", i+1, st.code, res.Error)
 		}
-		if got := out.text("stdout"); got != st.out {
+		if got := out.Text("stdout"); got != st.out {
 			t.Errorf("cell %d stdout %q, want %q", i+1, got, st.out)
 		}
 		if got := plain(res); got != st.result {
@@ -78,7 +79,7 @@ func TestParallel(t *testing.T) {
 	if res.Error == nil || res.Error.Name != "MirrorError" {
 		t.Fatalf("dividing by zero in a mirror gave %v, want MirrorError", res.Error)
 	}
-	if len(out.displays) == 0 {
+	if len(out.Displays()) == 0 {
 		t.Errorf("no failure report was displayed before the error")
 	}
 	if got := plain(run(t, s, 5, "ParallelCollect([]int{5}, scale)")); got != "[50]" {
@@ -90,8 +91,8 @@ func TestParallelOutputIsTagged(t *testing.T) {
 	s := realSession(t)
 	res, out := execCell(t, s, 1, "ParallelCollect([]int{1, 2}, func(x int) int { println(\"got\", x); return x })")
 	mustOK(t, res)
-	if !strings.Contains(out.text("stdout"), "[mirror 1] got 1") {
-		t.Errorf("mirror output is not tagged: %q", out.text("stdout"))
+	if !strings.Contains(out.Text("stdout"), "[mirror 1] got 1") {
+		t.Errorf("mirror output is not tagged: %q", out.Text("stdout"))
 	}
 }
 
@@ -103,12 +104,12 @@ func TestIntrospection(t *testing.T) {
 	run(t, s, 1, "import \"strings\"\nfunc grüße() string { return \"hi\" }")
 
 	ctx, cancel := context.WithCancel(context.Background())
-	out := newRecorder()
+	out := enginetest.NewRecorder()
 	done := make(chan engine.Result, 1)
 	go func() {
 		done <- s.Execute(ctx, engine.ExecuteRequest{Code: "import \"time\"\nprintln(\"started\")\ntime.Sleep(time.Hour)", Count: 2}, out)
 	}()
-	out.waitFor(t, "stdout", "started")
+	out.WaitFor(t, "stdout", "started")
 	defer func() {
 		cancel()
 		<-done
@@ -173,8 +174,8 @@ func TestLiveValuesAndDisplay(t *testing.T) {
 	}
 	res, out := execCell(t, s, 4, "display.HTML(\"<b>hi</b>\")")
 	mustOK(t, res)
-	if len(out.displays) != 1 || out.displays[0]["text/html"] != "<b>hi</b>" {
-		t.Errorf("displays %v, want the HTML", out.displays)
+	if len(out.Displays()) != 1 || out.Displays()[0].Data["text/html"] != "<b>hi</b>" {
+		t.Errorf("displays %v, want the HTML", out.Displays())
 	}
 	res, _ = execCell(t, s, 5, "var rec func(int) int\nrec = func(k int) int { return rec(k+1) }\nrec(0)")
 	if res.Error == nil || res.Error.Name != "StackOverflow" {
@@ -201,8 +202,8 @@ func TestDeathBetweenCells(t *testing.T) {
 	if got := plain(res); got != "7" {
 		t.Errorf("n = %q after the restart, want 7", got)
 	}
-	if !strings.Contains(out.text("stderr"), "died between cells (StackOverflow") {
-		t.Errorf("no note about the restart: %q", out.text("stderr"))
+	if !strings.Contains(out.Text("stderr"), "died between cells (StackOverflow") {
+		t.Errorf("no note about the restart: %q", out.Text("stderr"))
 	}
 }
 
@@ -210,13 +211,13 @@ func TestDeathBetweenCells(t *testing.T) {
 // ended reports to that cell, without failing the cell that runs then.
 func TestLateGoroutinePanic(t *testing.T) {
 	s := realSession(t)
-	first := newRecorder()
+	first := enginetest.NewRecorder()
 	mustOK(t, s.Execute(context.Background(), engine.ExecuteRequest{Code: "ch := make(chan int)\ngo func() { <-ch; panic(\"late\") }()", Count: 1}, first))
-	second := newRecorder()
+	second := enginetest.NewRecorder()
 	mustOK(t, s.Execute(context.Background(), engine.ExecuteRequest{Code: "ch <- 1\nx := 2", Count: 2}, second))
-	first.waitFor(t, "stderr", "panic in a goroutine started by cell[1]: late")
-	if strings.Contains(second.text("stderr"), "late") {
-		t.Errorf("the panic was reported to cell 2: %q", second.text("stderr"))
+	first.WaitFor(t, "stderr", "panic in a goroutine started by cell[1]: late")
+	if strings.Contains(second.Text("stderr"), "late") {
+		t.Errorf("the panic was reported to cell 2: %q", second.Text("stderr"))
 	}
 }
 
@@ -226,8 +227,8 @@ func TestAutoImport(t *testing.T) {
 	s := realSession(t)
 	res, out := execCell(t, s, 1, "fmt.Println(\"hello\")\nfmt.Fprintln(os.Stderr, strings.ToUpper(\"err\"))")
 	mustOK(t, res)
-	if out.text("stdout") != "hello\n" || out.text("stderr") != "ERR\n" {
-		t.Errorf("stdout %q, stderr %q", out.text("stdout"), out.text("stderr"))
+	if out.Text("stdout") != "hello\n" || out.Text("stderr") != "ERR\n" {
+		t.Errorf("stdout %q, stderr %q", out.Text("stdout"), out.Text("stderr"))
 	}
 	if got := plain(run(t, s, 2, "x := 3\nstrconv.Itoa(x)")); got != `"3"` {
 		t.Errorf("result %q, want \"3\"", got)
@@ -256,12 +257,12 @@ func TestInterruptNamesStoppedGoroutines(t *testing.T) {
 	s := realSession(t)
 	run(t, s, 1, "import \"time\"\ngo func() { for { time.Sleep(time.Millisecond) } }()")
 	ctx, cancel := context.WithCancel(context.Background())
-	out := newRecorder()
+	out := enginetest.NewRecorder()
 	done := make(chan engine.Result, 1)
 	go func() {
 		done <- s.Execute(ctx, engine.ExecuteRequest{Code: "println(\"started\")\nfor {}", Count: 2}, out)
 	}()
-	out.waitFor(t, "stdout", "started")
+	out.WaitFor(t, "stdout", "started")
 	cancel()
 	res := <-done
 	if res.Error == nil || res.Error.Name != "Interrupted" || !hasLine(res.Error.Traceback, "1 goroutine(s) started by cells were stopped") {

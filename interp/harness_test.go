@@ -7,10 +7,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/dmirror/dmirror/interp/frontend"
 	"github.com/dmirror/dmirror/kernel/engine"
+	"github.com/dmirror/dmirror/kernel/engine/enginetest"
 	"github.com/dmirror/dmirror/mirror"
 )
 
@@ -30,78 +30,6 @@ func TestMain(m *testing.M) {
 		os.Exit(0)
 	}
 	os.Exit(m.Run())
-}
-
-// recorder is an engine.Sink that keeps everything.
-type recorder struct {
-	mu       sync.Mutex
-	streams  map[string]*strings.Builder
-	displays []engine.Bundle
-	inputs   []string // answers to give, in order
-	asked    int
-	allow    bool
-	changed  chan struct{}
-}
-
-func newRecorder() *recorder {
-	return &recorder{streams: map[string]*strings.Builder{"stdout": {}, "stderr": {}}, changed: make(chan struct{}, 1)}
-}
-
-func (r *recorder) Stream(name, text string) {
-	r.mu.Lock()
-	r.streams[name].WriteString(text)
-	r.mu.Unlock()
-	r.poke()
-}
-
-func (r *recorder) Display(data, metadata engine.Bundle, id string, update bool) {
-	r.mu.Lock()
-	r.displays = append(r.displays, data)
-	r.mu.Unlock()
-	r.poke()
-}
-
-func (r *recorder) ClearOutput(wait bool) {}
-
-func (r *recorder) Input(ctx context.Context, prompt string, password bool) (string, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if !r.allow {
-		return "", engine.ErrNoStdin
-	}
-	r.asked++
-	if len(r.inputs) == 0 {
-		return "", fmt.Errorf("no more input")
-	}
-	v := r.inputs[0]
-	r.inputs = r.inputs[1:]
-	return v, nil
-}
-
-func (r *recorder) poke() {
-	select {
-	case r.changed <- struct{}{}:
-	default:
-	}
-}
-
-func (r *recorder) text(name string) string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.streams[name].String()
-}
-
-// waitFor waits until the stream contains want, or fails after a while.
-func (r *recorder) waitFor(t *testing.T, name, want string) {
-	t.Helper()
-	deadline := time.After(10 * time.Second)
-	for !strings.Contains(r.text(name), want) {
-		select {
-		case <-r.changed:
-		case <-deadline:
-			t.Fatalf("%s never contained %q; got %q", name, want, r.text(name))
-		}
-	}
 }
 
 // fakeFrontend compiles test cells written as plans: until the real
@@ -238,9 +166,9 @@ func session(t *testing.T, cells map[string]cell, env ...string) (*Session, *fak
 }
 
 // exec runs code as cell n and returns the result and what it printed.
-func execCell(t *testing.T, s *Session, n int, code string) (engine.Result, *recorder) {
+func execCell(t *testing.T, s *Session, n int, code string) (engine.Result, *enginetest.Recorder) {
 	t.Helper()
-	r := newRecorder()
+	r := enginetest.NewRecorder()
 	return s.Execute(context.Background(), engine.ExecuteRequest{Code: code, Count: n}, r), r
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/dmirror/dmirror/interp/frontend"
 	"github.com/dmirror/dmirror/kernel/engine"
+	"github.com/dmirror/dmirror/kernel/engine/enginetest"
 )
 
 func TestKillers(t *testing.T) {
@@ -44,7 +45,7 @@ func TestKillers(t *testing.T) {
 			s.fe.(*fakeFrontend).plans[name] = c.plan
 			start := time.Now()
 			e, out := wantError(t, s, n, name, k.ename)
-			t.Logf("%s: %v in %v; stderr %q", name, e, time.Since(start), out.text("stderr"))
+			t.Logf("%s: %v in %v; stderr %q", name, e, time.Since(start), out.Text("stderr"))
 			if !hasLine(e.Traceback, "restored") {
 				t.Errorf("the error does not say the image was restored: %q", e.Traceback)
 			}
@@ -101,12 +102,12 @@ func TestGoroutineOutputGoesToItsCell(t *testing.T) {
 			body: "__dmGo(1, func() { <-ch; fmt.Println(\"from the goroutine\") })\nfmt.Println(\"cell 1 done\")"},
 		"release": {body: "ch <- 1\ntime.Sleep(10 * time.Millisecond)\nfmt.Println(\"cell 2 done\")"},
 	})
-	first, second := newRecorder(), newRecorder()
+	first, second := enginetest.NewRecorder(), enginetest.NewRecorder()
 	mustOK(t, s.Execute(context.Background(), engine.ExecuteRequest{Code: "start", Count: 1}, first))
 	mustOK(t, s.Execute(context.Background(), engine.ExecuteRequest{Code: "release", Count: 2}, second))
-	first.waitFor(t, "stdout", "from the goroutine")
-	if strings.Contains(second.text("stdout"), "goroutine") {
-		t.Errorf("cell 2 got the goroutine's output: %q", second.text("stdout"))
+	first.WaitFor(t, "stdout", "from the goroutine")
+	if strings.Contains(second.Text("stdout"), "goroutine") {
+		t.Errorf("cell 2 got the goroutine's output: %q", second.Text("stdout"))
 	}
 }
 
@@ -117,7 +118,7 @@ func TestMillionLinesInOrder(t *testing.T) {
 	})
 	res, out := execCell(t, s, 1, "print")
 	mustOK(t, res)
-	got := strings.Split(strings.TrimSuffix(out.text("stdout"), "\n"), "\n")
+	got := strings.Split(strings.TrimSuffix(out.Text("stdout"), "\n"), "\n")
 	if len(got) != lines {
 		t.Fatalf("got %d lines, want %d", len(got), lines)
 	}
@@ -137,18 +138,18 @@ func TestStdin(t *testing.T) {
 			touched: []string{"name", "line"}},
 	})
 	run(t, s, 1, "vars")
-	out := newRecorder()
-	out.allow, out.inputs = true, []string{"Ada", "a whole line"}
+	out := enginetest.NewRecorder()
+	out.AllowInput("Ada", "a whole line")
 	res := s.Execute(context.Background(), engine.ExecuteRequest{Code: "scan", Count: 2, AllowStdin: true}, out)
 	mustOK(t, res)
 	if got := plain(res); got != `"Ada|a whole line|<nil>|<nil>"` {
 		t.Errorf("with stdin got %s", got)
 	}
-	if !strings.Contains(out.text("stdout"), "name? ") {
-		t.Errorf("the prompt was not shown: %q", out.text("stdout"))
+	if !strings.Contains(out.Text("stdout"), "name? ") {
+		t.Errorf("the prompt was not shown: %q", out.Text("stdout"))
 	}
 
-	out = newRecorder()
+	out = enginetest.NewRecorder()
 	start := time.Now()
 	res = s.Execute(context.Background(), engine.ExecuteRequest{Code: "scan", Count: 3}, out)
 	mustOK(t, res)
@@ -158,8 +159,8 @@ func TestStdin(t *testing.T) {
 	if got := plain(res); !strings.Contains(got, "not supported") {
 		t.Errorf("without stdin got %s, want the read errors", got)
 	}
-	if !strings.Contains(out.text("stderr"), "not supported") {
-		t.Errorf("no note on stderr: %q", out.text("stderr"))
+	if !strings.Contains(out.Text("stderr"), "not supported") {
+		t.Errorf("no note on stderr: %q", out.Text("stderr"))
 	}
 }
 

@@ -41,7 +41,7 @@ func TestModulesInCells(t *testing.T) {
 		if got := plain(res); got != st.result {
 			t.Errorf("cell %d result %q, want %q", i+1, got, st.result)
 		}
-		if got := out.text("stderr"); got != st.stderr {
+		if got := out.Text("stderr"); got != st.stderr {
 			t.Errorf("cell %d stderr %q, want %q", i+1, got, st.stderr)
 		}
 	}

@@ -34,7 +34,7 @@ func TestStateAcrossCells(t *testing.T) {
 	if res.Data != nil {
 		t.Errorf("a cell without a result gave %v", res.Data)
 	}
-	if got := out.text("stdout"); got != "hi\n" {
+	if got := out.Text("stdout"); got != "hi\n" {
 		t.Errorf("stdout %q, want hi", got)
 	}
 }

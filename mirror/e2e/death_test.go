@@ -14,6 +14,7 @@ import (
 
 	"github.com/dmirror/dmirror/interp"
 	"github.com/dmirror/dmirror/kernel/engine"
+	"github.com/dmirror/dmirror/kernel/engine/enginetest"
 )
 
 // kernelRole makes the test binary a stand-in kernel for TestKernelDeath.
@@ -31,7 +32,7 @@ func serveKernel() error {
 		return err
 	}
 	defer eng.Close()
-	out := newSink()
+	out := enginetest.NewRecorder()
 	res := eng.Execute(context.Background(), engine.ExecuteRequest{Code: "ParallelCollect([]int{1, 2}, func(x int) int { return x }, WithMirrors(2))", Count: 1}, out)
 	if res.Error != nil {
 		return res.Error

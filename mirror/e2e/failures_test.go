@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dmirror/dmirror/kernel/engine"
+	"github.com/dmirror/dmirror/kernel/engine/enginetest"
 	"github.com/dmirror/dmirror/mirror"
 )
 
@@ -27,8 +28,8 @@ func TestPanicReport(t *testing.T) {
 	if len(ds) != 1 {
 		t.Fatalf("%d displays, want 1 failure report", len(ds))
 	}
-	text, _ := ds[0].data["text/plain"].(string)
-	html, _ := ds[0].data["text/html"].(string)
+	text, _ := ds[0].Data["text/plain"].(string)
+	html, _ := ds[0].Data["text/html"].(string)
 	t.Log(text)
 	for _, want := range []string{
 		"mirror 2 failed (panic)",
@@ -68,7 +69,7 @@ func TestPanicInBlockItself(t *testing.T) {
 	if len(ds) != 1 {
 		t.Fatalf("%d displays, want 1 failure report", len(ds))
 	}
-	text, _ := ds[0].data["text/plain"].(string)
+	text, _ := ds[0].Data["text/plain"].(string)
 	want := "── mirror 2 failed (panic) ──\nelement 1: 2\npanic: runtime error: integer divide by zero\n  at func literal (cell[1] line 3)\n      x int = 2\n      y int = 0\n"
 	if text != want {
 		t.Fatalf("report\n%s\nwant\n%s", text, want)
@@ -85,7 +86,7 @@ func TestPanicInNamedBlock(t *testing.T) {
 	if len(ds) != 1 {
 		t.Fatalf("%d displays, want 1 failure report", len(ds))
 	}
-	text, _ := ds[0].data["text/plain"].(string)
+	text, _ := ds[0].Data["text/plain"].(string)
 	want := "── mirror 2 failed (panic) ──\nelement 1: 2\npanic: runtime error: integer divide by zero\n  at risky (cell[1] line 3 col 9)\n      x int = 2\n      y int = 0\n"
 	if text != want {
 		t.Fatalf("report\n%s\nwant\n%s", text, want)
@@ -94,9 +95,9 @@ func TestPanicInNamedBlock(t *testing.T) {
 
 // execAsync runs a cell in the background; the returned func waits for
 // its result.
-func (s *session) execAsync(ctx context.Context, code string) (*sink, func() engine.Result) {
+func (s *session) execAsync(ctx context.Context, code string) (*enginetest.Recorder, func() engine.Result) {
 	s.cell++
-	out := newSink()
+	out := enginetest.NewRecorder()
 	done := make(chan engine.Result, 1)
 	req := engine.ExecuteRequest{Code: code, Count: s.cell}
 	go func() { done <- s.eng.Execute(ctx, req, out) }()
@@ -109,10 +110,10 @@ func TestKilledMirror(t *testing.T) {
 	s := newSession(t)
 	s.run(t, "import (\n\t\"fmt\"\n\t\"os\"\n\t\"time\"\n)")
 	out, wait := s.execAsync(t.Context(), "ParallelCollect([]int{1, 2}, func(x int) int {\n\tif x == 1 {\n\t\tfmt.Println(\"pid\", os.Getpid())\n\t\ttime.Sleep(time.Hour)\n\t}\n\treturn x\n}, WithMirrors(2))")
-	out.waitFor(t, "stdout", "\n")
+	out.WaitFor(t, "stdout", "\n")
 	var pid int
-	if _, err := fmt.Sscanf(out.text("stdout"), "[mirror 1] pid %d", &pid); err != nil {
-		t.Fatalf("stdout %q: %v", out.text("stdout"), err)
+	if _, err := fmt.Sscanf(out.Text("stdout"), "[mirror 1] pid %d", &pid); err != nil {
+		t.Fatalf("stdout %q: %v", out.Text("stdout"), err)
 	}
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
@@ -121,7 +122,7 @@ func TestKilledMirror(t *testing.T) {
 	if res.Error == nil || res.Error.Name != "MirrorError" || !strings.Contains(res.Error.Value, "1 of 2 mirrors failed in ParallelCollect: mirror 1: killed") {
 		t.Fatalf("error %v, want mirror 1 killed", res.Error)
 	}
-	if ds := reports(out); len(ds) != 1 || !strings.Contains(ds[0].data["text/plain"].(string), "mirror 1 failed (killed)") {
+	if ds := reports(out); len(ds) != 1 || !strings.Contains(ds[0].Data["text/plain"].(string), "mirror 1 failed (killed)") {
 		t.Fatalf("displays %+v, want the report of mirror 1", ds)
 	}
 	if got := s.run(t, "fmt.Println(ParallelCollect([]int{1, 2}, func(x int) int { return x * 3 }, WithMirrors(2)))"); got != "[3 6]\n" {
@@ -138,8 +139,8 @@ func TestInterruptEndlessBlock(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	out, wait := s.execAsync(ctx, "ParallelCollect([]int{1, 2}, func(x int) int {\n\tfmt.Println(\"spinning\")\n\tfor {\n\t\tx++\n\t}\n}, WithMirrors(2))")
-	out.waitFor(t, "stdout", "[mirror 1] spinning")
-	out.waitFor(t, "stdout", "[mirror 2] spinning")
+	out.WaitFor(t, "stdout", "[mirror 1] spinning")
+	out.WaitFor(t, "stdout", "[mirror 2] spinning")
 	cancel()
 	interrupted := time.Now()
 	res := wait()
@@ -168,7 +169,7 @@ func TestTimeout(t *testing.T) {
 	if !strings.HasPrefix(res.Error.Value, "2 of 2 mirrors failed in ParallelCollect: mirror 1: timeout: no result within 300ms") {
 		t.Fatalf("error %q", res.Error.Value)
 	}
-	if ds := reports(out); len(ds) != 1 || !strings.Contains(ds[0].data["text/plain"].(string), "mirror 2 failed (timeout)") {
+	if ds := reports(out); len(ds) != 1 || !strings.Contains(ds[0].Data["text/plain"].(string), "mirror 2 failed (timeout)") {
 		t.Fatalf("displays %+v, want the report of both mirrors", ds)
 	}
 	if got := s.run(t, "fmt.Println(ParallelCollect([]int{4, 5}, func(x int) int { return x }, WithTimeout(time.Minute)))"); got != "[4 5]\n" {
@@ -191,7 +192,7 @@ func TestOutOfMemory(t *testing.T) {
 		t.Fatalf("error %q, report %v", res.Error.Value, reports(out))
 	}
 	ds := reports(out)
-	if len(ds) != 1 || !strings.Contains(ds[0].data["text/plain"].(string), "fatal error: out of memory") {
+	if len(ds) != 1 || !strings.Contains(ds[0].Data["text/plain"].(string), "fatal error: out of memory") {
 		t.Fatalf("displays %+v, want the report of mirror 2", ds)
 	}
 	if got := s.run(t, "fmt.Println(ParallelCollect([]int{1, 2}, func(x int) int { return x + len(keep) }, WithMirrors(2)))"); got != "[1 2]\n" {
@@ -217,10 +218,10 @@ func TestNoMirrorLeftAfterClose(t *testing.T) {
 
 // reports returns the failure reports a cell displayed; a call that runs
 // longer than a second also shows a progress bar.
-func reports(out *sink) []event {
-	var rs []event
-	for _, d := range out.displays() {
-		if text, _ := d.data["text/plain"].(string); strings.HasPrefix(text, "── mirror ") {
+func reports(out *enginetest.Recorder) []enginetest.Event {
+	var rs []enginetest.Event
+	for _, d := range out.Displays() {
+		if text, _ := d.Data["text/plain"].(string); strings.HasPrefix(text, "── mirror ") {
 			rs = append(rs, d)
 		}
 	}

@@ -133,7 +133,7 @@ func TestInterfaceFailureReport(t *testing.T) {
 	if len(ds) != 1 {
 		t.Fatalf("%d failure reports, want 1", len(ds))
 	}
-	text, _ := ds[0].data["text/plain"].(string)
+	text, _ := ds[0].Data["text/plain"].(string)
 	for _, want := range []string{"element 1: \"x\"", "panic: interface conversion", "x interface {} = \"x\"", "y int = 5"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("report lacks %q:\n%s", want, text)
@@ -207,7 +207,7 @@ func TestRecursiveTypeInInterfaceRestored(t *testing.T) {
 	if res.Error != nil {
 		t.Fatalf("after the image process died: %v", res.Error)
 	}
-	if got, stderr := out.text("stdout"), out.text("stderr"); got != "2 2\n" || strings.Contains(stderr, "items") {
+	if got, stderr := out.Text("stdout"), out.Text("stderr"); got != "2 2\n" || strings.Contains(stderr, "items") {
 		t.Errorf("after the image process died: printed %q, stderr %q; want %q and items restored", got, stderr, "2 2\n")
 	}
 }

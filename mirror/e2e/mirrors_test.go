@@ -29,9 +29,9 @@ func TestDisplayInMirror(t *testing.T) {
 	s.run(t, "import \"fmt\"")
 	_, out := s.exec(t.Context(), "ParallelCollect([]int{1, 2}, func(x int) int {\n\tdisplay.HTML(fmt.Sprint(\"<i>\", x, \"</i>\"))\n\treturn x\n}, WithMirrors(2))")
 	got := map[any]string{}
-	for _, d := range out.displays() {
-		tag, _ := d.metadata["dmirror"].(map[string]any)
-		html, _ := d.data["text/html"].(string)
+	for _, d := range out.Displays() {
+		tag, _ := d.Metadata["dmirror"].(map[string]any)
+		html, _ := d.Data["text/html"].(string)
 		got[tag["mirror"]] = html
 	}
 	if len(got) != 2 || got[1] != "<i>1</i>" || got[2] != "<i>2</i>" {
@@ -57,19 +57,17 @@ func TestProgressReplacedByOutcome(t *testing.T) {
 	s := newSession(t)
 	s.run(t, "import \"time\"")
 	_, out := s.exec(t.Context(), "ParallelCollect([]int{1, 2, 3, 4, 5, 6}, func(x int) int {\n\ttime.Sleep(400 * time.Millisecond)\n\treturn x\n}, WithMirrors(2))")
-	out.mu.Lock()
-	defer out.mu.Unlock()
 	var id, last string
 	updates := 0
-	for _, e := range out.events {
-		if e.data == nil {
+	for _, e := range out.Events() {
+		if e.Data == nil {
 			continue
 		}
-		text, _ := e.data["text/plain"].(string)
+		text, _ := e.Data["text/plain"].(string)
 		switch {
-		case !e.update && e.id != "":
-			id = e.id
-		case e.update && e.id == id:
+		case !e.Update && e.ID != "":
+			id = e.ID
+		case e.Update && e.ID == id:
 			updates++
 			last = text
 		}
@@ -91,12 +89,12 @@ func TestIdleMirrorTakesTheRestOfASlowChunk(t *testing.T) {
 	s := newSession(t)
 	s.run(t, "import (\n\t\"fmt\"\n\t\"time\"\n)\nfunc slow(x int) int {\n\tif x < 4 {\n\t\ttime.Sleep(500 * time.Millisecond)\n\t}\n\tfmt.Println(\"element\", x)\n\treturn x * 10\n}")
 	_, out := s.exec(t.Context(), "fmt.Println(ParallelCollect([]int{0, 1, 2, 3, 4, 5, 6, 7}, slow, WithMirrors(2)))")
-	require.Equal(t, "[0 10 20 30 40 50 60 70]\n", lastLine(out.text("stdout")))
-	assert.Contains(t, out.text("stdout"), "[mirror 2] element 3\n", "mirror 2 ran element 3, the rest of mirror 1's chunk")
-	assert.Contains(t, out.text("stdout"), "[mirror 1] element 0\n")
+	require.Equal(t, "[0 10 20 30 40 50 60 70]\n", lastLine(out.Text("stdout")))
+	assert.Contains(t, out.Text("stdout"), "[mirror 2] element 3\n", "mirror 2 ran element 3, the rest of mirror 1's chunk")
+	assert.Contains(t, out.Text("stdout"), "[mirror 1] element 0\n")
 
 	_, out = s.exec(t.Context(), "fmt.Println(ParallelSelectThenCollect([]int{0, 1, 2, 3, 4, 5, 6, 7}, func(x int) bool { return x%2 == 1 }, slow, WithMirrors(2)))")
-	require.Equal(t, "[10 30 50 70]\n", lastLine(out.text("stdout")))
+	require.Equal(t, "[10 30 50 70]\n", lastLine(out.Text("stdout")))
 }
 
 // lastLine returns the last line of text, with its newline.

@@ -4,96 +4,12 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/dmirror/dmirror/interp"
 	"github.com/dmirror/dmirror/kernel/engine"
+	"github.com/dmirror/dmirror/kernel/engine/enginetest"
 )
-
-// sink is an engine.Sink that records a cell's output in order.
-type sink struct {
-	mu      sync.Mutex
-	events  []event
-	streams map[string]*strings.Builder
-	changed chan struct{}
-}
-
-// event is one output of a cell: a stream write or a display.
-type event struct {
-	stream   string // "stdout" or "stderr" for a stream write
-	text     string
-	data     engine.Bundle // for a display
-	metadata engine.Bundle
-	id       string
-	update   bool
-}
-
-func newSink() *sink {
-	return &sink{streams: map[string]*strings.Builder{"stdout": {}, "stderr": {}}, changed: make(chan struct{}, 1)}
-}
-
-func (s *sink) Stream(name, text string) {
-	s.mu.Lock()
-	s.events = append(s.events, event{stream: name, text: text})
-	s.streams[name].WriteString(text)
-	s.mu.Unlock()
-	s.poke()
-}
-
-func (s *sink) Display(data, metadata engine.Bundle, id string, update bool) {
-	s.mu.Lock()
-	s.events = append(s.events, event{data: data, metadata: metadata, id: id, update: update})
-	s.mu.Unlock()
-	s.poke()
-}
-
-func (s *sink) ClearOutput(bool) {}
-
-func (s *sink) Input(context.Context, string, bool) (string, error) {
-	return "", engine.ErrNoStdin
-}
-
-func (s *sink) poke() {
-	select {
-	case s.changed <- struct{}{}:
-	default:
-	}
-}
-
-func (s *sink) text(name string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.streams[name].String()
-}
-
-// displays returns the bundles displayed (not updates), in order.
-func (s *sink) displays() []event {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []event
-	for _, e := range s.events {
-		if e.data != nil && !e.update {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
-// waitFor waits until stream name contains want.
-func (s *sink) waitFor(t testing.TB, name, want string) {
-	t.Helper()
-	deadline := time.After(20 * time.Second)
-	for !strings.Contains(s.text(name), want) {
-		select {
-		case <-s.changed:
-		case <-deadline:
-			t.Fatalf("%s never contained %q; got %q", name, want, s.text(name))
-		}
-	}
-}
 
 // session is a Session with a cell counter.
 type session struct {
@@ -119,9 +35,9 @@ func newSession(t testing.TB, env ...string) *session {
 }
 
 // exec runs a cell and returns its result and output.
-func (s *session) exec(ctx context.Context, code string) (engine.Result, *sink) {
+func (s *session) exec(ctx context.Context, code string) (engine.Result, *enginetest.Recorder) {
 	s.cell++
-	out := newSink()
+	out := enginetest.NewRecorder()
 	res := s.eng.Execute(ctx, engine.ExecuteRequest{Code: code, Count: s.cell, StoreHistory: true}, out)
 	return res, out
 }
@@ -131,17 +47,17 @@ func (s *session) run(t testing.TB, code string) string {
 	t.Helper()
 	res, out := s.exec(context.Background(), code)
 	if res.Error != nil {
-		t.Fatalf("cell %d failed:\n%s\n---\n%v\nstderr: %s", s.cell, code, res.Error, out.text("stderr"))
+		t.Fatalf("cell %d failed:\n%s\n---\n%v\nstderr: %s", s.cell, code, res.Error, out.Text("stderr"))
 	}
-	return out.text("stdout")
+	return out.Text("stdout")
 }
 
 // fails runs a cell that must fail with ename and returns its result and output.
-func (s *session) fails(t testing.TB, code, ename string) (engine.Result, *sink) {
+func (s *session) fails(t testing.TB, code, ename string) (engine.Result, *enginetest.Recorder) {
 	t.Helper()
 	res, out := s.exec(context.Background(), code)
 	if res.Error == nil || res.Error.Name != ename {
-		t.Fatalf("cell %d:\n%s\n---\ngot %v, want %s; stdout %q stderr %q", s.cell, code, res.Error, ename, out.text("stdout"), out.text("stderr"))
+		t.Fatalf("cell %d:\n%s\n---\ngot %v, want %s; stdout %q stderr %q", s.cell, code, res.Error, ename, out.Text("stdout"), out.Text("stderr"))
 	}
 	return res, out
 }
