@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+
 	"github.com/dmirror/dmirror/kernel/engine"
 	"github.com/dmirror/dmirror/kernel/engine/enginetest"
 )
@@ -268,4 +270,18 @@ func TestInterruptNamesStoppedGoroutines(t *testing.T) {
 	if res.Error == nil || res.Error.Name != "Interrupted" || !hasLine(res.Error.Traceback, "1 goroutine(s) started by cells were stopped") {
 		t.Fatalf("got %v", res.Error)
 	}
+}
+
+// TestPrintGoesToStderr: the builtins print and println write to stderr,
+// formatted as the Go runtime does, from cells, funcs and goroutines; Go's
+// compile error stands for what it cannot print.
+func TestPrintGoesToStderr(t *testing.T) {
+	s := realSession(t)
+	res, out := execCell(t, s, 1, "var e error\nfunc show(x float64) { println(\"in func\", x) }\nprintln(\"n\", 42, 1.5, true, e)\nprint(\"a\", 1, \"\\n\")\nshow(0.25)\nfmt.Println(\"out\")")
+	mustOK(t, res)
+	assert.Equal(t, "n 42 1.5 true (0x0,0x0)\na1\nin func 0.25\n", out.Text("stderr"))
+	assert.Equal(t, "out\n", out.Text("stdout"))
+
+	e, _ := wantError(t, s, 2, "type P struct{ X int }\nprintln(P{1})", "CompileError")
+	assert.Contains(t, strings.Join(e.Traceback, "\n"), "cell[2] line 2: illegal types for operand: print\n\tP")
 }

@@ -103,6 +103,8 @@ func (c *compiler) visit(n ast.Node) bool {
 			c.minMax(n)
 		case c.isBuiltin(n.Fun, "clear"):
 			c.clear(n)
+		case c.isBuiltin(n.Fun, "print"), c.isBuiltin(n.Fun, "println"):
+			c.print(n)
 		default:
 			c.blockCall(n)
 			c.compiledCall(n)

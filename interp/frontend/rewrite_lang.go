@@ -99,6 +99,35 @@ func (c *compiler) clear(call *ast.CallExpr) {
 	c.ed.replace(c.coff(call.Fun.Pos()), c.coff(call.Fun.End()), lit)
 }
 
+// print sends the builtins print and println to the prelude's __dmPrint
+// and __dmPrintln, which write to stderr as Go does (yaegi writes them to
+// stdout). Arguments Go cannot print are refused as the Go compiler
+// refuses them.
+func (c *compiler) print(call *ast.CallExpr) {
+	name := ast.Unparen(call.Fun).(*ast.Ident).Name
+	for _, a := range call.Args {
+		t := c.chk.info.Types[a].Type
+		if t == nil {
+			return
+		}
+		switch u := t.Underlying().(type) {
+		case *types.Interface:
+			c.ed.insert(c.coff(a.Pos()), "__dmIface(")
+			c.ed.insert(c.coff(a.End()), ")")
+		case *types.Basic, *types.Pointer, *types.Chan, *types.Map, *types.Signature, *types.Slice:
+			if b, ok := u.(*types.Basic); ok && b.Kind() == types.UntypedNil {
+				c.errAt(c.coff(a.Pos()), "use of untyped nil in argument to built-in %s", name)
+				return
+			}
+		default:
+			// The Go compiler's words, which say print for println too.
+			c.errAt(c.coff(a.Pos()), "illegal types for operand: print\n\t%s", c.typeString(t))
+			return
+		}
+	}
+	c.ed.replace(c.coff(call.Fun.Pos()), c.coff(call.Fun.End()), "__dm"+strings.ToUpper(name[:1])+name[1:])
+}
+
 // rangeStmt rewrites range over an int (Go 1.22) into a counting loop,
 // rejects range over funcs, and gives per-iteration variables (Go 1.22) to
 // loops whose variables closures capture.

@@ -60,6 +60,9 @@ func coreExports(h Hooks, stderr io.Writer) interp.Exports {
 			"GoStart": reflect.ValueOf(start),
 			"GoEnd":   reflect.ValueOf(end),
 			"At":      reflect.ValueOf(at),
+			"Print":   reflect.ValueOf(func(args ...any) { io.WriteString(stderr, formatPrint(false, args)) }),
+			"Println": reflect.ValueOf(func(args ...any) { io.WriteString(stderr, formatPrint(true, args)) }),
+			"Iface":   reflect.ValueOf(func(v any) any { return ifaceArg{v} }),
 		},
 		"os/os": {
 			"Exit": reflect.ValueOf(func(code int) { panic(&ExitError{Code: code}) }),

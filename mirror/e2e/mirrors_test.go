@@ -102,3 +102,14 @@ func lastLine(text string) string {
 	lines := strings.SplitAfter(strings.TrimSuffix(text, "\n"), "\n")
 	return lines[len(lines)-1] + "\n"
 }
+
+// TestPrintlnInMirror: println in a block goes to the cell's stderr, as
+// in Go, tagged with the mirror.
+func TestPrintlnInMirror(t *testing.T) {
+	s := newSession(t)
+	s.run(t, "func note(x int) { println(\"in func\", x) }")
+	_, out := s.exec(t.Context(), "ParallelCollect([]int{1, 2}, func(x int) int {\n\tprintln(\"got\", x, 0.5)\n\tnote(x)\n\treturn x\n}, WithMirrors(2))")
+	assert.Contains(t, out.Text("stderr"), "[mirror 1] got 1 0.5\n")
+	assert.Contains(t, out.Text("stderr"), "[mirror 2] in func 2\n")
+	assert.NotContains(t, out.Text("stdout"), "got")
+}
