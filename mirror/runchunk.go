@@ -24,6 +24,11 @@ const maxLoops = 256
 const (
 	progressEvery = 100 * time.Millisecond
 	tickEvery     = 20 * time.Millisecond
+	// minTicks is how many times at least a chunk calls back, whatever
+	// the speed of its first elements: a chunk whose first elements are
+	// fast and its last slow would otherwise not call back again, report
+	// no progress and give nothing away.
+	minTicks = 16
 )
 
 // chunkHooks connect a running chunk to the kernel. Nil fields do nothing.
@@ -201,6 +206,7 @@ func (e *engine) drive(ctx context.Context, m *runMsg, fn loopFunc, a *chunkArgs
 	start := time.Now()
 	lastReport := start
 	end := a.xs.Len()
+	stride := 1
 	e.driverMu.Lock()
 	e.args = valuesToAny(a.values())
 	e.result = func(d bool) { decided = d }
@@ -213,12 +219,7 @@ func (e *engine) drive(ctx context.Context, m *runMsg, fn loopFunc, a *chunkArgs
 		if h.split() {
 			end = giveRest(a, k, end, m.Offset, h.rest)
 		}
-		// Call back again after about tickEvery at the speed so far.
-		perElement := now.Sub(start) / time.Duration(k)
-		stride := 1
-		if perElement > 0 {
-			stride = max(1, int(tickEvery/perElement))
-		}
+		stride = nextStride(stride, now.Sub(start)/time.Duration(k), a.xs.Len())
 		return k + stride, end
 	}
 	e.driverMu.Unlock()
@@ -248,6 +249,17 @@ func (e *engine) drive(ctx context.Context, m *runMsg, fn loopFunc, a *chunkArgs
 		res.Outputs = data
 	}
 	return res
+}
+
+// nextStride is how many elements a chunk of n elements runs before it
+// calls back again: about tickEvery at the speed so far (perElement), at
+// most twice the last stride, and no more than n/minTicks.
+func nextStride(last int, perElement time.Duration, n int) int {
+	stride := n
+	if perElement > 0 {
+		stride = int(min(tickEvery/perElement, time.Duration(n)))
+	}
+	return max(1, min(stride, 2*last, n/minTicks))
 }
 
 // giveRest answers a request for the rest of a chunk whose elements k to

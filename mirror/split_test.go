@@ -5,6 +5,7 @@ import (
 	"context"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -88,4 +89,21 @@ func TestChunkWithOneLeftGivesNothing(t *testing.T) {
 	got, err := decodeValue(nil, res.Outputs, reflect.TypeOf([]int(nil)))
 	require.NoError(t, err)
 	assert.Equal(t, []int{2, 4}, got.Interface())
+}
+
+func TestNextStride(t *testing.T) {
+	for _, tc := range []struct {
+		last       int
+		perElement time.Duration
+		n, want    int
+	}{
+		{1, time.Microsecond, 100000, 2},          // grows at most twofold
+		{4096, time.Microsecond, 100000, 6250},    // n/minTicks bounds it
+		{8192, time.Microsecond, 1000000, 16384},  // twice the last
+		{16384, time.Microsecond, 1000000, 20000}, // tickEvery at the speed so far
+		{100, 50 * time.Millisecond, 1000, 1},     // slow elements: every one
+		{1, 0, 10, 1},                             // fewer elements than minTicks
+	} {
+		assert.Equal(t, tc.want, nextStride(tc.last, tc.perElement, tc.n), "%+v", tc)
+	}
 }

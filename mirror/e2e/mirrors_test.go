@@ -80,19 +80,22 @@ func TestProgressReplacedByOutcome(t *testing.T) {
 	}
 }
 
-// TestIdleMirrorTakesTheRestOfASlowChunk: the first half of the workload
-// is slow and the second fast, so mirror 2 finishes its chunk while mirror 1
-// is on its first element; it then asks for, and runs, the rest of mirror
-// 1's chunk. The results, and the kept elements of a filter, stay in input
-// order.
+// TestIdleMirrorTakesTheRestOfASlowChunk: mirror 1's chunk (elements 0
+// to 3) is slow and mirror 2's (4 to 7) fast. Element 0 waits until
+// mirror 2 has run element 7, so mirror 2 is idle and asks for the rest
+// of mirror 1's chunk while mirror 1 runs element 1; at the tick after
+// it, mirror 1 gives away element 3 of the two it has left. The results,
+// and the kept elements of a filter, stay in input order.
 func TestIdleMirrorTakesTheRestOfASlowChunk(t *testing.T) {
 	s := newSession(t)
-	s.run(t, "import (\n\t\"fmt\"\n\t\"time\"\n)\nfunc slow(x int) int {\n\tif x < 4 {\n\t\ttime.Sleep(500 * time.Millisecond)\n\t}\n\tfmt.Println(\"element\", x)\n\treturn x * 10\n}")
+	s.run(t, "import (\n\t\"fmt\"\n\t\"os\"\n\t\"path/filepath\"\n\t\"time\"\n)\nvar dir string\nfunc slow(x int) int {\n\tswitch {\n\tcase x == 0:\n\t\tfor deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {\n\t\t\tif _, err := os.Stat(filepath.Join(dir, \"7\")); err == nil {\n\t\t\t\tbreak\n\t\t\t}\n\t\t}\n\tcase x < 4:\n\t\ttime.Sleep(500 * time.Millisecond)\n\tcase x == 7:\n\t\tos.WriteFile(filepath.Join(dir, \"7\"), nil, 0o644)\n\t}\n\tfmt.Println(\"element\", x)\n\treturn x * 10\n}")
+	s.run(t, fmt.Sprintf("dir = %q", t.TempDir()))
 	_, out := s.exec(t.Context(), "fmt.Println(ParallelCollect([]int{0, 1, 2, 3, 4, 5, 6, 7}, slow, WithMirrors(2)))")
 	require.Equal(t, "[0 10 20 30 40 50 60 70]\n", lastLine(out.Text("stdout")))
 	assert.Contains(t, out.Text("stdout"), "[mirror 2] element 3\n", "mirror 2 ran element 3, the rest of mirror 1's chunk")
-	assert.Contains(t, out.Text("stdout"), "[mirror 1] element 0\n")
+	assert.Contains(t, out.Text("stdout"), "[mirror 1] element 1\n")
 
+	s.run(t, fmt.Sprintf("dir = %q", t.TempDir()))
 	_, out = s.exec(t.Context(), "fmt.Println(ParallelSelectThenCollect([]int{0, 1, 2, 3, 4, 5, 6, 7}, func(x int) bool { return x%2 == 1 }, slow, WithMirrors(2)))")
 	require.Equal(t, "[10 30 50 70]\n", lastLine(out.Text("stdout")))
 }
