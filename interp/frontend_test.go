@@ -93,8 +93,8 @@ func TestParallelOutputIsTagged(t *testing.T) {
 	s := realSession(t)
 	res, out := execCell(t, s, 1, "ParallelCollect([]int{1, 2}, func(x int) int { println(\"got\", x); return x })")
 	mustOK(t, res)
-	if !strings.Contains(out.Text("stdout"), "[mirror 1] got 1") {
-		t.Errorf("mirror output is not tagged: %q", out.Text("stdout"))
+	if !strings.Contains(out.Text("stderr"), "[mirror 1] got 1") {
+		t.Errorf("mirror output is not tagged: %q", out.Text("stderr"))
 	}
 }
 
@@ -111,7 +111,7 @@ func TestIntrospection(t *testing.T) {
 	go func() {
 		done <- s.Execute(ctx, engine.ExecuteRequest{Code: "import \"time\"\nprintln(\"started\")\ntime.Sleep(time.Hour)", Count: 2}, out)
 	}()
-	out.WaitFor(t, "stdout", "started")
+	out.WaitFor(t, "stderr", "started")
 	defer func() {
 		cancel()
 		<-done
@@ -264,7 +264,7 @@ func TestInterruptNamesStoppedGoroutines(t *testing.T) {
 	go func() {
 		done <- s.Execute(ctx, engine.ExecuteRequest{Code: "println(\"started\")\nfor {}", Count: 2}, out)
 	}()
-	out.WaitFor(t, "stdout", "started")
+	out.WaitFor(t, "stderr", "started")
 	cancel()
 	res := <-done
 	if res.Error == nil || res.Error.Name != "Interrupted" || !hasLine(res.Error.Traceback, "1 goroutine(s) started by cells were stopped") {
