@@ -1,6 +1,6 @@
 """Baseline for the mirror benchmark: a warm DirectView map_sync of
 1,000 elements of x*10 on 2 ipyparallel engines. Prints the median seconds
-of 5 warm calls."""
+of 21 warm calls."""
 import statistics
 import time
 
@@ -10,7 +10,7 @@ with ipp.Cluster(n=2, log_level=40) as rc:
     view = rc[:]
     view.map_sync(lambda x: x * 10, range(1000))  # warm up
     times = []
-    for _ in range(5):
+    for _ in range(21):
         t0 = time.perf_counter()
         out = view.map_sync(lambda x: x * 10, range(1000))
         times.append(time.perf_counter() - t0)
