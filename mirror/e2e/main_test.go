@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/dmirror/dmirror/interp"
+	"github.com/dmirror/dmirror/kernel/kerneltest"
 	"github.com/dmirror/dmirror/mirror"
 )
 
@@ -34,5 +35,5 @@ func TestMain(m *testing.M) {
 			os.Exit(1)
 		}
 	}
-	os.Exit(m.Run())
+	os.Exit(kerneltest.RunTests(m)) // removes the binary that TestOpsOverTheKernelProtocol built
 }
