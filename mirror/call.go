@@ -39,20 +39,9 @@ type call struct {
 	failures []Failure
 	done     map[*work]int // elements done per work
 	reported int
-}
-
-// work is a contiguous part of the workload run as one chunk: one of the
-// job's chunks, or the rest a running chunk gave away.
-type work struct {
-	lo, hi int // hi shrinks when the chunk gives its rest away
-	data   []byte
-}
-
-// running is the work a slot's mirror is running.
-type running struct {
-	w     *work
-	asked bool          // a split was requested and not answered yet
-	split chan struct{} // asks the slot's goroutine, which owns the pipe, to send msgSplit
+	waiting  int  // slots waiting in next
+	asking   int  // splits asked and not answered
+	unrun    bool // a failure says that work was left unrun
 }
 
 func newCall(parent context.Context, decls Decls, job *Job, ev Events, n int) *call {
@@ -74,108 +63,6 @@ func newCall(parent context.Context, decls Decls, job *Job, ev Events, n int) *c
 	})
 	c.cancel = func() { cancel(); stopTimer(); stopWake() }
 	return c
-}
-
-// assign returns the first work of each of k slots (0-based): work i for
-// slot i when there are at most k works, else none, all works pending.
-func (c *call) assign(works []*work, k int) []*work {
-	first := make([]*work, k)
-	if len(works) <= k {
-		copy(first, works)
-		return first
-	}
-	c.pending = append(c.pending, works...)
-	return first
-}
-
-// serve runs works on mirror q in slot (1-based), starting with first
-// (which may be nil), until there is none left or the call is cancelled.
-// It reports whether q is still healthy.
-func (c *call) serve(q *proc, slot int, first *work) bool {
-	w := first
-	for {
-		if w == nil {
-			if w = c.next(); w == nil {
-				return true
-			}
-		}
-		if c.ctx.Err() != nil {
-			return true
-		}
-		st := c.start(slot, w)
-		res, healthy := c.runChunk(q, slot, st)
-		c.record(slot, w, res)
-		if !healthy {
-			return false
-		}
-		w = nil
-	}
-}
-
-// next returns the work an idle mirror runs next: a pending one, or else
-// the rest of the running chunk with the most elements left, which it asks
-// for and waits for. It returns nil when no running chunk has two elements
-// left to share, or the call is cancelled.
-func (c *call) next() *work {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for c.ctx.Err() == nil {
-		if len(c.pending) > 0 {
-			w := c.pending[0]
-			c.pending = c.pending[1:]
-			return w
-		}
-		victim, answering := c.victimLocked()
-		if victim == nil && !answering {
-			return nil
-		}
-		if victim != nil {
-			victim.asked = true
-			victim.split <- struct{}{} // buffered, and asked once per answer
-		}
-		c.changed.Wait()
-	}
-	return nil
-}
-
-// victimLocked returns the running chunk with the most elements not yet
-// done, if it has two or more and has not been asked already, and whether
-// some asked chunk has yet to answer.
-func (c *call) victimLocked() (victim *running, answering bool) {
-	most := 1
-	for _, r := range c.running {
-		if r.asked {
-			answering = true
-			continue
-		}
-		if left := r.w.hi - r.w.lo - c.done[r.w]; left > most {
-			victim, most = r, left
-		}
-	}
-	return victim, answering
-}
-
-// start records that slot runs w.
-func (c *call) start(slot int, w *work) *running {
-	r := &running{w: w, split: make(chan struct{}, 1)}
-	c.mu.Lock()
-	c.running[slot] = r
-	c.mu.Unlock()
-	return r
-}
-
-// gotRest takes the answer of r's mirror to a split: the rest it gave away
-// becomes pending.
-func (c *call) gotRest(r *running, rest restMsg) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	r.asked = false
-	c.done[r.w] = max(c.done[r.w], rest.Done)
-	if rest.Lo < rest.Hi && rest.Hi == r.w.hi && rest.Lo >= r.w.lo+rest.Done {
-		r.w.hi = rest.Lo
-		c.pending = append(c.pending, &work{lo: rest.Lo, hi: rest.Hi, data: rest.Data})
-	}
-	c.changed.Broadcast()
 }
 
 // runChunk sends r's work to q and waits for its result, forwarding output
@@ -222,7 +109,9 @@ func (c *call) runChunk(q *proc, slot int, r *running) (resultMsg, bool) {
 			case msgRest:
 				var rest restMsg
 				if m.ID == id && m.Decode(&rest) == nil {
-					c.gotRest(r, rest)
+					if err := c.gotRest(r, rest); err != nil {
+						return resultMsg{Failure: &Failure{Mirror: slot, Index: -1, Kind: KindError, Message: err.Error()}}, false
+					}
 				}
 			case msgResult:
 				if m.ID != id {
@@ -269,9 +158,12 @@ func (c *call) stoppedResult(res resultMsg, slot int) resultMsg {
 
 func (c *call) timedOut() bool {
 	c.mu.Lock()
-	decided := c.decided
-	c.mu.Unlock()
-	return !decided && c.parent.Err() == nil && errors.Is(c.ctx.Err(), context.DeadlineExceeded)
+	defer c.mu.Unlock()
+	return c.timedOutLocked()
+}
+
+func (c *call) timedOutLocked() bool {
+	return !c.decided && c.parent.Err() == nil && errors.Is(c.ctx.Err(), context.DeadlineExceeded)
 }
 
 // deathOf waits for a mirror whose pipe closed and describes its death.
@@ -292,8 +184,7 @@ func (c *call) deathOf(q *proc, slot int) resultMsg {
 func (c *call) record(slot int, w *work, res resultMsg) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	delete(c.running, slot)
-	c.changed.Broadcast()
+	c.stopRunningLocked(slot)
 	if res.Failure != nil {
 		if c.parent.Err() == nil && !c.decided {
 			c.failures = append(c.failures, *res.Failure)
@@ -340,6 +231,12 @@ func (c *call) outcome(mirrors int) *Outcome {
 		// Chunks stopped once the answer was known have no outcome.
 		out.Chunks = slices.Clone(c.chunks)
 		slices.SortFunc(out.Chunks, func(a, b ChunkOutcome) int { return a.Lo - b.Lo })
+		if lo, hi := gap(out.Chunks, c.total); !c.decided && lo < hi {
+			// Not expected: the shares and the stops above cover the workload.
+			out.Failures = []Failure{{Mirror: 1, Index: lo, Kind: KindError,
+				Message: fmt.Sprintf("elements %d to %d were not run", lo, hi-1)}}
+			out.Chunks = nil
+		}
 	}
 	return out
 }
