@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -48,12 +49,28 @@ type procSinks interface {
 	raw(name, text string)
 }
 
-// reaped reports whether the child has been waited for. It closes the
-// window between the child's end and dead being closed (its pipes are
-// drained first), in which a cell would otherwise be sent to a process
-// that is already gone.
+// reaped reports whether the child has ended: waited for, or a zombie
+// that the waiter has yet to reap. It closes the window between the
+// child's end and dead being closed (its pipes are drained first), in
+// which a cell would otherwise be sent to a process that is already gone.
 func (p *imageProc) reaped() bool {
-	return errors.Is(p.cmd.Process.Signal(syscall.Signal(0)), os.ErrProcessDone)
+	if errors.Is(p.cmd.Process.Signal(syscall.Signal(0)), os.ErrProcessDone) {
+		return true
+	}
+	return exited(p.cmd.Process.Pid)
+}
+
+// exited reports whether process pid has ended but not been waited for
+// (a zombie): a signal still reaches it then.
+func exited(pid int) bool {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return true // gone
+	}
+	// pid (comm) state ...: comm may hold spaces and parentheses.
+	s := string(stat)
+	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	return len(fields) > 0 && (fields[0] == "Z" || fields[0] == "X")
 }
 
 // startImage starts an image process running exe in ImageMode.

@@ -40,10 +40,10 @@ type engine struct {
 	src    *modules.Source     // sources of the session's modules
 
 	driverMu sync.Mutex
-	args     []any                // what Args returns now
-	result   func(bool)           // what Result calls now
-	dbgArgs  []any                // what DebugArg returns now
-	tick     func(int) (int, int) // what Tick calls now
+	args     []any                                    // what Args returns now
+	result   func(bool)                               // what Result calls now
+	dbgArgs  []any                                    // what DebugArg returns now
+	tick     func(st []int, done int) (next, end int) // what Tick calls now
 
 	dec   *values.Decoder    // see decoder
 	decI  *yaegi.Interpreter // the interpreter dec was made for
@@ -71,11 +71,14 @@ func (e *engine) build(decls []string, stdout, stderr io.Writer, displays displa
 			e.driverMu.Unlock()
 			f(decided)
 		}),
-		"Tick": reflect.ValueOf(func(done int) (next, end int) {
+		"Tick": reflect.ValueOf(func(st []int, done int) (next, end int) {
 			e.driverMu.Lock()
 			f := e.tick
 			e.driverMu.Unlock()
-			return f(done)
+			if f == nil {
+				return stopLoop()
+			}
+			return f(st, done)
 		}),
 		"DebugArg": reflect.ValueOf(func(k int) any {
 			e.driverMu.Lock()

@@ -17,7 +17,8 @@ import (
 //
 // It writes outputs and flags into the slices it is given and returns
 // whether an element decided a predicate op. Every so often it calls
-// __dmw.Tick with how many elements it has done, which says when to call
+// __dmw.Tick with its state slice and how many elements it has done, which
+// says when to call
 // again and where the chunk now ends. __dmSt[0] and __dmSt[1] are
 // the element and the block being run, read after a panic. Calling an
 // interpreted func costs about a microsecond in yaegi, many times the work
@@ -78,7 +79,7 @@ func loopSource(op string, blocks []JobBlock, inline bool) (string, []string, er
 		return "", nil, err
 	}
 	sb.WriteString(body)
-	sb.WriteString("\t\tif __dmK+1 >= __dmNext {\n\t\t\t__dmNext, __dmEnd = __dmw.Tick(__dmK + 1)\n\t\t}\n\t}\n\treturn false\n})")
+	sb.WriteString("\t\tif __dmK+1 >= __dmNext {\n\t\t\t__dmNext, __dmEnd = __dmw.Tick(__dmSt, __dmK + 1)\n\t\t}\n\t}\n\treturn false\n})")
 	return sb.String(), types, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"strings"
 	"time"
@@ -210,7 +211,12 @@ func (e *engine) drive(ctx context.Context, m *runMsg, fn loopFunc, a *chunkArgs
 	e.driverMu.Lock()
 	e.args = valuesToAny(a.values())
 	e.result = func(d bool) { decided = d }
-	e.tick = func(k int) (int, int) {
+	e.tick = func(st []int, k int) (int, int) {
+		if !sameSlice(st, a.state) {
+			// The loop of an earlier, cancelled chunk that yaegi has not
+			// stopped yet: it must not touch this chunk.
+			return stopLoop()
+		}
 		now := time.Now()
 		if now.Sub(lastReport) >= progressEvery {
 			h.progress(k)
@@ -249,6 +255,14 @@ func (e *engine) drive(ctx context.Context, m *runMsg, fn loopFunc, a *chunkArgs
 		res.Outputs = data
 	}
 	return res
+}
+
+// stopLoop is Tick's answer that ends a chunk func's loop at once.
+func stopLoop() (next, end int) { return math.MaxInt, 0 }
+
+// sameSlice says whether a and b share their first element.
+func sameSlice(a, b []int) bool {
+	return len(a) > 0 && len(b) > 0 && &a[0] == &b[0]
 }
 
 // nextStride is how many elements a chunk of n elements runs before it

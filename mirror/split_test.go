@@ -107,3 +107,16 @@ func TestNextStride(t *testing.T) {
 		assert.Equal(t, tc.want, nextStride(tc.last, tc.perElement, tc.n), "%+v", tc)
 	}
 }
+
+// TestStaleTickStopsItsLoop: a Tick from the loop of another chunk (one
+// cancelled earlier whose interpreted goroutine still runs) ends that loop
+// and leaves the running chunk alone.
+func TestStaleTickStopsItsLoop(t *testing.T) {
+	mine, other := make([]int, 2), make([]int, 2)
+	assert.True(t, sameSlice(mine, mine))
+	assert.False(t, sameSlice(mine, other))
+	assert.False(t, sameSlice(nil, mine))
+	next, end := stopLoop()
+	assert.Greater(t, next, 1<<40)
+	assert.Zero(t, end, "the loop's condition k < end fails at once")
+}
