@@ -39,8 +39,8 @@ const imageMaxStack = 256 << 20
 // ServeImage runs the image process: it reads frames from fd 3 and writes
 // frames to fd 4 until the kernel closes its end or ctx ends.
 func ServeImage(ctx context.Context) error {
-	in := os.NewFile(frameInFD, "frames-in")
-	out := os.NewFile(frameOutFD, "frames-out")
+	in := frame.Inherited(frameInFD, "frames-in")
+	out := frame.Inherited(frameOutFD, "frames-out")
 	if in == nil || out == nil {
 		return errors.New("image: frame pipes (fd 3 and 4) are missing")
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"regexp"
 	"sync"
 	"sync/atomic"
@@ -28,8 +27,8 @@ func ServeWorker(ctx context.Context) error {
 		return err
 	}
 	tuneRuntime()
-	in := os.NewFile(workerInFD, "mirror-in")
-	out := os.NewFile(workerOutFD, "mirror-out")
+	in := frame.Inherited(workerInFD, "mirror-in")
+	out := frame.Inherited(workerOutFD, "mirror-out")
 	if in == nil || out == nil {
 		return errors.New("mirror: no frame pipes (fds 3 and 4)")
 	}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"io"
+	"os"
+	"syscall"
 	"testing"
 )
 
@@ -50,4 +52,43 @@ func TestBadInput(t *testing.T) {
 			t.Errorf("%s: got %v, want a decode error", name, err)
 		}
 	}
+}
+
+// TestInheritedIsPollable: Inherited turns a blocking pipe, as os/exec
+// hands it to a child, into a non-blocking one, which the runtime's poller
+// serves.
+func TestInheritedIsPollable(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	fd, err := syscall.Dup(int(r.Fd())) // Fd leaves r blocking, as os/exec leaves a child's pipes
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	if nonblocking(t, fd) {
+		t.Fatal("the duplicated pipe is already non-blocking")
+	}
+	f := Inherited(fd, "test-in")
+	defer f.Close()
+	if !nonblocking(t, fd) {
+		t.Fatal("Inherited left the pipe blocking")
+	}
+	if _, err := w.Write([]byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadFull(f, make([]byte, 1)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func nonblocking(t *testing.T, fd int) bool {
+	t.Helper()
+	flags, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_GETFL, 0)
+	if errno != 0 {
+		t.Fatal(errno)
+	}
+	return flags&syscall.O_NONBLOCK != 0
 }
