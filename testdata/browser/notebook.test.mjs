@@ -262,15 +262,18 @@ async function typeCell(page, src) {
   return index;
 }
 
-async function runTyped(page, src, { wait = true } = {}) {
+// runTyped types src into a new cell and runs it; with wait, until it is
+// done, and with output, until its output has arrived too (it comes on
+// another socket than the reply).
+async function runTyped(page, src, { wait = true, output = false } = {}) {
   const index = await typeCell(page, src);
   await page.keyboard.press('Control+Enter'); // run, stay on the cell
   if (wait) {
-    await waitFor(`cell ${index} to finish`, () => page.evaluate((i) => {
+    await waitFor(`cell ${index} to finish`, () => page.evaluate(([i, out]) => {
       const c = Jupyter.notebook.get_cell(i);
-      return typeof c.input_prompt_number === 'number' &&
+      return typeof c.input_prompt_number === 'number' && (!out || c.output_area.outputs.length > 0) &&
         document.querySelector('#kernel_indicator_icon.kernel_idle_icon') !== null;
-    }, index), 60000);
+    }, [index, output]), 60000);
   }
   return index;
 }
@@ -287,15 +290,17 @@ async function interrupt(page, kernelName) {
     await page.evaluate((i) => Jupyter.notebook.get_cell(i).input_prompt_number === '*', loop), 30000);
   const t0 = Date.now();
   await page.click('button[data-jupyter-action="jupyter-notebook:interrupt-kernel"]');
+  // The reply comes on another socket than the cell's output, and the idle
+  // icon may be the interrupt request's own: wait for the output too.
   await waitFor('the loop to stop after interrupt', () => page.evaluate((i) => {
     const c = Jupyter.notebook.get_cell(i);
-    return typeof c.input_prompt_number === 'number' &&
+    return typeof c.input_prompt_number === 'number' && c.output_area.outputs.length > 0 &&
       document.querySelector('#kernel_indicator_icon.kernel_idle_icon') !== null;
   }, loop), 30000);
   console.log(`interrupt took ${Date.now() - t0} ms`);
   const loopText = await page.evaluate((i) => Jupyter.notebook.get_cell(i).element[0].querySelector('.output').innerText, loop);
   record('the interrupted cell says it was interrupted', /interrupt/i.test(loopText) || `output: ${short(loopText)}`);
-  const after = await runTyped(page, p.after);
+  const after = await runTyped(page, p.after, { output: true });
   const text = await page.evaluate((i) => Jupyter.notebook.get_cell(i).element[0].querySelector('.output').innerText, after);
   record('the next cell runs and sees the session\'s values', text.includes(p.want) || `output: ${short(text)}`);
   await page.locator('#notebook-container .cell').nth(loop).scrollIntoViewIfNeeded();
