@@ -10,15 +10,8 @@ import (
 	"time"
 )
 
-// call is the state of one Pool.Run.
-//
-// Work is shared out dynamically: when there is a chunk per mirror, mirror
-// i starts with chunk i; more chunks (CreateMirror's one per element) wait
-// in pending for whichever mirror is free. A mirror with nothing left to do
-// asks the running mirror with the most elements left for the second half
-// of them (msgSplit), which that mirror hands back as a new pending work
-// (msgRest) and no longer runs: a mirror that is slower (a busy core, costly
-// elements) does not hold up the call while another idles.
+// call is the state of one Pool.Run: a goroutine per mirror slot runs works
+// (share.go) and records their results here.
 type call struct {
 	parent  context.Context
 	ctx     context.Context // cancelled by the parent, the timeout, or a decided answer

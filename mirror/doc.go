@@ -54,7 +54,7 @@
 // per mirror, never empty; CreateMirror makes one chunk per element, run on
 // up to DefaultCores mirrors at a time. A mirror left with nothing to do
 // takes the second half of what is left of the running chunk with the most
-// elements left, which that mirror gives away at its next tick (call.go):
+// elements left, which that mirror gives away at its next tick (share.go):
 // a slow core or costly elements do not keep a call waiting on one mirror
 // while another idles. AnySatisfy, AllSatisfy and
 // NoneSatisfy stop the other mirrors once the answer is known, and then do

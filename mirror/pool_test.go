@@ -148,7 +148,7 @@ func TestPoolChunksInOrder(t *testing.T) {
 	}
 	// Each mirror starts its own chunk (4, 3 and 3 elements) and runs at
 	// least its first element; one that finishes early may take the rest
-	// of another's (see call.next).
+	// of another's (see share.go).
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	total := 0
