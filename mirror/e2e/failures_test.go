@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -226,4 +227,38 @@ func reports(out *enginetest.Recorder) []enginetest.Event {
 		}
 	}
 	return rs
+}
+
+// TestInterruptWhileSharing: a call whose mirrors share out work (the
+// slow elements are all in mirror 1's chunk) is interrupted after the
+// others have taken part of that chunk; it ends within a second, and the
+// next call works on the same mirrors.
+func TestInterruptWhileSharing(t *testing.T) {
+	s := newSession(t)
+	s.run(t, "import (\n\t\"fmt\"\n\t\"time\"\n)\nfunc uneven(x int) int {\n\tif x < 20 && x%2 == 0 {\n\t\ttime.Sleep(200 * time.Millisecond)\n\t}\n\tfmt.Println(\"done\", x)\n\treturn x\n}")
+	shared := regexp.MustCompile(`\[mirror [23]\] done 1\d\n`)
+	for round := 0; round < 3; round++ {
+		ctx, cancel := context.WithCancel(t.Context())
+		out, wait := s.execAsync(ctx, "xs := make([]int, 60)\nfor i := range xs { xs[i] = i }\nParallelCollect(xs, uneven, WithMirrors(3))")
+		out.WaitFor(t, "stdout", "done 4\n") // mirror 1's third slow element
+		if !shared.MatchString(out.Text("stdout")) {
+			t.Errorf("round %d: no other mirror ran an element of mirror 1's chunk: %q", round, out.Text("stdout"))
+		}
+		cancel()
+		interrupted := time.Now()
+		res := wait()
+		took := time.Since(interrupted)
+		if res.Error == nil || res.Error.Name != "Interrupted" {
+			t.Fatalf("round %d: the interrupted cell ended with %v", round, res.Error)
+		}
+		if took > time.Second {
+			t.Errorf("round %d: the cell ended %v after the interrupt, want within 1s", round, took)
+		}
+		if got := s.run(t, "fmt.Println(ParallelCollect([]int{1, 2, 3}, func(x int) int { return -x }, WithMirrors(3)))"); got != "[-1 -2 -3]\n" {
+			t.Fatalf("round %d: next call printed %q", round, got)
+		}
+	}
+	if n := len(mirrorPids(t)); n != 3 {
+		t.Fatalf("%d mirror processes, want 3", n)
+	}
 }
