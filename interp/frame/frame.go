@@ -1,6 +1,13 @@
 // Package frame sends typed messages between dmirror's processes (kernel,
-// image process, mirrors) over a pair of pipes: each message is a 4-byte
-// big-endian length followed by that many bytes of JSON.
+// image process, mirrors) over a pair of pipes. A message is a 4-byte
+// big-endian length n, then n bytes: a 4-byte big-endian length h, a header
+// of h bytes of JSON (type and id), and the body, JSON, in the rest.
+//
+// The body follows the header rather than sitting inside it so that it is
+// scanned once, when it is decoded: a body held in a JSON envelope is
+// scanned again to encode the envelope and to find its end, which made
+// each message three times as costly (a Parallel call of 10^6 elements
+// sends several megabytes).
 package frame
 
 import (
@@ -21,9 +28,15 @@ const MaxSize = 1 << 30
 // Msg is one message. Type says what Body holds; ID pairs a reply with its
 // request (0 when the message is not part of an exchange).
 type Msg struct {
-	Type string          `json:"type"`
-	ID   uint64          `json:"id,omitempty"`
-	Body json.RawMessage `json:"body,omitempty"`
+	Type string
+	ID   uint64
+	Body json.RawMessage // nil when the message has none
+}
+
+// header is what a message says before its body.
+type header struct {
+	Type string `json:"type"`
+	ID   uint64 `json:"id,omitempty"`
 }
 
 // Decode unmarshals the body into v.
@@ -49,7 +62,7 @@ func New(r io.Reader, w io.Writer) *Conn {
 
 // Send writes one message whose body is v marshalled to JSON.
 func (c *Conn) Send(typ string, id uint64, v any) error {
-	var body json.RawMessage
+	var body []byte
 	if v != nil {
 		b, err := json.Marshal(v)
 		if err != nil {
@@ -57,16 +70,18 @@ func (c *Conn) Send(typ string, id uint64, v any) error {
 		}
 		body = b
 	}
-	data, err := json.Marshal(Msg{Type: typ, ID: id, Body: body})
+	head, err := json.Marshal(header{Type: typ, ID: id})
 	if err != nil {
 		return fmt.Errorf("frame: encode %s: %w", typ, err)
 	}
-	if len(data) > MaxSize {
-		return fmt.Errorf("frame: %s message of %d bytes exceeds %d", typ, len(data), MaxSize)
+	n := 4 + len(head) + len(body)
+	if n > MaxSize {
+		return fmt.Errorf("frame: %s message of %d bytes exceeds %d", typ, n, MaxSize)
 	}
-	buf := make([]byte, 4+len(data))
-	binary.BigEndian.PutUint32(buf, uint32(len(data)))
-	copy(buf[4:], data)
+	buf := make([]byte, 8, 4+n)
+	binary.BigEndian.PutUint32(buf, uint32(n))
+	binary.BigEndian.PutUint32(buf[4:], uint32(len(head)))
+	buf = append(append(buf, head...), body...)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, err := c.w.Write(buf); err != nil {
@@ -78,24 +93,35 @@ func (c *Conn) Send(typ string, id uint64, v any) error {
 // Recv reads the next message. It returns io.EOF when the peer closed the
 // pipe between messages.
 func (c *Conn) Recv() (Msg, error) {
-	var hdr [4]byte
-	if _, err := io.ReadFull(c.r, hdr[:]); err != nil {
+	var size [4]byte
+	if _, err := io.ReadFull(c.r, size[:]); err != nil {
 		if err == io.ErrUnexpectedEOF {
-			return Msg{}, fmt.Errorf("frame: truncated header: %w", err)
+			return Msg{}, fmt.Errorf("frame: truncated length: %w", err)
 		}
 		return Msg{}, err
 	}
-	n := binary.BigEndian.Uint32(hdr[:])
+	n := binary.BigEndian.Uint32(size[:])
 	if n > MaxSize {
 		return Msg{}, fmt.Errorf("frame: message of %d bytes exceeds %d", n, MaxSize)
+	}
+	if n < 4 {
+		return Msg{}, fmt.Errorf("frame: message of %d bytes has no header length", n)
 	}
 	data := make([]byte, n)
 	if _, err := io.ReadFull(c.r, data); err != nil {
 		return Msg{}, fmt.Errorf("frame: truncated message: %w", err)
 	}
-	var m Msg
-	if err := json.Unmarshal(data, &m); err != nil {
-		return Msg{}, fmt.Errorf("frame: bad message: %w", err)
+	h := binary.BigEndian.Uint32(data)
+	if h > n-4 {
+		return Msg{}, fmt.Errorf("frame: header of %d bytes in a message of %d", h, n)
+	}
+	var head header
+	if err := json.Unmarshal(data[4:4+h], &head); err != nil {
+		return Msg{}, fmt.Errorf("frame: bad header: %w", err)
+	}
+	m := Msg{Type: head.Type, ID: head.ID}
+	if body := data[4+h:]; len(body) > 0 {
+		m.Body = body
 	}
 	return m, nil
 }

@@ -44,13 +44,43 @@ func TestBadInput(t *testing.T) {
 	for name, in := range map[string][]byte{
 		"short header": {0, 0},
 		"short body":   {0, 0, 0, 9, '{'},
-		"not json":     {0, 0, 0, 3, 'a', 'b', 'c'},
+		"no header":    {0, 0, 0, 3, 'a', 'b', 'c'},
+		"long header":  {0, 0, 0, 6, 0, 0, 0, 9, '{', '}'},
+		"bad header":   {0, 0, 0, 7, 0, 0, 0, 3, 'a', 'b', 'c'},
 		"too large":    huge,
 	} {
 		c := New(bytes.NewReader(in), io.Discard)
 		if _, err := c.Recv(); err == nil || err == io.EOF {
 			t.Errorf("%s: got %v, want a decode error", name, err)
 		}
+	}
+}
+
+// TestLayout: a message is its length, its header's length, the header
+// and the body; the body is only parsed by Decode.
+func TestLayout(t *testing.T) {
+	var buf bytes.Buffer
+	if err := New(&buf, &buf).Send("run", 3, []int{1, 2}); err != nil {
+		t.Fatal(err)
+	}
+	head, body := `{"type":"run","id":3}`, `[1,2]`
+	want := binary.BigEndian.AppendUint32(nil, uint32(4+len(head)+len(body)))
+	want = binary.BigEndian.AppendUint32(want, uint32(len(head)))
+	want = append(append(want, head...), body...)
+	if !bytes.Equal(buf.Bytes(), want) {
+		t.Fatalf("wrote %q, want %q", buf.Bytes(), want)
+	}
+
+	in := binary.BigEndian.AppendUint32(nil, uint32(4+len(head)+3))
+	in = binary.BigEndian.AppendUint32(in, uint32(len(head)))
+	in = append(append(in, head...), "[1,"...)
+	m, err := New(bytes.NewReader(in), io.Discard).Recv()
+	if err != nil {
+		t.Fatalf("a message with a bad body was refused on receipt: %v", err)
+	}
+	var got []int
+	if err := m.Decode(&got); err == nil {
+		t.Fatal("a bad body decoded")
 	}
 }
 
