@@ -116,3 +116,13 @@ func TestPrintlnInMirror(t *testing.T) {
 	assert.Contains(t, out.Text("stderr"), "[mirror 2] in func 2\n")
 	assert.NotContains(t, out.Text("stdout"), "got")
 }
+
+// TestMillionElements: a workload of 10^6 elements (megabytes in every
+// frame between the processes) comes back whole and in order, for a
+// collect and a filter.
+func TestMillionElements(t *testing.T) {
+	s := newSession(t)
+	s.run(t, "import \"fmt\"\nxs := make([]int, 1000000)\nfor i := range xs { xs[i] = i }")
+	out := s.run(t, "ys := ParallelCollect(xs, func(x int) int { return 3*x + 1 }, WithMirrors(2))\nok := len(ys) == len(xs)\nfor i, y := range ys { ok = ok && y == 3*i+1 }\nodd := ParallelSelect(xs, func(x int) bool { return x%2 == 1 }, WithMirrors(3))\nok = ok && len(odd) == 500000 && odd[0] == 1 && odd[499999] == 999999\nfmt.Println(ok)")
+	assert.Equal(t, "true\n", out)
+}
