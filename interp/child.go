@@ -235,8 +235,8 @@ func crashStart(b []byte) int {
 }
 
 // send writes a frame to the child.
-func (p *imageProc) send(typ string, id uint64, body any) error {
-	return p.conn.Send(typ, id, body)
+func (p *imageProc) send(typ string, id uint64, body any, blobs ...[]byte) error {
+	return p.conn.Send(typ, id, body, blobs...)
 }
 
 // kill ends the child at once and waits until it is gone.

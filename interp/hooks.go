@@ -8,6 +8,7 @@ import (
 
 	yaegi "github.com/traefik/yaegi/interp"
 
+	"github.com/dmirror/dmirror/interp/frame"
 	"github.com/dmirror/dmirror/interp/frontend"
 	"github.com/dmirror/dmirror/kernel/engine"
 	"github.com/dmirror/dmirror/mirror"
@@ -51,7 +52,8 @@ func (s *imageServer) prepareJobDecoder(ip *yaegi.Interpreter, decls string) {
 
 func (s *imageServer) runJob(ctx context.Context, job *mirror.Job) (*mirror.Outcome, error) {
 	s.out.flush()
-	m, err := s.exchange(ctx, msgJob, jobMsg{Job: job})
+	var bs frame.Blobs
+	m, err := s.exchange(ctx, msgJob, jobMsg{Job: job.WithBlobs(&bs)}, bs.List()...)
 	if err != nil {
 		return nil, err
 	}
@@ -64,6 +66,9 @@ func (s *imageServer) runJob(ctx context.Context, job *mirror.Job) (*mirror.Outc
 	}
 	if reply.Outcome == nil {
 		return nil, errors.New("the kernel sent no outcome")
+	}
+	if err := reply.Outcome.TakeBlobs(m); err != nil {
+		return nil, fmt.Errorf("the kernel's outcome: %w", err)
 	}
 	return reply.Outcome, nil
 }

@@ -232,7 +232,7 @@ func unsendable(err error) bool {
 }
 
 // exchange sends a request to the kernel and waits for its reply.
-func (s *imageServer) exchange(ctx context.Context, typ string, body any) (frame.Msg, error) {
+func (s *imageServer) exchange(ctx context.Context, typ string, body any, blobs ...[]byte) (frame.Msg, error) {
 	id := s.nextID.Add(1)
 	ch := make(chan frame.Msg, 1)
 	s.mu.Lock()
@@ -243,7 +243,7 @@ func (s *imageServer) exchange(ctx context.Context, typ string, body any) (frame
 		delete(s.waiting, id)
 		s.mu.Unlock()
 	}()
-	if err := s.conn.Send(typ, id, body); err != nil {
+	if err := s.conn.Send(typ, id, body, blobs...); err != nil {
 		return frame.Msg{}, err
 	}
 	select {

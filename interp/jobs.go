@@ -25,6 +25,8 @@ func (s *Session) answerJob(ctx context.Context, p *imageProc, m frame.Msg, plan
 		reply.Err = err.Error()
 	case body.Job == nil:
 		reply.Err = "a job frame without a job"
+	case body.Job.TakeBlobs(m) != nil:
+		reply.Err = "a job frame whose chunks' data are missing"
 	case s.pool == nil:
 		reply.Err = "parallel calls are not available in this session"
 	default:
@@ -44,7 +46,11 @@ func (s *Session) answerJob(ctx context.Context, p *imageProc, m frame.Msg, plan
 			reply.Outcome = outcome
 		}
 	}
-	if err := p.send(msgJobReply, m.ID, reply); err != nil {
+	var bs frame.Blobs
+	if reply.Outcome != nil {
+		reply.Outcome = reply.Outcome.WithBlobs(&bs)
+	}
+	if err := p.send(msgJobReply, m.ID, reply, bs.List()...); err != nil {
 		s.log.Debug("job reply not sent: the image process is gone", "err", err)
 	}
 }

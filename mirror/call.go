@@ -8,6 +8,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/dmirror/dmirror/interp/frame"
 )
 
 // call is the state of one Pool.Run: a goroutine per mirror slot runs works
@@ -72,7 +74,8 @@ func (c *call) runChunk(q *proc, slot int, r *running) (resultMsg, bool) {
 	} else {
 		rm.Rebuild, rm.Decls = true, c.decls.Chunks
 	}
-	if err := q.conn.Send(msgRun, id, rm); err != nil {
+	var bs frame.Blobs
+	if err := q.conn.Send(msgRun, id, rm.withBlobs(&bs), bs.List()...); err != nil {
 		return c.deathOf(q, slot), false
 	}
 	ctxDone := c.ctx.Done()
@@ -102,7 +105,11 @@ func (c *call) runChunk(q *proc, slot int, r *running) (resultMsg, bool) {
 			case msgRest:
 				var rest restMsg
 				if m.ID == id && m.Decode(&rest) == nil {
-					if err := c.gotRest(r, rest); err != nil {
+					err := rest.takeBlobs(m)
+					if err == nil {
+						err = c.gotRest(r, rest)
+					}
+					if err != nil {
 						return resultMsg{Failure: &Failure{Mirror: slot, Index: -1, Kind: KindError, Message: err.Error()}}, false
 					}
 				}
@@ -111,7 +118,11 @@ func (c *call) runChunk(q *proc, slot int, r *running) (resultMsg, bool) {
 					continue // the result of an earlier, abandoned chunk
 				}
 				var res resultMsg
-				if err := m.Decode(&res); err != nil {
+				err := m.Decode(&res)
+				if err == nil {
+					err = res.takeBlobs(m)
+				}
+				if err != nil {
 					return resultMsg{Failure: &Failure{Mirror: slot, Index: -1, Kind: KindError, Message: err.Error()}}, false
 				}
 				q.have = nil // rebuild next time, unless the mirror is in step

@@ -3,6 +3,7 @@ package mirror
 import (
 	"time"
 
+	"github.com/dmirror/dmirror/interp/frame"
 	"github.com/dmirror/dmirror/interp/modules"
 )
 
@@ -57,8 +58,9 @@ type Decls struct {
 
 // JobChunk is the elements Lo to Hi-1 of a workload, encoded as one []T.
 type JobChunk struct {
-	Lo, Hi int
-	Data   []byte
+	Lo, Hi  int
+	Data    []byte    `json:",omitempty"`
+	DataRef frame.Ref `json:",omitempty"` // Data as a blob of the frame (see blobs.go)
 }
 
 // Outcome is the result of a Job, or the failures. Chunks hold the results
@@ -86,9 +88,10 @@ type Outcome struct {
 //
 // Flags say which elements are kept, for the filtering ops.
 type ChunkOutcome struct {
-	Lo, Hi  int
-	Outputs []byte
-	Flags   []bool
+	Lo, Hi     int
+	Outputs    []byte    `json:",omitempty"`
+	OutputsRef frame.Ref `json:",omitempty"` // Outputs as a blob of the frame (see blobs.go)
+	Flags      []bool
 }
 
 // Failure kinds.

@@ -1,6 +1,9 @@
 package mirror
 
-import "github.com/dmirror/dmirror/interp/modules"
+import (
+	"github.com/dmirror/dmirror/interp/frame"
+	"github.com/dmirror/dmirror/interp/modules"
+)
 
 // Messages between the kernel's pool and a mirror, over frame.Conn.
 const (
@@ -24,8 +27,9 @@ type runMsg struct {
 	Op         string
 	Blocks     []JobBlock
 	Globals    map[string][]byte
-	Data       []byte // the chunk's elements, one encoded []T
-	Offset     int    // position of the chunk's first element in the workload
+	Data       []byte    `json:",omitempty"` // the chunk's elements, one encoded []T
+	DataRef    frame.Ref `json:",omitempty"` // Data as a blob of the frame
+	Offset     int       // position of the chunk's first element in the workload
 	Mirror     int
 	Modules    []modules.Module `json:",omitempty"` // the session's modules
 }
@@ -47,9 +51,10 @@ type displayMsg struct {
 // == Hi when nothing was given. Done is how many elements of the chunk were
 // done at the time.
 type restMsg struct {
-	Done   int
-	Lo, Hi int
-	Data   []byte
+	Done    int
+	Lo, Hi  int
+	Data    []byte    `json:",omitempty"`
+	DataRef frame.Ref `json:",omitempty"`
 }
 
 type progressMsg struct {
@@ -60,11 +65,12 @@ type progressMsg struct {
 // Flags are indexed like the chunk's elements; Stopped says the chunk was
 // cancelled before its end.
 type resultMsg struct {
-	Outputs []byte
-	Flags   []bool
-	Decided bool
-	Stopped bool
-	Failure *Failure
+	Outputs    []byte    `json:",omitempty"`
+	OutputsRef frame.Ref `json:",omitempty"`
+	Flags      []bool
+	Decided    bool
+	Stopped    bool
+	Failure    *Failure
 	// Generation and Seen are the mirror's declaration state afterwards
 	// (Seen -1 when it must rebuild next time).
 	Generation int

@@ -115,6 +115,9 @@ func (wk *worker) run(ctx context.Context, eng *engine, m frame.Msg) error {
 	if err := m.Decode(&rm); err != nil {
 		return err
 	}
+	if err := rm.takeBlobs(m); err != nil {
+		return err
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	wk.mu.Lock()
@@ -131,12 +134,16 @@ func (wk *worker) run(ctx context.Context, eng *engine, m frame.Msg) error {
 		split: func() bool { return wk.splitWanted.Swap(false) },
 		// A rest that cannot be sent is lost with the pipe, which the pool
 		// notices as the mirror's death.
-		rest: func(r restMsg) { _ = wk.conn.Send(msgRest, m.ID, r) },
+		rest: func(r restMsg) {
+			var bs frame.Blobs
+			_ = wk.conn.Send(msgRest, m.ID, r.withBlobs(&bs), bs.List()...)
+		},
 	})
 	wk.mu.Lock()
 	wk.cancel = nil
 	wk.mu.Unlock()
-	if err := wk.conn.Send(msgResult, m.ID, res); err != nil {
+	var bs frame.Blobs
+	if err := wk.conn.Send(msgResult, m.ID, res.withBlobs(&bs), bs.List()...); err != nil {
 		return fmt.Errorf("mirror: send result: %w", err)
 	}
 	return nil

@@ -47,12 +47,42 @@ func TestBadInput(t *testing.T) {
 		"no header":    {0, 0, 0, 3, 'a', 'b', 'c'},
 		"long header":  {0, 0, 0, 6, 0, 0, 0, 9, '{', '}'},
 		"bad header":   {0, 0, 0, 7, 0, 0, 0, 3, 'a', 'b', 'c'},
+		"long blob":    append([]byte{0, 0, 0, 32, 0, 0, 0, 25}, `{"type":"x","blobs":[10]}xyz`...),
+		"minus blob":   append([]byte{0, 0, 0, 32, 0, 0, 0, 25}, `{"type":"x","blobs":[-1]}xyz`...),
 		"too large":    huge,
 	} {
 		c := New(bytes.NewReader(in), io.Discard)
 		if _, err := c.Recv(); err == nil || err == io.EOF {
 			t.Errorf("%s: got %v, want a decode error", name, err)
 		}
+	}
+}
+
+// TestBlobs: blobs travel raw after the body and come back by Ref.
+func TestBlobs(t *testing.T) {
+	var buf bytes.Buffer
+	c := New(&buf, &buf)
+	var bs Blobs
+	body := map[string]Ref{"a": bs.Put([]byte{0, 1, 2}), "none": bs.Put(nil), "b": bs.Put([]byte("\"x"))}
+	if err := c.Send("data", 1, body, bs.List()...); err != nil {
+		t.Fatal(err)
+	}
+	m, err := c.Recv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]Ref
+	if err := m.Decode(&got); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string][]byte{"a": {0, 1, 2}, "none": nil, "b": []byte("\"x")} {
+		b, err := m.Blob(got[name])
+		if err != nil || !bytes.Equal(b, want) {
+			t.Errorf("blob %s = %q, %v; want %q", name, b, err, want)
+		}
+	}
+	if _, err := m.Blob(3); err == nil {
+		t.Error("a Ref past the blobs was accepted")
 	}
 }
 
