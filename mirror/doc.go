@@ -32,8 +32,8 @@
 //     is re-run in a fresh interpreter under yaegi's debugger to recover
 //     the interpreted frames and their locals. Each mirror's address space
 //     is limited (MemoryEnv), so a runaway block fails its mirror with
-//     "out of memory" rather than the machine; a mirror runs on one P and
-//     collects garbage less often than the kernel (tuneRuntime).
+//     "out of memory" rather than the machine; a mirror collects garbage
+//     after a fixed allocation budget, on a P of its own (tuneRuntime).
 //
 // The image contract: a mirror has every declaration the session made up
 // to the call; a block sees the kernel's current values of the globals it

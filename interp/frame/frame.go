@@ -190,9 +190,9 @@ func (c *Conn) Recv() (Msg, error) {
 // Inherited returns the pipe inherited as fd, as a file whose reads and
 // writes go through the Go runtime's poller. os/exec hands pipes to a child
 // in blocking mode, and a goroutine blocked reading one holds its thread and
-// P in a system call: with one P (mirrors), the goroutine it has just woken
-// then waits for the runtime to take the P back, about 0.1 ms per message
-// measured here. It returns nil if fd is not open.
+// P in a system call: with one P (as mirrors had), the goroutine it has
+// just woken then waits for the runtime to take the P back, about 0.1 ms
+// per message measured here. It returns nil if fd is not open.
 func Inherited(fd int, name string) *os.File {
 	// On failure the file still works, blocking.
 	_ = syscall.SetNonblock(fd, true)

@@ -54,10 +54,10 @@ func benchSpeedup(b *testing.B) {
 	// kernel's loop (mirrors are tuned for throughput: see tuneRuntime).
 	// The cores the work got, from the CPU time of the image process (the
 	// loop) and of the mirrors, say how busy the machine was. The reference
-	// is the ceiling of any design that runs yaegi in processes on this
-	// machine: the same work in plain yaegi interpreters (no kernel, image
-	// or mirror code), one process on 2 Ps against two on 1 P started
-	// together, each with half the elements.
+	// is what the machine gives the same split without dmirror's machinery:
+	// the same work in plain yaegi interpreters (no kernel, image or mirror
+	// code), one process set up as the image process against two set up as
+	// mirrors, started together, each with half the elements.
 	image, mirrors := childPids(b, "__image"), mirrorPids(b)
 	var seq, one, par, refSeq, refPar []time.Duration
 	var speedup, scaling, perMirror, seqCores, parCores, refSpeedup []float64
@@ -69,8 +69,8 @@ func benchSpeedup(b *testing.B) {
 		c1 := cpuTime(b, mirrors)
 		par = append(par, nanos(b, s.run(b, fmt.Sprintf(parCell, 2)))...)
 		parCores = append(parCores, (cpuTime(b, mirrors)-c1).Seconds()/par[k].Seconds())
-		refSeq = append(refSeq, reference(b, 16, 2))
-		refPar = append(refPar, reference(b, 8, 1, 1))
+		refSeq = append(refSeq, reference(b, 16, "image"))
+		refPar = append(refPar, reference(b, 8, "mirror", "mirror"))
 		speedup = append(speedup, seq[k].Seconds()/par[k].Seconds())
 		scaling = append(scaling, one[k].Seconds()/par[k].Seconds())
 		perMirror = append(perMirror, seq[k].Seconds()/one[k].Seconds())

@@ -21,23 +21,28 @@ import (
 )
 
 // referenceEnv makes the test binary a reference process of the speedup
-// benchmark instead of running tests: "n,procs" runs fib(24) n times in a
+// benchmark instead of running tests: "n,role" runs fib(24) n times in a
 // plain yaegi interpreter, with no kernel, image or mirror code around it,
-// on procs Ps (2: the image process's runtime settings; 1: a mirror's), and
-// prints the time the loop took in nanoseconds. It waits for a line on
-// stdin before the loop, so that two references start together.
+// with the Go runtime set as the image process sets it (role "image": all
+// Ps, GOGC=400) or as a mirror does (role "mirror": 2 Ps, the allocation
+// budget), and prints the time the loop took in nanoseconds. It waits for
+// a line on stdin before the loop, so that two references start together.
 const referenceEnv = "DMIRROR_BENCH_REFERENCE"
 
 func runReference(spec string, in io.Reader, out io.Writer) error {
-	var n, procs int
-	if _, err := fmt.Sscanf(spec, "%d,%d", &n, &procs); err != nil {
-		return fmt.Errorf("%s=%q: %w", referenceEnv, spec, err)
+	n, role, ok := strings.Cut(spec, ",")
+	count, err := strconv.Atoi(n)
+	if !ok || err != nil {
+		return fmt.Errorf("%s=%q: want count,role", referenceEnv, spec)
 	}
-	runtime.GOMAXPROCS(procs)
-	if procs > 1 {
-		debug.SetGCPercent(400) // as the image process (interp.imageGCPercent)
-	} else {
-		vm.TuneGC(64 << 20) // as a mirror (mirror.mirrorGCBudget)
+	switch role {
+	case "image":
+		debug.SetGCPercent(400) // as interp.imageGCPercent
+	case "mirror":
+		runtime.GOMAXPROCS(min(2, runtime.NumCPU())) // as mirror.tuneRuntime
+		vm.TuneGC(64 << 20)
+	default:
+		return fmt.Errorf("%s=%q: role %q is neither image nor mirror", referenceEnv, spec, role)
 	}
 	i := yaegi.New(yaegi.Options{})
 	if err := i.Use(stdlib.Symbols); err != nil {
@@ -56,14 +61,14 @@ func runReference(spec string, in io.Reader, out io.Writer) error {
 		return err
 	}
 	t0 := time.Now()
-	loop(n)
+	loop(count)
 	fmt.Fprintln(out, time.Since(t0).Nanoseconds())
 	return nil
 }
 
-// reference runs fib(24) n times in each of len(procs) reference processes
-// (procs[k] Ps each), started together, and returns the longest loop time.
-func reference(b *testing.B, n int, procs ...int) time.Duration {
+// reference runs fib(24) n times in each of len(roles) reference processes
+// (see referenceEnv), started together, and returns the longest loop time.
+func reference(b *testing.B, n int, roles ...string) time.Duration {
 	b.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -72,10 +77,10 @@ func reference(b *testing.B, n int, procs ...int) time.Duration {
 		stdin io.WriteCloser
 		out   *bufio.Reader
 	}
-	refs := make([]ref, len(procs))
-	for k, p := range procs {
+	refs := make([]ref, len(roles))
+	for k, role := range roles {
 		cmd := exec.CommandContext(ctx, os.Args[0])
-		cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%d,%d", referenceEnv, n, p))
+		cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%d,%s", referenceEnv, n, role))
 		cmd.Stderr = os.Stderr
 		stdin, err := cmd.StdinPipe()
 		if err != nil {
