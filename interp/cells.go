@@ -1,11 +1,10 @@
 package interp
 
 import (
-	"bytes"
-	"runtime"
-	"strconv"
 	"sync"
 	"sync/atomic"
+
+	"github.com/dmirror/dmirror/interp/vm"
 )
 
 // cellTable knows which cell a goroutine of the image process works for: a
@@ -29,7 +28,7 @@ func (t *cellTable) setCurrent(cell int) { t.current.Store(int64(cell)) }
 // caller returns the cell of the calling goroutine.
 func (t *cellTable) caller() int {
 	if t.registered.Load() > 0 {
-		id := goroutineID()
+		id := vm.GoroutineID()
 		t.mu.Lock()
 		cell, ok := t.byGoroutine[id]
 		t.mu.Unlock()
@@ -42,7 +41,7 @@ func (t *cellTable) caller() int {
 
 // register attributes the calling goroutine to cell until unregister.
 func (t *cellTable) register(cell int) {
-	id := goroutineID()
+	id := vm.GoroutineID()
 	t.mu.Lock()
 	t.byGoroutine[id] = cell
 	t.registered.Store(int64(len(t.byGoroutine)))
@@ -50,26 +49,9 @@ func (t *cellTable) register(cell int) {
 }
 
 func (t *cellTable) unregister() {
-	id := goroutineID()
+	id := vm.GoroutineID()
 	t.mu.Lock()
 	delete(t.byGoroutine, id)
 	t.registered.Store(int64(len(t.byGoroutine)))
 	t.mu.Unlock()
-}
-
-// goroutineID parses the calling goroutine's id from its stack header
-// ("goroutine 42 [running]:"); Go offers no other way to tell goroutines
-// apart, and interpreted code cannot carry a context to the writers.
-func goroutineID() uint64 {
-	var buf [64]byte
-	b := buf[:runtime.Stack(buf[:], false)]
-	b = bytes.TrimPrefix(b, []byte("goroutine "))
-	if i := bytes.IndexByte(b, ' '); i > 0 {
-		b = b[:i]
-	}
-	id, err := strconv.ParseUint(string(b), 10, 64)
-	if err != nil {
-		return 0
-	}
-	return id
 }

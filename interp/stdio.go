@@ -4,6 +4,8 @@ import (
 	"errors"
 	"regexp"
 	"sync"
+
+	"github.com/dmirror/dmirror/interp/vm"
 )
 
 // cellWriter is the interpreter's stdout or stderr (fmt.Print*, println,
@@ -100,7 +102,7 @@ type traces struct {
 func (t *traces) add(cells *cellTable, line string) {
 	id, registered := uint64(0), false
 	if cells.registered.Load() > 0 {
-		id = goroutineID()
+		id = vm.GoroutineID()
 		cells.mu.Lock()
 		_, registered = cells.byGoroutine[id]
 		cells.mu.Unlock()
@@ -128,7 +130,7 @@ func (t *traces) takeCell() []string {
 
 // takeGoroutine returns and forgets the calling goroutine's panic lines.
 func (t *traces) takeGoroutine() []string {
-	id := goroutineID()
+	id := vm.GoroutineID()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	l := t.byG[id]

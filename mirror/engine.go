@@ -44,6 +44,7 @@ type engine struct {
 	result   func(bool)                               // what Result calls now
 	dbgArgs  []any                                    // what DebugArg returns now
 	tick     func(st []int, done int) (next, end int) // what Tick calls now
+	started  func()                                   // what Args calls now
 
 	dec   *values.Decoder    // see decoder
 	decI  *yaegi.Interpreter // the interpreter dec was made for
@@ -63,6 +64,9 @@ func (e *engine) build(decls []string, stdout, stderr io.Writer, displays displa
 		"Args": reflect.ValueOf(func() []any {
 			e.driverMu.Lock()
 			defer e.driverMu.Unlock()
+			if e.started != nil {
+				e.started() // first thing on the chunk's goroutine
+			}
 			return e.args
 		}),
 		"Result": reflect.ValueOf(func(decided bool) {

@@ -22,9 +22,9 @@ const MemoryEnv = "DMIRROR_MIRROR_MEMORY"
 // its live heap is small (vm.TuneGC), unless GOGC is set.
 const mirrorGCBudget = 64 << 20
 
-// mirrorProcs is how many Ps a mirror runs on: one for the interpreter, one
-// on which the collector marks and sweeps meanwhile.
-const mirrorProcs = 2
+// wideProcs is how many Ps a mirror runs a long chunk on: one for the
+// interpreter, one on which the collector marks and sweeps meanwhile.
+const wideProcs = 2
 
 // tuneRuntime sets up the Go runtime of a mirror process for throughput.
 //
@@ -33,20 +33,32 @@ const mirrorProcs = 2
 // multiple of its small live heap (vm.TuneGC; 8% less CPU per element than
 // GOGC=400 on recursive calls), and at the default GOGC once its live heap
 // passes the budget; the soft memory limit (half the address-space limit)
-// makes the GC work harder before the mirror runs out of memory. With
-// collections that rare, a second P pays even when every core runs a
-// mirror: the collector's work overlaps the interpreter's instead of
-// stopping it, as it does for the kernel's own loop. Measured, 16 ×
-// fib(24) on 2 mirrors over the kernel's loop: speedups 1.82, 1.96, 1.78,
-// 1.94 on two Ps against 1.51, 1.73, 1.62, 1.53 on one, in alternating
-// runs (with GOGC=400, a second P had cost 40% more CPU). More Ps would
-// let the collector's idle workers take cores the other mirrors need. The
-// tuning lasts for the process.
+// makes the GC work harder before the mirror runs out of memory.
+//
+// A mirror runs on one P, and on wideProcs while a chunk runs long (see
+// worker.run). With collections that rare, a second P pays even when every
+// core runs a mirror: the collector's work overlaps the interpreter's
+// instead of stopping it, as it does for the kernel's own loop. Measured,
+// 16 × fib(24) on 2 mirrors over the kernel's loop: speedups 1.82, 1.96,
+// 1.78, 1.94 on two Ps against 1.51, 1.73, 1.62, 1.53 on one, in
+// alternating runs (with GOGC=400 a second P had cost 40% more CPU). Short
+// chunks stay on one P, where the frame reader hands a message to the
+// chunk's goroutine without waking another thread (a warm call of 1,000
+// elements took 1.1–1.2 ms on two Ps against 0.6–1.0 ms on one). More Ps
+// would let the collector's idle workers take cores the other mirrors
+// need. The tuning lasts for the process.
 func tuneRuntime() {
-	runtime.GOMAXPROCS(min(mirrorProcs, runtime.NumCPU()))
+	runtime.GOMAXPROCS(1)
 	if os.Getenv("GOGC") == "" {
 		vm.TuneGC(mirrorGCBudget)
 	}
+}
+
+// widen lets the mirror's runtime use wideProcs Ps for a long chunk, and
+// returns the func that narrows it back.
+func widen() (narrow func()) {
+	old := runtime.GOMAXPROCS(min(wideProcs, runtime.NumCPU()))
+	return func() { runtime.GOMAXPROCS(old) }
 }
 
 // limitMemory applies the mirror's memory limit to this process.

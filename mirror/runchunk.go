@@ -30,6 +30,9 @@ const (
 	// fast and its last slow would otherwise not call back again, report
 	// no progress and give nothing away.
 	minTicks = 16
+	// longChunk is how long a chunk runs before it counts as long (see
+	// chunkHooks.long).
+	longChunk = 10 * time.Millisecond
 )
 
 // chunkHooks connect a running chunk to the kernel. Nil fields do nothing.
@@ -41,6 +44,11 @@ type chunkHooks struct {
 	split func() bool
 	// rest answers that request (Lo == Hi: nothing given).
 	rest func(restMsg)
+	// long is called once, from a tick, when the chunk has run for
+	// longChunk.
+	long func()
+	// started is called first thing on the goroutine that runs the chunk.
+	started func()
 }
 
 // runChunk runs one chunk. ctx cancels it (interrupt, timeout, or the answer
@@ -54,6 +62,12 @@ func (e *engine) runChunk(ctx context.Context, m *runMsg, h chunkHooks) resultMs
 	}
 	if h.rest == nil {
 		h.rest = func(restMsg) {}
+	}
+	if h.long == nil {
+		h.long = func() {}
+	}
+	if h.started == nil {
+		h.started = func() {}
 	}
 	res := e.runChunkState(ctx, m, h)
 	res.Generation, res.Seen = e.gen, len(e.decls)
@@ -208,8 +222,10 @@ func (e *engine) drive(ctx context.Context, m *runMsg, fn loopFunc, a *chunkArgs
 	lastReport := start
 	end := a.xs.Len()
 	stride := 1
+	long := false
 	e.driverMu.Lock()
 	e.args = valuesToAny(a.values())
+	e.started = h.started
 	e.result = func(d bool) { decided = d }
 	e.tick = func(st []int, k int) (int, int) {
 		if !sameSlice(st, a.state) {
@@ -218,6 +234,10 @@ func (e *engine) drive(ctx context.Context, m *runMsg, fn loopFunc, a *chunkArgs
 			return stopLoop()
 		}
 		now := time.Now()
+		if !long && now.Sub(start) >= longChunk {
+			long = true
+			h.long()
+		}
 		if now.Sub(lastReport) >= progressEvery {
 			h.progress(k)
 			lastReport = now
@@ -231,7 +251,7 @@ func (e *engine) drive(ctx context.Context, m *runMsg, fn loopFunc, a *chunkArgs
 	e.driverMu.Unlock()
 	_, err := e.i.EvalWithContext(ctx, fn.name+"_run()")
 	e.driverMu.Lock()
-	e.args, e.result, e.tick = nil, nil, nil
+	e.args, e.result, e.tick, e.started = nil, nil, nil, nil
 	e.driverMu.Unlock()
 	var p yaegi.Panic
 	switch {

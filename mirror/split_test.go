@@ -120,3 +120,28 @@ func TestStaleTickStopsItsLoop(t *testing.T) {
 	assert.Greater(t, next, 1<<40)
 	assert.Zero(t, end, "the loop's condition k < end fails at once")
 }
+
+// TestLongChunkSaysSo: a chunk that has run for longChunk calls long, once;
+// a quick one does not.
+func TestLongChunkSaysSo(t *testing.T) {
+	var out bytes.Buffer
+	e := newEngine(&out, &out, nil)
+	nap := JobBlock{Expr: "nap", Type: "func(int) int", Pos: "cell[2] line 1"}
+	decls := []string{"import \"time\"\nfunc nap(ms int) int { time.Sleep(time.Duration(ms) * time.Millisecond); return ms }"}
+	for _, tc := range []struct {
+		xs   []int
+		want int
+	}{
+		{[]int{0, 0, 0, 0}, 0},
+		{[]int{int(longChunk / time.Millisecond), 1, 1, 1}, 1},
+	} {
+		longs := 0
+		m := &runMsg{Rebuild: e.i == nil, Op: OpCollect, Blocks: []JobBlock{nap}, Data: mustEncode(t, tc.xs), Mirror: 1, Decls: decls}
+		if e.i != nil {
+			m.Base, m.Decls = len(e.decls), nil
+		}
+		res := e.runChunk(context.Background(), m, chunkHooks{long: func() { longs++ }})
+		require.Nil(t, res.Failure)
+		assert.Equal(t, tc.want, longs, "chunk %v", tc.xs)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 
 	"github.com/dmirror/dmirror/interp/frame"
+	"github.com/dmirror/dmirror/interp/vm"
 )
 
 // WorkerMode is the hidden command that runs a mirror.
@@ -48,11 +49,54 @@ type worker struct {
 
 	splitFor    uint64      // the chunk whose rest the kernel asked for last
 	splitWanted atomic.Bool // for the running chunk, not answered yet
+
+	// The goroutines that ran chunks, oldest first, and their chunks: one
+	// of a cancelled chunk may go on running (yaegi stops it at its next
+	// check) and print, and that output is not the next chunk's.
+	goroutines []uint64
+	chunkOf    map[uint64]uint64
+	ranChunks  atomic.Bool // chunkOf is not empty
+}
+
+// maxGoroutines bounds the goroutines a worker remembers.
+const maxGoroutines = 64
+
+// runsChunk records that the calling goroutine runs chunk id.
+func (wk *worker) runsChunk(id uint64) {
+	g := vm.GoroutineID()
+	wk.mu.Lock()
+	defer wk.mu.Unlock()
+	if wk.chunkOf == nil {
+		wk.chunkOf = map[uint64]uint64{}
+	}
+	if _, ok := wk.chunkOf[g]; !ok {
+		wk.goroutines = append(wk.goroutines, g)
+	}
+	wk.chunkOf[g] = id
+	wk.ranChunks.Store(true)
+	if len(wk.goroutines) > maxGoroutines {
+		delete(wk.chunkOf, wk.goroutines[0])
+		wk.goroutines = wk.goroutines[1:]
+	}
+}
+
+// stale says whether the calling goroutine ran a chunk that is over.
+func (wk *worker) stale() bool {
+	if !wk.ranChunks.Load() {
+		return false
+	}
+	g := vm.GoroutineID()
+	wk.mu.Lock()
+	defer wk.mu.Unlock()
+	id, ok := wk.chunkOf[g]
+	return ok && (wk.cancel == nil || id != wk.current)
 }
 
 func serveWorker(ctx context.Context, r io.Reader, w io.Writer) error {
 	wk := &worker{conn: frame.New(r, w)}
-	eng := newEngine(&streamWriter{conn: wk.conn, stream: "stdout"}, &streamWriter{conn: wk.conn, stream: "stderr", filter: true}, displaySender{wk.conn})
+	eng := newEngine(&streamWriter{conn: wk.conn, stream: "stdout", stale: wk.stale},
+		&streamWriter{conn: wk.conn, stream: "stderr", filter: true, stale: wk.stale},
+		displaySender{conn: wk.conn, stale: wk.stale})
 	runs := make(chan frame.Msg, 1)
 	readErr := make(chan error, 1)
 	go wk.read(runs, readErr)
@@ -127,7 +171,28 @@ func (wk *worker) run(ctx context.Context, eng *engine, m frame.Msg) error {
 		cancel()
 	}
 	wk.mu.Unlock()
+	// A long chunk runs on more Ps (see tuneRuntime). The tick that widens
+	// runs on the interpreter's goroutine, which may outlive a cancelled
+	// chunk: the narrowing is handed over under a lock.
+	var wideMu sync.Mutex
+	var narrow func()
+	defer func() {
+		wideMu.Lock()
+		defer wideMu.Unlock()
+		if narrow != nil {
+			narrow()
+			narrow = func() {}
+		}
+	}()
 	res := eng.runChunk(ctx, &rm, chunkHooks{
+		started: func() { wk.runsChunk(m.ID) },
+		long: func() {
+			wideMu.Lock()
+			defer wideMu.Unlock()
+			if narrow == nil {
+				narrow = widen()
+			}
+		},
 		progress: func(done int) {
 			_ = wk.conn.Send(msgProgress, m.ID, progressMsg{Done: done}) // progress is advisory
 		},
@@ -159,9 +224,13 @@ type streamWriter struct {
 	conn   *frame.Conn
 	stream string
 	filter bool
+	stale  func() bool // the writer ran a chunk that is over: drop its output
 }
 
 func (s *streamWriter) Write(p []byte) (int, error) {
+	if s.stale() {
+		return len(p), nil
+	}
 	if s.filter && yaegiPanicLine.Match(p) {
 		return len(p), nil
 	}
@@ -175,9 +244,15 @@ func (s *streamWriter) Write(p []byte) (int, error) {
 // shows it in the cell tagged with the mirror. Clearing the cell's output
 // from a mirror is ignored: it would clear what the other mirrors and the
 // cell showed.
-type displaySender struct{ conn *frame.Conn }
+type displaySender struct {
+	conn  *frame.Conn
+	stale func() bool
+}
 
 func (d displaySender) Display(data, metadata map[string]any, id string, update bool) {
+	if d.stale() {
+		return
+	}
 	// A display that cannot be sent is lost with the pipe, which the pool
 	// notices as the mirror's death.
 	_ = d.conn.Send(msgDisplay, 0, displayMsg{Data: data, Metadata: metadata, ID: id, Update: update})
