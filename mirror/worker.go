@@ -56,6 +56,8 @@ type worker struct {
 	goroutines []uint64
 	chunkOf    map[uint64]uint64
 	ranChunks  atomic.Bool // chunkOf is not empty
+
+	lastLong atomic.Bool // the last chunk ran long (see run)
 }
 
 // maxGoroutines bounds the goroutines a worker remembers.
@@ -171,11 +173,16 @@ func (wk *worker) run(ctx context.Context, eng *engine, m frame.Msg) error {
 		cancel()
 	}
 	wk.mu.Unlock()
-	// A long chunk runs on more Ps (see tuneRuntime). The tick that widens
-	// runs on the interpreter's goroutine, which may outlive a cancelled
-	// chunk: the narrowing is handed over under a lock.
+	// A long chunk runs on more Ps (see tuneRuntime): from its start when
+	// the mirror's last chunk was long too, as in a series of calls, else
+	// from the tick that finds it long. That tick runs on the interpreter's
+	// goroutine, which may outlive a cancelled chunk: the narrowing is
+	// handed over under a lock.
 	var wideMu sync.Mutex
 	var narrow func()
+	if wk.lastLong.Swap(false) {
+		narrow = widen()
+	}
 	defer func() {
 		wideMu.Lock()
 		defer wideMu.Unlock()
@@ -189,6 +196,7 @@ func (wk *worker) run(ctx context.Context, eng *engine, m frame.Msg) error {
 		long: func() {
 			wideMu.Lock()
 			defer wideMu.Unlock()
+			wk.lastLong.Store(true)
 			if narrow == nil {
 				narrow = widen()
 			}
