@@ -45,6 +45,7 @@ type engine struct {
 	dbgArgs  []any                                    // what DebugArg returns now
 	tick     func(st []int, done int) (next, end int) // what Tick calls now
 	started  func()                                   // what Args calls now
+	serial   int                                      // of the running chunk: Args is called with it
 
 	dec   *values.Decoder    // see decoder
 	decI  *yaegi.Interpreter // the interpreter dec was made for
@@ -61,9 +62,15 @@ func newEngine(stdout, stderr io.Writer, displays display.Publisher) *engine {
 // decls replayed.
 func (e *engine) build(decls []string, stdout, stderr io.Writer, displays display.Publisher) (*yaegi.Interpreter, error) {
 	driver := yaegi.Exports{driverPath + "/mirrordriver": {
-		"Args": reflect.ValueOf(func() []any {
+		"Args": reflect.ValueOf(func(serial int) []any {
 			e.driverMu.Lock()
 			defer e.driverMu.Unlock()
+			if serial != e.serial {
+				// A chunk cancelled before yaegi started its goroutine,
+				// which yaegi then runs as current: it gets no arguments
+				// and panics out before its first element.
+				return nil
+			}
 			if e.started != nil {
 				e.started() // first thing on the chunk's goroutine
 			}

@@ -84,15 +84,15 @@ func loopSource(op string, blocks []JobBlock, inline bool) (string, []string, er
 }
 
 // loopDecls declares the chunk func lit under name, and name_run, which
-// calls it with the arguments the driver holds (__dmw.Args) and hands its
-// result to the driver (__dmw.Result). A mirror runs a chunk by evaluating
-// name_run(): a func value kept from an earlier evaluation would run with
-// yaegi's run id of that evaluation, and after an interrupt its loops would
-// stop at once. rtypes are the parameters' types in the interpreter (see
-// bindArg).
+// calls it with the arguments the driver holds for the chunk with the
+// serial it is given (__dmw.Args) and hands its result to the driver
+// (__dmw.Result). A mirror runs a chunk by evaluating name_run(serial): a
+// func value kept from an earlier evaluation would run with yaegi's run id
+// of that evaluation, and after an interrupt its loops would stop at once.
+// rtypes are the parameters' types in the interpreter (see bindArg).
 func loopDecls(name, lit string, types []string, rtypes []reflect.Type) string {
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "func %s%s\n\nfunc %s_run() {\n\t__dmA := __dmw.Args()\n", name, strings.TrimSuffix(strings.TrimPrefix(lit, "(func"), ")"), name)
+	fmt.Fprintf(&sb, "func %s%s\n\nfunc %s_run(serial int) {\n\t__dmA := __dmw.Args(serial)\n", name, strings.TrimSuffix(strings.TrimPrefix(lit, "(func"), ")"), name)
 	args := make([]string, len(types))
 	for k, t := range types {
 		args[k] = fmt.Sprintf("__dmP%d", k)

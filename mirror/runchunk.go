@@ -224,6 +224,8 @@ func (e *engine) drive(ctx context.Context, m *runMsg, fn loopFunc, a *chunkArgs
 	stride := 1
 	long := false
 	e.driverMu.Lock()
+	e.serial++
+	serial := e.serial
 	e.args = valuesToAny(a.values())
 	e.started = h.started
 	e.result = func(d bool) { decided = d }
@@ -249,7 +251,10 @@ func (e *engine) drive(ctx context.Context, m *runMsg, fn loopFunc, a *chunkArgs
 		return k + stride, end
 	}
 	e.driverMu.Unlock()
-	_, err := e.i.EvalWithContext(ctx, fn.name+"_run()")
+	var err error
+	if ctx.Err() == nil { // cancelled before it started: nothing runs
+		_, err = e.i.EvalWithContext(ctx, fmt.Sprintf("%s_run(%d)", fn.name, serial))
+	}
 	e.driverMu.Lock()
 	e.args, e.result, e.tick, e.started = nil, nil, nil, nil
 	e.driverMu.Unlock()
