@@ -74,6 +74,33 @@ func NewPool(opts PoolOptions) *Pool {
 
 var errClosed = errors.New("mirror: pool is closed")
 
+// SetExe makes later mirrors run exe (an image binary with compiled
+// packages, see interp/native): idle mirrors of the old binary are stopped
+// now, busy ones when their call ends.
+func (p *Pool) SetExe(exe string) {
+	p.mu.Lock()
+	if p.opts.Exe == exe {
+		p.mu.Unlock()
+		return
+	}
+	p.opts.Exe = exe
+	old := p.idle
+	p.idle = nil
+	for _, q := range old {
+		delete(p.live, q)
+	}
+	p.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, q := range old {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			q.stop(closeGrace)
+		}()
+	}
+	wg.Wait()
+}
+
 // acquire returns n mirrors, warm ones first, starting the others in
 // parallel.
 func (p *Pool) acquire(n int) ([]*proc, error) {
@@ -85,6 +112,7 @@ func (p *Pool) acquire(n int) ([]*proc, error) {
 	k := min(n, len(p.idle))
 	procs := append([]*proc(nil), p.idle[len(p.idle)-k:]...)
 	p.idle = p.idle[:len(p.idle)-k]
+	exe := p.opts.Exe
 	p.mu.Unlock()
 
 	fresh := make([]*proc, n-k)
@@ -94,7 +122,7 @@ func (p *Pool) acquire(n int) ([]*proc, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			fresh[j], errs[j] = startProc(p.opts.Exe, p.opts.Args, p.opts.Env)
+			fresh[j], errs[j] = startProc(exe, p.opts.Args, p.opts.Env)
 		}()
 	}
 	wg.Wait()
@@ -125,8 +153,16 @@ func (p *Pool) acquire(n int) ([]*proc, error) {
 func (p *Pool) release(healthy []*proc, dead []*proc) {
 	p.mu.Lock()
 	closed := p.closed
+	var stale []*proc // mirrors of a binary SetExe replaced
 	if !closed {
-		p.idle = append(p.idle, healthy...)
+		for _, q := range healthy {
+			if q.cmd.Path == p.opts.Exe {
+				p.idle = append(p.idle, q)
+			} else {
+				stale = append(stale, q)
+				delete(p.live, q)
+			}
+		}
 	}
 	for _, q := range dead {
 		delete(p.live, q)
@@ -144,6 +180,9 @@ func (p *Pool) release(healthy []*proc, dead []*proc) {
 	}
 	for _, q := range dead {
 		q.kill()
+	}
+	for _, q := range stale {
+		q.stop(closeGrace)
 	}
 }
 

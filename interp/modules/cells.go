@@ -154,3 +154,12 @@ func (s *Source) Update(mods []Module) {
 // FS returns the file system to give yaegi (Options.SourcecodeFilesystem,
 // with Options.GoPath = GoPath); it follows Update.
 func (s *Source) FS() fs.FS { return sourceFS{s: s} }
+
+// ModDir is the private module's directory ("" before the first import):
+// its go.mod and go.sum fix the versions of the session's modules.
+func (c *Cells) ModDir() string {
+	if r := c.r.Load(); r != nil {
+		return r.Dir()
+	}
+	return ""
+}

@@ -65,7 +65,7 @@ func (l locked) ImportFrom(path, dir string, mode types.ImportMode) (*types.Pack
 	if p, ok := im.pkgs[src]; ok {
 		return p, nil
 	}
-	p, err := l.check(path, src)
+	p, err := l.check(path, src, im.set().compiled)
 	if err != nil {
 		return nil, err
 	}
@@ -73,8 +73,11 @@ func (l locked) ImportFrom(path, dir string, mode types.ImportMode) (*types.Pack
 	return p, nil
 }
 
-func (l locked) check(path, dir string) (*types.Package, error) {
+func (l locked) check(path, dir string, compiled bool) (*types.Package, error) {
 	ctx := BuildContext()
+	if compiled {
+		ctx = CompiledContext()
+	}
 	bp, err := ctx.ImportDir(dir, 0)
 	if err != nil {
 		return nil, fmt.Errorf("package %s: %w", path, err)

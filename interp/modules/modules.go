@@ -50,6 +50,10 @@ func IsStd(importPath string) bool {
 type Set struct {
 	mods  []Module // longest path first, for prefix lookups
 	files *fileCache
+	// compiled: the packages are compiled (Options.Compiled), so their
+	// types are read with the toolchain's build context, not the
+	// interpreter's.
+	compiled bool
 }
 
 // NewSet returns a set of mods. Modules without a directory are left out:

@@ -88,6 +88,7 @@ func checkSpec(s string) error {
 // before whose version differs in it.
 func (r *Resolver) commit(before *Set) []Module {
 	set := NewSet(r.list)
+	set.compiled = r.compiled != nil
 	r.set.Store(set)
 	var changed []Module
 	for _, old := range before.mods {
@@ -118,7 +119,11 @@ func (r *Resolver) walk(ctx context.Context, todo []string) error {
 		if err != nil {
 			return &FetchError{ImportPath: it.path, Err: withImporter(err, it.by)}
 		}
-		p, err := loadPackage(dir, it.path, r.hasStd)
+		load := loadPackage
+		if r.compiled != nil {
+			load = listImports
+		}
+		p, err := load(dir, it.path, r.hasStd)
 		if err != nil {
 			if pe, ok := err.(*PackageError); ok {
 				pe.ImportedBy = it.by

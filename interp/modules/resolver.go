@@ -31,6 +31,17 @@ type Options struct {
 	// HasStd reports whether the interpreter provides a standard package;
 	// nil means that it provides them all.
 	HasStd func(importPath string) bool
+	// Compiled, when set, makes the packages cells import compiled Go
+	// (package interp/native) rather than interpreted source: nothing is
+	// refused for needing assembly, cgo or unsafe, and the private module
+	// requires dmirror itself, so that one version selection covers both.
+	Compiled *Compiled
+}
+
+// Compiled is how the private module requires dmirror's own module.
+type Compiled struct {
+	GoMod string // go.mod lines after the module line (go, require, replace)
+	GoSum []byte // dmirror's go.sum, so its requirements need no download
 }
 
 // DefaultTimeout bounds one run of the go command.
@@ -47,6 +58,8 @@ type Resolver struct {
 	list    []Module            // the private module's build list, Dir "" if not downloaded
 	set     atomic.Pointer[Set] // read without mu: completion must not wait for go
 	checked map[string]bool     // import paths checked against set
+	// compiled: packages are compiled, not interpreted (Options.Compiled).
+	compiled *Compiled
 }
 
 // New makes a private module in a temporary directory. Close removes it.
@@ -55,7 +68,7 @@ func New(ctx context.Context, opts Options) (*Resolver, error) {
 		opts.Env = os.Environ()
 	}
 	if opts.GoCmd == "" {
-		gocmd, err := findGo()
+		gocmd, err := FindGo()
 		if err != nil {
 			return nil, err
 		}
@@ -69,9 +82,10 @@ func New(ctx context.Context, opts Options) (*Resolver, error) {
 		return nil, fmt.Errorf("modules: make private module: %w", err)
 	}
 	r := &Resolver{
-		gocmd:   goCmd{path: opts.GoCmd, dir: dir, env: opts.Env, timeout: opts.Timeout},
-		hasStd:  opts.HasStd,
-		checked: map[string]bool{},
+		gocmd:    goCmd{path: opts.GoCmd, dir: dir, env: opts.Env, timeout: opts.Timeout},
+		hasStd:   opts.HasStd,
+		compiled: opts.Compiled,
+		checked:  map[string]bool{},
 	}
 	r.set.Store(NewSet(nil))
 	if err := r.init(ctx); err != nil {
@@ -80,10 +94,10 @@ func New(ctx context.Context, opts Options) (*Resolver, error) {
 	return r, nil
 }
 
-// findGo returns the go command: the one on PATH, else the one of the Go
+// FindGo returns the go command: the one on PATH, else the one of the Go
 // installation dmirror was built with (a kernel started by a Jupyter
 // server may have a PATH without Go's bin directory).
-func findGo() (string, error) {
+func FindGo() (string, error) {
 	if p, err := exec.LookPath("go"); err == nil {
 		return p, nil
 	}
@@ -102,7 +116,14 @@ func findGo() (string, error) {
 var goMod = fmt.Sprintf("module dmirror.session\n\ngo 1.%d\n", StdGoMinor)
 
 func (r *Resolver) init(ctx context.Context) error {
-	if err := os.WriteFile(filepath.Join(r.gocmd.dir, "go.mod"), []byte(goMod), 0o644); err != nil {
+	mod := goMod
+	if r.compiled != nil {
+		mod = "module dmirror.session\n\n" + r.compiled.GoMod
+		if err := os.WriteFile(filepath.Join(r.gocmd.dir, "go.sum"), r.compiled.GoSum, 0o644); err != nil {
+			return fmt.Errorf("modules: write private go.sum: %w", err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(r.gocmd.dir, "go.mod"), []byte(mod), 0o644); err != nil {
 		return fmt.Errorf("modules: write private go.mod: %w", err)
 	}
 	out, err := r.gocmd.run(ctx, nil, "env", "-json", "GOMODCACHE", "GOPROXY")
@@ -193,3 +214,7 @@ func (r *Resolver) download(ctx context.Context, i int) error {
 	r.list[i].Dir = d.Dir
 	return nil
 }
+
+// Dir is the private module's directory, whose go.mod and go.sum fix the
+// versions of the session's modules.
+func (r *Resolver) Dir() string { return r.gocmd.dir }

@@ -55,6 +55,12 @@ func New(cfg Config) (*interp.Interpreter, error) {
 	if err := i.Use(stdlib.Symbols); err != nil {
 		return nil, fmt.Errorf("vm: load stdlib: %w", err)
 	}
+	// Compiled packages come after the stdlib, so that a standard package
+	// compiled whole replaces yaegi's partial table, and before the core
+	// exports, whose overrides (os.Exit, errors.As) must win.
+	if err := i.Use(native); err != nil {
+		return nil, fmt.Errorf("vm: load compiled packages: %w", err)
+	}
 	stderr := cfg.Stderr
 	if stderr == nil {
 		stderr = io.Discard

@@ -1,0 +1,195 @@
+package interp
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dmirror/dmirror/interp/modules"
+	"github.com/dmirror/dmirror/interp/native"
+	"github.com/dmirror/dmirror/kernel/engine"
+)
+
+// NativeEnv turns compiled packages off when set to 0: cells' imports are
+// then interpreted from source, as a fallback.
+const NativeEnv = "DMIRROR_NATIVE"
+
+// progressAfter is how long a build runs before the cell says so.
+const progressAfter = time.Second
+
+// compiledPackages is the kernel side of compiled packages: the packages
+// cells import run as compiled Go in an image binary built for the session
+// (package interp/native); the image process and the mirrors run it.
+type compiledPackages struct {
+	builder *native.Builder
+	mods    *modules.Cells
+	pkgs    []string // the packages of the binary the session runs, sorted
+	exe     string   // that binary; "" while it is dmirror's own
+}
+
+// newCompiledPackages sets up compiled packages, or says why cells'
+// imports will be interpreted instead.
+func newCompiledPackages(env []string) (*modules.Compiled, func(*modules.Cells) *compiledPackages, string) {
+	if v, _ := lookup(env, NativeEnv); v == "0" {
+		return nil, nil, NativeEnv + "=0"
+	}
+	gocmd, err := modules.FindGo()
+	if err != nil {
+		return nil, nil, err.Error()
+	}
+	modCache, _ := lookup(env, "GOMODCACHE")
+	if modCache == "" {
+		if gopath, _ := lookup(env, "GOPATH"); gopath != "" {
+			modCache = filepath.Join(filepath.SplitList(gopath)[0], "pkg", "mod")
+		} else if home, err := os.UserHomeDir(); err == nil {
+			modCache = filepath.Join(home, "go", "pkg", "mod")
+		}
+	}
+	src, err := native.FindSource(env, modCache)
+	if err != nil {
+		return nil, nil, err.Error()
+	}
+	goMod, err := os.ReadFile(filepath.Join(src.Dir, "go.mod"))
+	if err != nil {
+		return nil, nil, err.Error()
+	}
+	goSum, _ := os.ReadFile(filepath.Join(src.Dir, "go.sum"))
+	builder, err := native.NewBuilder(src, gocmd, env)
+	if err != nil {
+		return nil, nil, err.Error()
+	}
+	goLine := "go 1.26\n"
+	for _, l := range strings.Split(string(goMod), "\n") {
+		if strings.HasPrefix(l, "go ") {
+			goLine = l + "\n"
+		}
+	}
+	compiled := &modules.Compiled{
+		GoMod: fmt.Sprintf("%s\nrequire %s v0.0.0-00010101000000-000000000000\n\nreplace %s => %s\n",
+			goLine, native.ModulePath, native.ModulePath, src.Dir),
+		GoSum: goSum,
+	}
+	return compiled, func(mods *modules.Cells) *compiledPackages {
+		return &compiledPackages{builder: builder, mods: mods}
+	}, ""
+}
+
+func lookup(env []string, key string) (string, bool) {
+	for i := len(env) - 1; i >= 0; i-- {
+		if v, ok := strings.CutPrefix(env[i], key+"="); ok {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// want returns the packages a binary must have for the session after
+// code: those it has, and code's imports of modules.
+func (c *compiledPackages) want(code string) []string {
+	pkgs := slices.Clone(c.pkgs)
+	for _, p := range modules.ImportPaths(code) {
+		if !modules.IsStd(p) {
+			pkgs = append(pkgs, p)
+		}
+	}
+	slices.Sort(pkgs)
+	return slices.Compact(pkgs)
+}
+
+// useCompiled makes the image process (and later mirrors) run a binary with
+// the packages code imports compiled in, building it if no cached one fits.
+// A build that takes long says so on out; cancelling ctx stops it, and the
+// session is then as it was.
+func (s *Session) useCompiled(ctx context.Context, code string, versionsChanged bool, out engine.Sink, silent bool) error {
+	c := s.compiled
+	if c == nil {
+		s.noteInterpreted(code, out, silent)
+		return nil
+	}
+	pkgs := c.want(code)
+	if len(pkgs) == 0 || (slices.Equal(pkgs, c.pkgs) && !versionsChanged) {
+		return nil
+	}
+	exe, err := s.buildWithProgress(ctx, c, pkgs, out, silent)
+	if err != nil {
+		return err
+	}
+	c.pkgs = pkgs
+	if exe == c.exe {
+		return nil
+	}
+	c.exe = exe
+	return s.switchExe(ctx, exe, out, silent)
+}
+
+func (s *Session) buildWithProgress(ctx context.Context, c *compiledPackages, pkgs []string, out engine.Sink, silent bool) (string, error) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	if !silent {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t := time.NewTimer(progressAfter)
+			defer t.Stop()
+			select {
+			case <-t.C:
+				out.Stream("stderr", fmt.Sprintf("compiling %s …\n", strings.Join(pkgs, ", ")))
+			case <-done:
+			}
+		}()
+	}
+	exe, err := c.builder.Build(ctx, native.Request{ModDir: c.mods.ModDir(), Packages: pkgs})
+	close(done)
+	wg.Wait()
+	return exe, err
+}
+
+// switchExe restarts the image process on exe and restores the image in
+// it; mirrors move to exe as they start.
+func (s *Session) switchExe(ctx context.Context, exe string, out engine.Sink, silent bool) error {
+	if p := s.process(); p != nil {
+		p.stop()
+	}
+	s.exe = exe
+	s.pool.SetExe(exe)
+	reset, err := s.start(ctx)
+	if err != nil {
+		return fmt.Errorf("interp: restart the image process with compiled packages: %w", err)
+	}
+	if len(reset) > 0 && !silent {
+		out.Stream("stderr", "The image process was restarted with compiled packages.\n"+resetLines(reset))
+	}
+	return nil
+}
+
+// noteInterpreted says once, at the first import of a module, that
+// packages are interpreted from source and why.
+func (s *Session) noteInterpreted(code string, out engine.Sink, silent bool) {
+	if s.toldWhy || silent || s.mods == nil {
+		return
+	}
+	for _, p := range modules.ImportPaths(code) {
+		if !modules.IsStd(p) {
+			s.toldWhy = true
+			out.Stream("stderr", fmt.Sprintf("note: imported packages run interpreted from source, not compiled (%s): "+
+				"slower, and packages with assembly, cgo or unsafe cannot load\n", s.interpretedWhy))
+			return
+		}
+	}
+}
+
+// compiledError is the cell's error when its packages could not be
+// compiled or the image process could not move to them.
+func compiledError(ctx context.Context, cell int, err error) *engine.Error {
+	if ctx.Err() != nil {
+		return &engine.Error{Name: "Interrupted", Value: "the cell was interrupted while compiling its packages; the session is as it was",
+			Traceback: []string{fmt.Sprintf("cell[%d]: interrupted while compiling", cell)}}
+	}
+	return &engine.Error{Name: "BuildError", Value: err.Error(),
+		Traceback: []string{fmt.Sprintf("cell[%d]: %v", cell, err)}}
+}
