@@ -239,7 +239,7 @@ func (s *Session) Execute(ctx context.Context, req engine.ExecuteRequest, out en
 	if err != nil {
 		return engine.Result{Error: frontendError(req.Count, err)}
 	}
-	if err := s.useCompiled(ctx, code, fresh, out, req.Silent); err != nil {
+	if err := s.useCompiled(ctx, code, plan, fresh, out, req.Silent); err != nil {
 		return engine.Result{Error: compiledError(ctx, req.Count, err)}
 	}
 	if fresh && !plan.Rebuild {

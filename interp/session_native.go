@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dmirror/dmirror/interp/frontend"
 	"github.com/dmirror/dmirror/interp/modules"
 	"github.com/dmirror/dmirror/interp/native"
 	"github.com/dmirror/dmirror/kernel/engine"
@@ -29,7 +30,8 @@ type compiledPackages struct {
 	builder *native.Builder
 	mods    *modules.Cells
 	pkgs    []string // the packages of the binary the session runs, sorted
-	exe     string   // that binary; "" while it is dmirror's own
+	insts   []native.Instance
+	exe     string // that binary; "" while it is dmirror's own
 }
 
 // newCompiledPackages sets up compiled packages, or says why cells'
@@ -105,21 +107,22 @@ func (c *compiledPackages) want(code string) []string {
 // the packages code imports compiled in, building it if no cached one fits.
 // A build that takes long says so on out; cancelling ctx stops it, and the
 // session is then as it was.
-func (s *Session) useCompiled(ctx context.Context, code string, versionsChanged bool, out engine.Sink, silent bool) error {
+func (s *Session) useCompiled(ctx context.Context, code string, plan *frontend.Plan, versionsChanged bool, out engine.Sink, silent bool) error {
 	c := s.compiled
 	if c == nil {
 		s.noteInterpreted(code, out, silent)
 		return nil
 	}
 	pkgs := c.want(code)
-	if len(pkgs) == 0 || (slices.Equal(pkgs, c.pkgs) && !versionsChanged) {
+	insts, newInsts := c.wantInstances(plan.Instances)
+	if len(pkgs) == 0 || (slices.Equal(pkgs, c.pkgs) && !newInsts && !versionsChanged) {
 		return nil
 	}
-	exe, err := s.buildWithProgress(ctx, c, pkgs, out, silent)
+	exe, err := s.buildWithProgress(ctx, c, pkgs, insts, out, silent)
 	if err != nil {
 		return err
 	}
-	c.pkgs = pkgs
+	c.pkgs, c.insts = pkgs, insts
 	if exe == c.exe {
 		return nil
 	}
@@ -127,7 +130,21 @@ func (s *Session) useCompiled(ctx context.Context, code string, versionsChanged 
 	return s.switchExe(ctx, exe, out, silent)
 }
 
-func (s *Session) buildWithProgress(ctx context.Context, c *compiledPackages, pkgs []string, out engine.Sink, silent bool) (string, error) {
+// wantInstances returns the instantiations a binary must have after the
+// cell's, and whether the cell adds any.
+func (c *compiledPackages) wantInstances(cell []frontend.Instance) ([]native.Instance, bool) {
+	insts := slices.Clone(c.insts)
+	added := false
+	for _, in := range cell {
+		if !slices.ContainsFunc(insts, func(x native.Instance) bool { return x.Path == in.Path && x.Symbol == in.Symbol }) {
+			insts = append(insts, native.Instance{Path: in.Path, Name: in.Name, TypeArgs: in.TypeArgs, Symbol: in.Symbol})
+			added = true
+		}
+	}
+	return insts, added
+}
+
+func (s *Session) buildWithProgress(ctx context.Context, c *compiledPackages, pkgs []string, insts []native.Instance, out engine.Sink, silent bool) (string, error) {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	if !silent {
@@ -143,7 +160,7 @@ func (s *Session) buildWithProgress(ctx context.Context, c *compiledPackages, pk
 			}
 		}()
 	}
-	exe, err := c.builder.Build(ctx, native.Request{ModDir: c.mods.ModDir(), Packages: pkgs})
+	exe, err := c.builder.Build(ctx, native.Request{ModDir: c.mods.ModDir(), Packages: pkgs, Instances: insts})
 	close(done)
 	wg.Wait()
 	return exe, err

@@ -25,6 +25,7 @@ type compiler struct {
 	declPiece, bodyPiece string
 	cellImports          []importItem
 	imports              []importItem // the session's imports after the cell
+	instances            []Instance   // compiled generic instantiations the cell uses
 	items                []*declItem  // the cell's own declarations
 	itemNodes            []itemNode
 	declNames            map[string]bool

@@ -8,7 +8,8 @@ import (
 func (c *compiler) plan() *Plan {
 	c.finishBlocks()
 	p := &Plan{Cell: c.cell, Source: c.src, Rebuild: c.rebuild, HasResult: c.hasResult,
-		Blocks: append(append([]Block(nil), c.blocks...), c.rerendered...)}
+		Blocks:    append(append([]Block(nil), c.blocks...), c.rerendered...),
+		Instances: c.instances}
 	var bodyBlocks []Block
 	for _, pb := range c.pending {
 		if !c.inDecls(pb.arg.Pos()) {

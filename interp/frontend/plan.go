@@ -73,6 +73,9 @@ type Plan struct {
 	// (prelude 05-core), with N the cell that contains the statement (for a
 	// func declaration, the cell that declared it).
 	Blocks []Block
+	// Instances are the instantiations of generic funcs of compiled
+	// packages that the cell calls (by their Symbol).
+	Instances []Instance
 
 	next *state // the image after this cell, for Commit
 }

@@ -70,6 +70,9 @@ func (c *compiler) explicitTypeArgs() {
 		if sel, ok := c.parents[id].(*ast.SelectorExpr); ok && sel.Sel == id {
 			target = sel
 		}
+		if c.compiledInstance(id, inst, target) {
+			continue
+		}
 		args := make([]string, inst.TypeArgs.Len())
 		for i := range args {
 			args[i] = c.typeString(inst.TypeArgs.At(i))

@@ -74,6 +74,10 @@ func NewSet(mods []Module) *Set {
 	return s
 }
 
+// Compiled reports whether the set's packages are compiled Go rather than
+// interpreted source (Options.Compiled).
+func (s *Set) Compiled() bool { return s.compiled }
+
 // Modules returns the modules of the set, sorted by path.
 func (s *Set) Modules() []Module {
 	out := append([]Module(nil), s.mods...)

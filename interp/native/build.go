@@ -62,6 +62,17 @@ type Request struct {
 	ModDir string
 	// Packages are the import paths whose symbols cells see.
 	Packages []string
+	// Instances are instantiations of generic funcs of those packages.
+	Instances []Instance
+}
+
+// Instance is an instantiation of a generic func, compiled under Symbol
+// in its package's symbols.
+type Instance struct {
+	Path, Name string
+	// TypeArgs are Go source, each package written as ⟦import/path⟧.
+	TypeArgs []string
+	Symbol   string
 }
 
 // BuildError is a package that could not be compiled, with the compiler's
@@ -136,7 +147,7 @@ func (b *Builder) buildIn(ctx context.Context, dir string, req Request) error {
 	if err != nil {
 		return err
 	}
-	src, err := symbolsSource(pkgs)
+	src, err := symbolsSource(pkgs, req.Instances)
 	if err != nil {
 		return err
 	}
@@ -257,6 +268,12 @@ func (b *Builder) key(ctx context.Context, req Request) (string, error) {
 	slices.Sort(pkgs)
 	h := sha256.New()
 	fmt.Fprintf(h, "dmirror native 1\n%s\n%s\n%s\n", b.id, gomod, strings.Join(slices.Compact(pkgs), "\n"))
+	syms := make([]string, 0, len(req.Instances))
+	for _, in := range req.Instances {
+		syms = append(syms, in.Path+"."+in.Symbol)
+	}
+	slices.Sort(syms)
+	fmt.Fprintf(h, "%s\n", strings.Join(slices.Compact(syms), "\n"))
 	return hex.EncodeToString(h.Sum(nil))[:24], nil
 }
 
