@@ -297,4 +297,3 @@ func writeModule(t *testing.T, proxy, path, version string, files map[string]str
 		t.Fatal(err)
 	}
 }
-
