@@ -71,7 +71,23 @@ func newCompiledPackages(env []string) (*modules.Compiled, func(*modules.Cells) 
 			goLine = l + "\n"
 		}
 	}
+	linked := map[string]string{}
+	inRequire := false
+	for _, l := range strings.Split(string(goMod), "\n") {
+		l = strings.TrimSpace(strings.Split(l, "//")[0])
+		switch {
+		case l == "require (":
+			inRequire = true
+		case l == ")":
+			inRequire = false
+		case inRequire || strings.HasPrefix(l, "require "):
+			if f := strings.Fields(strings.TrimPrefix(l, "require ")); len(f) == 2 {
+				linked[f[0]] = f[1]
+			}
+		}
+	}
 	compiled := &modules.Compiled{
+		Linked: linked,
 		GoMod: fmt.Sprintf("%s\nrequire %s v0.0.0-00010101000000-000000000000\n\nreplace %s => %s\n",
 			goLine, native.ModulePath, native.ModulePath, src.Dir),
 		GoSum: goSum,

@@ -259,6 +259,12 @@ func modVersion(path string) string {
 	expect(t, k, `humanize.Ordinal(3) + " " + modVersion("github.com/dustin/go-humanize")`, `"3rd v1.0.0"`)
 	ok(t, k, "%go get github.com/dustin/go-humanize@v1.1.0")
 	expect(t, k, `humanize.Ordinal(3) + " " + modVersion("github.com/dustin/go-humanize")`, `"3rd v1.1.0"`)
+	// dmirror links uuid v1.6.0 itself: an older one cannot be selected.
+	r := fails(t, k, "%go get github.com/google/uuid@v1.4.0", "ModuleError")
+	if e := errorText(r); !strings.Contains(e, "dependency of dmirror itself, at v1.6.0") {
+		t.Errorf("error %q does not say that dmirror links the module", e)
+	}
+	expect(t, k, `modVersion("github.com/dustin/go-humanize")`, `"v1.1.0"`)
 }
 
 // writeModule puts a module version into a file-system module proxy.

@@ -42,6 +42,9 @@ type Options struct {
 type Compiled struct {
 	GoMod string // go.mod lines after the module line (go, require, replace)
 	GoSum []byte // dmirror's go.sum, so its requirements need no download
+	// Linked are the modules dmirror itself requires, by path: a session
+	// can use them at that version or a newer one, never an older one.
+	Linked map[string]string
 }
 
 // DefaultTimeout bounds one run of the go command.
