@@ -4,7 +4,7 @@ import "testing"
 
 func TestOlderVersion(t *testing.T) {
 	for _, c := range []struct {
-		a, b string
+		a, b  string
 		older bool
 	}{
 		{"v1.6.0", "v1.4.0", true},
