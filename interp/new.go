@@ -23,7 +23,7 @@ func NewSession(ctx context.Context, opts SessionOptions) (engine.Engine, error)
 	}
 	compiled, withMods, why := newCompiledPackages(env)
 	mods := modules.NewCells(modules.Options{Env: opts.Env, HasStd: modules.StdFromSymbols(stdlib.Symbols), Compiled: compiled})
-	im := frontend.NewImage(frontend.Options{Modules: mods.Set})
+	im := frontend.NewImage(frontend.Options{Modules: mods.Set, Compiled: compiled != nil})
 	s, err := newSession(ctx, opts, im)
 	if err != nil {
 		im.Close()

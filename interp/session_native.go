@@ -107,9 +107,13 @@ func lookup(env []string, key string) (string, bool) {
 }
 
 // want returns the packages a binary must have for the session after
-// code: those it has, and code's imports of modules.
-func (c *compiledPackages) want(code string) []string {
-	pkgs := slices.Clone(c.pkgs)
+// code: those it has, code's imports of modules, the standard packages
+// the cell needs compiled, and the packages of the instantiations.
+func (c *compiledPackages) want(code string, plan *frontend.Plan, insts []native.Instance) []string {
+	pkgs := append(slices.Clone(c.pkgs), plan.NativeStd...)
+	for _, in := range insts {
+		pkgs = append(pkgs, in.Path)
+	}
 	for _, p := range modules.ImportPaths(code) {
 		if !modules.IsStd(p) {
 			pkgs = append(pkgs, p)
@@ -129,10 +133,13 @@ func (s *Session) useCompiled(ctx context.Context, code string, plan *frontend.P
 		s.noteInterpreted(code, out, silent)
 		return nil
 	}
-	pkgs := c.want(code)
 	insts, newInsts := c.wantInstances(plan.Instances)
+	pkgs := c.want(code, plan, insts)
 	if len(pkgs) == 0 || (slices.Equal(pkgs, c.pkgs) && !newInsts && !versionsChanged) {
 		return nil
+	}
+	if err := c.mods.Init(ctx); err != nil {
+		return err
 	}
 	exe, err := s.buildWithProgress(ctx, c, pkgs, insts, out, silent)
 	if err != nil {
@@ -152,8 +159,8 @@ func (c *compiledPackages) wantInstances(cell []frontend.Instance) ([]native.Ins
 	insts := slices.Clone(c.insts)
 	added := false
 	for _, in := range cell {
-		if !slices.ContainsFunc(insts, func(x native.Instance) bool { return x.Path == in.Path && x.Symbol == in.Symbol }) {
-			insts = append(insts, native.Instance{Path: in.Path, Name: in.Name, TypeArgs: in.TypeArgs, Symbol: in.Symbol})
+		if !slices.ContainsFunc(insts, func(x native.Instance) bool { return x.Table == in.Table && x.Symbol == in.Symbol }) {
+			insts = append(insts, native.Instance{Path: in.Path, Name: in.Name, TypeArgs: in.TypeArgs, Symbol: in.Symbol, Table: in.Table})
 			added = true
 		}
 	}

@@ -24,9 +24,11 @@ type compiler struct {
 
 	declPiece, bodyPiece string
 	cellImports          []importItem
-	imports              []importItem // the session's imports after the cell
-	instances            []Instance   // compiled generic instantiations the cell uses
-	items                []*declItem  // the cell's own declarations
+	imports              []importItem        // the session's imports after the cell
+	instances            []Instance          // compiled generic instantiations the cell uses
+	instanced            map[*ast.Ident]bool // uses rewritten to those instantiations
+	nativeStd            map[string]bool     // standard packages to compile: the interpreter lacks them
+	items                []*declItem         // the cell's own declarations
 	itemNodes            []itemNode
 	declNames            map[string]bool
 	promoted             []promotedVar
@@ -92,7 +94,8 @@ func (im *Image) Compile(code string, cell int) (plan *Plan, err error) {
 			plan, err = nil, fmt.Errorf("frontend: internal error compiling cell[%d]: %v", cell, r)
 		}
 	}()
-	c := &compiler{im: im, base: im.current(), cell: cell, src: code, lines: newLineTable(code), ce: &CompileError{Cell: cell}}
+	c := &compiler{im: im, base: im.current(), cell: cell, src: code, lines: newLineTable(code), ce: &CompileError{Cell: cell},
+		instanced: map[*ast.Ident]bool{}}
 	c.ed = &editor{}
 	c.sed = &editor{}
 	defer c.done()
@@ -196,8 +199,11 @@ func (c *compiler) parseImports(piece string) {
 			continue
 		}
 		if !interpreterHas(path, "") {
-			c.errAt(off, "package %q is not available in the interpreter: it has the Go 1.22 standard library", path)
-			continue
+			if !c.im.opts.Compiled {
+				c.errAt(off, "package %q is not available in the interpreter: it has the Go 1.22 standard library", path)
+				continue
+			}
+			c.needStd(path)
 		}
 		c.cellImports = append(c.cellImports, it)
 	}

@@ -9,7 +9,8 @@ func (c *compiler) plan() *Plan {
 	c.finishBlocks()
 	p := &Plan{Cell: c.cell, Source: c.src, Rebuild: c.rebuild, HasResult: c.hasResult,
 		Blocks:    append(append([]Block(nil), c.blocks...), c.rerendered...),
-		Instances: c.instances}
+		Instances: c.instances,
+		NativeStd: sortedKeys(c.nativeStd)}
 	var bodyBlocks []Block
 	for _, pb := range c.pending {
 		if !c.inDecls(pb.arg.Pos()) {

@@ -23,6 +23,10 @@ type Options struct {
 	// Modules returns the session's modules: imports outside the standard
 	// library are type-checked from their source. Nil means none.
 	Modules func() *modules.Set
+	// Compiled says that the session compiles packages (interp/native):
+	// standard packages and members the interpreter lacks, and generic
+	// funcs of packages, are then compiled rather than refused.
+	Compiled bool
 }
 
 // Image is the session's declarations as the frontend knows them: what

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"go/ast"
 	"go/types"
+	"slices"
 	"strings"
 )
 
@@ -14,6 +15,10 @@ import (
 // Symbol, and the cell calls that.
 type Instance struct {
 	Path, Name string // the generic func: import path and name
+	// Table is the import path whose symbols hold the instantiation: Path
+	// itself, or NativePath for a standard package, whose name the
+	// interpreter's own generic source of the package takes.
+	Table string
 	// TypeArgs are the type arguments as Go source, each package written
 	// as ⟦import/path⟧ for the generator to name.
 	TypeArgs []string
@@ -25,15 +30,23 @@ type Instance struct {
 // false for what is not such a use.
 func (c *compiler) compiledInstance(id *ast.Ident, inst types.Instance, target ast.Expr) bool {
 	fn, ok := c.chk.info.Uses[id].(*types.Func)
-	if !ok || fn.Pkg() == nil || isStdPath(fn.Pkg().Path()) || fn.Pkg().Path() == "main" {
+	if !ok || fn.Pkg() == nil || fn.Pkg().Path() == "main" || !c.im.opts.Compiled {
 		return false
 	}
-	if c.im.opts.Modules == nil || !c.im.opts.Modules().Compiled() {
+	std := isStdPath(fn.Pkg().Path())
+	if std && interpreterHas(fn.Pkg().Path(), fn.Name()) && !brokenGeneric[fn.Pkg().Path()+"."+fn.Name()] {
+		// The interpreter's generic source runs it at once; compiling an
+		// instantiation would rebuild the image binary.
 		return false
 	}
 	args := make([]string, inst.TypeArgs.Len())
 	for i := range args {
 		s, ok := nameableType(inst.TypeArgs.At(i))
+		if !ok && std {
+			// The interpreter's own generic source, if it has the func
+			// (checkMember refuses it otherwise).
+			return false
+		}
 		if !ok {
 			c.errAt(c.coff(id.Pos()), "%s.%s[%s]: a generic func of a compiled package can only be instantiated with types compiled code can name (builtin types and exported types of packages); %s is declared in the session, which is interpreted",
 				fn.Pkg().Name(), fn.Name(), types.TypeString(inst.TypeArgs.At(i), c.qualifier), types.TypeString(inst.TypeArgs.At(i), c.qualifier))
@@ -42,8 +55,14 @@ func (c *compiler) compiledInstance(id *ast.Ident, inst types.Instance, target a
 		args[i] = s
 	}
 	h := sha256.Sum256([]byte(fn.Pkg().Path() + "." + fn.Name() + "[" + strings.Join(args, ",") + "]"))
-	in := Instance{Path: fn.Pkg().Path(), Name: fn.Name(), TypeArgs: args, Symbol: fn.Name() + "__dm" + hex.EncodeToString(h[:6])}
+	in := Instance{Path: fn.Pkg().Path(), Name: fn.Name(), TypeArgs: args, Table: fn.Pkg().Path(),
+		Symbol: fn.Name() + "__dm" + hex.EncodeToString(h[:6])}
+	if std {
+		in.Table = NativePath
+		in.Symbol = strings.NewReplacer("/", "_", ".", "_").Replace(fn.Pkg().Path()) + "_" + in.Symbol
+	}
 	c.instances = append(c.instances, in)
+	c.instanced[id] = true
 	// pkg.Func[...] or pkg.Func: the selector keeps its package, the
 	// name becomes the instantiation's; explicit type arguments go.
 	end := target.End()
@@ -57,8 +76,38 @@ func (c *compiler) compiledInstance(id *ast.Ident, inst types.Instance, target a
 			end = p.End()
 		}
 	}
+	if std {
+		c.ed.replace(c.coff(target.Pos()), c.coff(end), c.nativeName()+"."+in.Symbol)
+		return true
+	}
 	c.ed.replace(c.coff(id.Pos()), c.coff(end), in.Symbol)
 	return true
+}
+
+// brokenGeneric are standard generic funcs whose interpreted source fails
+// in yaegi v0.16.1: they are always compiled.
+var brokenGeneric = map[string]bool{
+	"slices.Compact":     true, // internal error
+	"slices.CompactFunc": true,
+	"maps.Clone":         true, // panics at run time
+}
+
+// NativePath is the binary package of compiled instantiations of standard
+// generic funcs; nativeName is its name in cells.
+const (
+	NativePath = "dmirror/native"
+	nativeName = "__dmnative"
+)
+
+// nativeName imports NativePath into the session once and returns its name.
+func (c *compiler) nativeName() string {
+	for _, im := range c.imports {
+		if im.path == NativePath {
+			return nativeName
+		}
+	}
+	c.imports = append(c.imports, importItem{name: nativeName, path: NativePath, cell: c.cell, line: 1})
+	return nativeName
 }
 
 // nameableType writes t as the generated file can name it; ok is false
@@ -118,4 +167,13 @@ func nameableType(t types.Type) (string, bool) {
 	}
 	walk(t)
 	return s, ok
+}
+
+func sortedKeys(m map[string]bool) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }

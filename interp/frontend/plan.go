@@ -76,6 +76,9 @@ type Plan struct {
 	// Instances are the instantiations of generic funcs of compiled
 	// packages that the cell calls (by their Symbol).
 	Instances []Instance
+	// NativeStd are standard packages the interpreter lacks (or lacks
+	// members of) that the cell uses: they are compiled for the session.
+	NativeStd []string
 
 	next *state // the image after this cell, for Commit
 }

@@ -102,6 +102,14 @@ func (s *sharedImporter) ImportFrom(path, dir string, mode types.ImportMode) (*t
 	if err, ok := s.errs[key]; ok {
 		return nil, err
 	}
+	if path == NativePath {
+		// Its symbols exist only in the image binary; the rewritten
+		// cells that use them are not type-checked.
+		p := types.NewPackage(NativePath, "native")
+		p.MarkComplete()
+		s.pkgs[key] = p
+		return p, nil
+	}
 	p, err := s.imp.ImportFrom(path, dir, mode)
 	if err != nil {
 		err = fmt.Errorf("cannot import %q: %w", path, err)
@@ -158,6 +166,14 @@ func (s *stdImporter) ImportFrom(path, dir string, mode types.ImportMode) (*type
 	}
 	if err, ok := s.errs[path]; ok {
 		return nil, err
+	}
+	if path == NativePath {
+		// Its symbols exist only in the image binary; the rewritten
+		// cells that use them are not type-checked.
+		p := types.NewPackage(NativePath, "native")
+		p.MarkComplete()
+		s.pkgs[path] = p
+		return p, nil
 	}
 	p, err := s.imp.ImportFrom(path, dir, mode)
 	if err != nil {

@@ -163,3 +163,10 @@ func (c *Cells) ModDir() string {
 	}
 	return ""
 }
+
+// Init makes the private module now, for a session that compiles standard
+// packages before it imports any module.
+func (c *Cells) Init(ctx context.Context) error {
+	_, err := c.resolver(ctx)
+	return err
+}

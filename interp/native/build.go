@@ -70,6 +70,7 @@ type Request struct {
 // in its package's symbols.
 type Instance struct {
 	Path, Name string
+	Table      string // the import path whose symbols hold it
 	// TypeArgs are Go source, each package written as ⟦import/path⟧.
 	TypeArgs []string
 	Symbol   string

@@ -11,7 +11,11 @@ import (
 // native holds the symbols of packages compiled into this binary for the
 // session (see package interp/native). Generated image binaries register
 // them from an init func, before main runs, so it is only read afterwards.
-var native = interp.Exports{}
+var native = interp.Exports{
+	// The compiled instantiations of standard generic funcs, imported by
+	// cells that use them; empty in dmirror's own binary.
+	"dmirror/native/native": {},
+}
 
 // RegisterNative adds the symbols of compiled packages, keyed as yaegi's
 // stdlib keys them ("import/path/name"). Only init funcs of a generated

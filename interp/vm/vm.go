@@ -13,6 +13,9 @@ import (
 
 	"github.com/traefik/yaegi/interp"
 	"github.com/traefik/yaegi/stdlib"
+	"github.com/traefik/yaegi/stdlib/syscall"
+	"github.com/traefik/yaegi/stdlib/unrestricted"
+	"github.com/traefik/yaegi/stdlib/unsafe"
 
 	"github.com/dmirror/dmirror/display"
 	"github.com/dmirror/dmirror/interp/prelude"
@@ -54,6 +57,13 @@ func New(cfg Config) (*interp.Interpreter, error) {
 	})
 	if err := i.Use(stdlib.Symbols); err != nil {
 		return nil, fmt.Errorf("vm: load stdlib: %w", err)
+	}
+	// A notebook runs on its user's own machine: syscall, unsafe and
+	// os/exec, which yaegi keeps apart from its stdlib, are there too.
+	for _, e := range Extras() {
+		if err := i.Use(e); err != nil {
+			return nil, fmt.Errorf("vm: load stdlib extras: %w", err)
+		}
 	}
 	// Compiled packages come after the stdlib, so that a standard package
 	// compiled whole replaces yaegi's partial table, and before the core
@@ -106,4 +116,15 @@ func processEnv() []string {
 		}
 	}
 	return env
+}
+
+// Extras are the standard packages yaegi ships apart from its stdlib:
+// syscall, unsafe, and os/exec (only that of its unrestricted set: its os
+// and log would let a cell end the image process).
+func Extras() []interp.Exports {
+	return []interp.Exports{
+		syscall.Symbols,
+		unsafe.Symbols,
+		{"os/exec/exec": unrestricted.Symbols["os/exec/exec"]},
+	}
 }
