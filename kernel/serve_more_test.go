@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -462,27 +463,45 @@ func TestShutdownInterruptsTheRunningCell(t *testing.T) {
 }
 
 func TestReplayedMessageIsDropped(t *testing.T) {
-	k, _ := startKernel(t, kerneltest.Options{})
-	ctx := ctxT(t)
-	m, _ := k.NewRequest("execute_request", kerneltest.ExecuteContent("out once"))
-	frames, err := kernel.Encode(m, []byte(k.Info.Key))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for range 2 {
-		if err := k.SendFrames(kerneltest.Shell, frames); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := k.Await(ctx, kerneltest.Shell, m); err != nil {
-		t.Fatal(err)
-	}
-	// Handled in order: after this cell, the replay was dropped or ran.
-	if _, err := k.Execute(ctx, "out after"); err != nil {
-		t.Fatal(err)
-	}
-	if n := len(k.Replies(kerneltest.Shell, m.Header.MsgID)); n != 1 {
-		t.Errorf("the message and its replay got %d replies, want 1", n)
+	// The replay carries the same signature, as sent or in upper-case hex
+	// (the same MAC: hex is case-insensitive and Decode accepts both).
+	for _, tc := range []struct {
+		name   string
+		replay func(sig []byte) []byte
+	}{
+		{"same", func(sig []byte) []byte { return sig }},
+		{"upper-case hex", bytes.ToUpper},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			k, _ := startKernel(t, kerneltest.Options{})
+			ctx := ctxT(t)
+			m, _ := k.NewRequest("execute_request", kerneltest.ExecuteContent("out once"))
+			frames, err := kernel.Encode(m, []byte(k.Info.Key))
+			if err != nil {
+				t.Fatal(err)
+			}
+			replay := slices.Clone(frames)
+			i := slices.IndexFunc(replay, func(f []byte) bool { return string(f) == kernel.Delimiter })
+			replay[i+1] = tc.replay(replay[i+1])
+			if _, err := kernel.Decode(replay, []byte(k.Info.Key)); err != nil {
+				t.Fatalf("the replay does not verify, so it tests nothing: %v", err)
+			}
+			for _, f := range [][][]byte{frames, replay} {
+				if err := k.SendFrames(kerneltest.Shell, f); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := k.Await(ctx, kerneltest.Shell, m); err != nil {
+				t.Fatal(err)
+			}
+			// Handled in order: after this cell, the replay was dropped or ran.
+			if _, err := k.Execute(ctx, "out after"); err != nil {
+				t.Fatal(err)
+			}
+			if n := len(k.Replies(kerneltest.Shell, m.Header.MsgID)); n != 1 {
+				t.Errorf("the message and its replay got %d replies, want 1", n)
+			}
+		})
 	}
 }
 
