@@ -267,40 +267,48 @@ func TestDisplayAndClearOutput(t *testing.T) {
 func TestInput(t *testing.T) {
 	k, _ := startKernel(t, kerneltest.Options{})
 	ctx := ctxT(t)
-	c := kerneltest.ExecuteContent("input name?")
-	c["allow_stdin"] = true
-	cell, _ := k.NewRequest("execute_request", c)
-	if err := k.SendMessage(kerneltest.Shell, cell); err != nil {
-		t.Fatal(err)
-	}
-	req, err := k.InputRequest(ctx, cell.Header.MsgID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if f := kerneltest.Fields(req); f["prompt"] != "name?" || f["password"] != false {
-		t.Errorf("input_request %v", f)
-	}
-	if err := k.InputReply(req, "gopher"); err != nil {
-		t.Fatal(err)
-	}
-	r, err := k.Await(ctx, kerneltest.Shell, cell)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.Stream("stdout") != "got gopher\n" {
-		t.Errorf("stdout %q", r.Stream("stdout"))
+	// jupyter_client's input(), and so jupyter console, answers with an
+	// empty parent header: the one request waiting takes it.
+	for _, withParent := range []bool{true, false} {
+		c := kerneltest.ExecuteContent("input name?")
+		c["allow_stdin"] = true
+		cell, _ := k.NewRequest("execute_request", c)
+		if err := k.SendMessage(kerneltest.Shell, cell); err != nil {
+			t.Fatal(err)
+		}
+		req, err := k.InputRequest(ctx, cell.Header.MsgID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f := kerneltest.Fields(req); f["prompt"] != "name?" || f["password"] != false {
+			t.Errorf("input_request %v", f)
+		}
+		parent := req
+		if !withParent {
+			parent = nil
+		}
+		if err := k.InputReply(parent, "gopher"); err != nil {
+			t.Fatal(err)
+		}
+		r, err := k.Await(ctx, kerneltest.Shell, cell)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Stream("stdout") != "got gopher\n" {
+			t.Errorf("reply with parent %v: stdout %q", withParent, r.Stream("stdout"))
+		}
 	}
 
 	// Without allow_stdin, Input fails at once instead of waiting.
-	r, err = k.Execute(ctx, "input name?")
+	r, err := k.Execute(ctx, "input name?")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(r.Stream("stderr"), "not supported") {
 		t.Errorf("stderr %q, want the no-stdin error", r.Stream("stderr"))
 	}
-	if len(k.Messages(kerneltest.Stdin)) != 1 {
-		t.Errorf("%d stdin messages, want the one input_request", len(k.Messages(kerneltest.Stdin)))
+	if len(k.Messages(kerneltest.Stdin)) != 2 {
+		t.Errorf("%d stdin messages, want the two input_requests", len(k.Messages(kerneltest.Stdin)))
 	}
 }
 
