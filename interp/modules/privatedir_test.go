@@ -28,7 +28,7 @@ func TestSweepStaleRemovesOnlyDeadOwnersDirs(t *testing.T) {
 	dir := t.TempDir()
 	dead := privateDirPrefix + strconv.Itoa(deadPID(t)) + "-123"
 	live := privateDirPrefix + strconv.Itoa(os.Getpid()) + "-456"
-	init := privateDirPrefix + "1-789"    // pid 1 always runs
+	init := privateDirPrefix + "1-789"     // pid 1 always runs
 	old := privateDirPrefix + "2840912537" // an earlier version's name: owner unknown
 	odd := privateDirPrefix + "12-x"
 	for _, name := range []string{dead, live, init, old, odd} {
