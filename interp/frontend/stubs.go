@@ -3,7 +3,6 @@ package frontend
 import (
 	"fmt"
 	"go/ast"
-	"go/importer"
 	"go/parser"
 	"go/token"
 	"go/types"
@@ -143,7 +142,7 @@ func (s *sharedImporter) cached(path string) *types.Package {
 // file set, and shared by every Image: importing it takes seconds of CPU.
 var (
 	fileSet = token.NewFileSet()
-	std     = &stdImporter{imp: importer.ForCompiler(fileSet, "source", nil).(types.ImporterFrom), pkgs: map[string]*types.Package{}, errs: map[string]error{}}
+	std     = &stdImporter{imp: modules.StdImporter(fileSet), pkgs: map[string]*types.Package{}, errs: map[string]error{}}
 )
 
 // stdImporter serialises and caches the process's source importer.

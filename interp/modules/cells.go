@@ -20,8 +20,13 @@ type Cells struct {
 	r  atomic.Pointer[Resolver]
 }
 
-// NewCells returns a Cells whose Resolver will use opts.
-func NewCells(opts Options) *Cells { return &Cells{opts: opts} }
+// NewCells returns a Cells whose Resolver will use opts. It first removes
+// the private modules that dead sessions left in opts.TempDir (SweepStale),
+// as a best effort: what cannot be removed now is tried by the next session.
+func NewCells(opts Options) *Cells {
+	_ = SweepStale(opts.TempDir)
+	return &Cells{opts: opts}
+}
 
 // Prepared is what Prepare did to a cell.
 type Prepared struct {

@@ -65,7 +65,9 @@ type Resolver struct {
 	compiled *Compiled
 }
 
-// New makes a private module in a temporary directory. Close removes it.
+// New makes a private module in a temporary directory, named after this
+// process so that SweepStale can remove it if the process dies without
+// Close. Close removes it.
 func New(ctx context.Context, opts Options) (*Resolver, error) {
 	if opts.Env == nil {
 		opts.Env = os.Environ()
@@ -80,12 +82,19 @@ func New(ctx context.Context, opts Options) (*Resolver, error) {
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout
 	}
-	dir, err := os.MkdirTemp(opts.TempDir, "dmirror-modules-")
+	dir, err := makePrivateDir(opts.TempDir)
 	if err != nil {
 		return nil, fmt.Errorf("modules: make private module: %w", err)
 	}
+	// What the go command and its helpers (git) leave in their temporary
+	// directory goes with the private module, also when a kill stops them.
+	tmp := filepath.Join(dir, "tmp")
+	if err := os.Mkdir(tmp, 0o700); err != nil {
+		return nil, errors.Join(fmt.Errorf("modules: make private module: %w", err), os.RemoveAll(dir))
+	}
+	env := append(append([]string(nil), opts.Env...), "TMPDIR="+tmp, "GOTMPDIR="+tmp)
 	r := &Resolver{
-		gocmd:    goCmd{path: opts.GoCmd, dir: dir, env: opts.Env, timeout: opts.Timeout},
+		gocmd:    goCmd{path: opts.GoCmd, dir: dir, env: env, timeout: opts.Timeout},
 		hasStd:   opts.HasStd,
 		compiled: opts.Compiled,
 		checked:  map[string]bool{},
