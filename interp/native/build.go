@@ -113,6 +113,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (string, error) {
 	if err := b.buildIn(ctx, tmp, req); err != nil {
 		return "", err
 	}
+	os.RemoveAll(filepath.Join(tmp, ".gotmp"))
 	if err := os.Rename(tmp, final); err != nil {
 		// Another kernel built the same binary meanwhile: use it.
 		if fi, serr := os.Stat(exe); serr == nil && fi.Mode().IsRegular() {
@@ -292,6 +293,15 @@ func (b *Builder) run(ctx context.Context, dir string, args ...string) ([]byte, 
 	cmd := exec.CommandContext(ctx, b.gocmd, args...)
 	cmd.Dir = dir
 	cmd.Env = b.env
+	if dir != "" {
+		// The compiler's temporary files go with the build directory,
+		// also when an interrupt kills the go command.
+		tmp := filepath.Join(dir, ".gotmp")
+		if err := os.MkdirAll(tmp, 0o700); err != nil {
+			return nil, fmt.Errorf("native: %w", err)
+		}
+		cmd.Env = append(append([]string(nil), b.env...), "GOTMPDIR="+tmp)
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = 5 * time.Second
