@@ -139,11 +139,11 @@ func (p *Pool) release(healthy []*proc, dead []*proc) {
 	p.mu.Unlock()
 	if closed {
 		for _, q := range healthy {
-			q.stop(closeGrace)
+			q.Close(closeGrace)
 		}
 	}
 	for _, q := range dead {
-		q.kill()
+		q.Kill()
 	}
 }
 
@@ -163,7 +163,7 @@ func (p *Pool) Close() error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			q.stop(closeGrace)
+			q.Close(closeGrace)
 		}()
 	}
 	wg.Wait()

@@ -230,7 +230,7 @@ func (p *Pool) livePids() []int {
 	defer p.mu.Unlock()
 	var out []int
 	for q := range p.live {
-		out = append(out, q.cmd.Process.Pid)
+		out = append(out, q.Pid())
 	}
 	return out
 }
