@@ -14,7 +14,6 @@ import (
 	"syscall"
 
 	"github.com/dmirror/dmirror/interp"
-	"github.com/dmirror/dmirror/interp/child"
 	"github.com/dmirror/dmirror/kernel"
 	"github.com/dmirror/dmirror/kernel/engine"
 	"github.com/dmirror/dmirror/kernel/nbrun"
@@ -136,9 +135,9 @@ func runKernel(ctx context.Context, connFile string, log *slog.Logger) error {
 }
 
 // childMode runs a hidden mode of the binary, which only the kernel starts:
-// it sets child.ModeEnv to the mode's name. Run by hand, it explains itself.
+// it sets DMIRROR_CHILD to the mode's name. Run by hand, it explains itself.
 func childMode(ctx context.Context, mode string, stderr io.Writer, serve func() error) error {
-	if child.Mode() != mode {
+	if os.Getenv("DMIRROR_CHILD") != mode {
 		fmt.Fprintf(stderr, "dmirror %s is a worker mode that the dmirror kernel starts for itself;\n"+
 			"it talks a private protocol over its pipes and is not meant to be run by hand.\n"+
 			"To use dmirror, run: dmirror install --user, then pick \"Go (dmirror)\" in Jupyter.\n", mode)

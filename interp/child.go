@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/dmirror/dmirror/interp/child"
+	"github.com/dmirror/dmirror/interp/childproc"
 	"github.com/dmirror/dmirror/interp/frame"
 )
 
@@ -23,7 +23,7 @@ const crashSize = 2 << 10
 
 // imageProc is one image process, as the Session sees it.
 type imageProc struct {
-	proc *child.Process
+	proc *childproc.Process
 
 	frames <-chan frame.Msg // frames other than output, in order; closed when the child is gone
 	dead   <-chan struct{}  // closed once the child exited and its stderr is read
@@ -52,7 +52,7 @@ func (p *imageProc) pid() int { return p.proc.Pid() }
 // startImage starts an image process running exe in ImageMode.
 func startImage(exe string, env []string, sinks procSinks) (*imageProc, error) {
 	p := &imageProc{}
-	proc, err := child.Start(child.Options{
+	proc, err := childproc.Start(childproc.Options{
 		Exe: exe, Args: []string{ImageMode}, Mode: ImageMode, Env: env,
 		Stdout: &rawWriter{p: p, name: "stdout", sinks: sinks},
 		Stderr: &rawWriter{p: p, name: "stderr", sinks: sinks},

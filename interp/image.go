@@ -15,7 +15,7 @@ import (
 
 	yaegi "github.com/traefik/yaegi/interp"
 
-	"github.com/dmirror/dmirror/interp/child"
+	"github.com/dmirror/dmirror/interp/childproc"
 	"github.com/dmirror/dmirror/interp/frame"
 	"github.com/dmirror/dmirror/interp/frontend"
 	"github.com/dmirror/dmirror/interp/modules"
@@ -31,10 +31,10 @@ const ImageMode = "__image"
 const imageMaxStack = 256 << 20
 
 // ServeImage runs the image process: it reads frames from its parent's
-// pipe and writes frames to the other (child.Pipes) until the kernel
+// pipe and writes frames to the other (childproc.Pipes) until the kernel
 // closes its end or ctx ends.
 func ServeImage(ctx context.Context) error {
-	in, out, err := child.Pipes()
+	in, out, err := childproc.Pipes()
 	if err != nil {
 		return fmt.Errorf("image: %w", err)
 	}

@@ -31,7 +31,7 @@
 //     interpreted func costs yaegi about a microsecond. A failing element
 //     is re-run in a fresh interpreter under yaegi's debugger to recover
 //     the interpreted frames and their locals. Each mirror's address space
-//     is limited (child.MirrorMemoryEnv), so a runaway block fails its mirror with
+//     is limited (childproc.MirrorMemoryEnv), so a runaway block fails its mirror with
 //     "out of memory" rather than the machine; a mirror collects garbage
 //     after a fixed allocation budget, on a P of its own (tuneRuntime).
 //

@@ -6,12 +6,12 @@ import (
 	"os"
 	"testing"
 
-	"github.com/dmirror/dmirror/interp/child"
+	"github.com/dmirror/dmirror/interp/childproc"
 )
 
 // TestMain lets the pool tests re-execute the test binary as a mirror.
 func TestMain(m *testing.M) {
-	if child.Mode() == WorkerMode {
+	if childproc.Mode() == WorkerMode {
 		if err := ServeWorker(context.Background()); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)

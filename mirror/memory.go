@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"syscall"
 
-	"github.com/dmirror/dmirror/interp/child"
+	"github.com/dmirror/dmirror/interp/childproc"
 	"github.com/dmirror/dmirror/interp/vm"
 )
 
@@ -55,16 +55,16 @@ func widen() (narrow func()) {
 	return func() { runtime.GOMAXPROCS(old) }
 }
 
-// limitMemory applies the mirror's memory limit (child.MirrorMemoryEnv) to
+// limitMemory applies the mirror's memory limit (childproc.MirrorMemoryEnv) to
 // this process. A block that allocates past it makes the Go runtime fail
 // with "out of memory", which fails the call naming the mirror, instead of
 // taking the machine's memory from the kernel and the other mirrors.
 func limitMemory() error {
 	limit := uint64(0)
-	if v := os.Getenv(child.MirrorMemoryEnv); v != "" {
+	if v := os.Getenv(childproc.MirrorMemoryEnv); v != "" {
 		n, err := strconv.ParseUint(v, 10, 64)
 		if err != nil || n == 0 {
-			return fmt.Errorf("mirror: %s=%q is not a number of bytes", child.MirrorMemoryEnv, v)
+			return fmt.Errorf("mirror: %s=%q is not a number of bytes", childproc.MirrorMemoryEnv, v)
 		}
 		limit = n
 	} else if total := vm.TotalMemory(); total > 0 {

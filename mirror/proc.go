@@ -7,13 +7,14 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
-	"github.com/dmirror/dmirror/interp/child"
+	"github.com/dmirror/dmirror/interp/childproc"
 )
 
 // proc is one mirror process, owned by the pool.
 type proc struct {
-	*child.Process
+	*childproc.Process
 	tail *tailWriter // the process's own stdout and stderr, last bytes
 
 	// What the mirror's interpreter holds, as declHashes; nil: rebuild.
@@ -24,13 +25,20 @@ type proc struct {
 // startProc starts a mirror process.
 func startProc(exe string, args, env []string) (*proc, error) {
 	tail := &tailWriter{max: 4096}
-	c, err := child.Start(child.Options{Exe: exe, Args: args, Mode: WorkerMode, Env: env,
+	c, err := childproc.Start(childproc.Options{Exe: exe, Args: args, Mode: WorkerMode, Env: env,
 		Stdout: tail, Stderr: tail, Queue: 64})
 	if err != nil {
 		return nil, fmt.Errorf("mirror: %w", err)
 	}
 	return &proc{Process: c, tail: tail}, nil
 }
+
+// kill ends the process at once and waits for it.
+func (p *proc) kill() { p.Kill() }
+
+// stop asks the mirror to exit, kills it if it has not after grace, and
+// waits for it.
+func (p *proc) stop(grace time.Duration) { p.Close(grace) }
 
 // death describes why the process ended, as a Failure.
 func (p *proc) death(mirror int) Failure {
@@ -53,7 +61,7 @@ func (p *proc) death(mirror int) Failure {
 	}
 	if strings.Contains(fatal, "out of memory") {
 		f.Kind = KindOutOfMemory
-		f.Message = "the mirror process ran out of memory (" + child.MirrorMemoryEnv + " sets its limit)"
+		f.Message = "the mirror process ran out of memory (" + childproc.MirrorMemoryEnv + " sets its limit)"
 	} else if strings.Contains(f.Output, "stack overflow") {
 		f.Message += " (stack overflow)"
 	}

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/dmirror/dmirror/interp/child"
+	"github.com/dmirror/dmirror/interp/childproc"
 	"github.com/dmirror/dmirror/interp/frame"
 	"github.com/dmirror/dmirror/interp/vm"
 )
@@ -23,7 +23,7 @@ func ServeWorker(ctx context.Context) error {
 		return err
 	}
 	tuneRuntime()
-	in, out, err := child.Pipes()
+	in, out, err := childproc.Pipes()
 	if err != nil {
 		return fmt.Errorf("mirror: %w", err)
 	}

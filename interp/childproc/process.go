@@ -1,4 +1,4 @@
-package child
+package childproc
 
 import (
 	"errors"
@@ -58,12 +58,12 @@ type Process struct {
 func Start(opts Options) (*Process, error) {
 	childIn, toChild, err := os.Pipe()
 	if err != nil {
-		return nil, fmt.Errorf("child: pipe: %w", err)
+		return nil, fmt.Errorf("childproc: pipe: %w", err)
 	}
 	fromChild, childOut, err := os.Pipe()
 	if err != nil {
 		closeAll(childIn, toChild)
-		return nil, fmt.Errorf("child: pipe: %w", err)
+		return nil, fmt.Errorf("childproc: pipe: %w", err)
 	}
 	cmd := exec.Command(opts.Exe, opts.Args...)
 	cmd.Env = append(withoutMode(opts.Env), ModeEnv+"="+opts.Mode)
@@ -77,7 +77,7 @@ func Start(opts Options) (*Process, error) {
 	closeAll(childIn, childOut) // the child holds its own copies
 	if err != nil {
 		closeAll(toChild, fromChild)
-		return nil, fmt.Errorf("child: start %s %s: %w", opts.Exe, opts.Mode, err)
+		return nil, fmt.Errorf("childproc: start %s %s: %w", opts.Exe, opts.Mode, err)
 	}
 	p := &Process{
 		cmd:     cmd,

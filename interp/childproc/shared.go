@@ -1,4 +1,4 @@
-// Package child starts and supervises dmirror's child processes, the image
+// Package childproc starts and supervises dmirror's child processes, the image
 // process and the mirrors, and holds what a parent and its child share: the
 // variable that names a child's hidden mode, the descriptors of the frame
 // pipes, and the names of the variables that configure children.
@@ -11,7 +11,7 @@
 //
 // It does not know what the frames mean; the image process and the mirrors
 // each have their own protocol over them (packages interp and mirror).
-package child
+package childproc
 
 import (
 	"errors"
@@ -57,12 +57,12 @@ func Mode() string { return os.Getenv(ModeEnv) }
 func Pipes() (in, out *os.File, err error) {
 	for _, fd := range []int{InFD, OutFD} {
 		if _, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_SETFD, syscall.FD_CLOEXEC); errno != 0 {
-			return nil, nil, fmt.Errorf("child: frame pipe (fd %d): %w", fd, errno)
+			return nil, nil, fmt.Errorf("childproc: frame pipe (fd %d): %w", fd, errno)
 		}
 	}
 	in, out = frame.Inherited(InFD, "frames-in"), frame.Inherited(OutFD, "frames-out")
 	if in == nil || out == nil {
-		return nil, nil, errors.New("child: frame pipes (fd 3 and 4) are missing")
+		return nil, nil, errors.New("childproc: frame pipes (fd 3 and 4) are missing")
 	}
 	return in, out, nil
 }
