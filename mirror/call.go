@@ -32,6 +32,7 @@ type call struct {
 	chunks   []ChunkOutcome   // of the works done, in the order done
 	decided  bool
 	failures []Failure
+	failed   bool          // a failure stopped the call (see record)
 	done     map[*work]int // elements done per work
 	reported int
 	waiting  int  // slots waiting in next
@@ -173,7 +174,7 @@ func (c *call) timedOutLocked() bool {
 // deathOf waits for a mirror whose pipe closed (killing it if it has not
 // exited after closeGrace) and describes its death.
 func (c *call) deathOf(q *proc, slot int) resultMsg {
-	q.Close(closeGrace)
+	q.stop(closeGrace)
 	f := q.death(slot)
 	return resultMsg{Failure: &f}
 }
@@ -186,6 +187,14 @@ func (c *call) record(slot int, w *work, res resultMsg) {
 	if res.Failure != nil {
 		if c.parent.Err() == nil && !c.decided {
 			c.failures = append(c.failures, *res.Failure)
+			// The call's result is lost: the other mirrors stop now rather
+			// than finish chunks nobody will see. A predicate op goes on,
+			// since another mirror may still settle its answer, which
+			// makes failures no longer matter.
+			if !ops[c.job.Op].deciding {
+				c.failed = true
+				c.cancel()
+			}
 		}
 		return
 	}
