@@ -213,12 +213,44 @@ func TestExitedSeesZombies(t *testing.T) {
 	}
 }
 
+// TestEndedAsSoonAsTheChildExits: once a killed child has ended, Ended
+// says so, whether the child is still a zombie or already reaped, before
+// Done is closed.
+func TestEndedAsSoonAsTheChildExits(t *testing.T) {
+	window := 0
+	for range 10 {
+		p := start(t, "stubborn", Options{})
+		if err := syscall.Kill(p.Pid(), syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		if !waitZombie(t, p.Pid()) {
+			t.Fatal("the child did not end")
+		}
+		early := true // Ended is asked before Done is closed
+		select {
+		case <-p.Done():
+			early = false
+		default:
+		}
+		if !p.Ended() {
+			t.Fatal("a killed child has not ended")
+		}
+		if early {
+			window++
+		}
+	}
+	t.Logf("%d of 10 children were asked about before Done was closed", window)
+}
+
 // waitZombie waits for child pid to end, leaving it a zombie, through a
 // pidfd (pidfd_open is system call 434 on every Linux architecture), which
-// turns readable when the process ends.
+// turns readable when the process ends. A child already reaped has ended.
 func waitZombie(t *testing.T, pid int) bool {
 	t.Helper()
 	fd, _, errno := syscall.Syscall(434, uintptr(pid), 0, 0)
+	if errno == syscall.ESRCH {
+		return true
+	}
 	if errno != 0 {
 		t.Fatalf("pidfd_open %s: %v", strconv.Itoa(pid), errno)
 	}
