@@ -58,6 +58,9 @@
 // a slow core or costly elements do not keep a call waiting on one mirror
 // while another idles. AnySatisfy, AllSatisfy and
 // NoneSatisfy stop the other mirrors once the answer is known, and then do
-// not report their failures. Interrupt (the context) stops every mirror
-// within cancelGrace, killing and replacing one that does not stop.
+// not report their failures; for the other ops, a failed mirror stops the
+// others at once, as the call's result is lost. Interrupt (the context)
+// stops every mirror within cancelGrace, killing and replacing one that
+// does not stop. The pool replaces a mirror that died while idle before a
+// call uses it.
 package mirror
