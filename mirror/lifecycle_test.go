@@ -66,21 +66,25 @@ func TestPoolIdleMirrorThatDiedIsReplaced(t *testing.T) {
 }
 
 // TestPoolFailureStopsTheOthers: when one mirror fails, the others, whose
-// blocks would spin forever, are stopped at once; the failure is reported
-// (the panic with its frames, or the crash) and the next call works.
+// blocks would run forever, are stopped at once (a spinning one stops, one
+// blocked in compiled code is killed after cancelGrace); the failure is
+// reported (the panic with its frames, or the crash) and the next call
+// works.
 func TestPoolFailureStopsTheOthers(t *testing.T) {
 	p := testPool(t)
 	decls := Decls{Generation: 1, Chunks: []string{sleeperDecl}}
+	const spinning, blocked = "return spin(x)", "time.Sleep(time.Hour)\n\treturn x"
 	for _, tc := range []struct {
-		name, fail string
-		kind       string
+		name, fail, others string
+		kind               string
 	}{
-		{"panic", "panic(\"boom\")", KindPanic},
-		{"crash", "go func() { panic(\"lost goroutine\") }()\n\t\ttime.Sleep(time.Hour)", KindCrash},
+		{"panic", "panic(\"boom\")", spinning, KindPanic},
+		{"crash", "go func() { panic(\"lost goroutine\") }()\n\t\ttime.Sleep(time.Hour)", spinning, KindCrash},
+		{"panic, others blocked in compiled code", "panic(\"boom\")", blocked, KindPanic},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			block := intBlock("func(x int) int {\n\tif x == 0 {\n\t\t" + tc.fail + "\n\t}\n\treturn spin(x)\n}")
-			// spin never returns: without the stop, the call would not end.
+			block := intBlock("func(x int) int {\n\tif x == 0 {\n\t\t" + tc.fail + "\n\t}\n\t" + tc.others + "\n}")
+			// The others never return: without the stop, the call would not end.
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
 			out, err := p.Run(ctx, decls, withInts(t, &Job{Op: OpCollect, Blocks: []JobBlock{block}, Mirrors: 2}, 0, 1, 2, 3), nil)
