@@ -15,6 +15,7 @@ import (
 
 	yaegi "github.com/traefik/yaegi/interp"
 
+	"github.com/dmirror/dmirror/interp/childproc"
 	"github.com/dmirror/dmirror/interp/frame"
 	"github.com/dmirror/dmirror/interp/frontend"
 	"github.com/dmirror/dmirror/interp/modules"
@@ -25,24 +26,17 @@ import (
 // ImageMode is the hidden command that runs the image process.
 const ImageMode = "__image"
 
-// Frame pipes of the image process: the Session passes them as
-// cmd.ExtraFiles, because user code may write to fd 1 and 2.
-const (
-	frameInFD  = 3
-	frameOutFD = 4
-)
-
 // imageMaxStack is the largest stack of a goroutine in the image process
 // (see maxStack).
 const imageMaxStack = 256 << 20
 
-// ServeImage runs the image process: it reads frames from fd 3 and writes
-// frames to fd 4 until the kernel closes its end or ctx ends.
+// ServeImage runs the image process: it reads frames from its parent's
+// pipe and writes frames to the other (childproc.Pipes) until the kernel
+// closes its end or ctx ends.
 func ServeImage(ctx context.Context) error {
-	in := frame.Inherited(frameInFD, "frames-in")
-	out := frame.Inherited(frameOutFD, "frames-out")
-	if in == nil || out == nil {
-		return errors.New("image: frame pipes (fd 3 and 4) are missing")
+	in, out, err := childproc.Pipes()
+	if err != nil {
+		return fmt.Errorf("image: %w", err)
 	}
 	limit := memoryLimit()
 	debug.SetMaxStack(maxStack(limit))

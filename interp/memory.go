@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/dmirror/dmirror/interp/childproc"
 	"github.com/dmirror/dmirror/interp/vm"
 )
 
@@ -17,7 +18,7 @@ const memoryPoll = 50 * time.Millisecond
 const imageGCPercent = 400
 
 // memoryLimit is the heap size above which a running cell is stopped:
-// DMIRROR_IMAGE_MEMORY (bytes) if set, else 60% of the machine's memory. It
+// childproc.ImageMemoryEnv (bytes) if set, else 60% of the machine's memory. It
 // also becomes the runtime's soft limit, so garbage is collected before the
 // watchdog takes live data for a runaway cell.
 func memoryLimit() uint64 {
@@ -31,7 +32,7 @@ func memoryLimit() uint64 {
 // configuredMemory is the image's memory limit without applying it (the
 // kernel side needs it to explain a stack overflow).
 func configuredMemory() uint64 {
-	if v, err := strconv.ParseUint(os.Getenv("DMIRROR_IMAGE_MEMORY"), 10, 64); err == nil && v > 0 {
+	if v, err := strconv.ParseUint(os.Getenv(childproc.ImageMemoryEnv), 10, 64); err == nil && v > 0 {
 		return v
 	}
 	return vm.TotalMemory() / 10 * 6

@@ -102,13 +102,15 @@ func (p *Pool) SetExe(exe string) {
 }
 
 // acquire returns n mirrors, warm ones first, starting the others in
-// parallel.
+// parallel. Idle mirrors that ended (killed, or ended by a goroutine a
+// block left running) are reaped and replaced, so a call never gets one.
 func (p *Pool) acquire(n int) ([]*proc, error) {
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
 		return nil, errClosed
 	}
+	dead := p.dropEndedLocked()
 	k := min(n, len(p.idle))
 	procs := append([]*proc(nil), p.idle[len(p.idle)-k:]...)
 	p.idle = p.idle[:len(p.idle)-k]
@@ -118,6 +120,11 @@ func (p *Pool) acquire(n int) ([]*proc, error) {
 	fresh := make([]*proc, n-k)
 	errs := make([]error, n-k)
 	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		p.reapIdle(dead)
+	}()
 	for j := range fresh {
 		wg.Add(1)
 		go func() {
@@ -147,6 +154,33 @@ func (p *Pool) acquire(n int) ([]*proc, error) {
 		return nil, err
 	}
 	return procs, nil
+}
+
+// dropEndedLocked takes the mirrors that ended while idle off the idle
+// and live lists and returns them.
+func (p *Pool) dropEndedLocked() []*proc {
+	var dead []*proc
+	idle := p.idle[:0]
+	for _, q := range p.idle {
+		if q.Ended() {
+			dead = append(dead, q)
+			delete(p.live, q)
+		} else {
+			idle = append(idle, q)
+		}
+	}
+	clear(p.idle[len(idle):])
+	p.idle = idle
+	return dead
+}
+
+// reapIdle waits for mirrors that ended while idle and logs why they did.
+func (p *Pool) reapIdle(dead []*proc) {
+	for _, q := range dead {
+		q.kill()
+		f := q.death(0)
+		p.opts.Log.Warn("an idle mirror ended; a fresh one replaces it", "pid", q.Pid(), "reason", f.Message)
+	}
 }
 
 // release returns healthy mirrors to the idle list and reaps the others.

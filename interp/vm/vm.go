@@ -18,6 +18,7 @@ import (
 	"github.com/traefik/yaegi/stdlib/unsafe"
 
 	"github.com/dmirror/dmirror/display"
+	"github.com/dmirror/dmirror/interp/childproc"
 	"github.com/dmirror/dmirror/interp/prelude"
 )
 
@@ -32,7 +33,7 @@ type Config struct {
 	GoPath   string
 	SourceFS fs.FS
 	// Env is what os.Getenv and friends see ("KEY=value"); nil means this
-	// process's environment without DMIRROR_CHILD, the marker of dmirror's
+	// process's environment without childproc.ModeEnv, the marker of dmirror's
 	// hidden modes.
 	Env []string
 	// Hooks receives the events of the prelude's core built-ins (goroutines
@@ -111,7 +112,7 @@ func eval(i *interp.Interpreter, src string) (err error) {
 func processEnv() []string {
 	env := []string{}
 	for _, e := range os.Environ() {
-		if !strings.HasPrefix(e, "DMIRROR_CHILD=") {
+		if !strings.HasPrefix(e, childproc.ModeEnv+"=") {
 			env = append(env, e)
 		}
 	}
