@@ -190,7 +190,7 @@ func (p *Pool) release(healthy []*proc, dead []*proc) {
 	var stale []*proc // mirrors of a binary SetExe replaced
 	if !closed {
 		for _, q := range healthy {
-			if q.cmd.Path == p.opts.Exe {
+			if q.exe == p.opts.Exe {
 				p.idle = append(p.idle, q)
 			} else {
 				stale = append(stale, q)

@@ -15,6 +15,7 @@ import (
 // proc is one mirror process, owned by the pool.
 type proc struct {
 	*childproc.Process
+	exe  string      // the binary it runs (Pool.SetExe moves mirrors to another)
 	tail *tailWriter // the process's own stdout and stderr, last bytes
 
 	// What the mirror's interpreter holds, as declHashes; nil: rebuild.
@@ -30,7 +31,7 @@ func startProc(exe string, args, env []string) (*proc, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mirror: %w", err)
 	}
-	return &proc{Process: c, tail: tail}, nil
+	return &proc{Process: c, exe: exe, tail: tail}, nil
 }
 
 // kill ends the process at once and waits for it.

@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"github.com/dmirror/dmirror/interp"
+	"github.com/dmirror/dmirror/interp/childproc"
 	"github.com/dmirror/dmirror/mirror"
 )
 
@@ -24,10 +25,10 @@ var ErrNotChild = errors.New("not started by the dmirror kernel")
 func IsMode(cmd string) bool { return cmd == interp.ImageMode || cmd == mirror.WorkerMode }
 
 // Run serves the hidden mode named mode, which only the kernel starts: it
-// sets DMIRROR_CHILD to the mode's name. Run by hand, it explains itself on
+// sets childproc.ModeEnv to the mode's name. Run by hand, it explains itself on
 // stderr and returns ErrNotChild.
 func Run(ctx context.Context, mode string, stderr io.Writer) error {
-	if os.Getenv("DMIRROR_CHILD") != mode {
+	if childproc.Mode() != mode {
 		fmt.Fprintf(stderr, "dmirror %s is a worker mode that the dmirror kernel starts for itself;\n"+
 			"it talks a private protocol over its pipes and is not meant to be run by hand.\n"+
 			"To use dmirror, run: dmirror install --user, then pick \"Go (dmirror)\" in Jupyter.\n", mode)
