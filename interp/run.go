@@ -126,7 +126,7 @@ func (s *imageServer) execute(parent context.Context, id uint64, m runMsg) doneM
 		s.decls = plan.ImageDecls
 	}
 	s.vars = plan.Vars
-	if plan.HasResult {
+	if plan.HasResult && !(plan.ResultIsError && isNil(result)) {
 		done.Data, done.Metadata = display.Render(result)
 	}
 	s.out.flush()
@@ -240,4 +240,15 @@ func evalSafe(ip *yaegi.Interpreter, src string) (err error) {
 	}()
 	_, err = ip.Eval(src)
 	return err
+}
+
+// isNil reports whether a cell's result is a nil interface.
+func isNil(v reflect.Value) bool {
+	for v.IsValid() && v.Kind() == reflect.Interface {
+		if v.IsNil() {
+			return true
+		}
+		v = v.Elem()
+	}
+	return !v.IsValid()
 }

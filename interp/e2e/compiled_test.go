@@ -12,9 +12,9 @@ import (
 	"github.com/dmirror/dmirror/kernel/kerneltest"
 )
 
-// goRun runs a Go program (main.go's source) requiring mods ("path
+// goRunModule runs a Go program (main.go's source) requiring mods ("path
 // version") with `go run`, the oracle for cells that import modules.
-func goRun(t *testing.T, src string, mods ...string) string {
+func goRunModule(t *testing.T, src string, mods ...string) string {
 	t.Helper()
 	dir := t.TempDir()
 	gomod := "module oracle\n\ngo 1.26\n"
@@ -113,7 +113,7 @@ func asCell(program string) string {
 // second kernel with the same imports starts without building.
 func TestCompiledPackages(t *testing.T) {
 	cache := t.TempDir()
-	want := goRun(t, uuidProgram, "github.com/google/uuid v1.6.0")
+	want := goRunModule(t, uuidProgram, "github.com/google/uuid v1.6.0")
 	cell := asCell(uuidProgram)
 
 	k := start(t, "DMIRROR_CACHE="+cache)
@@ -165,7 +165,7 @@ func main() {
 	fmt.Println(lo.Sum(lo.Uniq(xs)), lo.Max(xs))
 }
 `
-	want := goRun(t, program, "github.com/samber/lo v1.53.0")
+	want := goRunModule(t, program, "github.com/samber/lo v1.53.0")
 	k := start(t)
 	ok(t, k, "%go get github.com/samber/lo@v1.53.0")
 	if got := stdout(ok(t, k, asCell(program))); got != want {

@@ -118,7 +118,7 @@ func (im *Image) check(src string, name string, stubBefore int) (*checked, error
 			if im.fset.File(te.Pos) != c.tf {
 				return // the prelude's stubs are not the user's problem
 			}
-			te.Msg = explainVersion(te.Msg)
+			te.Msg = preludeNames(explainVersion(te.Msg))
 			c.errs = append(c.errs, te)
 		},
 	}

@@ -1,6 +1,7 @@
 package frontend
 
 import (
+	"go/types"
 	"strings"
 )
 
@@ -8,9 +9,10 @@ import (
 func (c *compiler) plan() *Plan {
 	c.finishBlocks()
 	p := &Plan{Cell: c.cell, Source: c.src, Rebuild: c.rebuild, HasResult: c.hasResult,
-		Blocks:    append(append([]Block(nil), c.blocks...), c.rerendered...),
-		Instances: c.instances,
-		NativeStd: sortedKeys(c.nativeStd)}
+		ResultIsError: c.hasResult && types.Identical(c.chk.info.Types[c.resultExpr].Type, types.Universe.Lookup("error").Type()),
+		Blocks:        append(append([]Block(nil), c.blocks...), c.rerendered...),
+		Instances:     c.instances,
+		NativeStd:     sortedKeys(c.nativeStd)}
 	var bodyBlocks []Block
 	for _, pb := range c.pending {
 		if !c.inDecls(pb.arg.Pos()) {

@@ -55,6 +55,10 @@ type Plan struct {
 	// prelude's 20-display): interpreted methods are invisible to compiled
 	// code, so the cell calls them.
 	HasResult bool
+	// ResultIsError is set when the result's static type is error: a nil
+	// error (`f.Close()`, `w.Flush()`) shows nothing, as Python shows
+	// nothing for None; a non-nil one shows.
+	ResultIsError bool
 
 	// Vars lists every package variable after this cell with its Go type as
 	// source; the image process uses it to snapshot and restore values.
