@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"reflect"
-	"runtime"
 	"runtime/debug"
 
 	yaegi "github.com/traefik/yaegi/interp"
@@ -126,17 +125,18 @@ func (s *imageServer) execute(parent context.Context, id uint64, m runMsg) doneM
 	defer s.end()
 
 	s.addBlocks(plan.Blocks)
+	heapBefore := liveHeap()
 	snap := snapshot(s.ip, plan.Touched)
 	target, result, reset, fail := s.apply(ctx, plan)
 	defer func() { s.setActive(s.ip) }()
 	if fail != nil {
 		fail.Traceback = append(fail.Traceback, s.restore(plan, target, snap, ctx.Err() != nil)...)
+		done := doneMsg{Error: fail}
 		if fail.Name == "OutOfMemory" {
-			runtime.GC()
-			debug.FreeOSMemory()
+			done.Restart = !s.freeMemory(heapBefore)
 		}
 		s.out.flush()
-		return doneMsg{Error: fail}
+		return done
 	}
 	if len(reset) > 0 {
 		s.out.write(plan.Cell, "stderr", []byte(resetNote(reset)))
@@ -191,6 +191,9 @@ func (s *imageServer) apply(ctx context.Context, plan *frontend.Plan) (*yaegi.In
 	if plan.BodyFunc == "" {
 		return target, reflect.Value{}, reset, nil
 	}
+	// The body func runs once: what yaegi keeps of it is dropped after,
+	// or a long session's image grows with every cell.
+	defer vm.Forget(target, plan.BodyFunc)
 	if err := evalSafe(target, markLines(plan.Body, plan.BodyFunc, plan.Cell)); err != nil {
 		return target, reflect.Value{}, nil, compileError(plan.Cell, err)
 	}
