@@ -46,6 +46,8 @@ func run() error {
 	cells := flag.Int("cells", 2000, "cells of the mixed session")
 	trivial := flag.Int("trivial", 1000, "trivial cells for the RSS growth")
 	limit := flag.Uint64("limit", 3<<30, "DMIRROR_IMAGE_MEMORY for the runaway cell (bytes)")
+	reps := flag.Int("reps", 3, "runs of the runaway cell per binary")
+	trace := flag.Bool("trace", false, "print the image's RSS every half second during the runaway cell")
 	skip := flag.String("skip", "", "comma-separated phases to skip: session, trivial, runaway")
 	flag.Parse()
 	if *before == "" {
@@ -64,14 +66,14 @@ func run() error {
 		}
 	}
 	bins := []binary{{name: "before", path: *before}, {name: "after", path: *after}}
-	b := &bench{ctx: ctx, dir: tmp, bins: bins, out: os.Stdout}
+	b := &bench{ctx: ctx, dir: tmp, bins: bins, out: os.Stdout, trace: *trace}
 	phases := []struct {
 		name string
 		run  func() error
 	}{
 		{"session", func() error { return b.session(*cells) }},
 		{"trivial", func() error { return b.trivial(*trivial) }},
-		{"runaway", func() error { return b.runaway(*limit) }},
+		{"runaway", func() error { return b.runaway(*limit, *reps) }},
 	}
 	for _, p := range phases {
 		if contains(*skip, p.name) {
@@ -91,10 +93,11 @@ type binary struct {
 }
 
 type bench struct {
-	ctx  context.Context
-	dir  string
-	bins []binary
-	out  io.Writer
+	ctx   context.Context
+	dir   string
+	bins  []binary
+	out   io.Writer
+	trace bool
 }
 
 var stderr io.Writer = os.Stderr

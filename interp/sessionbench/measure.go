@@ -185,7 +185,9 @@ func (b *bench) session(cells int) error {
 	return nil
 }
 
-// trivial measures the image process's RSS growth per trivial cell.
+// trivial measures the image process's RSS growth per trivial cell, over
+// the last two thirds of the cells: the first third lets the heap reach
+// the collector's goal, which is not growth.
 func (b *bench) trivial(cells int) error {
 	ks, stop, err := b.startAll()
 	if err != nil {
@@ -194,30 +196,26 @@ func (b *bench) trivial(cells int) error {
 	defer stop()
 	n := len(b.bins)
 	one := func(int) string { return "1 + 1" }
-	for t := range 100 { // warm-up
-		if err := b.each(ks, t, one, nil); err != nil {
-			return err
-		}
-	}
-	r0, err := b.imageRSS(ks)
-	if err != nil {
-		return err
-	}
 	lat := make([][]float64, n)
+	var samples [][]uint64
+	third := cells / 3
 	for t := range cells {
+		if t == 0 || t == third || t == cells-1 {
+			r, err := b.imageRSS(ks)
+			if err != nil {
+				return err
+			}
+			samples = append(samples, r)
+		}
 		if err := b.each(ks, t, one, lat); err != nil {
 			return err
 		}
 	}
-	r1, err := b.imageRSS(ks)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(b.out, "\n%d trivial cells (1 + 1) after 100 warm-up cells\n", cells)
-	fmt.Fprintf(b.out, "%-8s %12s %12s %14s %12s\n", "binary", "RSS before", "RSS after", "growth/cell", "median ms")
+	fmt.Fprintf(b.out, "\n%d trivial cells (1 + 1): image RSS at cells 1, %d and %d; growth per cell over the last two thirds\n", cells, third+1, cells)
+	fmt.Fprintf(b.out, "%-8s %10s %10s %10s %14s %12s\n", "binary", "RSS 1", "RSS 1/3", "RSS end", "growth/cell", "median ms")
 	for i, bin := range b.bins {
-		growth := (float64(r1[i]) - float64(r0[i])) / float64(cells)
-		fmt.Fprintf(b.out, "%-8s %10.1f M %10.1f M %12.1f KB %12.2f\n", bin.name, mib(r0[i]), mib(r1[i]), growth/1024, median(lat[i]))
+		growth := (float64(samples[2][i]) - float64(samples[1][i])) / float64(cells-1-third)
+		fmt.Fprintf(b.out, "%-8s %8.1f M %8.1f M %8.1f M %11.1f KB %12.2f\n", bin.name, mib(samples[0][i]), mib(samples[1][i]), mib(samples[2][i]), growth/1024, median(lat[i]))
 	}
 	return nil
 }
@@ -238,57 +236,82 @@ func (b *bench) imageRSS(ks []*kernel) ([]uint64, error) {
 
 const runawayCell = "s := []int{}\nfor {\n\ts = append(s, 1)\n}"
 
-// runaway runs the runaway append on each binary in turn (one at a time:
-// each may take the memory limit) and reports how long the stop took and
-// the image's RSS after it.
-func (b *bench) runaway(limit uint64) error {
-	fmt.Fprintf(b.out, "\nrunaway append with DMIRROR_IMAGE_MEMORY=%d (%.1f GiB)\n", limit, float64(limit)/(1<<30))
-	fmt.Fprintf(b.out, "%-8s %10s %-14s %14s %14s %12s\n", "binary", "stop s", "error", "RSS at reply", "RSS after 1s", "next cell ms")
-	for _, bin := range b.bins {
-		if err := b.runawayOne(bin, limit); err != nil {
-			return fmt.Errorf("%s: %w", bin.name, err)
+// runaway runs the runaway append reps times on each binary, one kernel
+// at a time (each may take the memory limit) and in alternating order, and
+// reports the median time to stop it and the image's RSS after it.
+func (b *bench) runaway(limit uint64, reps int) error {
+	res := make([][]runawayResult, len(b.bins))
+	for rep := range reps {
+		for j := range b.bins {
+			i := j
+			if rep%2 == 1 {
+				i = len(b.bins) - 1 - j
+			}
+			r, err := b.runawayOne(b.bins[i], limit)
+			if err != nil {
+				return fmt.Errorf("%s: %w", b.bins[i].name, err)
+			}
+			fmt.Fprintf(stderr, "  %s: stopped in %.1f s (%s), RSS %.0f MiB at the reply, %.0f MiB a second later\n", b.bins[i].name, r.stop, r.ename, mib(r.atReply), mib(r.later))
+			res[i] = append(res[i], r)
 		}
+	}
+	fmt.Fprintf(b.out, "\nrunaway append (%s) with DMIRROR_IMAGE_MEMORY=%d (%.1f GiB), %d runs each: medians\n", strings.ReplaceAll(runawayCell, "\n", " "), limit, float64(limit)/(1<<30), reps)
+	fmt.Fprintf(b.out, "%-8s %10s %-12s %14s %14s %12s\n", "binary", "stop s", "error", "RSS at reply", "RSS after 1s", "next cell ms")
+	for i, bin := range b.bins {
+		var stop, at, later, next []float64
+		for _, r := range res[i] {
+			stop, at, later, next = append(stop, r.stop), append(at, mib(r.atReply)), append(later, mib(r.later)), append(next, r.next)
+		}
+		fmt.Fprintf(b.out, "%-8s %10.2f %-12s %12.1f M %12.1f M %12.2f\n", bin.name, median(stop), res[i][0].ename, median(at), median(later), median(next))
 	}
 	return nil
 }
 
-func (b *bench) runawayOne(bin binary, limit uint64) error {
+type runawayResult struct {
+	stop           float64 // seconds
+	ename          string
+	atReply, later uint64
+	next           float64 // ms
+}
+
+func (b *bench) runawayOne(bin binary, limit uint64) (runawayResult, error) {
+	var res runawayResult
 	k, err := b.start(bin, fmt.Sprintf("DMIRROR_IMAGE_MEMORY=%d", limit))
 	if err != nil {
-		return err
+		return res, err
 	}
 	defer k.Close()
 	if _, err := b.exec(k, "kept := 7"); err != nil {
-		return err
+		return res, err
 	}
 	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Minute)
 	defer cancel()
 	t0 := time.Now()
+	stopTrace := b.traceRSS(k, t0)
 	r, err := k.Execute(ctx, runawayCell)
-	stopped := time.Since(t0)
+	res.stop = time.Since(t0).Seconds()
+	stopTrace()
 	if err != nil {
-		return err
+		return res, err
 	}
-	ename, _ := kerneltest.Fields(r.Reply)["ename"].(string)
-	var atReply, later uint64
+	res.ename, _ = kerneltest.Fields(r.Reply)["ename"].(string)
 	if img, err := imagePID(k.pid); err == nil {
-		atReply, _ = rss(img)
+		res.atReply, _ = rss(img)
 	}
 	time.Sleep(time.Second) // the measurement is of an idle image after a second
 	if img, err := imagePID(k.pid); err == nil {
-		later, _ = rss(img)
+		res.later, _ = rss(img)
 	}
 	t1 := time.Now()
 	r, err = k.Execute(ctx, "kept + 1")
-	next := ms(time.Since(t1))
+	res.next = ms(time.Since(t1))
 	if err != nil {
-		return err
+		return res, err
 	}
 	if got := resultText(r); got != "8" {
-		return fmt.Errorf("after the runaway cell, kept + 1 = %q, want 8", got)
+		return res, fmt.Errorf("after the runaway cell, kept + 1 = %q, want 8", got)
 	}
-	fmt.Fprintf(b.out, "%-8s %10.2f %-14s %12.1f M %12.1f M %12.2f\n", bin.name, stopped.Seconds(), ename, mib(atReply), mib(later), next)
-	return nil
+	return res, nil
 }
 
 func resultText(r *kerneltest.Result) string {
@@ -315,4 +338,31 @@ func mib(b uint64) float64 { return float64(b) / (1 << 20) }
 
 func contains(list, name string) bool {
 	return slices.Contains(strings.Split(list, ","), name)
+}
+
+// traceRSS prints the image's RSS every half second on stderr until the
+// returned func is called, for -trace.
+func (b *bench) traceRSS(k *kernel, t0 time.Time) (stop func()) {
+	if !b.trace {
+		return func() {}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(500 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+			if img, err := imagePID(k.pid); err == nil {
+				r, _ := rss(img)
+				fmt.Fprintf(stderr, "  %5.1f s: image RSS %.0f MiB\n", time.Since(t0).Seconds(), mib(r))
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
 }
