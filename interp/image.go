@@ -65,7 +65,7 @@ type imageServer struct {
 	limit  uint64 // heap bytes above which a running cell is stopped
 
 	ip    *yaegi.Interpreter
-	decls string         // the committed declarations (frontend ImageDecls)
+	decls []string       // the committed declarations, files evaluated in order (see declsAfter)
 	vars  []frontend.Var // the committed variables
 
 	active atomic.Pointer[yaegi.Interpreter] // the interpreter running the cell
@@ -82,7 +82,7 @@ type imageServer struct {
 	// needs them). It is built before a cell's body runs, from the
 	// declarations in jobDecls, because building it evaluates code.
 	jobDec   atomic.Pointer[values.Decoder]
-	jobDecls string
+	jobDecls []string
 }
 
 // activeRun is the cell being run.

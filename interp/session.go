@@ -245,7 +245,7 @@ func (s *Session) Execute(ctx context.Context, req engine.ExecuteRequest, out en
 	if fresh && !plan.Rebuild {
 		// A module the interpreter may have loaded changed version: the
 		// image process must start from a fresh interpreter.
-		plan.Rebuild = true
+		plan.NeedRebuild()
 	}
 	s.out.begin(plan.Cell, out, req.Silent)
 	p, err := s.ready(ctx, out)

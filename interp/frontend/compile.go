@@ -62,6 +62,7 @@ type compiler struct {
 	// lineBase+1, column colBase+1 of its cell.
 	lineBase, colBase int
 	pass1Types        *checked
+	fullCheck         bool // pass 2 checked every committed declaration
 	blocks            []Block
 	reuseIDs          []int   // block IDs of a committed declaration rendered again
 	rerendered        []Block // the blocks of committed declarations rendered again
@@ -236,7 +237,7 @@ func (c *compiler) parseDecls() {
 			c.declNames[n] = true
 		}
 		line, col := c.lines.pos(start)
-		it := &declItem{names: names, cell: c.cell, line: line, col: col, check: lead + c.src[start:end], emitLead: lead}
+		it := &declItem{names: names, cell: c.cell, line: line, col: col, check: lead + c.src[start:end], emitLead: lead, identCache: &itemIdents{}}
 		c.items = append(c.items, it)
 		c.itemNodes = append(c.itemNodes, itemNode{item: it, start: start, end: end})
 	}

@@ -61,9 +61,12 @@ func (c *compiler) plan() *Plan {
 		blocks:  append(append([]Block(nil), c.base.blocks...), bodyBlocks...),
 		pkg:     c.chk.pkg,
 		info:    c.chk.info,
+		full:    c.fullCheck,
 	}
-	p.ImageDecls = imageSource(next)
 	if c.rebuild {
+		// Only a rebuild needs the whole image: writing it for every cell
+		// made a cell's cost grow with the session.
+		p.ImageDecls = imageSource(next)
 		next.gen++
 		next.chunks = []string{p.ImageDecls}
 	} else {
@@ -76,6 +79,16 @@ func (c *compiler) plan() *Plan {
 	p.Touched = c.touched
 	p.next = next
 	return p
+}
+
+// NeedRebuild makes the image process run p in a fresh interpreter built
+// from the whole image (for a module that changed version, which an
+// interpreter cannot reload).
+func (p *Plan) NeedRebuild() {
+	p.Rebuild = true
+	if p.ImageDecls == "" && p.next != nil {
+		p.ImageDecls = imageSource(p.next)
+	}
 }
 
 func (c *compiler) hasStatements() bool {

@@ -94,6 +94,8 @@ type declItem struct {
 	blocks    []Block
 	refs      *refs // for a func or method: what its body refers to
 	isVar     bool
+
+	identCache *itemIdents // shared by copies: they have the same check text
 }
 
 func (d *declItem) source() string {
@@ -109,6 +111,11 @@ type state struct {
 	blocks  []Block        // blocks of the cells' statements
 	pkg     *types.Package // the last successful check, for completion
 	info    *types.Info
+	// full says pkg holds every declaration; else sessionPackage checks
+	// them all into whole when completion first needs it.
+	full      bool
+	wholeOnce sync.Once
+	whole     *types.Package
 }
 
 // NewImage returns an empty image. Importing the first standard package from

@@ -38,7 +38,9 @@ type Plan struct {
 	// interpreter from the prelude and ImageDecls, and restores every value.
 	Rebuild bool
 	// ImageDecls is the declaration source of the whole session after this
-	// cell (the committed image plus Decls, with replaced ones dropped).
+	// cell (the committed image plus Decls, with replaced ones dropped),
+	// when Rebuild; empty otherwise (the image is then the committed one
+	// followed by Decls, as Image.Source says after Commit).
 	ImageDecls string
 
 	// BodyFunc is the name of a func declared in Body that runs the cell's
