@@ -227,9 +227,9 @@ func runCell(t *testing.T, p *program) outcome {
 	if *unwrapPrograms {
 		code = unwrap(code)
 	}
-	k := kerneltest.StartShared(t)
 	ctx, cancel := context.WithTimeout(context.Background(), programTimeout)
 	defer cancel()
+	k := startIPC(ctx, t)
 	r, err := k.Execute(ctx, code)
 	if err != nil {
 		return outcome{failed: true, reason: fmt.Sprintf("no reply within %v: %v", programTimeout, err)}
@@ -245,6 +245,26 @@ func runCell(t *testing.T, p *program) outcome {
 		o.reason = "the cell displays what a program does not: " + firstLine(fmt.Sprint(kerneltest.Fields(m)["data"]))
 	}
 	return o
+}
+
+// startIPC starts the shared dmirror binary as a kernel on ipc sockets in
+// the test's own directory, so that many kernels started at once never
+// race for the same free tcp port, and closes it when the test ends.
+func startIPC(ctx context.Context, t *testing.T) *kerneltest.Kernel {
+	t.Helper()
+	var stderr kerneltest.LockedBuffer
+	opts := kerneltest.Options{Dir: t.TempDir(), Transport: "ipc", Stderr: &stderr}
+	k, err := kerneltest.Start(ctx, opts, kerneltest.SharedBinary(t), "kernel", "{connection_file}")
+	if err != nil {
+		t.Fatalf("%v\nkernel stderr:\n%s", err, stderr.String())
+	}
+	t.Cleanup(func() {
+		k.Close()
+		if t.Failed() {
+			t.Logf("kernel stderr:\n%s", stderr.String())
+		}
+	})
+	return k
 }
 
 // sideBySide shows an outcome's two streams for a failure log.
