@@ -49,7 +49,7 @@ type verdict struct {
 // build in this run. It fails for programs that do not match and are not
 // listed in KNOWN-FAILURES.txt.
 func TestPrograms(t *testing.T) {
-	kerneltest.SharedBinary(t) // builds dmirror, or skips in -short mode
+	t.Logf("dmirror binary: %s", programsBinary(t))
 	progs, err := loadPrograms(programsDir)
 	if err != nil {
 		t.Fatal(err)
@@ -252,6 +252,19 @@ func runCell(t *testing.T, p *program) outcome {
 	return o
 }
 
+// programsBinary is the dmirror binary the programs run in: the one named
+// by $DMIRROR_PROGRAMS_BINARY, to measure another build (another branch's)
+// with this suite, else this module's, built once (skipped in -short mode).
+func programsBinary(t *testing.T) string {
+	if testing.Short() {
+		t.Skip("builds and runs the dmirror binary")
+	}
+	if bin := os.Getenv("DMIRROR_PROGRAMS_BINARY"); bin != "" {
+		return bin
+	}
+	return kerneltest.SharedBinary(t)
+}
+
 // startIPC starts the shared dmirror binary as a kernel on ipc sockets in
 // the test's own directory, so that many kernels started at once never
 // race for the same free tcp port, and closes it when the test ends.
@@ -259,7 +272,7 @@ func startIPC(ctx context.Context, t *testing.T) *kerneltest.Kernel {
 	t.Helper()
 	var stderr kerneltest.LockedBuffer
 	opts := kerneltest.Options{Dir: t.TempDir(), Transport: "ipc", Stderr: &stderr}
-	k, err := kerneltest.Start(ctx, opts, kerneltest.SharedBinary(t), "kernel", "{connection_file}")
+	k, err := kerneltest.Start(ctx, opts, programsBinary(t), "kernel", "{connection_file}")
 	if err != nil {
 		t.Fatalf("%v\nkernel stderr:\n%s", err, stderr.String())
 	}
