@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"testing"
 )
 
 // program is one acceptance program: a txtar file with a main.go section,
@@ -124,7 +125,7 @@ func loadKnownFailures(file string) (map[string]string, error) {
 }
 
 var (
-	packageClause = regexp.MustCompile(`(?m)^package main\s*$`)
+	packageClause = regexp.MustCompile(`(?m)^package main[ \t]*$`)
 	funcMainInit  = regexp.MustCompile(`(?m)^func (main|init)\(\) \{`)
 )
 
@@ -144,4 +145,43 @@ func unwrap(src string) string {
 		return fmt.Sprintf("func programInit%d() {", n)
 	})
 	return src + "\n" + strings.Join(append(calls, "programMain()"), "\n") + "\n"
+}
+
+// TestProgramsHarness: the pieces TestPrograms relies on, without a
+// kernel: txtar sections, compare modes, the verdicts and the unwrap
+// diagnostic.
+func TestProgramsHarness(t *testing.T) {
+	files := parseTxtar([]byte("comment\n-- main.go --\npackage main\n-- compare --\nsorted-lines\n"))
+	if got := string(files["main.go"]); got != "package main\n" {
+		t.Errorf("main.go section %q, want %q", got, "package main\n")
+	}
+	if got := string(files["compare"]); got != "sorted-lines\n" {
+		t.Errorf("compare section %q, want %q", got, "sorted-lines\n")
+	}
+	sorted := &program{name: "p", compare: "sorted-lines"}
+	exact := &program{name: "p", compare: "exact"}
+	for _, tc := range []struct {
+		p         *program
+		want, got outcome
+		status    string
+	}{
+		{exact, outcome{stdout: "a\nb\n"}, outcome{stdout: "a\nb\n"}, "match"},
+		{exact, outcome{stdout: "a\nb\n"}, outcome{stdout: "b\na\n"}, "differs"},
+		{sorted, outcome{stdout: "a\nb\n"}, outcome{stdout: "b\na\n"}, "match"},
+		{sorted, outcome{stdout: "a\nb\n"}, outcome{stdout: "b\nb\n"}, "differs"},
+		{exact, outcome{stderr: "x\n"}, outcome{stdout: "x\n"}, "differs"},
+		{exact, outcome{stdout: "a\n"}, outcome{stdout: "a\n", failed: true, reason: "Panic"}, "error"},
+		{exact, outcome{stdout: "a\n", failed: true}, outcome{stdout: "a\n"}, "differs"},
+		{exact, outcome{stdout: "a\n", failed: true}, outcome{stdout: "a\n", failed: true}, "match"},
+		{exact, outcome{stdout: "a\n"}, outcome{stdout: "a\n", reason: "a result"}, "differs"},
+	} {
+		if v := compare(tc.p, tc.want, tc.got); v.status != tc.status {
+			t.Errorf("compare(%s, %+v, %+v) = %s (%s), want %s", tc.p.compare, tc.want, tc.got, v.status, v.reason, tc.status)
+		}
+	}
+	src := "package main\n\nfunc init() {\n}\n\nfunc main() {\n}\n\nfunc init() {\n}\n"
+	want := "\n\nfunc programInit1() {\n}\n\nfunc programMain() {\n}\n\nfunc programInit2() {\n}\n\nprogramInit1()\nprogramInit2()\nprogramMain()\n"
+	if got := unwrap(src); got != want {
+		t.Errorf("unwrap:\n%s\nwant:\n%s", got, want)
+	}
 }
