@@ -164,19 +164,21 @@ func TestProgramsHarness(t *testing.T) {
 		p         *program
 		want, got outcome
 		status    string
+		silent    bool
 	}{
-		{exact, outcome{stdout: "a\nb\n"}, outcome{stdout: "a\nb\n"}, "match"},
-		{exact, outcome{stdout: "a\nb\n"}, outcome{stdout: "b\na\n"}, "differs"},
-		{sorted, outcome{stdout: "a\nb\n"}, outcome{stdout: "b\na\n"}, "match"},
-		{sorted, outcome{stdout: "a\nb\n"}, outcome{stdout: "b\nb\n"}, "differs"},
-		{exact, outcome{stderr: "x\n"}, outcome{stdout: "x\n"}, "differs"},
-		{exact, outcome{stdout: "a\n"}, outcome{stdout: "a\n", failed: true, reason: "Panic"}, "error"},
-		{exact, outcome{stdout: "a\n", failed: true}, outcome{stdout: "a\n"}, "differs"},
-		{exact, outcome{stdout: "a\n", failed: true}, outcome{stdout: "a\n", failed: true}, "match"},
-		{exact, outcome{stdout: "a\n"}, outcome{stdout: "a\n", reason: "a result"}, "differs"},
+		{exact, outcome{stdout: "a\nb\n"}, outcome{stdout: "a\nb\n"}, "match", false},
+		{exact, outcome{stdout: "a\nb\n"}, outcome{stdout: "b\na\n"}, "differs", true},
+		{sorted, outcome{stdout: "a\nb\n"}, outcome{stdout: "b\na\n"}, "match", false},
+		{sorted, outcome{stdout: "a\nb\n"}, outcome{stdout: "b\nb\n"}, "differs", true},
+		{exact, outcome{stderr: "x\n"}, outcome{stdout: "x\n"}, "differs", true},
+		{exact, outcome{stdout: "a\n"}, outcome{stdout: "a\n", failed: true, reason: "Panic"}, "error", false},
+		{exact, outcome{stdout: "a\n", failed: true}, outcome{stdout: "a\n"}, "differs", true},
+		{exact, outcome{stdout: "a\n", failed: true}, outcome{stdout: "a\n", failed: true}, "match", false},
+		{exact, outcome{stdout: "a\n", failed: true}, outcome{stdout: "b\n", failed: true}, "differs", false},
+		{exact, outcome{stdout: "a\n"}, outcome{stdout: "a\n", reason: "a result"}, "differs", true},
 	} {
-		if v := compare(tc.p, tc.want, tc.got); v.status != tc.status {
-			t.Errorf("compare(%s, %+v, %+v) = %s (%s), want %s", tc.p.compare, tc.want, tc.got, v.status, v.reason, tc.status)
+		if v := compare(tc.p, tc.want, tc.got); v.status != tc.status || v.silent != tc.silent {
+			t.Errorf("compare(%s, %+v, %+v) = %s silent %v (%s), want %s silent %v", tc.p.compare, tc.want, tc.got, v.status, v.silent, v.reason, tc.status, tc.silent)
 		}
 	}
 	src := "package main\n\nfunc init() {\n}\n\nfunc main() {\n}\n\nfunc init() {\n}\n"
