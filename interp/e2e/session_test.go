@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	osexec "os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -37,26 +36,6 @@ func readTxtar(t *testing.T, path string) []section {
 	return out
 }
 
-// goRun runs a Go program with `go run` and returns its stdout.
-func goRun(t *testing.T, src string) string {
-	t.Helper()
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module oracle\n\ngo 1.22\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := osexec.Command("go", "run", ".")
-	cmd.Dir = dir
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("go run: %v\n%s", err, stderr.String())
-	}
-	return string(out)
-}
 
 // TestSessionNeedsEarlierDecls runs the cells of testdata/long_session.txtar
 // in one session, where later cells use earlier declarations through other
@@ -75,7 +54,7 @@ func TestSessionNeedsEarlierDecls(t *testing.T) {
 			program = s.text
 		}
 	}
-	if want := goRun(t, program); got.String() != want {
+	if want := goRun(ctxT(t), t, program); got.String() != want {
 		t.Errorf("the cells printed\n%s\ngo run printed\n%s", got.String(), want)
 	}
 }
