@@ -36,7 +36,6 @@ func readTxtar(t *testing.T, path string) []section {
 	return out
 }
 
-
 // TestSessionNeedsEarlierDecls runs the cells of testdata/long_session.txtar
 // in one session, where later cells use earlier declarations through other
 // declarations (the frontend checks a cell with the committed declarations
