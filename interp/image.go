@@ -19,6 +19,7 @@ import (
 	"github.com/dmirror/dmirror/interp/frontend"
 	"github.com/dmirror/dmirror/interp/modules"
 	"github.com/dmirror/dmirror/interp/values"
+	"github.com/dmirror/dmirror/interp/vm"
 	"github.com/dmirror/dmirror/kernel/engine"
 )
 
@@ -44,6 +45,7 @@ func ServeImage(ctx context.Context) error {
 	if in == nil || out == nil {
 		return errors.New("image: frame pipes (fd 3 and 4) are missing")
 	}
+	vm.SetProgramArgs()
 	limit := memoryLimit()
 	debug.SetMaxStack(maxStack(limit))
 	// Interpreted code allocates a frame per call: collecting at five times

@@ -28,6 +28,7 @@ func ServeWorker(ctx context.Context) error {
 		return err
 	}
 	tuneRuntime()
+	vm.SetProgramArgs()
 	in := frame.Inherited(workerInFD, "mirror-in")
 	out := frame.Inherited(workerOutFD, "mirror-out")
 	if in == nil || out == nil {

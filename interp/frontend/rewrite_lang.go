@@ -384,8 +384,7 @@ func (c *compiler) continues(body *ast.BlockStmt, label string, fn func(*ast.Bra
 // __dmGo.
 func (c *compiler) goStmt(g *ast.GoStmt) {
 	call := g.Call
-	// In a func declaration this is the declaring cell: the hook has no way
-	// yet to learn which cell calls the func.
+	// The declaring cell: __dmGoCell finds the cell that runs the statement.
 	cell := c.cell
 	c.ed.replaceFunc(c.coff(g.Pos()), c.coff(g.End()), func() string {
 		var names, values, args []string
@@ -409,7 +408,7 @@ func (c *compiler) goStmt(g *ast.GoStmt) {
 			inv += "..."
 		}
 		inv += ")"
-		hook := fmt.Sprintf("__dmGo(%d, func() { %s })", cell, inv)
+		hook := fmt.Sprintf("__dmGo(__dmGoCell(%d), func() { %s })", cell, inv)
 		if len(names) == 0 {
 			return hook
 		}
