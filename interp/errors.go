@@ -56,6 +56,28 @@ func (e *goPanicError) report() string {
 // goStart and goEnd are the hooks of __dmGo (prelude 05-core).
 func (s *imageServer) goStart(cell int) { s.cells.register(cell) }
 
+// goCell is the GoCell hook: a goroutine works for the cell of the
+// goroutine that starts it (the running cell, unless a cell's goroutine
+// starts it), not for the cell that declared the func with the `go`
+// statement, so that its output goes to that cell.
+func (s *imageServer) goCell(int) int { return s.cells.caller() }
+
+// exit is the Exit hook, os.Exit for cells: the program ends where it is
+// called, so the calling goroutine never resumes (its deferred calls never
+// run), and the running cell ends with the Exit error. The parked
+// goroutine, and the dropped interpreter it holds, last until the process
+// ends: nothing of it runs again.
+func (s *imageServer) exit(code int) {
+	s.cells.unregister()
+	e := &vm.ExitError{Code: code}
+	if r := s.current(); r != nil {
+		r.cancel(e)
+	} else {
+		s.out.write(s.cells.caller(), "stderr", []byte(fmt.Sprintf("os.Exit(%d) called after its cell ended: the goroutine that called it was stopped\n", code)))
+	}
+	select {}
+}
+
 func (s *imageServer) goEnd(cell int, r any) {
 	defer s.cells.unregister()
 	if r == nil {
@@ -124,8 +146,12 @@ func (s *imageServer) runtimeError(ctx context.Context, cell int, err error) *en
 		s.traces.takeCell()
 		var oom *oomError
 		var gp *goPanicError
+		var exit *vm.ExitError
 		cause := context.Cause(ctx)
 		switch {
+		case errors.As(cause, &exit):
+			msg := exitMessage(exit)
+			return &engine.Error{Name: "Exit", Value: msg, Traceback: []string{fmt.Sprintf("cell[%d]: %s", cell, msg)}}
 		case errors.As(cause, &oom):
 			return &engine.Error{Name: "OutOfMemory", Value: oom.Error(), Traceback: []string{fmt.Sprintf("cell[%d]: %s", cell, oom.Error())}}
 		case errors.As(cause, &gp):
@@ -148,7 +174,7 @@ func (s *imageServer) runtimeError(ctx context.Context, cell int, err error) *en
 	v := panicValue(p.Value)
 	var exit *vm.ExitError
 	if e, ok := v.(error); ok && errors.As(e, &exit) {
-		msg := fmt.Sprintf("os.Exit(%d) stopped the cell; the kernel keeps running", exit.Code)
+		msg := exitMessage(exit)
 		return &engine.Error{Name: "Exit", Value: msg, Traceback: append([]string{msg}, stack...)}
 	}
 	if e := mirrorError(v, stack); e != nil {
@@ -156,6 +182,10 @@ func (s *imageServer) runtimeError(ctx context.Context, cell int, err error) *en
 	}
 	msg := describe(v)
 	return &engine.Error{Name: "Panic", Value: msg, Traceback: append([]string{"panic: " + msg}, stack...)}
+}
+
+func exitMessage(e *vm.ExitError) string {
+	return fmt.Sprintf("os.Exit(%d) stopped the cell; the kernel keeps running", e.Code)
 }
 
 // panicValue unwraps the reflect.Value yaegi wraps interpreted panic values

@@ -20,6 +20,7 @@ import (
 	"github.com/dmirror/dmirror/interp/frontend"
 	"github.com/dmirror/dmirror/interp/modules"
 	"github.com/dmirror/dmirror/interp/values"
+	"github.com/dmirror/dmirror/interp/vm"
 	"github.com/dmirror/dmirror/kernel/engine"
 )
 
@@ -38,6 +39,7 @@ func ServeImage(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("image: %w", err)
 	}
+	vm.SetProgramArgs()
 	limit := memoryLimit()
 	debug.SetMaxStack(maxStack(limit))
 	// Interpreted code allocates a frame per call: collecting at five times

@@ -29,7 +29,7 @@ func (s *imageServer) newVM() (*yaegi.Interpreter, error) {
 		Stdin:  s.stdin,
 		Stdout: stdout,
 		Stderr: stderr,
-		Hooks:  vm.Hooks{GoStart: s.goStart, GoEnd: s.goEnd, At: s.mark},
+		Hooks:  vm.Hooks{GoStart: s.goStart, GoEnd: s.goEnd, At: s.mark, GoCell: s.goCell, Exit: s.exit},
 		Exports: []yaegi.Exports{
 			{"os/os": {
 				"Stdout": reflect.ValueOf(&osOut).Elem(),

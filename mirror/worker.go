@@ -23,6 +23,7 @@ func ServeWorker(ctx context.Context) error {
 		return err
 	}
 	tuneRuntime()
+	vm.SetProgramArgs()
 	in, out, err := childproc.Pipes()
 	if err != nil {
 		return fmt.Errorf("mirror: %w", err)

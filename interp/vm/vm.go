@@ -5,6 +5,7 @@
 package vm
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -76,7 +77,11 @@ func New(cfg Config) (*interp.Interpreter, error) {
 	if stderr == nil {
 		stderr = io.Discard
 	}
-	if err := i.Use(coreExports(cfg.Hooks, stderr)); err != nil {
+	logOutput, ok := i.Symbols("log")["log"]["Output"].Interface().(func(int, string) error)
+	if !ok {
+		return nil, errors.New("vm: the interpreter's log.Output is missing")
+	}
+	if err := i.Use(coreExports(cfg.Hooks, stderr, logOutput)); err != nil {
 		return nil, fmt.Errorf("vm: load core exports: %w", err)
 	}
 	// The display prelude needs dmirror/display in every interpreter; this
