@@ -20,6 +20,7 @@ package gofmt
 import (
 	"encoding/json"
 	"fmt"
+	"go/token"
 	"reflect"
 	"strconv"
 	"sync"
@@ -110,7 +111,7 @@ func (w Value) Format(s fmt.State, verb rune) {
 	}
 	p := &printer{s: s, verb: verb, w: w, sharpV: verb == 'v' && s.Flag('#'), plusV: verb == 'v' && s.Flag('+')}
 	p.dir = directive(s, verb)
-	p.value(w.v, w.t, 0)
+	p.value(w.v, w.t, 0, false)
 }
 
 type printer struct {
@@ -159,27 +160,37 @@ func (p *printer) native(v reflect.Value, depth int) {
 }
 
 // value prints v of type t as fmt's printValue does (handleMethods first).
-func (p *printer) value(v reflect.Value, t *node, depth int) {
-	if t == nil || t.Native || !v.IsValid() {
+// ro marks a value reached through an unexported field: compiled fmt
+// cannot call its methods (nor those of what it holds), so neither does
+// this, also for compiled types.
+func (p *printer) value(v reflect.Value, t *node, depth int, ro bool) {
+	if !v.IsValid() {
 		p.native(v, depth)
 		return
 	}
-	if p.methods(v, t) {
+	if (t == nil || t.Native) && !ro {
+		p.native(v, depth)
+		return
+	}
+	if t != nil && t.Native {
+		t = nil
+	}
+	if t != nil && !ro && p.methods(v, t) {
 		return
 	}
 	switch v.Kind() {
 	case reflect.Struct:
-		p.structValue(v, t, depth)
+		p.structValue(v, t, depth, ro)
 	case reflect.Slice, reflect.Array:
-		p.list(v, t, depth)
+		p.list(v, t, depth, ro)
 	case reflect.Map:
-		p.mapValue(v, t, depth)
+		p.mapValue(v, t, depth, ro)
 	case reflect.Pointer:
 		if depth == 0 && !v.IsNil() {
 			switch v.Elem().Kind() {
 			case reflect.Array, reflect.Slice, reflect.Struct, reflect.Map:
 				p.write("&")
-				p.value(v.Elem(), t.elem, depth+1)
+				p.value(v.Elem(), t.elemOf(), depth+1, ro)
 				return
 			}
 		}
@@ -187,16 +198,78 @@ func (p *printer) value(v reflect.Value, t *node, depth int) {
 	case reflect.Interface:
 		if v.IsNil() {
 			if p.sharpV {
-				p.write(t.Name + "(nil)")
+				p.write(t.name(v) + "(nil)")
 			} else {
 				p.write("<nil>")
 			}
 			return
 		}
-		p.native(v.Elem(), depth+1)
+		p.value(v.Elem(), nil, depth+1, ro)
 	default:
+		if ro {
+			v = basic(v)
+		}
 		p.native(v, depth)
 	}
+}
+
+// elemOf and keyOf are nil for nil: a value described by no node.
+func (t *node) elemOf() *node {
+	if t == nil {
+		return nil
+	}
+	return t.elem
+}
+
+func (t *node) keyOf() *node {
+	if t == nil {
+		return nil
+	}
+	return t.key
+}
+
+// name is the Go name of v's type.
+func (t *node) name(v reflect.Value) string {
+	if t == nil || t.Name == "" {
+		return v.Type().String()
+	}
+	return t.Name
+}
+
+var basicTypes = map[reflect.Kind]reflect.Type{
+	reflect.Bool: reflect.TypeFor[bool](), reflect.String: reflect.TypeFor[string](),
+	reflect.Int: reflect.TypeFor[int](), reflect.Int8: reflect.TypeFor[int8](), reflect.Int16: reflect.TypeFor[int16](),
+	reflect.Int32: reflect.TypeFor[int32](), reflect.Int64: reflect.TypeFor[int64](),
+	reflect.Uint: reflect.TypeFor[uint](), reflect.Uint8: reflect.TypeFor[uint8](), reflect.Uint16: reflect.TypeFor[uint16](),
+	reflect.Uint32: reflect.TypeFor[uint32](), reflect.Uint64: reflect.TypeFor[uint64](), reflect.Uintptr: reflect.TypeFor[uintptr](),
+	reflect.Float32: reflect.TypeFor[float32](), reflect.Float64: reflect.TypeFor[float64](),
+	reflect.Complex64: reflect.TypeFor[complex64](), reflect.Complex128: reflect.TypeFor[complex128](),
+}
+
+// basic is v as a value of its kind's predeclared type, which has no
+// methods: fmt prints a value it cannot call methods of that way.
+// It reads v with the accessors that also work on unexported fields.
+func basic(v reflect.Value) reflect.Value {
+	bt, ok := basicTypes[v.Kind()]
+	if !ok {
+		return v
+	}
+	var x any
+	switch v.Kind() {
+	case reflect.Bool:
+		x = v.Bool()
+	case reflect.String:
+		x = v.String()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		x = v.Int()
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		x = v.Uint()
+	case reflect.Float32, reflect.Float64:
+		x = v.Float()
+	default:
+		x = v.Complex()
+	}
+	return reflect.ValueOf(x).Convert(bt)
 }
 
 // methods calls the methods fmt's handleMethods would call, and reports
@@ -242,16 +315,24 @@ func (p *printer) methods(v reflect.Value, t *node) (done bool) {
 	return false
 }
 
-func (p *printer) structValue(v reflect.Value, t *node, depth int) {
-	if v.NumField() != len(t.Fields) {
-		p.native(v, depth)
-		return
+func (p *printer) structValue(v reflect.Value, t *node, depth int, ro bool) {
+	fields := make([]field, v.NumField())
+	if t != nil {
+		if len(t.Fields) != len(fields) {
+			p.native(v, depth)
+			return
+		}
+		copy(fields, t.Fields)
+	} else {
+		for i := range fields {
+			fields[i].Name = v.Type().Field(i).Name
+		}
 	}
 	if p.sharpV {
-		p.write(t.Name)
+		p.write(t.name(v))
 	}
 	p.write("{")
-	for i, f := range t.Fields {
+	for i, f := range fields {
 		if i > 0 {
 			if p.sharpV {
 				p.write(", ")
@@ -263,17 +344,17 @@ func (p *printer) structValue(v reflect.Value, t *node, depth int) {
 			p.write(f.Name + ":")
 		}
 		fv := v.Field(i)
+		fro := ro || !token.IsExported(f.Name) || !v.Type().Field(i).IsExported()
 		if fv.Kind() == reflect.Interface && !fv.IsNil() {
-			fv = fv.Elem()
-			p.native(fv, depth+1)
+			p.value(fv.Elem(), nil, depth+1, fro)
 			continue
 		}
-		p.value(fv, f.typ, depth+1)
+		p.value(fv, f.typ, depth+1, fro)
 	}
 	p.write("}")
 }
 
-func (p *printer) list(v reflect.Value, t *node, depth int) {
+func (p *printer) list(v reflect.Value, t *node, depth int, ro bool) {
 	switch p.verb {
 	case 's', 'q', 'x', 'X':
 		if v.Type().Elem().Kind() == reflect.Uint8 {
@@ -287,15 +368,15 @@ func (p *printer) list(v reflect.Value, t *node, depth int) {
 	}
 	if p.sharpV {
 		if v.Kind() == reflect.Slice && v.IsNil() {
-			p.write(t.Name + "(nil)")
+			p.write(t.name(v) + "(nil)")
 			return
 		}
-		p.write(t.Name + "{")
+		p.write(t.name(v) + "{")
 		for i := 0; i < v.Len(); i++ {
 			if i > 0 {
 				p.write(", ")
 			}
-			p.value(v.Index(i), t.elem, depth+1)
+			p.value(v.Index(i), t.elemOf(), depth+1, ro)
 		}
 		p.write("}")
 		return
@@ -305,18 +386,18 @@ func (p *printer) list(v reflect.Value, t *node, depth int) {
 		if i > 0 {
 			p.write(" ")
 		}
-		p.value(v.Index(i), t.elem, depth+1)
+		p.value(v.Index(i), t.elemOf(), depth+1, ro)
 	}
 	p.write("]")
 }
 
-func (p *printer) mapValue(v reflect.Value, t *node, depth int) {
+func (p *printer) mapValue(v reflect.Value, t *node, depth int, ro bool) {
 	if p.sharpV {
 		if v.IsNil() {
-			p.write(t.Name + "(nil)")
+			p.write(t.name(v) + "(nil)")
 			return
 		}
-		p.write(t.Name + "{")
+		p.write(t.name(v) + "{")
 	} else {
 		p.write("map[")
 	}
@@ -329,9 +410,9 @@ func (p *printer) mapValue(v reflect.Value, t *node, depth int) {
 				p.write(" ")
 			}
 		}
-		p.value(k, t.key, depth+1)
+		p.value(k, t.keyOf(), depth+1, ro)
 		p.write(":")
-		p.value(v.MapIndex(k), t.elem, depth+1)
+		p.value(v.MapIndex(k), t.elemOf(), depth+1, ro)
 	}
 	if p.sharpV {
 		p.write("}")
@@ -347,10 +428,7 @@ func (p *printer) pointer(v reflect.Value, t *node) {
 		return
 	}
 	if p.sharpV {
-		name := v.Type().String()
-		if t != nil {
-			name = t.Name
-		}
+		name := t.name(v)
 		if v.IsNil() {
 			p.write("(" + name + ")(nil)")
 		} else {

@@ -1,0 +1,102 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	osexec "os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestMethodsAsGo: methods of session types reach compiled code (fmt, log,
+// encoding/json, errors, text/template) as in Go. Each program in
+// testdata/methods runs with `go run` and, as one cell, in a fresh kernel
+// (the cell is the program without its package clause, with main's body
+// at top level); the cell's stdout and stderr must be the program's. A
+// program whose first line is `// refused: TEXT` shows what the
+// interpreter cannot do: the cell must fail with a CompileError naming TEXT
+// and print nothing, or else give Go's output.
+func TestMethodsAsGo(t *testing.T) {
+	files, err := filepath.Glob("testdata/methods/*.go")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no programs: %v", err)
+	}
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".go"), func(t *testing.T) {
+			t.Parallel()
+			src, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantOut, wantErr := goRun(t, file)
+			cell := programCell(t, string(src))
+			r := exec(t, start(t), cell)
+			gotOut, gotErr := r.Stream("stdout"), r.Stream("stderr")
+			if refused, ok := strings.CutPrefix(strings.SplitN(string(src), "\n", 2)[0], "// refused: "); ok && r.Status() == "error" {
+				if kernelEname(r) != "CompileError" || !strings.Contains(errorText(r), refused) || gotOut != "" {
+					t.Errorf("cell failed with\n%s\nprinting %q; want a CompileError naming %q and no output", errorText(r), gotOut, refused)
+				}
+				return
+			}
+			if r.Status() != "ok" {
+				t.Fatalf("cell failed:\n%s\nstdout:\n%s", errorText(r), gotOut)
+			}
+			if gotOut != wantOut {
+				t.Errorf("stdout:\n%s\nwant (go run):\n%s", gotOut, wantOut)
+			}
+			if gotErr != wantErr {
+				t.Errorf("stderr:\n%s\nwant (go run):\n%s", gotErr, wantErr)
+			}
+		})
+	}
+}
+
+// goRun runs a program with the go command: the oracle.
+func goRun(t *testing.T, file string) (stdout, stderr string) {
+	t.Helper()
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	cmd := osexec.CommandContext(ctx, "go", "run", abs)
+	cmd.Dir = t.TempDir()
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("go run %s: %v\n%s", file, err, errb.String())
+	}
+	return out.String(), errb.String()
+}
+
+// programCell is a program as a cell: without its package clause, and
+// with the statements of func main at top level where main was.
+func programCell(t *testing.T, src string) string {
+	t.Helper()
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "main.go", src, parser.ParseComments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	off := func(p token.Pos) int { return fset.Position(p).Offset }
+	for _, d := range f.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Name.Name != "main" || fd.Recv != nil {
+			continue
+		}
+		start := off(fd.Pos())
+		if fd.Doc != nil {
+			start = off(fd.Doc.Pos())
+		}
+		body := src[off(fd.Body.Lbrace)+1 : off(fd.Body.Rbrace)]
+		return src[off(f.Name.End()):start] + body + src[off(fd.End()):]
+	}
+	t.Fatal("no func main")
+	return ""
+}
