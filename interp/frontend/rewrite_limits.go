@@ -22,6 +22,7 @@ func (c *compiler) compiledCall(call *ast.CallExpr) {
 	done := c.fmtArgs(call, fn)
 	c.errorArgs(call, sig, done)
 	c.jsonArgs(call, fn)
+	c.jsonMethods(call, fn)
 }
 
 // calleeOf returns the signature and the func a call calls, if static.
