@@ -20,7 +20,9 @@ import (
 // at top level); the cell's stdout and stderr must be the program's. A
 // program whose first line is `// refused: TEXT` shows what the
 // interpreter cannot do: the cell must fail with a CompileError naming TEXT
-// and print nothing, or else give Go's output.
+// and print nothing, or else give Go's output; with `// fails: TEXT` the
+// cell may instead fail at run time with an error naming TEXT, after
+// printing a prefix of Go's output.
 func TestMethodsAsGo(t *testing.T) {
 	files, err := filepath.Glob("testdata/methods/*.go")
 	if err != nil || len(files) == 0 {
@@ -37,9 +39,16 @@ func TestMethodsAsGo(t *testing.T) {
 			cell := programCell(t, string(src))
 			r := exec(t, start(t), cell)
 			gotOut, gotErr := r.Stream("stdout"), r.Stream("stderr")
-			if refused, ok := strings.CutPrefix(strings.SplitN(string(src), "\n", 2)[0], "// refused: "); ok && r.Status() == "error" {
+			first := strings.SplitN(string(src), "\n", 2)[0]
+			if refused, ok := strings.CutPrefix(first, "// refused: "); ok && r.Status() == "error" {
 				if kernelEname(r) != "CompileError" || !strings.Contains(errorText(r), refused) || gotOut != "" {
 					t.Errorf("cell failed with\n%s\nprinting %q; want a CompileError naming %q and no output", errorText(r), gotOut, refused)
+				}
+				return
+			}
+			if fails, ok := strings.CutPrefix(first, "// fails: "); ok && r.Status() == "error" {
+				if !strings.Contains(errorText(r), fails) || !strings.HasPrefix(wantOut, gotOut) {
+					t.Errorf("cell failed with\n%s\nprinting %q; want an error naming %q after a prefix of Go's output %q", errorText(r), gotOut, fails, wantOut)
 				}
 				return
 			}

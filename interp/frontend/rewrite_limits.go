@@ -23,6 +23,7 @@ func (c *compiler) compiledCall(call *ast.CallExpr) {
 	c.errorArgs(call, sig, done)
 	c.jsonArgs(call, fn)
 	c.jsonMethods(call, fn)
+	c.errorsAsStruct(call, fn)
 }
 
 // calleeOf returns the signature and the func a call calls, if static.

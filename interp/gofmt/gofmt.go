@@ -13,8 +13,9 @@
 // those methods. The Value that V returns is a fmt.Formatter that walks x
 // the way fmt's printValue does.
 //
-// It does not change what %T and %p print: fmt handles those verbs before
-// it asks a Formatter, so the frontend rewrites them itself.
+// fmt answers %T and %p before it asks a Formatter: F turns those verbs
+// of wrapped arguments into verbs of Value's own. Eq compares interface
+// values through the interpreter's wrappers (identity.go).
 package gofmt
 
 import (
@@ -447,9 +448,11 @@ func (p *printer) pointer(v reflect.Value, t *node) {
 func Exports() map[string]map[string]reflect.Value {
 	return map[string]map[string]reflect.Value{
 		Path + "/gofmt": {
-			"V":     reflect.ValueOf(V),
-			"F":     reflect.ValueOf(F),
-			"Value": reflect.ValueOf((*Value)(nil)),
+			"V":      reflect.ValueOf(V),
+			"F":      reflect.ValueOf(F),
+			"Eq":     reflect.ValueOf(Eq),
+			"NoWrap": reflect.ValueOf(NoWrap),
+			"Value":  reflect.ValueOf((*Value)(nil)),
 		},
 	}
 }
