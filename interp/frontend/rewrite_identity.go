@@ -138,8 +138,19 @@ func (c *compiler) switchStructs(ts *ast.TypeSwitchStmt) {
 	}
 }
 
-// errorsAsStruct refuses errors.As into a session struct type.
+// errorsAsStruct refuses errors.As into a session struct type, and
+// errors.Is with a target of one: the wrapper lost the struct.
 func (c *compiler) errorsAsStruct(call *ast.CallExpr, fn *types.Func) {
+	if fn.FullName() == "errors.Is" && len(call.Args) == 2 {
+		t := c.chk.info.Types[call.Args[1]].Type
+		if conv := c.conversionArg(call.Args[1]); conv != nil {
+			t = c.chk.info.Types[conv].Type
+		}
+		if t != nil && sessionStruct(t) {
+			c.errAt(c.coff(call.Args[1].Pos()), "errors.Is with a target of %s is not supported by the interpreter: it keeps struct values in error incompletely (give %s pointer receivers and use a pointer target)", c.goName(t), c.goName(t))
+		}
+		return
+	}
 	if fn.FullName() != "errors.As" || len(call.Args) != 2 {
 		return
 	}

@@ -132,3 +132,64 @@ func article(word string) string {
 	}
 	return "a"
 }
+
+// templateMethods refuses executing a text/template or html/template with
+// data of a session type that has methods: the template sees none of them,
+// neither to call ({{.Title}}) nor to print values ({{.Price}} with a
+// String method).
+func (c *compiler) templateMethods(call *ast.CallExpr, fn *types.Func) {
+	var arg ast.Expr
+	switch fn.FullName() {
+	case "(*text/template.Template).Execute", "(*html/template.Template).Execute":
+		if len(call.Args) == 2 {
+			arg = call.Args[1]
+		}
+	case "(*text/template.Template).ExecuteTemplate", "(*html/template.Template).ExecuteTemplate":
+		if len(call.Args) == 3 {
+			arg = call.Args[2]
+		}
+	}
+	if arg == nil {
+		return
+	}
+	if t, m := c.withMethods(c.chk.info.Types[arg].Type, map[types.Type]bool{}); t != nil {
+		c.errAt(c.coff(arg.Pos()), "%s.%s with data of %s, which has the method %s, is not supported by the interpreter (templates do not see methods of session types)", fn.Pkg().Name(), fn.Name(), c.goName(t), m)
+	}
+}
+
+// withMethods finds, in the values of t, a session type with methods.
+func (c *compiler) withMethods(t types.Type, seen map[types.Type]bool) (types.Type, string) {
+	if t == nil || seen[t] {
+		return nil, ""
+	}
+	seen[t] = true
+	if isSessionType(t) && !types.IsInterface(t) {
+		base := t
+		if p, ok := t.(*types.Pointer); ok {
+			base = p.Elem()
+		}
+		if ms := types.NewMethodSet(types.NewPointer(base)); ms.Len() > 0 {
+			return base, ms.At(0).Obj().Name()
+		}
+	}
+	switch u := t.Underlying().(type) {
+	case *types.Pointer:
+		return c.withMethods(u.Elem(), seen)
+	case *types.Slice:
+		return c.withMethods(u.Elem(), seen)
+	case *types.Array:
+		return c.withMethods(u.Elem(), seen)
+	case *types.Map:
+		if t, m := c.withMethods(u.Key(), seen); t != nil {
+			return t, m
+		}
+		return c.withMethods(u.Elem(), seen)
+	case *types.Struct:
+		for i := 0; i < u.NumFields(); i++ {
+			if t, m := c.withMethods(u.Field(i).Type(), seen); t != nil {
+				return t, m
+			}
+		}
+	}
+	return nil, ""
+}

@@ -24,6 +24,7 @@ func (c *compiler) compiledCall(call *ast.CallExpr) {
 	c.jsonArgs(call, fn)
 	c.jsonMethods(call, fn)
 	c.errorsAsStruct(call, fn)
+	c.templateMethods(call, fn)
 }
 
 // calleeOf returns the signature and the func a call calls, if static.
