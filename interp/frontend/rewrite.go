@@ -134,6 +134,8 @@ func (c *compiler) visit(n ast.Node) bool {
 		c.ifaceAssert(n)
 	case *ast.BinaryExpr:
 		c.ifaceCompare(n)
+	case *ast.StructType:
+		c.hideUnexported(n)
 	case *ast.AssignStmt:
 		c.typedNils(n)
 		c.assignErrors(n)

@@ -139,14 +139,17 @@ func (c *compiler) switchStructs(ts *ast.TypeSwitchStmt) {
 }
 
 // errorsAsStruct refuses errors.As into a session struct type, and
-// errors.Is with a target of one: the wrapper lost the struct.
+// errors.Is with a target of one with several fields: the wrapper lost
+// the struct.
 func (c *compiler) errorsAsStruct(call *ast.CallExpr, fn *types.Func) {
 	if fn.FullName() == "errors.Is" && len(call.Args) == 2 {
 		t := c.chk.info.Types[call.Args[1]].Type
 		if conv := c.conversionArg(call.Args[1]); conv != nil {
 			t = c.chk.info.Types[conv].Type
 		}
-		if t != nil && sessionStruct(t) {
+		// With one field, what the wrapper keeps is that field, which
+		// errors.Is (interp/vm) compares right but for the type.
+		if st, ok := t.Underlying().(*types.Struct); ok && sessionStruct(t) && st.NumFields() > 1 {
 			c.errAt(c.coff(call.Args[1].Pos()), "errors.Is with a target of %s is not supported by the interpreter: it keeps struct values in error incompletely (give %s pointer receivers and use a pointer target)", c.goName(t), c.goName(t))
 		}
 		return

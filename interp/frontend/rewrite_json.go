@@ -61,7 +61,7 @@ func (c *compiler) jsonMethods(call *ast.CallExpr, fn *types.Func) {
 		if j.method != "" {
 			c.errAt(c.coff(arg.Pos()), "%s of %s, which has %s %s method, is not supported by the interpreter (it would not call the method)", name, c.goName(j.typ), article(j.method), j.method)
 		} else {
-			c.errAt(c.coff(arg.Pos()), "%s of %s, which has the unexported field %s, is not supported by the interpreter (it would write the field as %q)", name, c.goName(j.typ), j.field, "X"+j.field)
+			c.errAt(c.coff(arg.Pos()), "%s of %s, which has the unexported field %s with a tag, is not supported by the interpreter (it would write the field)", name, c.goName(j.typ), j.field)
 		}
 	}
 }
@@ -112,7 +112,7 @@ func (j *jsonWalk) walk(t types.Type, top bool) bool {
 		for i := 0; i < u.NumFields(); i++ {
 			f := u.Field(i)
 			if !f.Exported() && !f.Embedded() {
-				if j.marshal && isSessionType(t) {
+				if j.marshal && isSessionType(t) && u.Tag(i) != "" {
 					j.typ, j.field = t, f.Name()
 					return true
 				}
@@ -192,4 +192,18 @@ func (c *compiler) withMethods(t types.Type, seen map[types.Type]bool) (types.Ty
 		}
 	}
 	return nil, ""
+}
+
+// hideUnexported tags the unexported fields of a struct type `json:"-"`:
+// the interpreter's struct types have every field exported (a field x is
+// Xx to reflection), so encoding/json would write and read them; Go's
+// json skips them. Fields with a tag of their own keep it (jsonMethods
+// refuses marshalling them).
+func (c *compiler) hideUnexported(st *ast.StructType) {
+	for _, f := range st.Fields.List {
+		if f.Tag != nil || len(f.Names) == 0 || f.Names[0].IsExported() {
+			continue
+		}
+		c.ed.insert(c.coff(f.Type.End()), " `json:\"-\"`")
+	}
 }

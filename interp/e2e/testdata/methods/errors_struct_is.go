@@ -6,11 +6,11 @@ import (
 	"fmt"
 )
 
-type notFound struct{ key string }
+type notFound struct{ op, key string }
 
 func (e notFound) Error() string { return "not found: " + e.key }
 
 func main() {
-	err := fmt.Errorf("get: %w", notFound{"a"})
-	fmt.Println(errors.Is(err, notFound{"a"}), errors.Is(err, notFound{"b"}))
+	err := fmt.Errorf("get: %w", notFound{"get", "a"})
+	fmt.Println(errors.Is(err, notFound{"get", "a"}), errors.Is(err, notFound{"get", "b"}))
 }
