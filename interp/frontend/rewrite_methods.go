@@ -58,6 +58,13 @@ func (c *compiler) fmtArgs(call *ast.CallExpr, fn *types.Func) map[ast.Expr]bool
 	for i := first; i < len(call.Args); i++ {
 		arg := call.Args[i]
 		t := c.chk.info.Types[arg].Type
+		if t != nil && !mentionsSession(t, map[types.Type]bool{}) && holdsAny(t, 0) {
+			what := fmt.Sprintf("cell[%d] line %d: %s", c.cell, c.lineOf(arg.Pos()), shortFunc(name))
+			c.ed.insert(c.coff(arg.Pos()), "__dmgofmt.D(")
+			c.ed.insertOuter(c.coff(arg.End()), ", "+strconv.Quote(what)+")")
+			done[arg] = true
+			continue
+		}
 		if t == nil || !mentionsSession(t, map[types.Type]bool{}) {
 			continue
 		}
@@ -291,6 +298,32 @@ func mentionsSession(t types.Type, seen map[types.Type]bool) bool {
 	case *types.Struct:
 		for i := 0; i < t.NumFields(); i++ {
 			if !t.Field(i).Exported() || mentionsSession(t.Field(i).Type(), seen) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// holdsAny reports whether values of t may hold values in empty
+// interfaces, where the interpreter keeps values of session types with
+// methods in a record of its own (see gofmt.D).
+func holdsAny(t types.Type, depth int) bool {
+	if depth > 4 {
+		return false
+	}
+	switch u := t.Underlying().(type) {
+	case *types.Interface:
+		return u.Empty()
+	case *types.Slice:
+		return holdsAny(u.Elem(), depth+1)
+	case *types.Array:
+		return holdsAny(u.Elem(), depth+1)
+	case *types.Map:
+		return holdsAny(u.Elem(), depth+1)
+	case *types.Struct:
+		for i := 0; i < u.NumFields(); i++ {
+			if holdsAny(u.Field(i).Type(), depth+1) {
 				return true
 			}
 		}

@@ -452,6 +452,7 @@ func Exports() map[string]map[string]reflect.Value {
 			"F":      reflect.ValueOf(F),
 			"Eq":     reflect.ValueOf(Eq),
 			"NoWrap": reflect.ValueOf(NoWrap),
+			"D":      reflect.ValueOf(D),
 			"Value":  reflect.ValueOf((*Value)(nil)),
 		},
 	}

@@ -74,3 +74,77 @@ func NoWrap(x any, what string) any {
 	}
 	return x
 }
+
+// D returns x, an argument of fmt of an interface type (or holding
+// interface values), or panics when it holds, as an interface value, a
+// value of a session type with methods: the interpreter hands compiled
+// code a record of its own for it (fmt would print pointers) or, at the
+// top, the bare value without methods (fmt would print {250} for $2.50).
+// Only the first can be told at run time; the frontend wraps what it can.
+func D(x any, what string) any {
+	if name, ok := findInterpreted(reflect.ValueOf(x), 0, new(int)); ok {
+		panic(what + ": a value of type " + name + " held in an interface is not supported by the interpreter (fmt would not see its methods); print it with its own static type")
+	}
+	return x
+}
+
+// findInterpreted looks for a valueInterface in v, within a bounded
+// walk, and returns its type's name.
+func findInterpreted(v reflect.Value, depth int, budget *int) (string, bool) {
+	if !v.IsValid() || depth > 4 || *budget > 10000 {
+		return "", false
+	}
+	*budget++
+	t := v.Type()
+	if t.Kind() == reflect.Struct && t.Name() == "valueInterface" && t.NumField() == 2 {
+		return interpretedName(v), true
+	}
+	switch v.Kind() {
+	case reflect.Interface:
+		if !v.IsNil() {
+			return findInterpreted(v.Elem(), depth+1, budget)
+		}
+	case reflect.Slice, reflect.Array:
+		if k := t.Elem().Kind(); k != reflect.Interface && k != reflect.Struct {
+			return "", false
+		}
+		for i := 0; i < v.Len(); i++ {
+			if n, ok := findInterpreted(v.Index(i), depth+1, budget); ok {
+				return n, ok
+			}
+		}
+	case reflect.Map:
+		it := v.MapRange()
+		for it.Next() {
+			if n, ok := findInterpreted(it.Value(), depth+1, budget); ok {
+				return n, ok
+			}
+		}
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			if n, ok := findInterpreted(v.Field(i), depth+1, budget); ok {
+				return n, ok
+			}
+		}
+	}
+	return "", false
+}
+
+// interpretedName reads the name of a valueInterface's type (its node's
+// itype), for the message only.
+func interpretedName(v reflect.Value) (name string) {
+	defer func() {
+		if recover() != nil {
+			name = "a session type"
+		}
+	}()
+	typ := v.Field(0).Elem().FieldByName("typ").Elem()
+	name = typ.FieldByName("name").String()
+	if path := typ.FieldByName("path").String(); path != "" && name != "" {
+		return path + "." + name
+	}
+	if name == "" {
+		return "a session type"
+	}
+	return name
+}
