@@ -24,6 +24,7 @@ import (
 	"go/token"
 	"reflect"
 	"strconv"
+	"strings"
 	"sync"
 )
 
@@ -207,10 +208,17 @@ func (p *printer) value(v reflect.Value, t *node, depth int, ro bool) {
 		}
 		p.value(v.Elem(), nil, depth+1, ro)
 	default:
-		if ro {
-			v = basic(v)
+		if !ro {
+			p.native(v, depth)
+			return
 		}
-		p.native(v, depth)
+		// A bad verb names the value's type: its own, not its kind's.
+		out := fmt.Sprintf(p.dir, basic(v).Interface())
+		bad := "%!" + string(p.verb) + "(" + basicTypes[v.Kind()].String() + "="
+		if rest, ok := strings.CutPrefix(out, bad); ok {
+			out = "%!" + string(p.verb) + "(" + t.name(v) + "=" + rest
+		}
+		p.write(out)
 	}
 }
 
@@ -424,8 +432,17 @@ func (p *printer) mapValue(v reflect.Value, t *node, depth int, ro bool) {
 
 // pointer prints a pointer as fmt's fmtPointer does.
 func (p *printer) pointer(v reflect.Value, t *node) {
-	if p.verb != 'v' {
+	switch p.verb {
+	case 'v':
+	case 'b', 'o', 'd', 'x', 'X', 'p':
 		fmt.Fprintf(p.s, p.dir, v.UnsafePointer())
+		return
+	default:
+		val := "<nil>"
+		if !v.IsNil() {
+			val = "0x" + strconv.FormatUint(uint64(v.Pointer()), 16)
+		}
+		p.write("%!" + string(p.verb) + "(" + t.name(v) + "=" + val + ")")
 		return
 	}
 	if p.sharpV {
