@@ -22,7 +22,9 @@ import (
 // interpreter cannot do: the cell must fail with a CompileError naming TEXT
 // and print nothing, or else give Go's output; with `// fails: TEXT` the
 // cell may instead fail at run time with an error naming TEXT, after
-// printing a prefix of Go's output.
+// printing a prefix of Go's output. `// require: MODULE VERSION` lines
+// name modules (from the module cache) that both go run and the kernel
+// (%go get) use.
 func TestMethodsAsGo(t *testing.T) {
 	files, err := filepath.Glob("testdata/methods/*.go")
 	if err != nil || len(files) == 0 {
@@ -35,9 +37,14 @@ func TestMethodsAsGo(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			wantOut, wantErr := goRun(t, file)
+			requires := moduleRequires(string(src))
+			wantOut, wantErr := goRun(t, file, requires)
 			cell := programCell(t, string(src))
-			r := exec(t, start(t), cell)
+			k := start(t)
+			for _, req := range requires {
+				ok(t, k, "%go get "+strings.Replace(req, " ", "@", 1))
+			}
+			r := exec(t, k, cell)
 			gotOut, gotErr := r.Stream("stdout"), r.Stream("stderr")
 			first := strings.SplitN(string(src), "\n", 2)[0]
 			if refused, ok := strings.CutPrefix(first, "// refused: "); ok && r.Status() == "error" {
@@ -65,17 +72,41 @@ func TestMethodsAsGo(t *testing.T) {
 	}
 }
 
-// goRun runs a program with the go command: the oracle.
-func goRun(t *testing.T, file string) (stdout, stderr string) {
+// moduleRequires are the program's `// require: MODULE VERSION` lines:
+// the modules it imports, which must be in the module cache.
+func moduleRequires(src string) []string {
+	var out []string
+	for _, l := range strings.Split(src, "\n") {
+		if r, ok := strings.CutPrefix(l, "// require: "); ok {
+			out = append(out, strings.TrimSpace(r))
+		}
+	}
+	return out
+}
+
+// goRun runs a program with the go command: the oracle. With requires it
+// runs as a module requiring them, from the module cache.
+func goRun(t *testing.T, file string, requires []string) (stdout, stderr string) {
 	t.Helper()
-	abs, err := filepath.Abs(file)
+	src, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
+	dir := t.TempDir()
+	mod := "module prog\n\ngo 1.22\n"
+	for _, r := range requires {
+		mod += "require " + r + "\n"
+	}
+	for name, text := range map[string]string{"go.mod": mod, "main.go": string(src)} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
-	cmd := osexec.CommandContext(ctx, "go", "run", abs)
-	cmd.Dir = t.TempDir()
+	cmd := osexec.CommandContext(ctx, "go", "run", ".")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOSUMDB=off")
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {

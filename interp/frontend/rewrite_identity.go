@@ -26,17 +26,14 @@ func compiledIface(t types.Type) bool {
 		return false
 	}
 	n, ok := types.Unalias(t).(*types.Named)
-	if !ok {
-		return false
-	}
-	return n.Obj().Pkg() == nil || n.Obj().Pkg().Path() != "main"
+	return ok && !interpretedNamed(n)
 }
 
 // sessionStruct reports whether t is a session type whose values are
 // structs (not pointers to them).
 func sessionStruct(t types.Type) bool {
 	n, ok := types.Unalias(t).(*types.Named)
-	if !ok || n.Obj().Pkg() == nil || n.Obj().Pkg().Path() != "main" {
+	if !ok || !interpretedNamed(n) {
 		return false
 	}
 	_, isStruct := n.Underlying().(*types.Struct)

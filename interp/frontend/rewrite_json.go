@@ -89,7 +89,7 @@ func (j *jsonWalk) walk(t types.Type, top bool) bool {
 			}
 		}
 	}
-	if n, ok := t.(*types.Named); ok && isSessionType(n) && !types.IsInterface(n) {
+	if n, ok := t.(*types.Named); ok && interpretedNamed(n) && !types.IsInterface(n) {
 		for _, m := range j.methods {
 			inT := types.NewMethodSet(t).Lookup(nil, m) != nil
 			inPtr := types.NewMethodSet(types.NewPointer(t)).Lookup(nil, m) != nil
@@ -112,7 +112,7 @@ func (j *jsonWalk) walk(t types.Type, top bool) bool {
 		for i := 0; i < u.NumFields(); i++ {
 			f := u.Field(i)
 			if !f.Exported() && !f.Embedded() {
-				if j.marshal && isSessionType(t) && u.Tag(i) != "" {
+				if j.marshal && interpretedNamed(t) && u.Tag(i) != "" {
 					j.typ, j.field = t, f.Name()
 					return true
 				}
@@ -163,7 +163,7 @@ func (c *compiler) withMethods(t types.Type, seen map[types.Type]bool) (types.Ty
 		return nil, ""
 	}
 	seen[t] = true
-	if isSessionType(t) && !types.IsInterface(t) {
+	if interpretedNamed(t) && !types.IsInterface(t) {
 		base := t
 		if p, ok := t.(*types.Pointer); ok {
 			base = p.Elem()

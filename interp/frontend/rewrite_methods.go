@@ -280,7 +280,7 @@ func mentionsSession(t types.Type, seen map[types.Type]bool) bool {
 	case *types.TypeParam, *types.Interface:
 		return false
 	case *types.Named:
-		if t.Obj().Pkg() != nil && t.Obj().Pkg().Path() == "main" {
+		if interpretedNamed(t) {
 			_, isIface := t.Underlying().(*types.Interface)
 			return !isIface
 		}
@@ -329,4 +329,18 @@ func holdsAny(t types.Type, depth int) bool {
 		}
 	}
 	return false
+}
+
+// interpretedNamed reports whether t is (a pointer to) a named type the
+// interpreter runs from source: the session's, or a module package's.
+func interpretedNamed(t types.Type) bool {
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	n, ok := types.Unalias(t).(*types.Named)
+	if !ok || n.Obj().Pkg() == nil {
+		return false
+	}
+	path := n.Obj().Pkg().Path()
+	return path == "main" || !isStdPath(path)
 }

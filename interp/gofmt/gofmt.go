@@ -461,9 +461,18 @@ func (p *printer) pointer(v reflect.Value, t *node) {
 	fmt.Fprintf(p.s, p.dir, v.UnsafePointer())
 }
 
-// Exports returns the package for yaegi.
+// Exports returns the package for yaegi, with the wrappers of
+// wrappers.go and the table that makes the interpreter use them.
 func Exports() map[string]map[string]reflect.Value {
 	return map[string]map[string]reflect.Value{
+		".": {"MapTypes": reflect.ValueOf(mapTypes())},
+		// The interpreter looks wrappers up by the interface's own package path.
+		reflect.TypeFor[Stringer]().PkgPath() + "/gofmt": {
+			"Errorer":   reflect.ValueOf((*Errorer)(nil)),
+			"Stringer":  reflect.ValueOf((*Stringer)(nil)),
+			"_Errorer":  reflect.ValueOf((*_Errorer)(nil)),
+			"_Stringer": reflect.ValueOf((*_Stringer)(nil)),
+		},
 		Path + "/gofmt": {
 			"V":      reflect.ValueOf(V),
 			"F":      reflect.ValueOf(F),
