@@ -130,12 +130,24 @@ func (c *compiler) visit(n ast.Node) bool {
 	case *ast.ReturnStmt:
 		c.bareReturn(n)
 	case *ast.TypeSwitchStmt:
-		c.typeSwitch(n)
+		c.switchStructs(n)
+		if !c.wrappedSwitch(n) {
+			c.typeSwitch(n)
+		}
+	case *ast.TypeAssertExpr:
+		c.assertStruct(n)
+		c.ifaceAssert(n)
+	case *ast.BinaryExpr:
+		c.ifaceCompare(n)
+	case *ast.StructType:
+		c.hideUnexported(n)
 	case *ast.AssignStmt:
 		c.typedNils(n)
 		c.assignErrors(n)
+		c.commaOk(len(n.Lhs), n.Rhs)
 	case *ast.ValueSpec:
 		c.assignErrors(n)
+		c.commaOk(len(n.Names), n.Values)
 	}
 	return true
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/dmirror/dmirror/display"
 	"github.com/dmirror/dmirror/interp/childproc"
+	"github.com/dmirror/dmirror/interp/gofmt"
 	"github.com/dmirror/dmirror/interp/prelude"
 )
 
@@ -83,6 +84,10 @@ func New(cfg Config) (*interp.Interpreter, error) {
 	}
 	if err := i.Use(coreExports(cfg.Hooks, stderr, logOutput)); err != nil {
 		return nil, fmt.Errorf("vm: load core exports: %w", err)
+	}
+	// The prelude's 30-gofmt.gotxt prints values of session types through it.
+	if err := i.Use(gofmt.Exports()); err != nil {
+		return nil, fmt.Errorf("vm: load gofmt exports: %w", err)
 	}
 	// The display prelude needs dmirror/display in every interpreter; this
 	// default drops displays, and cfg.Exports may register a publishing one.
