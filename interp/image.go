@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log"
 	"os"
 	"runtime/debug"
 	"strings"
@@ -49,9 +48,6 @@ func ServeImage(ctx context.Context) error {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(imageGCPercent)
 	}
-	// yaegi logs its compiler's panics on the standard logger before they
-	// come back as errors; the cell shows them as CompileErrors instead.
-	log.SetOutput(io.Discard)
 	return serveImage(ctx, in, out, limit)
 }
 

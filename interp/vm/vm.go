@@ -5,11 +5,13 @@
 package vm
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"log"
 	"os"
+	"reflect"
+	"regexp"
 	"strings"
 
 	"github.com/traefik/yaegi/interp"
@@ -78,10 +80,15 @@ func New(cfg Config) (*interp.Interpreter, error) {
 	if stderr == nil {
 		stderr = io.Discard
 	}
-	logOutput, ok := i.Symbols("log")["log"]["Output"].Interface().(func(int, string) error)
-	if !ok {
-		return nil, errors.New("vm: the interpreter's log.Output is missing")
+	// One standard logger, as in a program: cells' log calls and compiled
+	// code's (log/slog's default handler, libraries) share its flags,
+	// prefix and output, which is the interpreter's stderr. yaegi gives
+	// cells a logger of their own instead.
+	log.SetOutput(yaegiLogFilter{stderr})
+	if err := i.Use(stdLog()); err != nil {
+		return nil, fmt.Errorf("vm: load log: %w", err)
 	}
+	logOutput := log.Output
 	if err := i.Use(coreExports(cfg.Hooks, stderr, logOutput)); err != nil {
 		return nil, fmt.Errorf("vm: load core exports: %w", err)
 	}
@@ -138,4 +145,31 @@ func Extras() []interp.Exports {
 		unsafe.Symbols,
 		{"os/exec/exec": unrestricted.Symbols["os/exec/exec"]},
 	}
+}
+
+// stdLog are the standard logger's funcs (Fatal* stay the core's, which
+// end the cell rather than the process).
+func stdLog() interp.Exports {
+	return interp.Exports{"log/log": {
+		"Print": reflect.ValueOf(log.Print), "Printf": reflect.ValueOf(log.Printf), "Println": reflect.ValueOf(log.Println),
+		"Panic": reflect.ValueOf(log.Panic), "Panicf": reflect.ValueOf(log.Panicf), "Panicln": reflect.ValueOf(log.Panicln),
+		"Flags": reflect.ValueOf(log.Flags), "SetFlags": reflect.ValueOf(log.SetFlags),
+		"Prefix": reflect.ValueOf(log.Prefix), "SetPrefix": reflect.ValueOf(log.SetPrefix),
+		"Writer": reflect.ValueOf(log.Writer), "SetOutput": reflect.ValueOf(log.SetOutput),
+		"Output": reflect.ValueOf(log.Output), "Default": reflect.ValueOf(log.Default),
+	}}
+}
+
+// yaegiLogFilter drops what yaegi's compiler logs before it panics
+// (log.Panic in its cfg and scope code): the panic comes back as the
+// cell's CompileError.
+type yaegiLogFilter struct{ w io.Writer }
+
+var yaegiLogLine = regexp.MustCompile(`(nil type|nil reflect type|compositeGenerator not implemented for type kind: \S+)\n?$`)
+
+func (f yaegiLogFilter) Write(p []byte) (int, error) {
+	if yaegiLogLine.Match(p) {
+		return len(p), nil
+	}
+	return f.w.Write(p)
 }
