@@ -175,7 +175,10 @@ func (p *Process) Ended() bool {
 func exited(pid int) bool {
 	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		return true // gone
+		// Gone, unless there is no /proc to ask (then every child would
+		// look dead, and be restarted before every use).
+		_, procErr := os.Stat("/proc/self/stat")
+		return procErr == nil
 	}
 	// pid (comm) state ...: comm may hold spaces and parentheses.
 	s := string(stat)
