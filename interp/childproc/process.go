@@ -39,9 +39,10 @@ type Options struct {
 }
 
 // Process is a running child. Its owner reads Frames until it is closed,
-// or calls Close or Kill, which discard the frames nobody read; either way
-// it must call Close or Kill once done with the process. Its methods are
-// safe for concurrent use.
+// or calls Close or Kill, which discard the frames nobody read, and stops
+// a child it no longer needs with Close or Kill; once Done is closed
+// (the child ended), everything the Process held is released. Its methods
+// are safe for concurrent use.
 type Process struct {
 	cmd     *exec.Cmd
 	conn    *frame.Conn
