@@ -39,9 +39,10 @@ type Options struct {
 }
 
 // Process is a running child. Its owner reads Frames until it is closed,
-// or calls Close or Kill, which discard the frames nobody read; either way
-// it must call Close or Kill once done with the process. Its methods are
-// safe for concurrent use.
+// or calls Close or Kill, which discard the frames nobody read, and stops
+// a child it no longer needs with Close or Kill; once Done is closed
+// (the child ended), everything the Process held is released. Its methods
+// are safe for concurrent use.
 type Process struct {
 	cmd     *exec.Cmd
 	conn    *frame.Conn
@@ -175,7 +176,10 @@ func (p *Process) Ended() bool {
 func exited(pid int) bool {
 	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		return true // gone
+		// Gone, unless there is no /proc to ask (then every child would
+		// look dead, and be restarted before every use).
+		_, procErr := os.Stat("/proc/self/stat")
+		return procErr == nil
 	}
 	// pid (comm) state ...: comm may hold spaces and parentheses.
 	s := string(stat)
