@@ -3,70 +3,66 @@ package modules
 import (
 	"go/token"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
-	"strconv"
 	"testing"
 )
 
-// deadPID returns the pid of a process that has exited and been waited for.
-func deadPID(t *testing.T) int {
-	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	if err := cmd.Run(); err != nil {
-		t.Fatal(err)
-	}
-	return cmd.Process.Pid
-}
-
 func TestSweepStaleRemovesOnlyDeadOwnersDirs(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("no process probe")
+	if !lockSupported {
+		t.Skip("no flock: nothing is swept")
 	}
 	dir := t.TempDir()
-	dead := privateDirPrefix + strconv.Itoa(deadPID(t)) + "-123"
-	live := privateDirPrefix + strconv.Itoa(os.Getpid()) + "-456"
-	init := privateDirPrefix + "1-789"     // pid 1 always runs
-	old := privateDirPrefix + "2840912537" // an earlier version's name: owner unknown
-	odd := privateDirPrefix + "12-x"
-	for _, name := range []string{dead, live, init, old, odd} {
-		if err := os.MkdirAll(filepath.Join(dir, name, "tmp"), 0o755); err != nil {
+	live, err := makePrivateDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.remove()
+	// A dead owner: its lock is released, as when the process is killed.
+	dead, err := makePrivateDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead.lock.Close()
+	making := privateDirPrefix + "12-34"   // made, not yet locked
+	old := privateDirPrefix + "2840912537" // an earlier version's name
+	for _, name := range []string{making, old} {
+		if err := os.Mkdir(filepath.Join(dir, name), 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := os.WriteFile(filepath.Join(dir, privateDirPrefix+"99999999-1"), nil, 0o644); err != nil {
+	// An earlier version's directory with an unlocked lock file is not
+	// this version's to judge.
+	if err := os.WriteFile(filepath.Join(dir, old, ownerLock), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if err := SweepStale(dir); err != nil {
 		t.Fatal(err)
 	}
-	var left []string
-	entries, _ := os.ReadDir(dir)
-	for _, e := range entries {
-		left = append(left, e.Name())
-	}
-	want := []string{init, old, odd, live, privateDirPrefix + "99999999-1"}
+	want := []string{filepath.Base(live.path), making, old}
 	slices.Sort(want)
-	if !slices.Equal(left, want) {
-		t.Errorf("left %q, want %q (only %s removed)", left, want, dead)
+	if got := entries(t, dir); !slices.Equal(got, want) {
+		t.Errorf("left %q, want %q (only %s removed)", got, want, filepath.Base(dead.path))
+	}
+	if err := live.remove(); err != nil {
+		t.Error(err)
+	}
+	if got := entries(t, dir); !slices.Equal(got, []string{making, old}) {
+		t.Errorf("after remove, left %q", got)
 	}
 }
 
-func TestPrivateDirNamesItsLiveOwner(t *testing.T) {
-	dir := t.TempDir()
-	r := newResolver(t, Options{Env: testEnv(), TempDir: dir})
-	pid, ok := privateDirOwner(filepath.Base(r.gocmd.dir))
-	if !ok || pid != os.Getpid() {
-		t.Fatalf("private module %s does not name its owner %d", r.gocmd.dir, os.Getpid())
-	}
-	if err := SweepStale(dir); err != nil {
+func entries(t *testing.T, dir string) []string {
+	t.Helper()
+	es, err := os.ReadDir(dir)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(r.gocmd.dir); err != nil {
-		t.Errorf("a live session's private module was swept: %v", err)
+	var names []string
+	for _, e := range es {
+		names = append(names, e.Name())
 	}
+	return names
 }
 
 // TestStdImporterLeavesNoFiles type-checks standard packages that use cgo:
@@ -85,11 +81,7 @@ func TestStdImporterLeavesNoFiles(t *testing.T) {
 			t.Errorf("net has no Dial")
 		}
 	}
-	entries, err := os.ReadDir(tmp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		t.Errorf("left in TMPDIR: %s", e.Name())
+	for _, name := range entries(t, tmp) {
+		t.Errorf("left in TMPDIR: %s", name)
 	}
 }

@@ -55,6 +55,7 @@ const DefaultTimeout = 2 * time.Minute
 // methods are safe for concurrent use; go commands run one at a time.
 type Resolver struct {
 	mu      sync.Mutex
+	dir     *privateDir
 	gocmd   goCmd
 	hasStd  func(string) bool
 	proxy   string              // GOPROXY for implicit imports: the module cache first
@@ -65,7 +66,7 @@ type Resolver struct {
 	compiled *Compiled
 }
 
-// New makes a private module in a temporary directory, named after this
+// New makes a private module in a temporary directory, locked by this
 // process so that SweepStale can remove it if the process dies without
 // Close. Close removes it.
 func New(ctx context.Context, opts Options) (*Resolver, error) {
@@ -88,13 +89,14 @@ func New(ctx context.Context, opts Options) (*Resolver, error) {
 	}
 	// What the go command and its helpers (git) leave in their temporary
 	// directory goes with the private module, also when a kill stops them.
-	tmp := filepath.Join(dir, "tmp")
+	tmp := filepath.Join(dir.path, "tmp")
 	if err := os.Mkdir(tmp, 0o700); err != nil {
-		return nil, errors.Join(fmt.Errorf("modules: make private module: %w", err), os.RemoveAll(dir))
+		return nil, errors.Join(fmt.Errorf("modules: make private module: %w", err), dir.remove())
 	}
 	env := append(append([]string(nil), opts.Env...), "TMPDIR="+tmp, "GOTMPDIR="+tmp)
 	r := &Resolver{
-		gocmd:    goCmd{path: opts.GoCmd, dir: dir, env: env, timeout: opts.Timeout},
+		dir:      dir,
+		gocmd:    goCmd{path: opts.GoCmd, dir: dir.path, env: env, timeout: opts.Timeout},
 		hasStd:   opts.HasStd,
 		compiled: opts.Compiled,
 		checked:  map[string]bool{},
@@ -157,7 +159,7 @@ func (r *Resolver) init(ctx context.Context) error {
 
 // Close removes the private module. The module cache is left alone.
 func (r *Resolver) Close() error {
-	if err := os.RemoveAll(r.gocmd.dir); err != nil {
+	if err := r.dir.remove(); err != nil {
 		return fmt.Errorf("modules: remove private module: %w", err)
 	}
 	return nil

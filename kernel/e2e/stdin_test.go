@@ -1,6 +1,10 @@
 package e2e
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -53,4 +57,66 @@ func TestStdinFromJupyterClient(t *testing.T) {
 	if !strings.Contains(string(out), "hello gopher\n") || !strings.HasSuffix(string(out), "status: ok\n") {
 		t.Errorf("jupyter_client output:\n%s\nwant \"hello gopher\" and status ok", out)
 	}
+}
+
+// TestStdinEndOfInput answers a read as jupyter console does when its user
+// ends input (Ctrl-D): "\x04", which must reach the cell as io.EOF, as at
+// the end of a Go program's stdin. The oracle is testdata/stdin_eof.go run
+// by go run with no input; the cell is its main func's body.
+func TestStdinEndOfInput(t *testing.T) {
+	const program = "testdata/stdin_eof.go"
+	want, err := exec.CommandContext(ctxT(t), "go", "run", program).Output() // stdin: /dev/null
+	if err != nil {
+		t.Fatalf("go run %s: %v", program, err)
+	}
+	k := start(t)
+	ctx := ctxT(t)
+	c := kerneltest.ExecuteContent(cellOf(t, program))
+	c["allow_stdin"] = true
+	cell := send(t, k, c)
+	if _, err := k.InputRequest(ctx, cell.Header.MsgID); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.InputReply(nil, "\x04"); err != nil {
+		t.Fatal(err)
+	}
+	r, err := k.Await(ctx, kerneltest.Shell, cell)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Stream("stdout"); got != string(want) {
+		t.Errorf("cell printed %q, go run printed %q", got, want)
+	}
+}
+
+// cellOf returns a program as a cell: its imports and its main func's body.
+func cellOf(t *testing.T, path string) string {
+	t.Helper()
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, path, src, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := func(n ast.Node) string {
+		return string(src[fset.Position(n.Pos()).Offset:fset.Position(n.End()).Offset])
+	}
+	var cell strings.Builder
+	for _, d := range f.Decls {
+		switch d := d.(type) {
+		case *ast.GenDecl:
+			if d.Tok == token.IMPORT {
+				cell.WriteString(text(d) + "\n")
+			}
+		case *ast.FuncDecl:
+			if d.Name.Name == "main" {
+				body := text(d.Body)
+				cell.WriteString(body[1:len(body)-1] + "\n")
+			}
+		}
+	}
+	return cell.String()
 }

@@ -9,9 +9,11 @@ import (
 	"github.com/dmirror/dmirror/kernel/kerneltest"
 )
 
-// tmpdirCell type-checks net from source (a cgo package) and imports a
-// module, so the session makes a private module in TMPDIR.
-const tmpdirCell = "import (\n\t\"fmt\"\n\t\"net\"\n\n\t\"github.com/google/uuid\"\n)\n\nfmt.Println(net.ParseIP(\"10.0.0.1\"), len(uuid.NewString()))"
+// tmpdirCell type-checks net from source (a cgo package), imports a
+// module, so the session makes a private module in TMPDIR, and starts
+// mirrors.
+const tmpdirCell = "import (\n\t\"fmt\"\n\t\"net\"\n\n\t\"github.com/google/uuid\"\n)\n\n" +
+	"fmt.Println(net.ParseIP(\"10.0.0.1\"), len(uuid.NewString()), ParallelCollect([]int{1, 2}, func(x int) int { return x * 10 }))"
 
 // TestNothingLeftInTMPDIR: a session leaves nothing in TMPDIR after its
 // shutdown (type-checking net left 7 srcimporter*_cgo_*.o files), and what
@@ -22,8 +24,8 @@ func TestNothingLeftInTMPDIR(t *testing.T) {
 	ctx := ctxT(t)
 	session := func() *kerneltest.Kernel {
 		k := kerneltest.StartShared(t, "TMPDIR="+tmp)
-		if got := run(t, k, tmpdirCell).Stream("stdout"); got != "10.0.0.1 36\n" {
-			t.Fatalf("stdout %q, want \"10.0.0.1 36\\n\"", got)
+		if got := run(t, k, tmpdirCell).Stream("stdout"); got != "10.0.0.1 36 [10 20]\n" {
+			t.Fatalf("stdout %q, want \"10.0.0.1 36 [10 20]\\n\"", got)
 		}
 		return k
 	}

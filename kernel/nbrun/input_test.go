@@ -59,6 +59,41 @@ func TestRunRefusesWhatIsNotANotebookFile(t *testing.T) {
 	}
 }
 
+// TestRunRefusesInvalidCells runs the real binary on notebooks with a cell
+// that nbformat's schema rejects, which dmirror run accepted silently: it
+// must fail naming the cell and the field, before running any cell.
+func TestRunRefusesInvalidCells(t *testing.T) {
+	bin := kerneltest.SharedBinary(t)
+	cases := []struct {
+		name string
+		edit func(c map[string]any)
+		want string
+	}{
+		{"source null", func(c map[string]any) { c["source"] = nil }, "cell 2: source is null, want a string or a list of strings"},
+		{"unknown cell_type", func(c map[string]any) { markdown(c); c["cell_type"] = "heading" }, `cell 2: unknown cell_type "heading"`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			in, out := filepath.Join(dir, "nb.ipynb"), filepath.Join(dir, "out.ipynb")
+			// The first cell would print if it ran.
+			nb := goNotebook(cell{source: "import \"fmt\"\nfmt.Println(\"ran\")"}, cell{source: "x := 1"})
+			c.edit(nb["cells"].([]any)[1].(map[string]any))
+			writeJSON(t, in, nb)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			got, err := exec.CommandContext(ctx, bin, "run", in, "-o", out).CombinedOutput()
+			var exit *exec.ExitError
+			if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(string(got), c.want) || strings.Contains(string(got), "ran") {
+				t.Errorf("dmirror run: %v\n%s\nwant exit status 1 and %q before any cell runs", err, got, c.want)
+			}
+			if _, err := os.Stat(out); err == nil {
+				t.Errorf("a notebook was written")
+			}
+		})
+	}
+}
+
 // nbformatAccepts reports whether nbformat's validator accepts the notebook
 // nb, and whether nbformat could be asked at all.
 func nbformatAccepts(t *testing.T, nb map[string]any) (valid, asked bool) {
