@@ -318,3 +318,16 @@ func writeModule(t *testing.T, proxy, path, version string, files map[string]str
 		t.Fatal(err)
 	}
 }
+
+// TestCompiledValuesSurviveNewBinary: a new import restarts the image
+// process on a new binary; values of compiled packages' types, unexported
+// state included, are restored in it.
+func TestCompiledValuesSurviveNewBinary(t *testing.T) {
+	k := start(t)
+	ok(t, k, "import \"gonum.org/v1/gonum/mat\"\na := mat.NewDense(2, 2, []float64{1, 2, 3, 4})\nvar held any = mat.NewVecDense(2, []float64{5, 6})")
+	r := ok(t, k, "import \"github.com/dustin/go-humanize\"\nhumanize.Comma(12345)")
+	if e := stderrText(r); strings.Contains(e, "lost") {
+		t.Errorf("values were lost on the move to the new binary: %q", e)
+	}
+	expect(t, k, "fmt.Sprint(a.At(1, 0), a.At(0, 1), held.(*mat.VecDense).AtVec(1))", `"3 2 6"`)
+}
