@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -23,7 +24,7 @@ func (s *Session) run(ctx context.Context, p *imageProc, plan *frontend.Plan, re
 		stopHelpers()
 		wg.Wait()
 	}()
-	if err := p.send(msgRun, id, runMsg{Plan: plan, AllowStdin: req.AllowStdin, Modules: s.modules()}); err != nil {
+	if err := p.send(msgRun, id, s.runMsg(plan, req)); err != nil {
 		p.kill()
 	}
 	done := ctx.Done()
@@ -59,6 +60,19 @@ func (s *Session) run(ctx context.Context, p *imageProc, plan *frontend.Plan, re
 	}
 }
 
+// runMsg is the message that runs plan. When the cell keeps the image's
+// variables, their list is not sent again: it made every cell's message
+// grow with the session.
+func (s *Session) runMsg(plan *frontend.Plan, req engine.ExecuteRequest) runMsg {
+	m := runMsg{Plan: plan, AllowStdin: req.AllowStdin, Modules: s.modules()}
+	if slices.Equal(plan.Vars, s.imageVars) {
+		sent := *plan
+		sent.Vars = nil
+		m.Plan, m.SameVars = &sent, true
+	}
+	return m
+}
+
 // finish ends a cell the image process reported on.
 func (s *Session) finish(ctx context.Context, p *imageProc, plan *frontend.Plan, m frame.Msg) engine.Result {
 	var d doneMsg
@@ -72,6 +86,7 @@ func (s *Session) finish(ctx context.Context, p *imageProc, plan *frontend.Plan,
 		return engine.Result{Error: d.Error}
 	}
 	s.fe.Commit(plan)
+	s.imageVars = plan.Vars
 	keep := map[string]bool{}
 	for _, v := range plan.Vars {
 		keep[v.Name] = true

@@ -86,7 +86,11 @@ func (s *imageServer) init(m initMsg) readyMsg {
 	if err != nil {
 		return readyMsg{Err: fmt.Sprintf("rebuilding the declarations: %v", err)}
 	}
-	globals := ip.Globals()
+	names := make([]string, len(m.Vars))
+	for i, v := range m.Vars {
+		names[i] = v.Name
+	}
+	globals := vm.Globals(ip, names)
 	dec := decoderFor(ip, decls)
 	var reset []string
 	for _, v := range m.Vars {
@@ -114,6 +118,9 @@ func (s *imageServer) execute(parent context.Context, id uint64, m runMsg) doneM
 	plan := m.Plan
 	if plan == nil {
 		return doneMsg{Error: &engine.Error{Name: "InternalError", Value: "run without a plan"}}
+	}
+	if m.SameVars {
+		plan.Vars = s.vars
 	}
 	if s.ip == nil {
 		return doneMsg{Error: &engine.Error{Name: "InternalError", Value: "run before init"}}

@@ -2,6 +2,7 @@ package vm
 
 import (
 	"reflect"
+	"sync"
 	"unsafe"
 
 	"github.com/traefik/yaegi/interp"
@@ -52,4 +53,68 @@ func field(v reflect.Value, name string) reflect.Value {
 		return reflect.Value{}
 	}
 	return reflect.NewAt(f.Type(), unsafe.Pointer(f.UnsafeAddr())).Elem()
+}
+
+// yaegi v0.16.1's symbol kinds (interp/scope.go) that Globals reports.
+const (
+	constSym = 3
+	varSym   = 9
+)
+
+// Globals returns what i.Globals() returns for the given names only (the
+// package variables and constants of that name; others are left out).
+// i.Globals() builds the map of every global, which made each cell's cost
+// grow with the session's variables. Fields are yaegi v0.16.1's; if they
+// are not found, it filters i.Globals().
+func Globals(i *interp.Interpreter, names []string) map[string]reflect.Value {
+	out := make(map[string]reflect.Value, len(names))
+	v := reflect.ValueOf(i).Elem()
+	mu, syms, data, ok := globalsFields(v)
+	if !ok {
+		all := i.Globals()
+		for _, n := range names {
+			if g, ok := all[n]; ok {
+				out[n] = g
+			}
+		}
+		return out
+	}
+	mu.RLock()
+	defer mu.RUnlock()
+	for _, n := range names {
+		s := syms.MapIndex(reflect.ValueOf(n))
+		if !s.IsValid() || s.IsNil() {
+			continue
+		}
+		sym := s.Elem()
+		kind := field(sym, "kind")
+		if !kind.CanUint() {
+			continue
+		}
+		switch kind.Uint() {
+		case constSym:
+			out[n] = field(sym, "rval").Interface().(reflect.Value)
+		case varSym:
+			out[n] = data.Index(int(field(sym, "index").Int())).Interface().(reflect.Value)
+		}
+	}
+	return out
+}
+
+// globalsFields finds what Globals reads: the interpreter's lock, the
+// symbols of package main and the global frame's values.
+func globalsFields(v reflect.Value) (mu *sync.RWMutex, syms, data reflect.Value, ok bool) {
+	m := field(v, "mutex")
+	src := field(v, "srcPkg")
+	fr := field(v, "frame")
+	if !m.IsValid() || !src.IsValid() || src.Kind() != reflect.Map || !fr.IsValid() || fr.Kind() != reflect.Pointer || fr.IsNil() {
+		return nil, syms, data, false
+	}
+	mu, ok = m.Addr().Interface().(*sync.RWMutex)
+	syms = src.MapIndex(reflect.ValueOf("main"))
+	data = field(fr.Elem(), "data")
+	if !ok || !syms.IsValid() || syms.Kind() != reflect.Map || !data.IsValid() || data.Kind() != reflect.Slice {
+		return nil, syms, data, false
+	}
+	return mu, syms, data, true
 }

@@ -67,3 +67,39 @@ func TestForget(t *testing.T) {
 		t.Errorf("heap growth per cell %.0f bytes with Forget, %.0f without: want less than a quarter", forgotten, kept)
 	}
 }
+
+// TestGlobals compares Globals with the interpreter's own Globals: the same
+// values (settable, the same storage) for variables and constants, nothing
+// for funcs, types and unknown names.
+func TestGlobals(t *testing.T) {
+	ip, err := vm.New(vm.Config{Stdout: io.Discard, Stderr: io.Discard, Exports: exports()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ip.Eval("type pt struct{ x, y int }\nvar a = 3\nvar p = pt{1, 2}\nvar e error\nconst k = \"k\"\nfunc f() int { return a }"); err != nil {
+		t.Fatal(err)
+	}
+	names := []string{"a", "p", "e", "k", "f", "pt", "missing"}
+	got, want := vm.Globals(ip, names), ip.Globals()
+	for _, n := range names {
+		g, ok := got[n]
+		w, wok := want[n]
+		if ok != wok {
+			t.Errorf("%s: found %v, Interpreter.Globals found %v", n, ok, wok)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		if g.Type() != w.Type() || fmt.Sprint(g) != fmt.Sprint(w) || g.CanSet() != w.CanSet() {
+			t.Errorf("%s: %v (%v, settable %v), want %v (%v, settable %v)", n, g, g.Type(), g.CanSet(), w, w.Type(), w.CanSet())
+		}
+		if g.CanAddr() && w.CanAddr() && g.Addr().Pointer() != w.Addr().Pointer() {
+			t.Errorf("%s: not the same variable", n)
+		}
+	}
+	got["a"].SetInt(9)
+	if v, err := ip.Eval("f()"); err != nil || fmt.Sprint(v) != "9" {
+		t.Errorf("after setting a through Globals, f() = %v, %v; want 9", v, err)
+	}
+}
