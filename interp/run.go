@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"strings"
 	"runtime/debug"
 
 	yaegi "github.com/traefik/yaegi/interp"
@@ -201,14 +202,23 @@ func (s *imageServer) apply(ctx context.Context, plan *frontend.Plan) (*yaegi.In
 	// The body func runs once: what yaegi keeps of it is dropped after,
 	// or a long session's image grows with every cell.
 	defer vm.Forget(target, plan.BodyFunc)
+	bodyFiles := target.FileSet().Base()
 	if err := evalSafe(target, markLines(plan.Body, plan.BodyFunc, plan.Cell)); err != nil {
 		return target, reflect.Value{}, nil, compileError(plan.Cell, err)
 	}
 	s.prepareJobDecoder(target, s.declsAfter(plan))
 	s.setActive(target)
+	callFiles := target.FileSet().Base()
 	v, err := call(ctx, target, plan.BodyFunc)
 	if err != nil {
 		return target, reflect.Value{}, nil, s.runtimeError(ctx, plan.Cell, err)
+	}
+	// The positions of the call are needed no more; those of the body
+	// are, by the func values it made (closures, goroutines), if any.
+	if strings.Count(plan.Body, "func") > 1 {
+		vm.ForgetFiles(target, callFiles)
+	} else {
+		vm.ForgetFiles(target, bodyFiles)
 	}
 	return target, v, reset, nil
 }

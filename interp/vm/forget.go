@@ -1,6 +1,7 @@
 package vm
 
 import (
+	"go/token"
 	"reflect"
 	"sync"
 	"unsafe"
@@ -117,4 +118,22 @@ func globalsFields(v reflect.Value) (mu *sync.RWMutex, syms, data reflect.Value,
 		return nil, syms, data, false
 	}
 	return mu, syms, data, true
+}
+
+// ForgetFiles removes from i's file set the files evaluated from base
+// (a FileSet().Base() taken before) on: yaegi keeps the line table of
+// every evaluation. Only for code whose positions nothing will ask for
+// again (no func value it made is still around).
+func ForgetFiles(i *interp.Interpreter, base int) {
+	fset := i.FileSet()
+	var drop []*token.File
+	fset.Iterate(func(f *token.File) bool {
+		if f.Base() >= base {
+			drop = append(drop, f)
+		}
+		return true
+	})
+	for _, f := range drop {
+		fset.RemoveFile(f)
+	}
 }

@@ -38,12 +38,14 @@ func TestForget(t *testing.T) {
 			if _, err := ip.Eval(src); err != nil {
 				t.Fatal(err)
 			}
+			callFiles := ip.FileSet().Base()
 			v, err := ip.EvalWithContext(context.Background(), name+"()")
 			if err != nil || fmt.Sprint(v) != "2" {
 				t.Fatalf("cell %d: %v, %v", n, v, err)
 			}
 			if forget {
 				vm.Forget(ip, name)
+				vm.ForgetFiles(ip, callFiles)
 			}
 		}
 		for n := 1; n <= 100; n++ {
