@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"reflect"
-	"strings"
 	"runtime/debug"
+	"strings"
 
 	yaegi "github.com/traefik/yaegi/interp"
 
