@@ -86,11 +86,13 @@ func (s *Session) finish(ctx context.Context, p *imageProc, plan *frontend.Plan,
 		return engine.Result{Error: d.Error}
 	}
 	s.fe.Commit(plan)
+	// Variables go away only when the cell replaced some: when the old
+	// list starts the new one, nothing is dropped (looking through every
+	// value made each cell's cost grow with the session).
+	prev := s.imageVars
+	dropped := len(plan.Vars) < len(prev) || !slices.Equal(plan.Vars[:len(prev)], prev) ||
+		!s.known(d, plan.Vars[len(prev):])
 	s.imageVars = plan.Vars
-	keep := map[string]bool{}
-	for _, v := range plan.Vars {
-		keep[v.Name] = true
-	}
 	for n, data := range d.Values {
 		s.values[n] = data
 		delete(s.live, n)
@@ -98,6 +100,38 @@ func (s *Session) finish(ctx context.Context, p *imageProc, plan *frontend.Plan,
 	for _, n := range d.Live {
 		s.live[n] = true
 		delete(s.values, n)
+	}
+	if dropped {
+		s.dropVars(plan.Vars)
+	}
+	return engine.Result{Data: d.Data, Metadata: d.Metadata}
+}
+
+// known reports whether every variable d reports on already has a value
+// kept here or is one of added (if not, finish looks through them all).
+func (s *Session) known(d doneMsg, added []frontend.Var) bool {
+	has := func(n string) bool {
+		_, ok := s.values[n]
+		return ok || s.live[n] || slices.ContainsFunc(added, func(v frontend.Var) bool { return v.Name == n })
+	}
+	for n := range d.Values {
+		if !has(n) {
+			return false
+		}
+	}
+	for _, n := range d.Live {
+		if !has(n) {
+			return false
+		}
+	}
+	return true
+}
+
+// dropVars forgets the values of variables that are not among vars.
+func (s *Session) dropVars(vars []frontend.Var) {
+	keep := map[string]bool{}
+	for _, v := range vars {
+		keep[v.Name] = true
 	}
 	for n := range s.values {
 		if !keep[n] {
@@ -109,7 +143,6 @@ func (s *Session) finish(ctx context.Context, p *imageProc, plan *frontend.Plan,
 			delete(s.live, n)
 		}
 	}
-	return engine.Result{Data: d.Data, Metadata: d.Metadata}
 }
 
 // replace ends an image process that holds memory it cannot free (a cell
