@@ -77,6 +77,7 @@ type Plan struct {
 	Blocks []Block
 
 	next *state // the image after this cell, for Commit
+	base *state // the image the cell was compiled against
 }
 
 // Var is a package variable of the image.
