@@ -23,6 +23,14 @@ import (
 // nothing.
 func Forget(i *interp.Interpreter, name string) {
 	v := reflect.ValueOf(i).Elem()
+	// Globals (ours and yaegi's) read the symbols under this lock, maybe
+	// from a goroutine of an earlier cell.
+	if m := field(v, "mutex"); m.IsValid() {
+		if mu, ok := m.Addr().Interface().(*sync.RWMutex); ok {
+			mu.Lock()
+			defer mu.Unlock()
+		}
+	}
 	if roots := field(v, "roots"); roots.IsValid() && roots.Kind() == reflect.Slice {
 		roots.Set(reflect.Zero(roots.Type()))
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"sync"
 	"testing"
 
 	"github.com/dmirror/dmirror/interp/vm"
@@ -103,5 +104,56 @@ func TestGlobals(t *testing.T) {
 	got["a"].SetInt(9)
 	if v, err := ip.Eval("f()"); err != nil || fmt.Sprint(v) != "9" {
 		t.Errorf("after setting a through Globals, f() = %v, %v; want 9", v, err)
+	}
+}
+
+// TestForgetWhileGlobalsRead forgets cells while another goroutine reads
+// globals, as a goroutine of an earlier cell does through a Parallel call
+// (run with -race). Evaluations are kept apart from the reads: yaegi
+// itself declares symbols without its lock.
+func TestForgetWhileGlobalsRead(t *testing.T) {
+	ip, err := vm.New(vm.Config{Stdout: io.Discard, Stderr: io.Discard, Exports: exports()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ip.Eval("var counter int"); err != nil {
+		t.Fatal(err)
+	}
+	var evalMu sync.RWMutex
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			evalMu.RLock()
+			_, ok := vm.Globals(ip, []string{"counter"})["counter"]
+			evalMu.RUnlock()
+			if !ok {
+				t.Error("counter is not a global")
+				return
+			}
+		}
+	}()
+	for n := 1; n <= 200; n++ {
+		name := fmt.Sprintf("__cell%d", n)
+		evalMu.Lock()
+		if _, err := ip.Eval(fmt.Sprintf("func %s() { counter++ }", name)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ip.EvalWithContext(context.Background(), name+"()"); err != nil {
+			t.Fatal(err)
+		}
+		evalMu.Unlock()
+		vm.Forget(ip, name)
+	}
+	close(stop)
+	<-done
+	if v, err := ip.Eval("counter"); err != nil || fmt.Sprint(v) != "200" {
+		t.Errorf("counter = %v, %v; want 200", v, err)
 	}
 }
