@@ -47,7 +47,11 @@ func (c *compiler) rewrite() {
 	if !c.rebuild {
 		stored = c.kept // their bodies were not checked again
 	}
-	c.deps = newDepGraph(c.chk, stored)
+	if c.deps == nil {
+		// A declaration rendered again (rerenderItem) shares its cell's
+		// graph: building one per declaration made a rebuild quadratic.
+		c.deps = newDepGraph(c.chk, stored)
+	}
 	for _, n := range c.cellNodes() {
 		ast.Inspect(n, c.visit)
 	}
