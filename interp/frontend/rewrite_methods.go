@@ -6,8 +6,11 @@ import (
 	"go/ast"
 	"go/constant"
 	"go/types"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/dmirror/dmirror/interp/gofmt"
 )
 
 // Interpreted methods are invisible to compiled code: fmt given a value of
@@ -53,7 +56,13 @@ func (c *compiler) fmtArgs(call *ast.CallExpr, fn *types.Func) map[ast.Expr]bool
 		return nil
 	}
 	first := sig.Params().Len() - 1
-	var wrapped []int
+	var wrapped, named []int
+	var verbs map[int][]rune // of a constant format
+	if fmtIndex >= 0 && fmtIndex < len(call.Args) {
+		if tv := c.chk.info.Types[call.Args[fmtIndex]]; tv.Value != nil && tv.Value.Kind() == constant.String {
+			verbs = gofmt.Verbs(constant.StringVal(tv.Value))
+		}
+	}
 	done := map[ast.Expr]bool{}
 	for i := first; i < len(call.Args); i++ {
 		arg := call.Args[i]
@@ -63,6 +72,16 @@ func (c *compiler) fmtArgs(call *ast.CallExpr, fn *types.Func) map[ast.Expr]bool
 			c.ed.insert(c.coff(arg.Pos()), "__dmgofmt.D(")
 			c.ed.insertOuter(c.coff(arg.End()), ", "+strconv.Quote(what)+")")
 			done[arg] = true
+			continue
+		}
+		if t != nil && fmtIndex >= 0 && compiledIface(t) && slices.Contains(verbs[i-first], 'T') {
+			// %T of a compiled interface: the name of the dynamic type,
+			// which the interpreter's wrapper of a session value lacks.
+			what := fmt.Sprintf("cell[%d] line %d: %s", c.cell, c.lineOf(arg.Pos()), shortFunc(name))
+			c.ed.insert(c.coff(arg.Pos()), "__dmgofmt.TypeName(")
+			c.ed.insertOuter(c.coff(arg.End()), ", "+strconv.Quote(what)+")")
+			done[arg] = true
+			named = append(named, i-first)
 			continue
 		}
 		if t == nil || !mentionsSession(t, map[types.Type]bool{}) {
@@ -81,8 +100,8 @@ func (c *compiler) fmtArgs(call *ast.CallExpr, fn *types.Func) map[ast.Expr]bool
 		done[arg] = true
 		wrapped = append(wrapped, i-first)
 	}
-	if len(wrapped) > 0 && fmtIndex >= 0 && fmtIndex < len(call.Args) {
-		c.fmtVerbs(call.Args[fmtIndex], wrapped)
+	if (len(wrapped) > 0 || len(named) > 0) && fmtIndex >= 0 && fmtIndex < len(call.Args) {
+		c.fmtVerbs(call.Args[fmtIndex], wrapped, named)
 	}
 	return done
 }
@@ -101,20 +120,26 @@ func isString(t types.Type) bool {
 // fmt answers those verbs before it asks a Formatter, so they are turned
 // into verbs of the wrapper's own (at run time when the format is not a
 // constant).
-func (c *compiler) fmtVerbs(format ast.Expr, wrapped []int) {
-	tv := c.chk.info.Types[format]
-	if tv.Value != nil && tv.Value.Kind() == constant.String {
-		s := constant.StringVal(tv.Value)
-		if !strings.ContainsAny(s, "Tp") {
-			return
+func (c *compiler) fmtVerbs(format ast.Expr, wrapped, named []int) {
+	if !c.mayHaveT(format) {
+		return
+	}
+	list := func(ns []int) string {
+		var b strings.Builder
+		for _, n := range ns {
+			b.WriteString(", " + strconv.Itoa(n))
 		}
+		return b.String()
 	}
-	idx := make([]string, len(wrapped))
-	for i, w := range wrapped {
-		idx[i] = strconv.Itoa(w)
+	open, closing := "", ""
+	if len(wrapped) > 0 {
+		open, closing = "__dmgofmt.F(", list(wrapped)+")"
 	}
-	c.ed.insert(c.coff(format.Pos()), "__dmgofmt.F(")
-	c.ed.insertOuter(c.coff(format.End()), ", "+strings.Join(idx, ", ")+")")
+	if len(named) > 0 {
+		open, closing = open+"__dmgofmt.FT(", list(named)+")"+closing
+	}
+	c.ed.insert(c.coff(format.Pos()), open)
+	c.ed.insertOuter(c.coff(format.End()), closing)
 }
 
 // wrapFmtArg passes arg, of static type t, through __dmgofmt.V.
@@ -343,4 +368,13 @@ func interpretedNamed(t types.Type) bool {
 	}
 	path := n.Obj().Pkg().Path()
 	return path == "main" || !isStdPath(path)
+}
+
+// mayHaveT reports whether a format may have a %T or %p verb.
+func (c *compiler) mayHaveT(format ast.Expr) bool {
+	tv := c.chk.info.Types[format]
+	if tv.Value != nil && tv.Value.Kind() == constant.String {
+		return strings.ContainsAny(constant.StringVal(tv.Value), "Tp")
+	}
+	return true
 }
