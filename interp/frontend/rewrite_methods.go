@@ -334,8 +334,8 @@ func mentionsSession(t types.Type, seen map[types.Type]bool) bool {
 // interfaces, where the interpreter keeps values of session types with
 // methods in a record of its own (see gofmt.D).
 func holdsAny(t types.Type, depth int) bool {
-	if depth > 4 {
-		return false
+	if depth > 4 || isTypeParam(t) {
+		return false // an instance's own type: the interpreter wraps it for fmt itself
 	}
 	switch u := t.Underlying().(type) {
 	case *types.Interface:
