@@ -297,3 +297,54 @@ func (c *compiler) switchCase(cl *ast.CaseClause, v string, xt types.Type, bind 
 	}
 	return fmt.Sprintf("%s %s := %s; _ = %s;", head, bind, v, bind)
 }
+
+// ifaceSwitch rewrites a switch whose tag is an interface value into an
+// expression switch of gofmt.Eq, as ifaceCompare does for ==: the
+// interpreter panics converting an error to a session pointer type
+// (`switch err { case errGone: }`) or compares wrappers.
+func (c *compiler) ifaceSwitch(s *ast.SwitchStmt) {
+	if s.Tag == nil {
+		return
+	}
+	tt := c.chk.info.Types[s.Tag].Type
+	if tt == nil || !types.IsInterface(tt) || isTypeParam(tt) {
+		return
+	}
+	if _, labelled := c.parents[s].(*ast.LabeledStmt); labelled {
+		return
+	}
+	for _, st := range s.Body.List {
+		for _, e := range st.(*ast.CaseClause).List {
+			if et := c.chk.info.Types[e].Type; et != nil && sessionStruct(et) && compiledIface(tt) {
+				c.errAt(c.coff(e.Pos()), "comparing %s with a value of %s is not supported by the interpreter: it keeps struct values in %s incompletely (give %s pointer receivers and compare pointers)", c.goName(tt), c.goName(et), c.goName(tt), c.goName(et))
+				return
+			}
+		}
+	}
+	v := c.name("Sw")
+	c.ed.replaceFunc(c.coff(s.Pos()), c.coff(s.Body.Lbrace)+1, func() string {
+		init := ""
+		if s.Init != nil {
+			init = c.text(s.Init) + "; "
+		}
+		return "{ " + init + v + " := " + c.text(s.Tag) + "; switch {"
+	})
+	c.ed.insertOuter(c.coff(s.End()), " }")
+	for _, st := range s.Body.List {
+		cl := st.(*ast.CaseClause)
+		if cl.List == nil {
+			continue
+		}
+		c.ed.replaceFunc(c.coff(cl.Case), c.coff(cl.Colon)+1, func() string {
+			var conds []string
+			for _, e := range cl.List {
+				if c.chk.info.Types[e].IsNil() {
+					conds = append(conds, v+" == nil")
+					continue
+				}
+				conds = append(conds, "__dmgofmt.Eq("+v+", "+c.text(e)+")")
+			}
+			return "case " + strings.Join(conds, " || ") + ":"
+		})
+	}
+}
