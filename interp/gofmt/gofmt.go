@@ -289,9 +289,10 @@ func (p *printer) methods(v reflect.Value, t *node) (done bool) {
 	if !v.CanInterface() {
 		return false
 	}
-	call := func(name string, f func()) bool {
+	call := func(name string, f func()) (done bool) {
 		defer func() {
 			if r := recover(); r != nil {
+				done = true
 				if v.Kind() == reflect.Pointer && v.IsNil() {
 					p.write("<nil>")
 					return
@@ -484,7 +485,12 @@ func Use(i *interp.Interpreter) error {
 			mt[v] = ts
 		}
 	}
-	return i.Use(interp.Exports{
+	var probed reflect.Type
+	probe := func(e error) bool {
+		probed = reflect.TypeOf(e)
+		return true
+	}
+	err := i.Use(interp.Exports{
 		".": {"MapTypes": reflect.ValueOf(mt)},
 		// A session value stored in a fmt.Stringer is wrapped in this
 		// package's _Stringer too, which prints %d as the value. (Not
@@ -498,14 +504,47 @@ func Use(i *interp.Interpreter) error {
 			"_Stringer": reflect.ValueOf((*_Stringer)(nil)),
 		},
 		Path + "/gofmt": {
-			"V":        reflect.ValueOf(V),
-			"F":        reflect.ValueOf(F),
-			"Eq":       reflect.ValueOf(Eq),
-			"NoWrap":   reflect.ValueOf(NoWrap),
-			"D":        reflect.ValueOf(D),
-			"FT":       reflect.ValueOf(FT),
-			"TypeName": reflect.ValueOf(TypeName),
-			"Value":    reflect.ValueOf((*Value)(nil)),
+			"V":          reflect.ValueOf(V),
+			"F":          reflect.ValueOf(F),
+			"Eq":         reflect.ValueOf(Eq),
+			"NoWrap":     reflect.ValueOf(NoWrap),
+			"D":          reflect.ValueOf(D),
+			"FT":         reflect.ValueOf(FT),
+			"TypeName":   reflect.ValueOf(TypeName),
+			"Value":      reflect.ValueOf((*Value)(nil)),
+			"ProbeError": reflect.ValueOf(probe),
 		},
 	})
+	if err != nil {
+		return err
+	}
+	return useErrorWrappers(i, &probed)
+}
+
+// probeSource converts a value of an interpreted type to error and hands
+// it to compiled code, which sees the type of the interpreter's own error
+// wrapper, unexported in its package.
+const probeSource = `package main
+
+import __dmgofmtprobe "dmirror/gofmt"
+
+type __dmErrProbe struct{}
+
+func (__dmErrProbe) Error() string { return "" }
+
+var __dmErrProbed = __dmgofmtprobe.ProbeError(__dmErrProbe{})
+`
+
+// useErrorWrappers registers errorWrappers for the interpreter's error
+// wrapper, which the table knows by the value the interpreter exports it
+// as: a nil pointer to it.
+func useErrorWrappers(i *interp.Interpreter, probed *reflect.Type) error {
+	if _, err := i.Eval(probeSource); err != nil {
+		return fmt.Errorf("gofmt: probe the error wrapper: %w", err)
+	}
+	if *probed == nil || (*probed).Kind() != reflect.Struct {
+		return fmt.Errorf("gofmt: probe the error wrapper: got %v", *probed)
+	}
+	key := reflect.Zero(reflect.PointerTo(*probed))
+	return i.Use(interp.Exports{".": {"MapTypes": reflect.ValueOf(map[reflect.Value][]reflect.Type{key: errorWrappers})}})
 }
