@@ -513,6 +513,7 @@ func Use(i *interp.Interpreter) error {
 			"TypeName":   reflect.ValueOf(TypeName),
 			"Value":      reflect.ValueOf((*Value)(nil)),
 			"ProbeError": reflect.ValueOf(probe),
+			"J":          reflect.ValueOf(J),
 		},
 	})
 	if err != nil {
