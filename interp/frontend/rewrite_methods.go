@@ -68,18 +68,14 @@ func (c *compiler) fmtArgs(call *ast.CallExpr, fn *types.Func) map[ast.Expr]bool
 		arg := call.Args[i]
 		t := c.chk.info.Types[arg].Type
 		if t != nil && !mentionsSession(t, map[types.Type]bool{}) && holdsAny(t, 0) {
-			what := fmt.Sprintf("cell[%d] line %d: %s", c.cell, c.lineOf(arg.Pos()), shortFunc(name))
-			c.ed.insert(c.coff(arg.Pos()), "__dmgofmt.D(")
-			c.ed.insertOuter(c.coff(arg.End()), ", "+strconv.Quote(what)+")")
+			c.guardArg(arg, "__dmgofmt.D", name) // fails on what would print as pointers
 			done[arg] = true
 			continue
 		}
 		if t != nil && fmtIndex >= 0 && compiledIface(t) && slices.Contains(verbs[i-first], 'T') {
 			// %T of a compiled interface: the name of the dynamic type,
 			// which the interpreter's wrapper of a session value lacks.
-			what := fmt.Sprintf("cell[%d] line %d: %s", c.cell, c.lineOf(arg.Pos()), shortFunc(name))
-			c.ed.insert(c.coff(arg.Pos()), "__dmgofmt.TypeName(")
-			c.ed.insertOuter(c.coff(arg.End()), ", "+strconv.Quote(what)+")")
+			c.guardArg(arg, "__dmgofmt.TypeName", name)
 			done[arg] = true
 			named = append(named, i-first)
 			continue
@@ -104,6 +100,14 @@ func (c *compiler) fmtArgs(call *ast.CallExpr, fn *types.Func) map[ast.Expr]bool
 		c.fmtVerbs(call.Args[fmtIndex], wrapped, named)
 	}
 	return done
+}
+
+// guardArg passes arg through the gofmt func guard, with the position and
+// the printing func for its error.
+func (c *compiler) guardArg(arg ast.Expr, guard, printFunc string) {
+	what := fmt.Sprintf("cell[%d] line %d: %s", c.cell, c.lineOf(arg.Pos()), shortFunc(printFunc))
+	c.ed.insert(c.coff(arg.Pos()), guard+"(")
+	c.ed.insertOuter(c.coff(arg.End()), ", "+strconv.Quote(what)+")")
 }
 
 func shortFunc(full string) string {
