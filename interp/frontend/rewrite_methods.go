@@ -64,6 +64,7 @@ func (c *compiler) fmtArgs(call *ast.CallExpr, fn *types.Func) map[ast.Expr]bool
 		}
 	}
 	done := map[ast.Expr]bool{}
+	joined := c.joinStrings(call, first, name)
 	for i := first; i < len(call.Args); i++ {
 		arg := call.Args[i]
 		t := c.chk.info.Types[arg].Type
@@ -86,20 +87,42 @@ func (c *compiler) fmtArgs(call *ast.CallExpr, fn *types.Func) map[ast.Expr]bool
 		if name == "fmt.Errorf" && types.Implements(t, errorType) {
 			continue // %w needs the error itself: errorArgs passes it as one
 		}
-		if spacedPrints[name] && isString(t) {
-			if c.hasPrintMethods(t) {
-				c.errAt(c.coff(arg.Pos()), "%s of %s, a string type with a String, Error or Format method, is not supported by the interpreter: pass x.String() (or use %sln)", shortFunc(name), c.goName(t), shortFunc(name))
-			}
-			continue
+		if spacedPrints[name] && isString(t) && !joined {
+			continue // a string to fmt, printed as Go prints it
 		}
 		c.wrapFmtArg(arg, t)
 		done[arg] = true
 		wrapped = append(wrapped, i-first)
 	}
+	if joined {
+		c.ed.insertOuter(c.coff(call.Args[len(call.Args)-1].End()), ")")
+	}
 	if (len(wrapped) > 0 || len(named) > 0) && fmtIndex >= 0 && fmtIndex < len(call.Args) {
 		c.fmtVerbs(call.Args[fmtIndex], wrapped, named)
 	}
 	return done
+}
+
+// joinStrings makes a print func that spaces operands (fmt.Print) print
+// its operands joined by gofmt.Join when one has a string type with a
+// method fmt calls: wrapped, it would no longer count as a string. It
+// opens the call of Join; fmtArgs closes it after the wrappers.
+func (c *compiler) joinStrings(call *ast.CallExpr, first int, name string) bool {
+	if !spacedPrints[name] || first >= len(call.Args) {
+		return false
+	}
+	var flags []string
+	need := false
+	for _, arg := range call.Args[first:] {
+		t := c.chk.info.Types[arg].Type
+		str := t != nil && isString(t) && mentionsSession(t, map[types.Type]bool{})
+		need = need || str && c.hasPrintMethods(t)
+		flags = append(flags, strconv.FormatBool(str))
+	}
+	if need {
+		c.ed.insert(c.coff(call.Args[first].Pos()), "__dmgofmt.Join([]bool{"+strings.Join(flags, ", ")+"}, ")
+	}
+	return need
 }
 
 // guardArg passes arg through the gofmt func guard, with the position and

@@ -514,6 +514,7 @@ func Use(i *interp.Interpreter) error {
 			"Value":      reflect.ValueOf((*Value)(nil)),
 			"ProbeError": reflect.ValueOf(probe),
 			"J":          reflect.ValueOf(J),
+			"Join":       reflect.ValueOf(Join),
 		},
 	})
 	if err != nil {

@@ -158,3 +158,21 @@ func (w Value) special(s fmt.State, verb rune) bool {
 	}
 	return true
 }
+
+// Join returns what fmt.Sprint(args...) returns when the arguments marked
+// in str are strings: fmt.Print and friends put a space between operands
+// when neither is a string, and a Value wrapping a value of a string type
+// is not a string to them. Print(Join(...)) then prints as Print(args...).
+func Join(str []bool, args ...any) string {
+	var b strings.Builder
+	prev := false
+	for i, a := range args {
+		isStr := i < len(str) && str[i] || a != nil && reflect.TypeOf(a).Kind() == reflect.String
+		if i > 0 && !isStr && !prev {
+			b.WriteByte(' ')
+		}
+		b.WriteString(fmt.Sprint(a))
+		prev = isStr
+	}
+	return b.String()
+}
