@@ -38,7 +38,7 @@ func TestMethodsAsGo(t *testing.T) {
 				t.Fatal(err)
 			}
 			requires := moduleRequires(string(src))
-			wantOut, wantErr := goRun(t, file, requires)
+			wantOut, wantErr := goRunFile(t, file, requires)
 			cell := programCell(t, string(src))
 			k := start(t)
 			for _, req := range requires {
@@ -84,9 +84,9 @@ func moduleRequires(src string) []string {
 	return out
 }
 
-// goRun runs a program with the go command: the oracle. With requires it
+// goRunFile runs a program with the go command: the oracle. With requires it
 // runs as a module requiring them, from the module cache.
-func goRun(t *testing.T, file string, requires []string) (stdout, stderr string) {
+func goRunFile(t *testing.T, file string, requires []string) (stdout, stderr string) {
 	t.Helper()
 	src, err := os.ReadFile(file)
 	if err != nil {

@@ -56,7 +56,7 @@ func (c *compiler) jsonMethods(call *ast.CallExpr, fn *types.Func) {
 	// json.Marshal's own argument is wrapped with the methods of its
 	// static type (the interpreter's MapTypes); nothing else is.
 	top := fn.FullName() == "encoding/json.Marshal"
-	j := &jsonWalk{methods: methods, marshal: marshal, seen: map[types.Type]bool{}}
+	j := &jsonWalk{c: c, methods: methods, marshal: marshal, seen: map[types.Type]bool{}}
 	if !j.walk(t, top) && j.needs {
 		c.jsonShadow(arg, t)
 		return
@@ -78,6 +78,7 @@ func (c *compiler) jsonMethods(call *ast.CallExpr, fn *types.Func) {
 // jsonWalk finds, in the values of a type, a session type json would get
 // wrong.
 type jsonWalk struct {
+	c       *compiler
 	methods []string
 	marshal bool
 	seen    map[types.Type]bool
@@ -92,15 +93,15 @@ func (j *jsonWalk) walk(t types.Type, top bool) bool {
 		return false
 	}
 	j.seen[t] = true
-	if top || j.marshal && interpretedNamed(t) {
+	if top || j.marshal && j.c.interpretedNamed(t) {
 		for _, m := range j.methods {
 			if types.NewMethodSet(t).Lookup(nil, m) != nil {
-				j.needs = j.needs || j.marshal && interpretedNamed(t)
+				j.needs = j.needs || j.marshal && j.c.interpretedNamed(t)
 				return false // json calls it, and looks no further
 			}
 		}
 	}
-	if n, ok := t.(*types.Named); ok && interpretedNamed(n) && !types.IsInterface(n) {
+	if n, ok := t.(*types.Named); ok && j.c.interpretedNamed(n) && !types.IsInterface(n) {
 		for _, m := range j.methods {
 			inT := types.NewMethodSet(t).Lookup(nil, m) != nil
 			inPtr := types.NewMethodSet(types.NewPointer(t)).Lookup(nil, m) != nil
@@ -125,7 +126,7 @@ func (j *jsonWalk) walk(t types.Type, top bool) bool {
 			if !f.Exported() && !f.Embedded() {
 				// The frontend tags the session's untagged unexported fields
 				// json:"-" (hideUnexported); module packages' are not rewritten.
-				if j.marshal && interpretedNamed(t) && (u.Tag(i) != "" || !isSessionType(t)) {
+				if j.marshal && j.c.interpretedNamed(t) && (u.Tag(i) != "" || !isSessionType(t)) {
 					j.typ, j.field = t, f.Name()
 					return true
 				}
@@ -176,7 +177,7 @@ func (c *compiler) withMethods(t types.Type, seen map[types.Type]bool) (types.Ty
 		return nil, ""
 	}
 	seen[t] = true
-	if interpretedNamed(t) && !types.IsInterface(t) {
+	if c.interpretedNamed(t) && !types.IsInterface(t) {
 		base := t
 		if p, ok := t.(*types.Pointer); ok {
 			base = p.Elem()
@@ -270,7 +271,7 @@ func (js *jsonSpecBuilder) node(t types.Type, key bool) int {
 		n.Plain = true
 		return id
 	}
-	if interpretedNamed(t) && !types.IsInterface(t) {
+	if js.c.interpretedNamed(t) && !types.IsInterface(t) {
 		ms := types.NewMethodSet(t)
 		for _, m := range []string{"MarshalJSON", "MarshalText"} {
 			if ms.Lookup(nil, m) == nil {

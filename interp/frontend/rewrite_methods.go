@@ -68,12 +68,12 @@ func (c *compiler) fmtArgs(call *ast.CallExpr, fn *types.Func) map[ast.Expr]bool
 	for i := first; i < len(call.Args); i++ {
 		arg := call.Args[i]
 		t := c.chk.info.Types[arg].Type
-		if t != nil && !mentionsSession(t, map[types.Type]bool{}) && holdsAny(t, 0) {
+		if t != nil && !c.mentionsSession(t, map[types.Type]bool{}) && holdsAny(t, 0) {
 			c.guardArg(arg, "__dmgofmt.D", name) // fails on what would print as pointers
 			done[arg] = true
 			continue
 		}
-		if t != nil && fmtIndex >= 0 && compiledIface(t) && slices.Contains(verbs[i-first], 'T') {
+		if t != nil && fmtIndex >= 0 && c.compiledIface(t) && slices.Contains(verbs[i-first], 'T') {
 			// %T of a compiled interface: the name of the dynamic type,
 			// which the interpreter's wrapper of a session value lacks.
 			c.guardArg(arg, "__dmgofmt.TypeName", name)
@@ -81,7 +81,7 @@ func (c *compiler) fmtArgs(call *ast.CallExpr, fn *types.Func) map[ast.Expr]bool
 			named = append(named, i-first)
 			continue
 		}
-		if t == nil || !mentionsSession(t, map[types.Type]bool{}) {
+		if t == nil || !c.mentionsSession(t, map[types.Type]bool{}) {
 			continue
 		}
 		if name == "fmt.Errorf" && types.Implements(t, errorType) {
@@ -115,7 +115,7 @@ func (c *compiler) joinStrings(call *ast.CallExpr, first int, name string) bool 
 	need := false
 	for _, arg := range call.Args[first:] {
 		t := c.chk.info.Types[arg].Type
-		str := t != nil && isString(t) && mentionsSession(t, map[types.Type]bool{})
+		str := t != nil && isString(t) && c.mentionsSession(t, map[types.Type]bool{})
 		need = need || str && c.hasPrintMethods(t)
 		flags = append(flags, strconv.FormatBool(str))
 	}
@@ -227,7 +227,7 @@ func (sp *fmtSpec) node(t types.Type) int {
 	sp.types = append(sp.types, t)
 	sp.nodes = append(sp.nodes, n)
 	id := len(sp.nodes)
-	if !mentionsSession(t, map[types.Type]bool{}) {
+	if !sp.c.mentionsSession(t, map[types.Type]bool{}) {
 		n.Native = true
 		return id
 	}
@@ -323,7 +323,7 @@ func (c *compiler) goName(t types.Type) string {
 // mentionsSession reports whether values of t hold a value of a type the
 // session declared, which compiled code cannot print as Go would. Values
 // in interfaces are not seen (their types are not known here).
-func mentionsSession(t types.Type, seen map[types.Type]bool) bool {
+func (c *compiler) mentionsSession(t types.Type, seen map[types.Type]bool) bool {
 	if seen[t] {
 		return false
 	}
@@ -332,24 +332,24 @@ func mentionsSession(t types.Type, seen map[types.Type]bool) bool {
 	case *types.TypeParam, *types.Interface:
 		return false
 	case *types.Named:
-		if interpretedNamed(t) {
+		if c.interpretedNamed(t) {
 			_, isIface := t.Underlying().(*types.Interface)
 			return !isIface
 		}
 		return false // a compiled type: fmt sees its methods
 	case *types.Alias:
-		return mentionsSession(types.Unalias(t), seen)
+		return c.mentionsSession(types.Unalias(t), seen)
 	case *types.Pointer:
-		return mentionsSession(t.Elem(), seen)
+		return c.mentionsSession(t.Elem(), seen)
 	case *types.Slice:
-		return mentionsSession(t.Elem(), seen)
+		return c.mentionsSession(t.Elem(), seen)
 	case *types.Array:
-		return mentionsSession(t.Elem(), seen)
+		return c.mentionsSession(t.Elem(), seen)
 	case *types.Map:
-		return mentionsSession(t.Key(), seen) || mentionsSession(t.Elem(), seen)
+		return c.mentionsSession(t.Key(), seen) || c.mentionsSession(t.Elem(), seen)
 	case *types.Struct:
 		for i := 0; i < t.NumFields(); i++ {
-			if !t.Field(i).Exported() || mentionsSession(t.Field(i).Type(), seen) {
+			if !t.Field(i).Exported() || c.mentionsSession(t.Field(i).Type(), seen) {
 				return true
 			}
 		}
@@ -385,7 +385,7 @@ func holdsAny(t types.Type, depth int) bool {
 
 // interpretedNamed reports whether t is (a pointer to) a named type the
 // interpreter runs from source: the session's, or a module package's.
-func interpretedNamed(t types.Type) bool {
+func (c *compiler) interpretedNamed(t types.Type) bool {
 	if p, ok := t.(*types.Pointer); ok {
 		t = p.Elem()
 	}
@@ -394,7 +394,8 @@ func interpretedNamed(t types.Type) bool {
 		return false
 	}
 	path := n.Obj().Pkg().Path()
-	return path == "main" || !isStdPath(path)
+	// Packages of modules are compiled Go unless the session interprets them.
+	return path == "main" || (!isStdPath(path) && !c.im.opts.Compiled)
 }
 
 // mayHaveT reports whether a format may have a %T or %p verb.

@@ -1,0 +1,183 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	osexec "os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dmirror/dmirror/kernel/kerneltest"
+)
+
+// semanticsDir holds cell programs of issue 9 (Go as Go), one session per
+// txtar file.
+const semanticsDir = "testdata/semantics"
+
+// semFile is one txtar file of semanticsDir. Its sections:
+//
+//	-- cell --    a cell; the cells run in order in one fresh kernel
+//	-- result --  the text/plain execute_result of the cell before it,
+//	              exactly ("" = the cell shows no result)
+//	-- error --   the cell before it must fail; each line of the section
+//	              must be in its error text
+//	-- go --      a Go program: its stdout, from `go run` in this test run,
+//	              is what the cells together must print
+//	-- stdout --  what the cells together must print, where there is no
+//	              Go equivalent
+//
+// Without a go section, a file whose only cell starts with "package main"
+// is its own oracle.
+type semFile struct {
+	name   string
+	cells  []semCell
+	goProg string
+	stdout *string
+}
+
+type semCell struct {
+	code   string
+	result *string
+	errs   []string
+}
+
+// parseSemFile parses the txtar format above (the comment before the first
+// section is ignored).
+func parseSemFile(name string, data []byte) (*semFile, error) {
+	f := &semFile{name: name}
+	var section string
+	var body strings.Builder
+	flush := func() error {
+		text := body.String()
+		body.Reset()
+		switch section {
+		case "":
+		case "cell":
+			f.cells = append(f.cells, semCell{code: text})
+		case "result", "error":
+			if len(f.cells) == 0 {
+				return fmt.Errorf("%s: %s section before any cell", name, section)
+			}
+			c := &f.cells[len(f.cells)-1]
+			if section == "result" {
+				s := strings.TrimSuffix(text, "\n")
+				c.result = &s
+			} else {
+				c.errs = strings.Split(strings.TrimSpace(text), "\n")
+			}
+		case "go":
+			f.goProg = text
+		case "stdout":
+			f.stdout = &text
+		default:
+			return fmt.Errorf("%s: unknown section %q", name, section)
+		}
+		return nil
+	}
+	for _, line := range strings.SplitAfter(string(data), "\n") {
+		if s, ok := strings.CutPrefix(strings.TrimRight(line, "\n"), "-- "); ok && strings.HasSuffix(s, " --") {
+			if err := flush(); err != nil {
+				return nil, err
+			}
+			section = strings.TrimSuffix(s, " --")
+			continue
+		}
+		body.WriteString(line)
+	}
+	if err := flush(); err != nil {
+		return nil, err
+	}
+	if f.goProg == "" && len(f.cells) == 1 && strings.HasPrefix(strings.TrimSpace(f.cells[0].code), "package main") {
+		f.goProg = f.cells[0].code
+	}
+	if len(f.cells) == 0 {
+		return nil, fmt.Errorf("%s: no cell", name)
+	}
+	return f, nil
+}
+
+// goRun runs prog with `go run` and returns its stdout.
+func goRun(ctx context.Context, t *testing.T, prog string) string {
+	t.Helper()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "main.go")
+	if err := os.WriteFile(file, []byte(prog), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := osexec.CommandContext(ctx, "go", "run", file)
+	cmd.Dir = dir
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("go run of the oracle: %v\n%s", err, stderr.String())
+	}
+	return stdout.String()
+}
+
+// TestGoSemantics runs each file of testdata/semantics through the real
+// binary and compares what its cells print with the Go program's output
+// (or the stdout section), and each cell's result and error with its
+// sections.
+func TestGoSemantics(t *testing.T) {
+	kerneltest.SharedBinary(t)
+	files, err := filepath.Glob(filepath.Join(semanticsDir, "*.txtar"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no cell programs in %s (%v)", semanticsDir, err)
+	}
+	for _, path := range files {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := parseSemFile(filepath.Base(path), data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Run(strings.TrimSuffix(f.name, ".txtar"), func(t *testing.T) { runSemFile(t, f) })
+	}
+}
+
+func runSemFile(t *testing.T, f *semFile) {
+	want := f.stdout
+	if f.goProg != "" {
+		s := goRun(ctxT(t), t, f.goProg)
+		want = &s
+	}
+	k := start(t)
+	var got strings.Builder
+	for i, c := range f.cells {
+		r := exec(t, k, c.code)
+		got.WriteString(r.Stream("stdout"))
+		switch {
+		case len(c.errs) > 0:
+			text := errorText(r)
+			if r.Status() != "error" {
+				t.Errorf("cell %d: status %s, want an error containing %q", i+1, r.Status(), c.errs)
+			}
+			for _, e := range c.errs {
+				if !strings.Contains(text, e) {
+					t.Errorf("cell %d: error %q does not contain %q", i+1, text, e)
+				}
+			}
+			continue
+		case r.Status() != "ok":
+			t.Errorf("cell %d failed: %s", i+1, errorText(r))
+			continue
+		}
+		if c.result != nil {
+			res := r.Of("execute_result")
+			switch {
+			case *c.result == "" && len(res) > 0:
+				t.Errorf("cell %d shows %q, want no result", i+1, result(r))
+			case *c.result != "" && result(r) != *c.result:
+				t.Errorf("cell %d result %q, want %q", i+1, result(r), *c.result)
+			}
+		}
+	}
+	if want != nil && got.String() != *want {
+		t.Errorf("stdout:\n%s\nwant (Go):\n%s", got.String(), *want)
+	}
+}
