@@ -286,7 +286,7 @@ func (js *jsonSpecBuilder) node(t types.Type, key bool) int {
 			return id
 		}
 	}
-	j := &jsonWalk{methods: []string{"MarshalJSON", "MarshalText"}, marshal: true, seen: map[types.Type]bool{}}
+	j := &jsonWalk{c: js.c, methods: []string{"MarshalJSON", "MarshalText"}, marshal: true, seen: map[types.Type]bool{}}
 	if j.walk(t, false); !j.needs {
 		n.Plain = true
 		return id
