@@ -145,6 +145,8 @@ func (c *compiler) visit(n ast.Node) bool {
 		c.ifaceCompare(n)
 	case *ast.StructType:
 		c.hideUnexported(n)
+	case *ast.SwitchStmt:
+		c.ifaceSwitch(n)
 	case *ast.AssignStmt:
 		c.typedNils(n)
 		c.assignErrors(n)
