@@ -307,8 +307,9 @@ func (c *compiler) forStmt(f *ast.ForStmt) {
 // iteration running then (after the loop, the last one), even copies made
 // in the body (v := i); a parenthesised literal is the closure value made
 // where it stands, with this iteration's variables. Only arguments of
-// funcs: builtins (append) keep the closure value already, and a
-// parenthesised literal sent in a select case is a nil func in yaegi.
+// funcs that are not interpreted: builtins (append) and interpreted funcs
+// get the closure value already, and a parenthesised literal sent in a
+// select case is a nil func in yaegi.
 // Deferred calls keep the bare literal: yaegi deadlocks running a second
 // deferred closure value.
 func (c *compiler) loopFuncLit(lit *ast.FuncLit) {
@@ -318,6 +319,9 @@ func (c *compiler) loopFuncLit(lit *ast.FuncLit) {
 	}
 	if _, builtin := c.chk.info.Uses[identOf(call.Fun)].(*types.Builtin); builtin {
 		return // append and the like store the closure value itself
+	}
+	if _, fn := c.calleeOf(call); fn != nil && fn.Pkg() != nil && fn.Pkg().Path() == "main" {
+		return // interpreted: the session's funcs, the prelude's (Parallel* blocks)
 	}
 	for n := c.parents[lit]; n != nil; n = c.parents[n] {
 		switch l := n.(type) {

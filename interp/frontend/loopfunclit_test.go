@@ -1,0 +1,43 @@
+package frontend
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestLoopFuncLitParens: in a loop body, a func literal passed to a func
+// that is not interpreted is parenthesised (issue 9 point 4), and nothing
+// else is: literals called where they stand, given to builtins, to the
+// session's funcs or to Parallel* (whose blocks the frontend extends), and
+// literals outside loops.
+func TestLoopFuncLitParens(t *testing.T) {
+	tests := []struct {
+		code string
+		want []string // nil: no literal may be parenthesised
+	}{
+		{"import \"sync\"\nvar wg sync.WaitGroup\nfor i := 0; i < 2; i++ { wg.Go(func() { _ = i }) }", []string{"wg.Go((func() { _ = i }))"}},
+		{"import \"time\"\nfor _, d := range []int{1} { time.AfterFunc(0, func() { _ = d }) }", []string{"time.AfterFunc(0, (func() { _ = d }))"}},
+		{"import \"net/http\"\nfor i := range 2 { _ = http.HandlerFunc(func(http.ResponseWriter, *http.Request) { _ = i }) }", []string{"http.HandlerFunc((func(http.ResponseWriter, *http.Request) { _ = i }))"}},
+		{"import \"sync\"\nvar wg sync.WaitGroup\nwg.Go(func() {})", nil},
+		{"for i := 0; i < 2; i++ { func() { _ = i }() }", nil},
+		{"var fs []func()\nfor i := 0; i < 2; i++ { fs = append(fs, func() { _ = i }) }", nil},
+		{"func run(f func()) { f() }\nfor i := 0; i < 2; i++ { run(func() { _ = i }) }", nil},
+		{"for i := 0; i < 2; i++ { _ = ParallelCollect([]int{1}, func(x int) int { return x + i }) }", nil},
+		{"import \"sync\"\nvar wg sync.WaitGroup\nfor i := 0; i < 2; i++ { defer wg.Go(func() { _ = i }) }", nil},
+	}
+	for _, tt := range tests {
+		p, err := newImage(t).Compile(tt.code, 1)
+		if err != nil {
+			t.Fatalf("%q: %v", tt.code, err)
+		}
+		plan := p.Body + p.Decls
+		for _, w := range tt.want {
+			if !strings.Contains(plan, w) {
+				t.Errorf("%q: plan lacks %q:\n%s", tt.code, w, plan)
+			}
+		}
+		if tt.want == nil && (strings.Contains(plan, "((func") || strings.Contains(plan, ", (func")) {
+			t.Errorf("%q: a literal is parenthesised:\n%s", tt.code, plan)
+		}
+	}
+}
