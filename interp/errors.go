@@ -20,9 +20,15 @@ import (
 var errInterrupted = errors.New("interrupted")
 
 // oomError stops a cell whose heap grew past the image's limit.
-type oomError struct{ heap, limit uint64 }
+type oomError struct {
+	heap, limit uint64
+	near        bool // the heap stayed near the limit
+}
 
 func (e *oomError) Error() string {
+	if e.near {
+		return fmt.Sprintf("the cell was stopped: the heap stayed at %d MiB, over %.0f%% of the image's limit of %d MiB, for a second (the garbage collector cannot bring it down)", e.heap>>20, nearLimit*100, e.limit>>20)
+	}
 	return fmt.Sprintf("the cell was stopped: the heap reached %d MiB, over the image's limit of %d MiB", e.heap>>20, e.limit>>20)
 }
 

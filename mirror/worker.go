@@ -9,18 +9,13 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/dmirror/dmirror/interp/childproc"
 	"github.com/dmirror/dmirror/interp/frame"
 	"github.com/dmirror/dmirror/interp/vm"
 )
 
 // WorkerMode is the hidden command that runs a mirror.
 const WorkerMode = "__mirror"
-
-// Mirror file descriptors: the pool passes the frame pipes as ExtraFiles.
-const (
-	workerInFD  = 3
-	workerOutFD = 4
-)
 
 // ServeWorker runs one mirror over its pipes until the kernel closes them.
 func ServeWorker(ctx context.Context) error {
@@ -29,10 +24,9 @@ func ServeWorker(ctx context.Context) error {
 	}
 	tuneRuntime()
 	vm.SetProgramArgs()
-	in := frame.Inherited(workerInFD, "mirror-in")
-	out := frame.Inherited(workerOutFD, "mirror-out")
-	if in == nil || out == nil {
-		return errors.New("mirror: no frame pipes (fds 3 and 4)")
+	in, out, err := childproc.Pipes()
+	if err != nil {
+		return fmt.Errorf("mirror: %w", err)
 	}
 	defer in.Close()
 	defer out.Close()

@@ -204,17 +204,20 @@ func TestRedefinition(t *testing.T) {
 		if p.Rebuild != tt.rebuild || (p.Decls != "") != tt.newDecls {
 			t.Errorf("%q: Rebuild %v Decls %q", tt.code, p.Rebuild, p.Decls)
 		}
+		if tt.rebuild != (p.ImageDecls != "") {
+			t.Errorf("%q: Rebuild %v with ImageDecls:\n%s", tt.code, p.Rebuild, p.ImageDecls)
+		}
+		im.Commit(p)
 		for _, s := range tt.present {
-			if !strings.Contains(p.ImageDecls, s) {
-				t.Errorf("%q: ImageDecls lacks %q:\n%s", tt.code, s, p.ImageDecls)
+			if !strings.Contains(im.Source(), s) {
+				t.Errorf("%q: the image lacks %q:\n%s", tt.code, s, im.Source())
 			}
 		}
 		for _, s := range tt.absent {
-			if strings.Contains(p.ImageDecls, s) {
-				t.Errorf("%q: ImageDecls still has %q:\n%s", tt.code, s, p.ImageDecls)
+			if strings.Contains(im.Source(), s) {
+				t.Errorf("%q: the image still has %q:\n%s", tt.code, s, im.Source())
 			}
 		}
-		im.Commit(p)
 		gen, chunks := im.Chunks()
 		if tt.rebuild && (gen == gen0 || len(chunks) != 1 || chunks[0] != im.Source()) {
 			t.Errorf("%q: generation %d chunks %d after a rebuild", tt.code, gen, len(chunks))

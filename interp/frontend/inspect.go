@@ -53,6 +53,9 @@ func (im *Image) Inspect(code string, cursor int) (text string, found bool) {
 			}
 			if obj != nil {
 				text := types.ObjectString(obj, im.qualifierFor())
+				if im.isPrelude(obj.Pos()) {
+					text = preludeNames(text)
+				}
 				if f, ok := obj.(*types.Func); ok && f.Pkg() != nil && f.Pkg().Path() == "main" {
 					g := depGraph{pkg: f.Pkg()}
 					if key := g.funcKey(f.Origin()); key != "" {
@@ -100,8 +103,8 @@ func (im *Image) sessionDoc(name string) (string, bool) {
 			continue
 		}
 		head := ""
-		if s.pkg != nil && !strings.Contains(name, ".") {
-			if obj := s.pkg.Scope().Lookup(name); obj != nil {
+		if pkg := im.sessionPackage(s); pkg != nil && !strings.Contains(name, ".") {
+			if obj := pkg.Scope().Lookup(name); obj != nil {
 				head = types.ObjectString(obj, im.qualifierFor()) + "\n\n"
 			}
 		}
@@ -117,7 +120,7 @@ func (im *Image) preludeDoc(name string) (string, bool) {
 			case *ast.FuncDecl:
 				if d.Recv == nil && d.Name.Name == name {
 					sig := &ast.FuncDecl{Name: d.Name, Type: d.Type}
-					return nodeString(im.fset, sig) + "\n\n" + d.Doc.Text(), true
+					return preludeNames(nodeString(im.fset, sig)) + "\n\n" + d.Doc.Text(), true
 				}
 			case *ast.GenDecl:
 				for _, s := range d.Specs {
@@ -126,7 +129,7 @@ func (im *Image) preludeDoc(name string) (string, bool) {
 						if ts.Doc != nil {
 							doc = ts.Doc.Text()
 						}
-						return "type " + nodeString(im.fset, ts) + "\n\n" + doc, true
+						return "type " + preludeNames(nodeString(im.fset, ts)) + "\n\n" + doc, true
 					}
 				}
 			}

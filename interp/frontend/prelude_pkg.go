@@ -75,3 +75,12 @@ func (p *preludePkg) unqualify(msg string) string {
 	}
 	return p.qual.ReplaceAllString(msg, "$1$2")
 }
+
+// preludeInternal prefixes the prelude's internal names (type parameters,
+// parameters, fields): user code cannot declare them, so they never collide
+// with the user's (yaegi confuses a type parameter T with a user type T).
+const preludeInternal = "__dmPl"
+
+// preludeNames shows the prelude's internal names as they read in the
+// documentation (T, not __dmPlT) in messages and signatures.
+func preludeNames(s string) string { return strings.ReplaceAll(s, preludeInternal, "") }

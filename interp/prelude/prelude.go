@@ -7,6 +7,12 @@
 //
 // The frontend type-checks cells against the same files with the bodies
 // removed, so the signatures users see are the ones declared here.
+//
+// The prelude shares package main with the user's cells, so every name in
+// it that is not part of the API starts with __dm: its internal names
+// (type parameters, parameters, receivers, locals, unexported fields)
+// with __dmPl, which the frontend strips when it shows signatures and
+// messages. yaegi confuses a type parameter T with a user's type T.
 package prelude
 
 import (
