@@ -25,6 +25,29 @@ func TestLoopFuncLitParens(t *testing.T) {
 		{"for i := 0; i < 2; i++ { _ = ParallelCollect([]int{1}, func(x int) int { return x + i }) }", nil},
 		{"import \"sync\"\nvar wg sync.WaitGroup\nfor i := 0; i < 2; i++ { defer wg.Go(func() { _ = i }) }", nil},
 	}
+	tests = append(tests, []struct {
+		code string
+		want []string
+	}{
+		{"import \"fmt\"\nfor i := 0; i < 2; i++ { v := i * 2; defer func(s string) { fmt.Print(s, v, i) }(\"x\") }", []string{"defer (func(v int, i int) func(s string) { return func(s string) { fmt.Print(s, v, i) } })(v, i)(\"x\")"}},
+		{"import \"fmt\"\nfor _, s := range []string{\"a\"} { defer func() { fmt.Print(s) }() }", []string{"defer (func(s string) func() { return func() { fmt.Print(s) } })(s)()"}},
+	}...)
+	// Deferred literals left as they are: no variable of the loop, recover,
+	// a variable of the loop changed, outside a loop.
+	for _, code := range []string{
+		"import \"fmt\"\nvar g int\nfor i := 0; i < 2; i++ { defer func() { fmt.Print(g) }() }",
+		"for i := 0; i < 2; i++ { defer func() { _ = recover(); _ = i }() }",
+		"for i := 0; i < 2; i++ { defer func() { i++ }() }",
+		"import \"fmt\"\ni := 1\ndefer func() { fmt.Print(i) }()",
+	} {
+		p, err := newImage(t).Compile(code, 1)
+		if err != nil {
+			t.Fatalf("%q: %v", code, err)
+		}
+		if strings.Contains(p.Body+p.Decls, "defer (func(") {
+			t.Errorf("%q: the deferred literal is rewritten:\n%s", code, p.Body)
+		}
+	}
 	for _, tt := range tests {
 		p, err := newImage(t).Compile(tt.code, 1)
 		if err != nil {
