@@ -355,8 +355,9 @@ func (c *compiler) loopFuncLit(lit *ast.FuncLit) {
 // yaegi (the bare literal reads the frame at return), Go f(2), f(1), f(0).
 // The literal is made by a literal of its own that takes those variables
 // as parameters: `defer (func(i int) func() { return func() { f(i) } })(i)()`,
-// so it holds their values at the defer statement (where the frontend
-// evaluates a deferred call's func value). It is made in that literal's
+// so it holds their values at the defer statement, where the defer
+// rewrite must evaluate that call (c.remade: yaegi would evaluate it at
+// return). It is made in that literal's
 // frame, which is free when the defers run (a literal made in the
 // deferring func's own frame deadlocks yaegi there). Literals that call
 // recover stay as they are (yaegi's recover looks at the frame that made
@@ -380,6 +381,10 @@ func (c *compiler) loopDeferLit(lit *ast.FuncLit) {
 		params = append(params, v.Name()+" "+c.typeString(v.Type()))
 		args = append(args, v.Name())
 	}
+	if c.remade == nil {
+		c.remade = map[*ast.FuncLit]bool{}
+	}
+	c.remade[lit] = true
 	c.ed.insert(c.coff(lit.Pos()), "(func("+strings.Join(params, ", ")+") "+c.typeString(t)+" { return ")
 	c.ed.insert(c.coff(lit.End()), " })("+strings.Join(args, ", ")+")")
 }
