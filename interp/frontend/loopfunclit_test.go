@@ -29,8 +29,8 @@ func TestLoopFuncLitParens(t *testing.T) {
 		code string
 		want []string
 	}{
-		{"import \"fmt\"\nfor i := 0; i < 2; i++ { v := i * 2; defer func(s string) { fmt.Print(s, v, i) }(\"x\") }", []string{"defer (func(v int, i int) func(s string) { return func(s string) { fmt.Print(s, v, i) } })(v, i)(\"x\")"}},
-		{"import \"fmt\"\nfor _, s := range []string{\"a\"} { defer func() { fmt.Print(s) }() }", []string{"defer (func(s string) func() { return func() { fmt.Print(s) } })(s)()"}},
+		{"import \"fmt\"\nfor i := 0; i < 2; i++ { v := i * 2; defer func(s string) { fmt.Print(s, v, i) }(\"x\") }", []string{"(func(v int, i int) func(s string) { return func(s string) { fmt.Print(s, v, i) } })(v, i)"}},
+		{"import \"fmt\"\nfor _, s := range []string{\"a\"} { defer func() { fmt.Print(s) }() }", []string{"(func(s string) func() { return func() { fmt.Print(s) } })(s)"}},
 	}...)
 	// Deferred literals left as they are: no variable of the loop, recover,
 	// a variable of the loop changed, outside a loop.
@@ -44,7 +44,7 @@ func TestLoopFuncLitParens(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%q: %v", code, err)
 		}
-		if strings.Contains(p.Body+p.Decls, "defer (func(") {
+		if strings.Contains(p.Body+p.Decls, "{ return func(") {
 			t.Errorf("%q: the deferred literal is rewritten:\n%s", code, p.Body)
 		}
 	}
