@@ -64,3 +64,26 @@ func TestLoopFuncLitParens(t *testing.T) {
 		}
 	}
 }
+
+// TestCompiledVarAssign: an assignment to a variable of an imported
+// package goes through its address (yaegi drops it when the value is a
+// call or a composite literal); reads and other assignments stay.
+func TestCompiledVarAssign(t *testing.T) {
+	for _, tc := range []struct{ code, want, not string }{
+		{"import \"os\"\nos.Args = []string{\"a\"}", "*(&os.Args) = []string{\"a\"}", ""},
+		{"import \"time\"\nvar n int\ntime.Local, n = time.FixedZone(\"X\", 1), 2", "*(&time.Local), n = time.FixedZone(\"X\", 1), 2", ""},
+		{"import \"os\"\nargs := os.Args\nargs = nil", "", "*(&"},
+	} {
+		p, err := newImage(t).Compile(tc.code, 1)
+		if err != nil {
+			t.Fatalf("%q: %v", tc.code, err)
+		}
+		plan := p.Body + p.Decls
+		if tc.want != "" && !strings.Contains(plan, tc.want) {
+			t.Errorf("%q: plan lacks %q:\n%s", tc.code, tc.want, plan)
+		}
+		if tc.not != "" && strings.Contains(plan, tc.not) {
+			t.Errorf("%q: plan has %q:\n%s", tc.code, tc.not, plan)
+		}
+	}
+}

@@ -551,3 +551,27 @@ func identOf(e ast.Expr) *ast.Ident {
 	id, _ := ast.Unparen(e).(*ast.Ident)
 	return id
 }
+
+// compiledVarAssign writes an assignment to a variable of an imported
+// package (os.Args = ..., time.Local = time.FixedZone(...)) through the
+// variable's address: yaegi drops such an assignment when the value is a
+// call or a composite literal (it writes the value in place, into a slot
+// of the interpreter's own frame).
+func (c *compiler) compiledVarAssign(sel *ast.SelectorExpr) {
+	as, ok := c.parents[sel].(*ast.AssignStmt)
+	if !ok || as.Tok == token.DEFINE {
+		return
+	}
+	if _, pkg := c.chk.info.Uses[identOf(sel.X)].(*types.PkgName); !pkg {
+		return
+	}
+	if _, isVar := c.chk.info.Uses[sel.Sel].(*types.Var); !isVar {
+		return
+	}
+	for _, l := range as.Lhs {
+		if l == sel {
+			c.ed.insert(c.coff(sel.Pos()), "*(&")
+			c.ed.insert(c.coff(sel.End()), ")")
+		}
+	}
+}
