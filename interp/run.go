@@ -209,7 +209,7 @@ func (s *imageServer) apply(ctx context.Context, plan *frontend.Plan) (*yaegi.In
 	s.prepareJobDecoder(target, s.declsAfter(plan))
 	s.setActive(target)
 	callFiles := target.FileSet().Base()
-	v, err := call(ctx, target, plan.BodyFunc)
+	v, err := s.callBody(ctx, target, plan.BodyFunc)
 	if err != nil {
 		return target, reflect.Value{}, nil, s.runtimeError(ctx, plan.Cell, err)
 	}
@@ -254,6 +254,15 @@ func (s *imageServer) restore(plan *frontend.Plan, target *yaegi.Interpreter, sn
 		return nil
 	}
 	return []string{fmt.Sprintf("The image was restored to its state before cell[%d].", plan.Cell)}
+}
+
+// callBody runs the running cell's body func under ctx.
+func (s *imageServer) callBody(ctx context.Context, ip *yaegi.Interpreter, name string) (reflect.Value, error) {
+	if r := s.current(); r != nil {
+		r.inBody.Store(true)
+		defer r.inBody.Store(false)
+	}
+	return call(ctx, ip, name)
 }
 
 // call runs a cell's body func under ctx.

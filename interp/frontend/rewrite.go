@@ -119,6 +119,7 @@ func (c *compiler) visit(n ast.Node) bool {
 	case *ast.SelectorExpr:
 		c.checkMember(n)
 		c.methodExpr(n)
+		c.compiledVarAssign(n)
 	case *ast.RangeStmt:
 		c.rangeStmt(n)
 	case *ast.ForStmt:
