@@ -99,6 +99,7 @@ func (c *compiler) explicitTypeArgs() {
 }
 
 func (c *compiler) visit(n ast.Node) bool {
+	c.yaegiWorkarounds(n)
 	switch n := n.(type) {
 	case *ast.CallExpr:
 		switch {

@@ -1,0 +1,78 @@
+package frontend
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+)
+
+// Workarounds for yaegi v0.16.1 bugs that give a different result without
+// an error (found by the acceptance suite, testdata/programs). Each is a
+// rewrite into a form yaegi runs as Go does.
+
+// yaegiWorkarounds applies the rewrites of this file to n.
+func (c *compiler) yaegiWorkarounds(n ast.Node) {
+	switch n := n.(type) {
+	case *ast.AssignStmt:
+		if n.Tok == token.ASSIGN && len(n.Lhs) == len(n.Rhs) {
+			for i, r := range n.Rhs {
+				c.parenToIface(c.chk.info.Types[n.Lhs[i]].Type, r)
+			}
+		}
+	case *ast.ValueSpec:
+		if n.Type != nil && len(n.Names) == len(n.Values) {
+			for _, r := range n.Values {
+				c.parenToIface(c.chk.info.Types[n.Type].Type, r)
+			}
+		}
+	case *ast.ReturnStmt:
+		c.returnToIface(n)
+	}
+}
+
+// parenToIface parenthesises an operation (x * y, -x, <-ch) whose result
+// is stored in a variable, field or result of interface type t. yaegi
+// writes such an operation's result straight into the destination's slot
+// and skips the assignment: into an interface field of a compiled struct
+// (ring.Ring's Value) or a compiled interface variable (fmt.Stringer,
+// error) the function then silently ends there, or the destination (a
+// returned error) stays nil. A parenthesised operation is not optimised.
+func (c *compiler) parenToIface(t types.Type, rhs ast.Expr) {
+	if t == nil || !types.IsInterface(t) {
+		return
+	}
+	switch rhs.(type) {
+	case *ast.BinaryExpr, *ast.UnaryExpr:
+		c.ed.insert(c.coff(rhs.Pos()), "(")
+		c.ed.insert(c.coff(rhs.End()), ")")
+	}
+}
+
+// returnToIface applies parenToIface to the results of a return.
+func (c *compiler) returnToIface(r *ast.ReturnStmt) {
+	sig := c.enclosingSig(r)
+	if sig == nil || sig.Results().Len() != len(r.Results) {
+		return
+	}
+	for i, e := range r.Results {
+		c.parenToIface(sig.Results().At(i).Type(), e)
+	}
+}
+
+// enclosingSig is the signature of the func whose body holds n.
+func (c *compiler) enclosingSig(n ast.Node) *types.Signature {
+	for p := c.parents[n]; p != nil; p = c.parents[p] {
+		switch f := p.(type) {
+		case *ast.FuncLit:
+			sig, _ := c.chk.info.Types[f].Type.(*types.Signature)
+			return sig
+		case *ast.FuncDecl:
+			if obj := c.chk.info.Defs[f.Name]; obj != nil {
+				sig, _ := obj.Type().(*types.Signature)
+				return sig
+			}
+			return nil
+		}
+	}
+	return nil
+}
