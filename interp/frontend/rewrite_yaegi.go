@@ -27,6 +27,8 @@ func (c *compiler) yaegiWorkarounds(n ast.Node) {
 		}
 	case *ast.ReturnStmt:
 		c.returnToIface(n)
+	case *ast.SwitchStmt:
+		c.switchInit(n)
 	}
 }
 
@@ -75,4 +77,25 @@ func (c *compiler) enclosingSig(n ast.Node) *types.Signature {
 		}
 	}
 	return nil
+}
+
+// switchInit moves the init statement of a switch with a tag into a block
+// around it: `switch s := "go"; len(s) {` becomes
+// `{ s := "go"; switch len(s) {`, the same scopes. yaegi runs the init
+// and then goes straight to the cases, skipping the tag's evaluation, so
+// a tag other than a variable matched no case. A label stays on the
+// switch, for break.
+func (c *compiler) switchInit(s *ast.SwitchStmt) {
+	if s.Init == nil || s.Tag == nil {
+		return
+	}
+	var outer ast.Stmt = s
+	label := ""
+	if l, ok := c.parents[s].(*ast.LabeledStmt); ok {
+		outer, label = l, l.Label.Name+": "
+	}
+	c.ed.replaceFunc(c.coff(outer.Pos()), c.coff(s.Tag.Pos()), func() string {
+		return "{ " + c.text(s.Init) + "; " + label + "switch "
+	})
+	c.ed.insert(c.coff(s.End()), " }")
 }
