@@ -1,6 +1,7 @@
 package frontend
 
 import (
+	"fmt"
 	"go/ast"
 	"go/token"
 	"go/types"
@@ -29,6 +30,8 @@ func (c *compiler) yaegiWorkarounds(n ast.Node) {
 		c.returnToIface(n)
 	case *ast.SwitchStmt:
 		c.switchInit(n)
+	case *ast.SelectorExpr:
+		c.methodValue(n)
 	}
 }
 
@@ -98,4 +101,89 @@ func (c *compiler) switchInit(s *ast.SwitchStmt) {
 		return "{ " + c.text(s.Init) + "; " + label + "switch "
 	})
 	c.ed.insert(c.coff(s.End()), " }")
+}
+
+// methodValue evaluates a method value x.M as Go does, copying the
+// receiver when M has a value receiver (or is a method of a compiled
+// interface): yaegi v0.16.1 binds the variable x itself, so the method
+// value sees later changes of x (get := c.Get; c.Inc(); get() gave the
+// new count). The receiver becomes the parameter of a func literal called
+// at once, which returns the method value of its own copy:
+// func(__dmR T) func() int { return __dmR.M }(x). A method value of an
+// interpreted interface works as is; one of a compiled type with a
+// pointer receiver is left as is (yaegi refuses the literal's form).
+// `go x.M()` also evaluates x.M at once (see goStmt).
+func (c *compiler) methodValue(sel *ast.SelectorExpr) {
+	s := c.chk.info.Selections[sel]
+	if s == nil || s.Kind() != types.MethodVal || c.calledNow(sel) {
+		return
+	}
+	fn, _ := s.Obj().(*types.Func)
+	if fn == nil {
+		return
+	}
+	// The receiver: x, then the embedded fields through which M is
+	// promoted.
+	t, path := s.Recv(), ""
+	idx := s.Index()
+	for _, i := range idx[:len(idx)-1] {
+		st, _ := derefType(t).Underlying().(*types.Struct)
+		if st == nil || i >= st.NumFields() {
+			return
+		}
+		f := st.Field(i)
+		if !f.Exported() && f.Pkg() != nil && f.Pkg().Path() != "main" {
+			return // not nameable here
+		}
+		path += "." + f.Name()
+		t = f.Type()
+	}
+	deref := false
+	switch {
+	case types.IsInterface(t):
+		if !c.compiledIface(t) {
+			return
+		}
+	default:
+		if _, ptrRecv := fn.Type().(*types.Signature).Recv().Type().(*types.Pointer); ptrRecv {
+			return // shares the variable in Go too
+		}
+		if p, ok := t.Underlying().(*types.Pointer); ok {
+			t, deref = p.Elem(), true
+		}
+	}
+	c.ed.replaceFunc(c.coff(sel.Pos()), c.coff(sel.End()), func() string {
+		recv := "(" + c.text(sel.X) + ")" + path
+		if deref {
+			recv = "*(" + recv + ")"
+		}
+		return fmt.Sprintf("func(__dmR %s) %s { return __dmR.%s }(%s)", c.typeString(t), c.typeString(s.Type()), sel.Sel.Name, recv)
+	})
+}
+
+// calledNow reports whether sel is the func of a call made where it
+// stands (not a method value), a go statement's call excepted: goStmt
+// evaluates the method value first.
+func (c *compiler) calledNow(sel *ast.SelectorExpr) bool {
+	var n ast.Node = sel
+	for {
+		p := c.parents[n]
+		if pe, ok := p.(*ast.ParenExpr); ok {
+			n = pe
+			continue
+		}
+		call, ok := p.(*ast.CallExpr)
+		if !ok || call.Fun != n {
+			return false
+		}
+		_, inGo := c.parents[call].(*ast.GoStmt)
+		return !inGo
+	}
+}
+
+func derefType(t types.Type) types.Type {
+	if p, ok := t.Underlying().(*types.Pointer); ok {
+		return p.Elem()
+	}
+	return t
 }
