@@ -99,7 +99,6 @@ func (c *compiler) explicitTypeArgs() {
 }
 
 func (c *compiler) visit(n ast.Node) bool {
-	c.yaegiWorkarounds(n)
 	switch n := n.(type) {
 	case *ast.CallExpr:
 		switch {
@@ -150,6 +149,7 @@ func (c *compiler) visit(n ast.Node) bool {
 		c.assignErrors(n)
 		c.commaOk(len(n.Names), n.Values)
 	}
+	c.yaegiWorkarounds(n) // last: its edits go inside those above
 	return true
 }
 

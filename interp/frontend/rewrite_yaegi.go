@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"strconv"
 )
 
 // Workarounds for yaegi v0.16.1 bugs that give a different result without
@@ -17,13 +18,13 @@ func (c *compiler) yaegiWorkarounds(n ast.Node) {
 	case *ast.AssignStmt:
 		if n.Tok == token.ASSIGN && len(n.Lhs) == len(n.Rhs) {
 			for i, r := range n.Rhs {
-				c.parenToIface(c.chk.info.Types[n.Lhs[i]].Type, r)
+				c.toIface(c.chk.info.Types[n.Lhs[i]].Type, r)
 			}
 		}
 	case *ast.ValueSpec:
 		if n.Type != nil && len(n.Names) == len(n.Values) {
 			for _, r := range n.Values {
-				c.parenToIface(c.chk.info.Types[n.Type].Type, r)
+				c.toIface(c.chk.info.Types[n.Type].Type, r)
 			}
 		}
 	case *ast.ReturnStmt:
@@ -32,7 +33,16 @@ func (c *compiler) yaegiWorkarounds(n ast.Node) {
 		c.switchInit(n)
 	case *ast.SelectorExpr:
 		c.methodValue(n)
+	case *ast.CallExpr:
+		c.argsToIface(n)
 	}
+}
+
+// toIface applies the rewrites of a value e stored in a destination of
+// type t.
+func (c *compiler) toIface(t types.Type, e ast.Expr) {
+	c.parenToIface(t, e)
+	c.nilToIface(t, e)
 }
 
 // parenToIface parenthesises an operation (x * y, -x, <-ch) whose result
@@ -53,14 +63,14 @@ func (c *compiler) parenToIface(t types.Type, rhs ast.Expr) {
 	}
 }
 
-// returnToIface applies parenToIface to the results of a return.
+// returnToIface applies toIface to the results of a return.
 func (c *compiler) returnToIface(r *ast.ReturnStmt) {
 	sig := c.enclosingSig(r)
 	if sig == nil || sig.Results().Len() != len(r.Results) {
 		return
 	}
 	for i, e := range r.Results {
-		c.parenToIface(sig.Results().At(i).Type(), e)
+		c.toIface(sig.Results().At(i).Type(), e)
 	}
 }
 
@@ -186,4 +196,55 @@ func derefType(t types.Type) types.Type {
 		return p.Elem()
 	}
 	return t
+}
+
+// argsToIface applies nilToIface to the arguments of a call and to the
+// operand of a conversion (operations passed as arguments run right).
+func (c *compiler) argsToIface(call *ast.CallExpr) {
+	if tv := c.chk.info.Types[call.Fun]; tv.IsType() {
+		if len(call.Args) == 1 {
+			c.nilToIface(tv.Type, call.Args[0])
+		}
+		return
+	}
+	sig, _ := c.chk.info.Types[call.Fun].Type.(*types.Signature)
+	if sig == nil || call.Ellipsis.IsValid() {
+		return
+	}
+	for i, a := range call.Args {
+		c.nilToIface(paramType(sig, i), a)
+	}
+}
+
+// nilToIface makes a nil pointer (or nil slice, map, func, chan) of a
+// session type stored in a compiled interface (error, io.Reader,
+// fmt.Stringer) fail, naming the construct: yaegi makes it a nil
+// interface, so err == nil is true where Go's error holds the nil pointer
+// and is not nil (a func returning a nil *MyErr as error). Interpreted
+// interfaces and any keep the pointer, as Go does.
+func (c *compiler) nilToIface(t types.Type, e ast.Expr) {
+	if t == nil || !c.compiledIface(t) && !types.Identical(t, types.Universe.Lookup("error").Type()) {
+		return
+	}
+	st := c.chk.info.Types[e].Type
+	if st == nil || types.IsInterface(st) || !c.interpretedNamed(st) && !isSessionType(st) {
+		return
+	}
+	switch st.Underlying().(type) {
+	case *types.Pointer, *types.Slice, *types.Map, *types.Signature, *types.Chan:
+	default:
+		return
+	}
+	switch x := ast.Unparen(e).(type) {
+	case *ast.UnaryExpr: // &T{...}
+		if x.Op == token.AND {
+			return
+		}
+	case *ast.CompositeLit, *ast.FuncLit:
+		return
+	}
+	what := fmt.Sprintf("cell[%d] line %d: a nil %s stored in %s is not supported by the interpreter: its %s would be nil (Go's holds the nil value and is not nil)", c.cell, c.lineOf(e.Pos()), c.goName(st), c.goName(t), c.goName(t))
+	ts := c.typeString(st)
+	c.ed.insert(c.coff(e.Pos()), fmt.Sprintf("func(__dmN %s) %s { if __dmN == nil { panic(%s) }; return __dmN }(", ts, ts, strconv.Quote(what)))
+	c.ed.insert(c.coff(e.End()), ")")
 }
