@@ -35,6 +35,10 @@ func (c *compiler) yaegiWorkarounds(n ast.Node) {
 		c.methodValue(n)
 	case *ast.CallExpr:
 		c.argsToIface(n)
+	case *ast.RangeStmt:
+		c.rangeOfChans(n)
+	case *ast.BinaryExpr:
+		c.typedShift(n)
 	}
 }
 
@@ -70,7 +74,14 @@ func (c *compiler) returnToIface(r *ast.ReturnStmt) {
 		return
 	}
 	for i, e := range r.Results {
-		c.toIface(sig.Results().At(i).Type(), e)
+		t := sig.Results().At(i).Type()
+		c.toIface(t, e)
+		// `return <-c` in a func literal panics "reflect.Value.Set using
+		// unaddressable value"; `return (<-c)` runs.
+		if u, ok := e.(*ast.UnaryExpr); ok && u.Op == token.ARROW && !types.IsInterface(t) {
+			c.ed.insert(c.coff(e.Pos()), "(")
+			c.ed.insert(c.coff(e.End()), ")")
+		}
 	}
 }
 
@@ -247,4 +258,72 @@ func (c *compiler) nilToIface(t types.Type, e ast.Expr) {
 	ts := c.typeString(st)
 	c.ed.insert(c.coff(e.Pos()), fmt.Sprintf("func(__dmN %s) %s { if __dmN == nil { panic(%s) }; return __dmN }(", ts, ts, strconv.Quote(what)))
 	c.ed.insert(c.coff(e.End()), ")")
+}
+
+// rangeOfChans rewrites a range with a value variable over a slice, array
+// or map of channels, which yaegi v0.16.1 fails on as soon as the loop
+// runs ("reflect: call of reflect.Value.Len on int Value"):
+// `for i, c := range cs {` becomes
+// `{ __dmX := cs; for __dmI := range __dmX { i, c := __dmI, __dmX[__dmI]; {`,
+// the range expression evaluated once, c a variable of each iteration.
+func (c *compiler) rangeOfChans(r *ast.RangeStmt) {
+	if r.Value == nil || r.Body == nil || r.Tok == token.ILLEGAL {
+		return
+	}
+	if id, ok := r.Value.(*ast.Ident); ok && id.Name == "_" {
+		return
+	}
+	xt := c.chk.info.Types[r.X].Type
+	if xt == nil {
+		return
+	}
+	var elem types.Type
+	switch u := derefType(xt).Underlying().(type) {
+	case *types.Slice:
+		elem = u.Elem()
+	case *types.Array:
+		elem = u.Elem()
+	case *types.Map:
+		elem = u.Elem()
+	default:
+		return
+	}
+	if _, ok := elem.Underlying().(*types.Chan); !ok {
+		return
+	}
+	var outer ast.Stmt = r
+	label := ""
+	if l, ok := c.parents[r].(*ast.LabeledStmt); ok {
+		outer, label = l, l.Label.Name+": "
+	}
+	x, i := c.name("X"), c.name("I")
+	c.ed.replaceFunc(c.coff(outer.Pos()), c.coff(r.Body.Lbrace)+1, func() string {
+		key := "_"
+		if r.Key != nil {
+			key = c.text(r.Key)
+		}
+		return fmt.Sprintf("{ %s := %s; %sfor %s := range %s { %s, %s %s %s, %s[%s]; {", x, c.text(r.X), label, i, x, key, c.text(r.Value), r.Tok, i, x, i)
+	})
+	// The body is a block of its own: it may declare the names again
+	// (rangeStmt's copies for closures do).
+	c.ed.insert(c.coff(r.Body.Rbrace), "}")
+	c.ed.insert(c.coff(r.End()), " }")
+}
+
+// typedShift gives the untyped constant operand of a shift by a variable
+// (1 << i) the type Go gives it from the context: yaegi v0.16.1 makes it
+// an int, and p&(1<<i) with p of a type based on uint8 panicked
+// ("reflect: call of reflect.Value.Uint on int Value").
+func (c *compiler) typedShift(b *ast.BinaryExpr) {
+	if b.Op != token.SHL && b.Op != token.SHR || c.chk.info.Types[b].Value != nil {
+		return
+	}
+	tv := c.chk.info.Types[b.X]
+	if tv.Value == nil || tv.Type == nil {
+		return
+	}
+	if bt, ok := tv.Type.(*types.Basic); ok && bt.Info()&types.IsUntyped != 0 {
+		return
+	}
+	c.ed.replace(c.coff(b.X.Pos()), c.coff(b.X.End()), c.constText(tv))
 }
