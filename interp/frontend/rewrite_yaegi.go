@@ -35,6 +35,12 @@ func (c *compiler) yaegiWorkarounds(n ast.Node) {
 		c.methodValue(n)
 	case *ast.CallExpr:
 		c.argsToIface(n)
+	case *ast.CompositeLit:
+		c.eltsToIface(n)
+	case *ast.SendStmt:
+		if ch, ok := c.chk.info.Types[n.Chan].Type.Underlying().(*types.Chan); ok {
+			c.nilToIface(ch.Elem(), n.Value)
+		}
 	case *ast.RangeStmt:
 		c.rangeOfChans(n)
 	case *ast.BinaryExpr:
@@ -227,6 +233,37 @@ func (c *compiler) argsToIface(call *ast.CallExpr) {
 	}
 }
 
+// eltsToIface applies nilToIface to the elements of a composite literal
+// (operations in them run right).
+func (c *compiler) eltsToIface(lit *ast.CompositeLit) {
+	t := c.chk.info.Types[lit].Type
+	if t == nil {
+		return
+	}
+	for i, e := range lit.Elts {
+		kv, isKV := e.(*ast.KeyValueExpr)
+		if isKV {
+			e = kv.Value
+		}
+		switch u := derefType(t).Underlying().(type) {
+		case *types.Struct:
+			if isKV {
+				if f, ok := c.chk.info.Uses[identOf(kv.Key)].(*types.Var); ok {
+					c.nilToIface(f.Type(), e)
+				}
+			} else if i < u.NumFields() {
+				c.nilToIface(u.Field(i).Type(), e)
+			}
+		case *types.Slice:
+			c.nilToIface(u.Elem(), e)
+		case *types.Array:
+			c.nilToIface(u.Elem(), e)
+		case *types.Map:
+			c.nilToIface(u.Elem(), e)
+		}
+	}
+}
+
 // nilToIface makes a nil pointer (or nil slice, map, func, chan) of a
 // session type stored in a compiled interface (error, io.Reader,
 // fmt.Stringer) fail, naming the construct: yaegi makes it a nil
@@ -255,8 +292,10 @@ func (c *compiler) nilToIface(t types.Type, e ast.Expr) {
 		return
 	}
 	what := fmt.Sprintf("cell[%d] line %d: a nil %s stored in %s is not supported by the interpreter: its %s would be nil (Go's holds the nil value and is not nil)", c.cell, c.lineOf(e.Pos()), c.goName(st), c.goName(t), c.goName(t))
-	ts := c.typeString(st)
-	c.ed.insert(c.coff(e.Pos()), fmt.Sprintf("func(__dmN %s) %s { if __dmN == nil { panic(%s) }; return __dmN }(", ts, ts, strconv.Quote(what)))
+	// The literal returns t: yaegi converts a value of a session type to a
+	// compiled interface where it is assigned, passed or returned as one,
+	// not a call's result of the session type.
+	c.ed.insert(c.coff(e.Pos()), fmt.Sprintf("func(__dmN %s) %s { if __dmN == nil { panic(%s) }; return __dmN }(", c.typeString(st), c.typeString(t), strconv.Quote(what)))
 	c.ed.insert(c.coff(e.End()), ")")
 }
 
