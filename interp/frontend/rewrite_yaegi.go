@@ -45,6 +45,8 @@ func (c *compiler) yaegiWorkarounds(n ast.Node) {
 		c.rangeOfChans(n)
 	case *ast.BinaryExpr:
 		c.typedShift(n)
+	case *ast.TypeSwitchStmt:
+		c.caseError(n)
 	}
 }
 
@@ -365,4 +367,31 @@ func (c *compiler) typedShift(b *ast.BinaryExpr) {
 		return
 	}
 	c.ed.replace(c.coff(b.X.Pos()), c.coff(b.X.End()), c.constText(tv))
+}
+
+// caseError writes `case error` of a type switch on a value of an
+// interface type other than a compiled one (any, a session interface) as
+// the compiled interface __dmgofmt.Error: yaegi v0.16.1 matches `case
+// error` for no value of a compiled type (errors.New's), and matches
+// other compiled interfaces. (On a compiled interface value, wrappedSwitch
+// rewrites the switch.)
+func (c *compiler) caseError(ts *ast.TypeSwitchStmt) {
+	var x ast.Expr
+	switch s := ts.Assign.(type) {
+	case *ast.ExprStmt:
+		x = s.X.(*ast.TypeAssertExpr).X
+	case *ast.AssignStmt:
+		x = s.Rhs[0].(*ast.TypeAssertExpr).X
+	}
+	xt := c.chk.info.Types[x].Type
+	if xt == nil || c.compiledIface(xt) {
+		return
+	}
+	for _, s := range ts.Body.List {
+		for _, e := range s.(*ast.CaseClause).List {
+			if id := identOf(e); id != nil && c.chk.info.Uses[id] == types.Universe.Lookup("error") {
+				c.ed.replace(c.coff(e.Pos()), c.coff(e.End()), "__dmgofmt.Error")
+			}
+		}
+	}
 }

@@ -480,6 +480,7 @@ func Exports() map[string]map[string]reflect.Value {
 			"NoWrap": reflect.ValueOf(NoWrap),
 			"D":      reflect.ValueOf(D),
 			"Value":  reflect.ValueOf((*Value)(nil)),
+			"Error":  reflect.ValueOf((*Error)(nil)),
 		},
 	}
 }
