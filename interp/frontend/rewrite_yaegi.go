@@ -47,6 +47,11 @@ func (c *compiler) yaegiWorkarounds(n ast.Node) {
 		c.typedShift(n)
 	case *ast.TypeSwitchStmt:
 		c.caseError(n)
+		c.namedBasicCases(n)
+	case *ast.TypeAssertExpr:
+		if n.Type != nil {
+			c.namedBasic(n.X, n.Type)
+		}
 	}
 }
 
@@ -394,4 +399,48 @@ func (c *compiler) caseError(ts *ast.TypeSwitchStmt) {
 			}
 		}
 	}
+}
+
+// namedBasicCases applies namedBasic to the cases of a type switch.
+func (c *compiler) namedBasicCases(ts *ast.TypeSwitchStmt) {
+	var x ast.Expr
+	switch s := ts.Assign.(type) {
+	case *ast.ExprStmt:
+		x = s.X.(*ast.TypeAssertExpr).X
+	case *ast.AssignStmt:
+		x = s.Rhs[0].(*ast.TypeAssertExpr).X
+	}
+	for _, s := range ts.Body.List {
+		for _, e := range s.(*ast.CaseClause).List {
+			c.namedBasic(x, e)
+		}
+	}
+}
+
+// namedBasic refuses a type assertion or type switch case to a session
+// type based on a basic type (type Celsius float64) on a value of an
+// empty interface type: there yaegi v0.16.1 does not tell it from its
+// underlying type, so a float64 matched case Celsius and
+// any(2.5).(Celsius) held. (The converse, any(Celsius(1)).(float64)
+// holding too, is not refused: it would refuse every v.(int) of a session
+// with a type based on int.)
+func (c *compiler) namedBasic(x, typ ast.Expr) {
+	tt, xt := c.chk.info.Types[typ].Type, c.chk.info.Types[x].Type
+	if tt == nil || xt == nil || !isSessionType(tt) {
+		return
+	}
+	// In a compiled interface (error) the interpreter keeps such values
+	// in a record of their own, and tells them apart; in a non-empty
+	// session interface no basic value can be.
+	if it, ok := xt.Underlying().(*types.Interface); !ok || !it.Empty() {
+		return
+	}
+	if _, ptr := tt.(*types.Pointer); ptr {
+		return
+	}
+	b, ok := tt.Underlying().(*types.Basic)
+	if !ok {
+		return
+	}
+	c.errAt(c.coff(typ.Pos()), "a type assertion or type switch case to %s on an interface value is not supported by the interpreter: it does not tell %s from %s (or another type based on %s) in an interface", c.goName(tt), c.goName(tt), b.Name(), b.Name())
 }
