@@ -156,6 +156,7 @@ func (c *compiler) visit(n ast.Node) bool {
 		c.assignErrors(n)
 		c.commaOk(len(n.Names), n.Values)
 	}
+	c.yaegiWorkarounds(n) // last: its edits go inside those above
 	return true
 }
 

@@ -515,6 +515,7 @@ func Use(i *interp.Interpreter) error {
 			"ProbeError": reflect.ValueOf(probe),
 			"J":          reflect.ValueOf(J),
 			"Join":       reflect.ValueOf(Join),
+			"Error":      reflect.ValueOf((*Error)(nil)),
 		},
 	})
 	if err != nil {

@@ -148,3 +148,9 @@ func interpretedName(v reflect.Value) (name string) {
 	}
 	return name
 }
+
+// Error is error as a compiled interface of its own: the frontend writes
+// it for `case error` in a type switch on a value of another interface
+// type, which yaegi v0.16.1 matches for no value of a compiled type (an
+// errors.New value) while it matches a compiled interface like this one.
+type Error interface{ Error() string }
