@@ -305,18 +305,29 @@ func (c *compiler) switchCase(cl *ast.CaseClause, v string, xt types.Type, bind 
 // expression switch of gofmt.Eq, as ifaceCompare does for ==: the
 // interpreter panics converting an error to a session pointer type
 // (`switch err { case errGone: }`) or compares wrappers.
+// ifaceSwitched reports whether ifaceSwitch rewrites s (its init, if any,
+// then goes into the block it makes, which switchInit must leave alone).
+func (c *compiler) ifaceSwitched(s *ast.SwitchStmt) bool {
+	if s.Tag == nil {
+		return false
+	}
+	tt := c.chk.info.Types[s.Tag].Type
+	if tt == nil || !types.IsInterface(tt) || isTypeParam(tt) {
+		return false
+	}
+	_, labelled := c.parents[s].(*ast.LabeledStmt)
+	return !labelled
+}
+
 func (c *compiler) ifaceSwitch(s *ast.SwitchStmt) {
 	if s.Tag == nil {
 		c.orCases(s)
 		return
 	}
+	if !c.ifaceSwitched(s) {
+		return
+	}
 	tt := c.chk.info.Types[s.Tag].Type
-	if tt == nil || !types.IsInterface(tt) || isTypeParam(tt) {
-		return
-	}
-	if _, labelled := c.parents[s].(*ast.LabeledStmt); labelled {
-		return
-	}
 	for _, st := range s.Body.List {
 		for _, e := range st.(*ast.CaseClause).List {
 			if et := c.chk.info.Types[e].Type; et != nil && c.sessionStruct(et) && c.compiledIface(tt) {

@@ -123,7 +123,7 @@ func (c *compiler) enclosingSig(n ast.Node) *types.Signature {
 // a tag other than a variable matched no case. A label stays on the
 // switch, for break.
 func (c *compiler) switchInit(s *ast.SwitchStmt) {
-	if s.Init == nil || s.Tag == nil {
+	if s.Init == nil || s.Tag == nil || c.ifaceSwitched(s) {
 		return
 	}
 	var outer ast.Stmt = s
