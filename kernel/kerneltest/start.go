@@ -115,10 +115,30 @@ func WriteConnectionFile(dir string, info kernel.ConnectionInfo) (string, error)
 // replaced by the connection file's path, as in a kernelspec's argv. The
 // process runs in its own process group and dies with the test process
 // (Pdeathsig).
+//
+// The ports are free when chosen but not held: a kernel started at the same
+// time by another test may take one first. A kernel that could not bind is
+// started again on other ports.
 func Start(ctx context.Context, opts Options, argv ...string) (*Kernel, error) {
 	if len(argv) == 0 {
 		return nil, errors.New("kerneltest: no command")
 	}
+	for attempt := 1; ; attempt++ {
+		var seen LockedBuffer
+		o := opts
+		o.Stderr = &seen
+		if opts.Stderr != nil {
+			o.Stderr = io.MultiWriter(opts.Stderr, &seen)
+		}
+		k, err := startOnce(ctx, o, argv)
+		if err != nil && attempt < 4 && o.Transport != "ipc" && strings.Contains(seen.String(), "address already in use") {
+			continue
+		}
+		return k, err
+	}
+}
+
+func startOnce(ctx context.Context, opts Options, argv []string) (*Kernel, error) {
 	var proc *os.Process
 	k, err := start(ctx, opts, func(connFile string, exited func(error)) (func(), error) {
 		args := make([]string, len(argv))
