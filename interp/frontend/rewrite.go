@@ -118,6 +118,9 @@ func (c *compiler) visit(n ast.Node) bool {
 		c.forStmt(n)
 	case *ast.GoStmt:
 		c.goStmt(n)
+	case *ast.DeferStmt:
+		c.deferStmt(n)
+		c.deferredLiterals(n)
 	case *ast.Ident:
 		if alt, ok := c.im.pre.aliasFor[n.Name]; ok {
 			c.ed.replace(c.coff(n.Pos()), c.coff(n.End()), alt)
