@@ -114,7 +114,7 @@ func TestCompileErrors(t *testing.T) {
 	}{
 		{[]string{"x := 1\ny := x + z"}, []string{"cell[1] line 2: undefined: z"}},
 		{[]string{"a := b\nc := d"}, []string{"cell[1] line 1: undefined: b", "cell[1] line 2: undefined: d"}},
-		{[]string{"package foo"}, []string{"cell[1] line 1: package clauses are not allowed in cells: every cell is part of package main"}},
+		{[]string{"package foo"}, []string{"cell[1] line 1: package foo: every cell is part of package main"}},
 		{[]string{"import \"no/such/pkg\""}, []string{`cell[1] line 1: cannot import "no/such/pkg"`}},
 		{[]string{"func f() {\n\treturn 1\n}"}, []string{"cell[1] line 2: too many return values"}},
 		{[]string{"x := 1\ny := )"}, []string{"cell[1] line 2: expected operand"}},
@@ -126,7 +126,7 @@ func TestCompileErrors(t *testing.T) {
 		{[]string{"import \"slices\"\nxs := []int{2, 1}\nslices.Sort(xs)\nslices.Index(xs, 1)"}, []string{"cell[1] line 3: slices.Sort is not available in the interpreter"}},
 		{[]string{"p := new(5)"}, []string{"cell[1] line 1: new(5) requires go1.26 or later; the interpreter runs Go 1.22"}},
 		{[]string{"type A[T any] = []T"}, []string{"cell[1] line 1: generic type alias requires go1.23 or later; the interpreter runs Go 1.22"}},
-		{[]string{"func init() {}"}, []string{"cell[1] line 1: func init is not supported"}},
+		{[]string{"func main(x int) {}"}, []string{"cell[1] line 1: func main must have no arguments and no return values"}},
 		{[]string{"x := 1\nfunc x() {}"}, []string{"cell[1] line 1: x redeclared in this cell"}},
 	}
 	for _, tt := range tests {

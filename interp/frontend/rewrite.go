@@ -53,6 +53,10 @@ func (c *compiler) rewrite() {
 	}
 	if c.bodyFunc != nil {
 		c.computeTouched()
+		c.initOrder()
+	}
+	if calls := c.entryCalls(); calls != "" && c.hasResult {
+		c.ed.insert(c.coff(c.resultExpr.Pos()), calls+"; ")
 	}
 	if c.hasResult {
 		c.result()
@@ -125,6 +129,7 @@ func (c *compiler) visit(n ast.Node) bool {
 		if alt, ok := c.im.pre.aliasFor[n.Name]; ok {
 			c.ed.replace(c.coff(n.Pos()), c.coff(n.End()), alt)
 		}
+		c.renameEntry(n)
 	case *ast.ReturnStmt:
 		c.bareReturn(n)
 	case *ast.TypeSwitchStmt:
