@@ -192,7 +192,7 @@ func (c *compiler) pass1() error {
 	for i := range c.promoted {
 		p := &c.promoted[i]
 		p.typ = found[p.name]
-		if p.typ == nil || p.typ == typesInvalid() {
+		if p.typ == nil || p.typ == typesInvalid() || strings.Contains(types.TypeString(p.typ, nil), "invalid type") {
 			bad = true
 		}
 	}

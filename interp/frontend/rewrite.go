@@ -137,6 +137,11 @@ func (c *compiler) visit(n ast.Node) bool {
 	case *ast.AssignStmt:
 		c.typedNils(n)
 		c.assignErrors(n)
+		c.splitAssign(n)
+	case *ast.LabeledStmt:
+		c.caseLabel(n)
+	case *ast.BinaryExpr, *ast.UnaryExpr, *ast.ParenExpr:
+		return c.foldConst(n.(ast.Expr))
 	case *ast.ValueSpec:
 		c.assignErrors(n)
 	}
