@@ -95,7 +95,7 @@ func (c *compiler) needsSplit(as *ast.AssignStmt) bool {
 	}
 	for i, l := range as.Lhs {
 		lt, rt := c.chk.info.Types[l].Type, c.chk.info.Types[as.Rhs[i]].Type
-		if lt != nil && rt != nil && types.IsInterface(lt) && !types.IsInterface(rt) {
+		if lt != nil && rt != nil && types.IsInterface(lt) && !types.IsInterface(rt) && !c.chk.info.Types[as.Rhs[i]].IsNil() {
 			return true
 		}
 	}
