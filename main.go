@@ -14,11 +14,11 @@ import (
 	"syscall"
 
 	"github.com/dmirror/dmirror/interp"
+	"github.com/dmirror/dmirror/interp/native/child"
 	"github.com/dmirror/dmirror/kernel"
 	"github.com/dmirror/dmirror/kernel/engine"
 	"github.com/dmirror/dmirror/kernel/nbrun"
 	"github.com/dmirror/dmirror/kernelspec"
-	"github.com/dmirror/dmirror/mirror"
 )
 
 // Version is set at build time with -ldflags "-X main.Version=...".
@@ -99,10 +99,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return &exitError{code}
 		}
 		return nil
-	case interp.ImageMode:
-		return childMode(ctx, cmd, stderr, func() error { return interp.ServeImage(ctx) })
-	case mirror.WorkerMode:
-		return childMode(ctx, cmd, stderr, func() error { return mirror.ServeWorker(ctx) })
+	}
+	if child.IsMode(cmd) {
+		err := child.Run(ctx, cmd, stderr)
+		if errors.Is(err, child.ErrNotChild) {
+			return &exitError{2}
+		}
+		return err
 	}
 	return fmt.Errorf("%w: unknown command %q", errUsage, cmd)
 }
@@ -132,17 +135,4 @@ func runKernel(ctx context.Context, connFile string, log *slog.Logger) error {
 	serveErr := kernel.Serve(ctx, connFile, eng, log)
 	closeErr := eng.Close()
 	return errors.Join(serveErr, closeErr)
-}
-
-// childMode runs a hidden mode of the binary, which only the kernel starts:
-// it sets DMIRROR_CHILD to the mode's name. Run by hand, it explains itself.
-func childMode(ctx context.Context, mode string, stderr io.Writer, serve func() error) error {
-	if os.Getenv("DMIRROR_CHILD") != mode {
-		fmt.Fprintf(stderr, "dmirror %s is a worker mode that the dmirror kernel starts for itself;\n"+
-			"it talks a private protocol over its pipes and is not meant to be run by hand.\n"+
-			"To use dmirror, run: dmirror install --user, then pick \"Go (dmirror)\" in Jupyter.\n", mode)
-		return &exitError{2}
-	}
-	signal.Ignore(syscall.SIGINT) // the kernel coordinates interrupts
-	return serve()
 }

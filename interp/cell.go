@@ -36,7 +36,7 @@ func (s *Session) run(ctx context.Context, p *imageProc, plan *frontend.Plan, re
 			}
 			switch m.Type {
 			case msgDone:
-				return s.finish(plan, m)
+				return s.finish(ctx, p, plan, m)
 			case msgInput:
 				wg.Add(1)
 				go func() { defer wg.Done(); s.answerInput(helpers, p, m, out) }()
@@ -60,12 +60,15 @@ func (s *Session) run(ctx context.Context, p *imageProc, plan *frontend.Plan, re
 }
 
 // finish ends a cell the image process reported on.
-func (s *Session) finish(plan *frontend.Plan, m frame.Msg) engine.Result {
+func (s *Session) finish(ctx context.Context, p *imageProc, plan *frontend.Plan, m frame.Msg) engine.Result {
 	var d doneMsg
 	if err := m.Decode(&d); err != nil {
 		return engine.Result{Error: &engine.Error{Name: "InternalError", Value: err.Error()}}
 	}
 	if d.Error != nil {
+		if d.Restart {
+			s.replace(ctx, p, d.Error)
+		}
 		return engine.Result{Error: d.Error}
 	}
 	s.fe.Commit(plan)
@@ -92,6 +95,25 @@ func (s *Session) finish(plan *frontend.Plan, m frame.Msg) engine.Result {
 		}
 	}
 	return engine.Result{Data: d.Data, Metadata: d.Metadata}
+}
+
+// replace ends an image process that holds memory it cannot free (a cell
+// stopped for memory keeps what it allocated) and starts a new one with the
+// committed image, saying so in e's traceback: an idle image must not keep
+// gigabytes.
+func (s *Session) replace(ctx context.Context, p *imageProc, e *engine.Error) {
+	s.log.Info("restarting the image process to free the memory of a stopped cell")
+	p.kill()
+	// The restart must not be cut short by an interrupt.
+	reset, err := s.start(context.WithoutCancel(ctx))
+	if err != nil {
+		e.Traceback = append(e.Traceback, fmt.Sprintf("The image process, which kept the stopped cell's memory, could not be restarted: %v", err))
+		return
+	}
+	e.Traceback = append(e.Traceback, "The image process was restarted to give the stopped cell's memory back, and the image restored.")
+	for _, r := range reset {
+		e.Traceback = append(e.Traceback, "  lost: "+r)
+	}
 }
 
 // crashed handles the death of the image process during a cell: it starts

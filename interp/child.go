@@ -2,16 +2,11 @@ package interp
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"io"
-	"os"
-	"os/exec"
-	"strings"
 	"sync"
-	"syscall"
 	"time"
 
+	"github.com/dmirror/dmirror/interp/childproc"
 	"github.com/dmirror/dmirror/interp/frame"
 )
 
@@ -28,17 +23,14 @@ const crashSize = 2 << 10
 
 // imageProc is one image process, as the Session sees it.
 type imageProc struct {
-	cmd  *exec.Cmd
-	conn *frame.Conn
-	in   *os.File // our end of the frame pipe to the child; closing it ends the child
+	proc *childproc.Process
 
-	frames chan frame.Msg // frames other than output, in order; closed when the child is gone
-	dead   chan struct{}  // closed once the child exited and its stderr is read
+	frames <-chan frame.Msg // frames other than output, in order; closed when the child is gone
+	dead   <-chan struct{}  // closed once the child exited and its stderr is read
 
-	mu      sync.Mutex
-	tail    []byte // the end of the child's stderr
-	crash   string // the start of the Go runtime's crash report, if any
-	waitErr error
+	mu    sync.Mutex
+	tail  []byte // the end of the child's stderr
+	crash string // the start of the Go runtime's crash report, if any
 }
 
 // procSinks is where an image process's output goes.
@@ -53,146 +45,64 @@ type procSinks interface {
 // that the waiter has yet to reap. It closes the window between the
 // child's end and dead being closed (its pipes are drained first), in
 // which a cell would otherwise be sent to a process that is already gone.
-func (p *imageProc) reaped() bool {
-	if errors.Is(p.cmd.Process.Signal(syscall.Signal(0)), os.ErrProcessDone) {
-		return true
-	}
-	return exited(p.cmd.Process.Pid)
-}
+func (p *imageProc) reaped() bool { return p.proc.Ended() }
 
-// exited reports whether process pid has ended but not been waited for
-// (a zombie): a signal still reaches it then.
-func exited(pid int) bool {
-	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return true // gone
-	}
-	// pid (comm) state ...: comm may hold spaces and parentheses.
-	s := string(stat)
-	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	return len(fields) > 0 && (fields[0] == "Z" || fields[0] == "X")
-}
+func (p *imageProc) pid() int { return p.proc.Pid() }
 
 // startImage starts an image process running exe in ImageMode.
 func startImage(exe string, env []string, sinks procSinks) (*imageProc, error) {
-	childIn, toChild, err := pipe()
+	p := &imageProc{}
+	proc, err := childproc.Start(childproc.Options{
+		Exe: exe, Args: []string{ImageMode}, Mode: ImageMode, Env: env,
+		Stdout: &rawWriter{p: p, name: "stdout", sinks: sinks},
+		Stderr: &rawWriter{p: p, name: "stderr", sinks: sinks},
+		Route: func(m frame.Msg) bool {
+			switch m.Type {
+			case msgStream, msgDisplay, msgClear:
+				sinks.route(m)
+				return true
+			}
+			return false
+		},
+		Queue: 16,
+	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("image: %w", err)
 	}
-	fromChild, childOut, err := pipe()
-	if err != nil {
-		closeAll(toChild, childIn)
-		return nil, err
-	}
-	outR, outW, err := os.Pipe()
-	if err != nil {
-		closeAll(toChild, childIn, childOut, fromChild)
-		return nil, fmt.Errorf("image: pipe: %w", err)
-	}
-	errR, errW, err := os.Pipe()
-	if err != nil {
-		closeAll(toChild, childIn, childOut, fromChild, outR, outW)
-		return nil, fmt.Errorf("image: pipe: %w", err)
-	}
-	cmd := exec.Command(exe, ImageMode)
-	cmd.Env = append(append([]string(nil), env...), "DMIRROR_CHILD="+ImageMode)
-	cmd.ExtraFiles = []*os.File{childIn, childOut} // fd 3, fd 4
-	cmd.Stdout, cmd.Stderr = outW, errW
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	err = cmd.Start()
-	closeAll(childIn, childOut, outW, errW) // the child holds its own copies
-	if err != nil {
-		closeAll(toChild, fromChild, outR, errR)
-		return nil, fmt.Errorf("image: start %s: %w", exe, err)
-	}
-	p := &imageProc{
-		cmd:    cmd,
-		conn:   frame.New(fromChild, toChild),
-		in:     toChild,
-		frames: make(chan frame.Msg, 16),
-		dead:   make(chan struct{}),
-	}
-	var readers sync.WaitGroup
-	readers.Add(3)
-	go func() { defer readers.Done(); p.readFrames(fromChild, sinks) }()
-	go func() { defer readers.Done(); p.readRaw(outR, "stdout", sinks) }()
-	go func() { defer readers.Done(); p.readRaw(errR, "stderr", sinks) }()
-	go func() {
-		err := cmd.Wait()
-		readers.Wait()
-		closeAll(fromChild, outR, errR)
-		p.mu.Lock()
-		p.waitErr = err
-		p.mu.Unlock()
-		close(p.dead)
-	}()
+	p.proc, p.frames, p.dead = proc, proc.Frames(), proc.Done()
 	return p, nil
 }
 
-func pipe() (r, w *os.File, err error) {
-	r, w, err = os.Pipe()
-	if err != nil {
-		return nil, nil, fmt.Errorf("image: pipe: %w", err)
-	}
-	return r, w, nil
-}
-
-func closeAll(files ...*os.File) {
-	for _, f := range files {
-		f.Close() // nothing to do about a failed close of a pipe end
-	}
-}
-
-// readFrames routes output frames and queues the others until the child
-// closes its pipe (exits).
-func (p *imageProc) readFrames(r io.Reader, sinks procSinks) {
-	defer close(p.frames)
-	for {
-		m, err := p.conn.Recv()
-		if err != nil {
-			return
-		}
-		switch m.Type {
-		case msgStream, msgDisplay, msgClear:
-			sinks.route(m)
-		default:
-			p.frames <- m
-		}
-	}
-}
-
-// readRaw forwards what the child writes to its fd 1 or 2 (compiled code
+// rawWriter forwards what the child writes to its fd 1 or 2 (compiled code
 // writing to the file descriptors directly). On stderr it stops forwarding
 // at the first line of a Go crash report, which only explains the death of
 // the process and is summarised by the cell's error instead.
-func (p *imageProc) readRaw(r io.Reader, name string, sinks procSinks) {
-	buf := make([]byte, 32<<10)
-	crashed := false
-	for {
-		n, err := r.Read(buf)
-		if n > 0 {
-			chunk := buf[:n]
-			if name == "stderr" {
-				p.keepTail(chunk)
-				if !crashed {
-					if i := crashStart(chunk); i >= 0 {
-						crashed = true
-						p.keepCrash(chunk[i:])
-						chunk = chunk[:i]
-					}
-				} else {
-					p.keepCrash(chunk)
-					chunk = nil
-				}
+type rawWriter struct {
+	p       *imageProc
+	name    string
+	sinks   procSinks
+	crashed bool
+}
+
+func (w *rawWriter) Write(chunk []byte) (int, error) {
+	n := len(chunk)
+	if w.name == "stderr" {
+		w.p.keepTail(chunk)
+		if !w.crashed {
+			if i := crashStart(chunk); i >= 0 {
+				w.crashed = true
+				w.p.keepCrash(chunk[i:])
+				chunk = chunk[:i]
 			}
-			if len(chunk) > 0 {
-				sinks.raw(name, string(chunk))
-			}
-		}
-		if err != nil {
-			return
+		} else {
+			w.p.keepCrash(chunk)
+			chunk = nil
 		}
 	}
+	if len(chunk) > 0 {
+		w.sinks.raw(w.name, string(chunk))
+	}
+	return n, nil
 }
 
 // keepCrash keeps the start of a crash report: the runtime's reason comes
@@ -236,34 +146,24 @@ func crashStart(b []byte) int {
 
 // send writes a frame to the child.
 func (p *imageProc) send(typ string, id uint64, body any, blobs ...[]byte) error {
-	return p.conn.Send(typ, id, body, blobs...)
+	return p.proc.Send(typ, id, body, blobs...)
 }
 
 // kill ends the child at once and waits until it is gone.
-func (p *imageProc) kill() {
-	// An error means the process is already gone; dead says when it is.
-	p.cmd.Process.Kill()
-	<-p.dead
-}
+func (p *imageProc) kill() { p.proc.Kill() }
 
 // stop closes the child's frame pipe, which makes it exit, and kills it if
 // it has not exited after closeGrace.
-func (p *imageProc) stop() {
-	p.in.Close() // EOF tells the child to exit
-	select {
-	case <-p.dead:
-	case <-time.After(closeGrace):
-		p.kill()
-	}
-}
+func (p *imageProc) stop() { p.proc.Close(closeGrace) }
 
 // death returns what explains the end of the child, once dead is closed:
 // the start of its crash report (or the end of its stderr) and its exit.
 func (p *imageProc) death() (report string, err error) {
+	err = p.proc.Err()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.crash != "" {
-		return p.crash, p.waitErr
+		return p.crash, err
 	}
-	return string(p.tail), p.waitErr
+	return string(p.tail), err
 }

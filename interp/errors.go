@@ -20,9 +20,15 @@ import (
 var errInterrupted = errors.New("interrupted")
 
 // oomError stops a cell whose heap grew past the image's limit.
-type oomError struct{ heap, limit uint64 }
+type oomError struct {
+	heap, limit uint64
+	near        bool // the heap stayed near the limit
+}
 
 func (e *oomError) Error() string {
+	if e.near {
+		return fmt.Sprintf("the cell was stopped: the heap stayed at %d MiB, over %.0f%% of the image's limit of %d MiB, for a second (the garbage collector cannot bring it down)", e.heap>>20, nearLimit*100, e.limit>>20)
+	}
 	return fmt.Sprintf("the cell was stopped: the heap reached %d MiB, over the image's limit of %d MiB", e.heap>>20, e.limit>>20)
 }
 
@@ -49,6 +55,28 @@ func (e *goPanicError) report() string {
 
 // goStart and goEnd are the hooks of __dmGo (prelude 05-core).
 func (s *imageServer) goStart(cell int) { s.cells.register(cell) }
+
+// goCell is the GoCell hook: a goroutine works for the cell of the
+// goroutine that starts it (the running cell, unless a cell's goroutine
+// starts it), not for the cell that declared the func with the `go`
+// statement, so that its output goes to that cell.
+func (s *imageServer) goCell(int) int { return s.cells.caller() }
+
+// exit is the Exit hook, os.Exit for cells: the program ends where it is
+// called, so the calling goroutine never resumes (its deferred calls never
+// run), and the running cell ends with the Exit error. The parked
+// goroutine, and the dropped interpreter it holds, last until the process
+// ends: nothing of it runs again.
+func (s *imageServer) exit(code int) {
+	s.cells.unregister()
+	e := &vm.ExitError{Code: code}
+	if r := s.current(); r != nil {
+		r.cancel(e)
+	} else {
+		s.out.write(s.cells.caller(), "stderr", []byte(fmt.Sprintf("os.Exit(%d) called after its cell ended: the goroutine that called it was stopped\n", code)))
+	}
+	select {}
+}
 
 func (s *imageServer) goEnd(cell int, r any) {
 	defer s.cells.unregister()
@@ -118,8 +146,12 @@ func (s *imageServer) runtimeError(ctx context.Context, cell int, err error) *en
 		s.traces.takeCell()
 		var oom *oomError
 		var gp *goPanicError
+		var exit *vm.ExitError
 		cause := context.Cause(ctx)
 		switch {
+		case errors.As(cause, &exit):
+			msg := exitMessage(exit)
+			return &engine.Error{Name: "Exit", Value: msg, Traceback: []string{fmt.Sprintf("cell[%d]: %s", cell, msg)}}
 		case errors.As(cause, &oom):
 			return &engine.Error{Name: "OutOfMemory", Value: oom.Error(), Traceback: []string{fmt.Sprintf("cell[%d]: %s", cell, oom.Error())}}
 		case errors.As(cause, &gp):
@@ -142,7 +174,7 @@ func (s *imageServer) runtimeError(ctx context.Context, cell int, err error) *en
 	v := panicValue(p.Value)
 	var exit *vm.ExitError
 	if e, ok := v.(error); ok && errors.As(e, &exit) {
-		msg := fmt.Sprintf("os.Exit(%d) stopped the cell; the kernel keeps running", exit.Code)
+		msg := exitMessage(exit)
 		return &engine.Error{Name: "Exit", Value: msg, Traceback: append([]string{msg}, stack...)}
 	}
 	if e := mirrorError(v, stack); e != nil {
@@ -150,6 +182,10 @@ func (s *imageServer) runtimeError(ctx context.Context, cell int, err error) *en
 	}
 	msg := describe(v)
 	return &engine.Error{Name: "Panic", Value: msg, Traceback: append([]string{"panic: " + msg}, stack...)}
+}
+
+func exitMessage(e *vm.ExitError) string {
+	return fmt.Sprintf("os.Exit(%d) stopped the cell; the kernel keeps running", e.Code)
 }
 
 // panicValue unwraps the reflect.Value yaegi wraps interpreted panic values

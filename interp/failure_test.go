@@ -216,7 +216,7 @@ func TestInterruptKillsAStuckImage(t *testing.T) {
 	resc := make(chan engine.Result, 1)
 	go func() { resc <- s.Execute(ctx, engine.ExecuteRequest{Code: "stuck", Count: 2}, out) }()
 	out.WaitFor(t, "stdout", "started")
-	pid := s.process().cmd.Process.Pid
+	pid := s.process().pid()
 	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
 	}

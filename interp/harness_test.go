@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/dmirror/dmirror/interp/childproc"
 	"github.com/dmirror/dmirror/interp/frontend"
 	"github.com/dmirror/dmirror/kernel/engine"
 	"github.com/dmirror/dmirror/kernel/engine/enginetest"
@@ -18,7 +19,7 @@ import (
 // it again with DMIRROR_CHILD set.
 func TestMain(m *testing.M) {
 	serve := map[string]func(context.Context) error{ImageMode: ServeImage, mirror.WorkerMode: mirror.ServeWorker}
-	if f, ok := serve[os.Getenv("DMIRROR_CHILD")]; ok {
+	if f, ok := serve[childproc.Mode()]; ok {
 		if err := f(context.Background()); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)

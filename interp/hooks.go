@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 
 	yaegi "github.com/traefik/yaegi/interp"
 
@@ -39,11 +40,11 @@ func (s *imageServer) mirrorHooks() mirror.ImageHooks {
 // prepareJobDecoder builds the decoder of Parallel outcomes for ip and its
 // declarations, when the session has Parallel calls and the declarations
 // changed since the last one was built. It runs before a cell's body.
-func (s *imageServer) prepareJobDecoder(ip *yaegi.Interpreter, decls string) {
+func (s *imageServer) prepareJobDecoder(ip *yaegi.Interpreter, decls []string) {
 	s.mu.Lock()
 	none := len(s.blocks) == 0
 	s.mu.Unlock()
-	if none || (decls == s.jobDecls && s.jobDec.Load() != nil) {
+	if none || (slices.Equal(decls, s.jobDecls) && s.jobDec.Load() != nil) {
 		return
 	}
 	s.jobDec.Store(decoderFor(ip, decls))

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log"
 	"os"
 	"runtime/debug"
 	"strings"
@@ -15,35 +14,31 @@ import (
 
 	yaegi "github.com/traefik/yaegi/interp"
 
+	"github.com/dmirror/dmirror/interp/childproc"
 	"github.com/dmirror/dmirror/interp/frame"
 	"github.com/dmirror/dmirror/interp/frontend"
 	"github.com/dmirror/dmirror/interp/modules"
 	"github.com/dmirror/dmirror/interp/values"
+	"github.com/dmirror/dmirror/interp/vm"
 	"github.com/dmirror/dmirror/kernel/engine"
 )
 
 // ImageMode is the hidden command that runs the image process.
 const ImageMode = "__image"
 
-// Frame pipes of the image process: the Session passes them as
-// cmd.ExtraFiles, because user code may write to fd 1 and 2.
-const (
-	frameInFD  = 3
-	frameOutFD = 4
-)
-
 // imageMaxStack is the largest stack of a goroutine in the image process
 // (see maxStack).
 const imageMaxStack = 256 << 20
 
-// ServeImage runs the image process: it reads frames from fd 3 and writes
-// frames to fd 4 until the kernel closes its end or ctx ends.
+// ServeImage runs the image process: it reads frames from its parent's
+// pipe and writes frames to the other (childproc.Pipes) until the kernel
+// closes its end or ctx ends.
 func ServeImage(ctx context.Context) error {
-	in := frame.Inherited(frameInFD, "frames-in")
-	out := frame.Inherited(frameOutFD, "frames-out")
-	if in == nil || out == nil {
-		return errors.New("image: frame pipes (fd 3 and 4) are missing")
+	in, out, err := childproc.Pipes()
+	if err != nil {
+		return fmt.Errorf("image: %w", err)
 	}
+	vm.SetProgramArgs()
 	limit := memoryLimit()
 	debug.SetMaxStack(maxStack(limit))
 	// Interpreted code allocates a frame per call: collecting at five times
@@ -53,9 +48,6 @@ func ServeImage(ctx context.Context) error {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(imageGCPercent)
 	}
-	// yaegi logs its compiler's panics on the standard logger before they
-	// come back as errors; the cell shows them as CompileErrors instead.
-	log.SetOutput(io.Discard)
 	return serveImage(ctx, in, out, limit)
 }
 
@@ -71,7 +63,7 @@ type imageServer struct {
 	limit  uint64 // heap bytes above which a running cell is stopped
 
 	ip    *yaegi.Interpreter
-	decls string         // the committed declarations (frontend ImageDecls)
+	decls []string       // the committed declarations, files evaluated in order (see declsAfter)
 	vars  []frontend.Var // the committed variables
 
 	active atomic.Pointer[yaegi.Interpreter] // the interpreter running the cell
@@ -88,7 +80,7 @@ type imageServer struct {
 	// needs them). It is built before a cell's body runs, from the
 	// declarations in jobDecls, because building it evaluates code.
 	jobDec   atomic.Pointer[values.Decoder]
-	jobDecls string
+	jobDecls []string
 }
 
 // activeRun is the cell being run.

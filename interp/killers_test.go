@@ -63,9 +63,9 @@ func TestCloseLeavesNoProcess(t *testing.T) {
 		"die": {body: "var rec func(int) int\nrec = func(n int) int { return rec(n+1) + 1 }\nrec(0)"},
 	}))
 	run(t, s, 1, "x := 1")
-	first := s.process().cmd.Process.Pid
+	first := s.process().pid()
 	wantError(t, s, 2, "die", "StackOverflow")
-	second := s.process().cmd.Process.Pid
+	second := s.process().pid()
 	if first == second {
 		t.Fatal("the image process was not replaced")
 	}
@@ -180,7 +180,7 @@ func holdSession() {
 		fmt.Println("error:", err)
 		return
 	}
-	fmt.Println(s.process().cmd.Process.Pid)
+	fmt.Println(s.process().pid())
 	io.Copy(io.Discard, os.Stdin) // until the test kills this process
 }
 

@@ -3,6 +3,7 @@ package interp
 import (
 	"context"
 	"errors"
+	"os"
 
 	"github.com/traefik/yaegi/stdlib"
 
@@ -16,14 +17,24 @@ import (
 func NewSession(ctx context.Context, opts SessionOptions) (engine.Engine, error) {
 	// HasStd: a module package that imports a standard package the
 	// interpreter lacks is refused by name, before yaegi fails on it.
-	mods := modules.NewCells(modules.Options{Env: opts.Env, HasStd: modules.StdFromSymbols(stdlib.Symbols)})
-	im := frontend.NewImage(frontend.Options{Modules: mods.Set})
+	env := opts.Env
+	if env == nil {
+		env = os.Environ()
+	}
+	compiled, withMods, why := newCompiledPackages(env)
+	mods := modules.NewCells(modules.Options{Env: opts.Env, HasStd: modules.StdFromSymbols(stdlib.Symbols), Compiled: compiled})
+	im := frontend.NewImage(frontend.Options{Modules: mods.Set, Compiled: compiled != nil})
 	s, err := newSession(ctx, opts, im)
 	if err != nil {
 		im.Close()
 		return nil, errors.Join(err, mods.Close())
 	}
 	s.mods = mods
+	if withMods != nil {
+		s.compiled = withMods(mods)
+	} else {
+		s.interpretedWhy = why
+	}
 	s.onClose = func() error {
 		im.Close()
 		return mods.Close()

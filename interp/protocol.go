@@ -63,6 +63,10 @@ type doneMsg struct {
 	// Live names the variables whose values cannot be encoded: they exist
 	// only in the image process and are lost if it dies.
 	Live []string `json:",omitempty"`
+	// Restart asks the kernel to replace the image process (and restore the
+	// committed image): after a cell stopped for memory, it still holds
+	// memory it cannot free.
+	Restart bool `json:",omitempty"`
 }
 
 // streamMsg is output of a cell.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"reflect"
-	"runtime"
 	"runtime/debug"
 
 	yaegi "github.com/traefik/yaegi/interp"
@@ -30,7 +29,7 @@ func (s *imageServer) newVM() (*yaegi.Interpreter, error) {
 		Stdin:  s.stdin,
 		Stdout: stdout,
 		Stderr: stderr,
-		Hooks:  vm.Hooks{GoStart: s.goStart, GoEnd: s.goEnd, At: s.mark},
+		Hooks:  vm.Hooks{GoStart: s.goStart, GoEnd: s.goEnd, At: s.mark, GoCell: s.goCell, Exit: s.exit},
 		Exports: []yaegi.Exports{
 			{"os/os": {
 				"Stdout": reflect.ValueOf(&osOut).Elem(),
@@ -45,28 +44,50 @@ func (s *imageServer) newVM() (*yaegi.Interpreter, error) {
 	})
 }
 
-// build returns a fresh interpreter holding decls.
-func (s *imageServer) build(decls string) (*yaegi.Interpreter, error) {
+// build returns a fresh interpreter holding decls, evaluated in order.
+func (s *imageServer) build(decls []string) (*yaegi.Interpreter, error) {
 	ip, err := s.newVM()
 	if err != nil {
 		return nil, err
 	}
-	if err := evalSafe(ip, decls); err != nil {
-		return nil, err
+	for _, d := range decls {
+		if err := evalSafe(ip, d); err != nil {
+			return nil, err
+		}
 	}
 	return ip, nil
+}
+
+// declsAfter are the declarations of the image after plan.
+func (s *imageServer) declsAfter(plan *frontend.Plan) []string {
+	switch {
+	case plan.Rebuild:
+		return []string{plan.ImageDecls}
+	case plan.Decls != "":
+		return append(s.decls[:len(s.decls):len(s.decls)], plan.Decls)
+	}
+	return s.decls
+}
+
+// files is the declarations of an init message as files.
+func files(src string) []string {
+	if src == "" {
+		return nil
+	}
+	return []string{src}
 }
 
 // init builds the image from declarations and encoded values: at start-up,
 // and after the process that held the image died.
 func (s *imageServer) init(m initMsg) readyMsg {
 	s.src.Update(m.Modules)
-	ip, err := s.build(m.Decls)
+	decls := files(m.Decls)
+	ip, err := s.build(decls)
 	if err != nil {
 		return readyMsg{Err: fmt.Sprintf("rebuilding the declarations: %v", err)}
 	}
 	globals := ip.Globals()
-	dec := decoderFor(ip, m.Decls)
+	dec := decoderFor(ip, decls)
 	var reset []string
 	for _, v := range m.Vars {
 		g, ok := globals[v.Name]
@@ -81,7 +102,7 @@ func (s *imageServer) init(m initMsg) readyMsg {
 			reset = append(reset, fmt.Sprintf("%s (%s): %v", v.Name, v.Type, err))
 		}
 	}
-	s.ip, s.decls, s.vars = ip, m.Decls, m.Vars
+	s.ip, s.decls, s.vars = ip, decls, m.Vars
 	s.setActive(ip)
 	s.addBlocks(m.Blocks)
 	return readyMsg{Reset: reset}
@@ -104,17 +125,18 @@ func (s *imageServer) execute(parent context.Context, id uint64, m runMsg) doneM
 	defer s.end()
 
 	s.addBlocks(plan.Blocks)
+	heapBefore := liveHeap()
 	snap := snapshot(s.ip, plan.Touched)
 	target, result, reset, fail := s.apply(ctx, plan)
 	defer func() { s.setActive(s.ip) }()
 	if fail != nil {
 		fail.Traceback = append(fail.Traceback, s.restore(plan, target, snap, ctx.Err() != nil)...)
+		done := doneMsg{Error: fail}
 		if fail.Name == "OutOfMemory" {
-			runtime.GC()
-			debug.FreeOSMemory()
+			done.Restart = !s.freeMemory(heapBefore)
 		}
 		s.out.flush()
-		return doneMsg{Error: fail}
+		return done
 	}
 	if len(reset) > 0 {
 		s.out.write(plan.Cell, "stderr", []byte(resetNote(reset)))
@@ -122,9 +144,7 @@ func (s *imageServer) execute(parent context.Context, id uint64, m runMsg) doneM
 	done := doneMsg{}
 	done.Values, done.Live = collect(target, plan, s.vars)
 	s.ip = target
-	if plan.Decls != "" || plan.Rebuild {
-		s.decls = plan.ImageDecls
-	}
+	s.decls = s.declsAfter(plan)
 	s.vars = plan.Vars
 	if plan.HasResult && !(plan.ResultIsError && isNil(result)) {
 		done.Data, done.Metadata = display.Render(result)
@@ -157,11 +177,11 @@ func (s *imageServer) apply(ctx context.Context, plan *frontend.Plan) (*yaegi.In
 	var reset []string
 	switch {
 	case plan.Rebuild:
-		fresh, err := s.build(plan.ImageDecls)
+		fresh, err := s.build(files(plan.ImageDecls))
 		if err != nil {
 			return target, reflect.Value{}, nil, compileError(plan.Cell, err)
 		}
-		reset = transfer(s.ip, fresh, plan.ImageDecls, plan.Vars)
+		reset = transfer(s.ip, fresh, files(plan.ImageDecls), plan.Vars)
 		target = fresh
 	case plan.Decls != "":
 		if err := evalSafe(target, plan.Decls); err != nil {
@@ -171,14 +191,13 @@ func (s *imageServer) apply(ctx context.Context, plan *frontend.Plan) (*yaegi.In
 	if plan.BodyFunc == "" {
 		return target, reflect.Value{}, reset, nil
 	}
+	// The body func runs once: what yaegi keeps of it is dropped after,
+	// or a long session's image grows with every cell.
+	defer vm.Forget(target, plan.BodyFunc)
 	if err := evalSafe(target, markLines(plan.Body, plan.BodyFunc, plan.Cell)); err != nil {
 		return target, reflect.Value{}, nil, compileError(plan.Cell, err)
 	}
-	decls := s.decls
-	if plan.Decls != "" || plan.Rebuild {
-		decls = plan.ImageDecls
-	}
-	s.prepareJobDecoder(target, decls)
+	s.prepareJobDecoder(target, s.declsAfter(plan))
 	s.setActive(target)
 	v, err := call(ctx, target, plan.BodyFunc)
 	if err != nil {

@@ -54,6 +54,11 @@ type Session struct {
 	// mods fetches the modules cells import; nil means cells import only
 	// the standard library.
 	mods *modules.Cells
+	// compiled runs the packages cells import as compiled Go; nil means
+	// they are interpreted from source, for the reason interpretedWhy.
+	compiled       *compiledPackages
+	interpretedWhy string
+	toldWhy        bool
 	// onClose releases what the frontend holds, after the image process.
 	onClose func() error
 
@@ -234,10 +239,13 @@ func (s *Session) Execute(ctx context.Context, req engine.ExecuteRequest, out en
 	if err != nil {
 		return engine.Result{Error: frontendError(req.Count, err)}
 	}
+	if err := s.useCompiled(ctx, code, plan, fresh, out, req.Silent); err != nil {
+		return engine.Result{Error: compiledError(ctx, req.Count, err)}
+	}
 	if fresh && !plan.Rebuild {
 		// A module the interpreter may have loaded changed version: the
 		// image process must start from a fresh interpreter.
-		plan.Rebuild = true
+		plan.NeedRebuild()
 	}
 	s.out.begin(plan.Cell, out, req.Silent)
 	p, err := s.ready(ctx, out)

@@ -38,7 +38,7 @@ func snapshot(ip *yaegi.Interpreter, names []string) map[string]saved {
 	return snap
 }
 
-func restoreSnapshot(ip *yaegi.Interpreter, decls string, snap map[string]saved) []string {
+func restoreSnapshot(ip *yaegi.Interpreter, decls []string, snap map[string]saved) []string {
 	globals := ip.Globals()
 	dec := decoderFor(ip, decls)
 	var problems []string
@@ -65,7 +65,7 @@ func restoreSnapshot(ip *yaegi.Interpreter, decls string, snap map[string]saved)
 // the types are the same, else through the codec. It returns the
 // variables it had to leave at their zero value, and why. decls are the
 // declarations that to holds.
-func transfer(from, to *yaegi.Interpreter, decls string, vars []frontend.Var) []string {
+func transfer(from, to *yaegi.Interpreter, decls []string, vars []frontend.Var) []string {
 	src, dst := from.Globals(), to.Globals()
 	var dec *values.Decoder // made when first needed: it evaluates code in to
 	var reset []string
@@ -140,8 +140,8 @@ func collect(ip *yaegi.Interpreter, plan *frontend.Plan, prev []frontend.Var) (m
 // decls: it knows ip's globals and declared types, because a recursive
 // session type held in an interface (a *Node in a []any) is not reachable
 // from the globals' types.
-func decoderFor(ip *yaegi.Interpreter, decls string) *values.Decoder {
-	return values.NewDecoder(values.KnownTypes(ip, values.TypeNames(decls)...)...)
+func decoderFor(ip *yaegi.Interpreter, decls []string) *values.Decoder {
+	return values.NewDecoder(values.KnownTypes(ip, values.TypeNames(decls...)...)...)
 }
 
 func setEncoded(g reflect.Value, dec *values.Decoder, data []byte) error {

@@ -2,6 +2,7 @@ package interp
 
 import (
 	"errors"
+	"io"
 	"regexp"
 	"sync"
 
@@ -48,6 +49,11 @@ func (f *stdFile) Name() string                      { return f.path }
 func (f *stdFile) Sync() error                       { return nil }
 func (f *stdFile) Close() error                      { return nil }
 
+// eofLine is the answer of jupyter console when its user ends input
+// (Ctrl-D: EOFError in its input()); ipykernel raises EOFError for it, and a
+// Go program reading a terminal gets io.EOF.
+const eofLine = "\x04"
+
 // stdinFile stands for os.Stdin and is the interpreter's stdin (fmt.Scan*):
 // when its buffer is empty, a read asks the front end for a line.
 type stdinFile struct {
@@ -64,6 +70,9 @@ func (f *stdinFile) Read(p []byte) (int, error) {
 		line, err := f.img.readLine()
 		if err != nil {
 			return 0, err
+		}
+		if line == eofLine {
+			return 0, io.EOF
 		}
 		f.buf = append([]byte(line), '\n')
 	}

@@ -1,6 +1,9 @@
 package kernel
 
-import "sync"
+import (
+	"encoding/hex"
+	"sync"
+)
 
 // replayWindow is how many recent signatures are remembered.
 const replayWindow = 1 << 14
@@ -19,12 +22,18 @@ func newReplays() *replays {
 	return &replays{seen: make(map[string]struct{}, replayWindow), ring: make([]string, replayWindow)}
 }
 
-// fresh records sig and reports whether it was not seen recently.
+// fresh records sig and reports whether it was not seen recently. It keys
+// on the decoded MAC, not on its text: hex is case-insensitive, so the same
+// message with its signature in upper case is the same message.
 func (r *replays) fresh(sig []byte) bool {
 	if len(sig) == 0 {
 		return true
 	}
-	s := string(sig)
+	mac := make([]byte, hex.DecodedLen(len(sig)))
+	if _, err := hex.Decode(mac, sig); err != nil {
+		return true // Decode rejects such a signature before this is asked
+	}
+	s := string(mac)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if _, dup := r.seen[s]; dup {

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -266,40 +267,48 @@ func TestDisplayAndClearOutput(t *testing.T) {
 func TestInput(t *testing.T) {
 	k, _ := startKernel(t, kerneltest.Options{})
 	ctx := ctxT(t)
-	c := kerneltest.ExecuteContent("input name?")
-	c["allow_stdin"] = true
-	cell, _ := k.NewRequest("execute_request", c)
-	if err := k.SendMessage(kerneltest.Shell, cell); err != nil {
-		t.Fatal(err)
-	}
-	req, err := k.InputRequest(ctx, cell.Header.MsgID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if f := kerneltest.Fields(req); f["prompt"] != "name?" || f["password"] != false {
-		t.Errorf("input_request %v", f)
-	}
-	if err := k.InputReply(req, "gopher"); err != nil {
-		t.Fatal(err)
-	}
-	r, err := k.Await(ctx, kerneltest.Shell, cell)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.Stream("stdout") != "got gopher\n" {
-		t.Errorf("stdout %q", r.Stream("stdout"))
+	// jupyter_client's input(), and so jupyter console, answers with an
+	// empty parent header: the one request waiting takes it.
+	for _, withParent := range []bool{true, false} {
+		c := kerneltest.ExecuteContent("input name?")
+		c["allow_stdin"] = true
+		cell, _ := k.NewRequest("execute_request", c)
+		if err := k.SendMessage(kerneltest.Shell, cell); err != nil {
+			t.Fatal(err)
+		}
+		req, err := k.InputRequest(ctx, cell.Header.MsgID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f := kerneltest.Fields(req); f["prompt"] != "name?" || f["password"] != false {
+			t.Errorf("input_request %v", f)
+		}
+		parent := req
+		if !withParent {
+			parent = nil
+		}
+		if err := k.InputReply(parent, "gopher"); err != nil {
+			t.Fatal(err)
+		}
+		r, err := k.Await(ctx, kerneltest.Shell, cell)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Stream("stdout") != "got gopher\n" {
+			t.Errorf("reply with parent %v: stdout %q", withParent, r.Stream("stdout"))
+		}
 	}
 
 	// Without allow_stdin, Input fails at once instead of waiting.
-	r, err = k.Execute(ctx, "input name?")
+	r, err := k.Execute(ctx, "input name?")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(r.Stream("stderr"), "not supported") {
 		t.Errorf("stderr %q, want the no-stdin error", r.Stream("stderr"))
 	}
-	if len(k.Messages(kerneltest.Stdin)) != 1 {
-		t.Errorf("%d stdin messages, want the one input_request", len(k.Messages(kerneltest.Stdin)))
+	if len(k.Messages(kerneltest.Stdin)) != 2 {
+		t.Errorf("%d stdin messages, want the two input_requests", len(k.Messages(kerneltest.Stdin)))
 	}
 }
 
@@ -462,27 +471,45 @@ func TestShutdownInterruptsTheRunningCell(t *testing.T) {
 }
 
 func TestReplayedMessageIsDropped(t *testing.T) {
-	k, _ := startKernel(t, kerneltest.Options{})
-	ctx := ctxT(t)
-	m, _ := k.NewRequest("execute_request", kerneltest.ExecuteContent("out once"))
-	frames, err := kernel.Encode(m, []byte(k.Info.Key))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for range 2 {
-		if err := k.SendFrames(kerneltest.Shell, frames); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := k.Await(ctx, kerneltest.Shell, m); err != nil {
-		t.Fatal(err)
-	}
-	// Handled in order: after this cell, the replay was dropped or ran.
-	if _, err := k.Execute(ctx, "out after"); err != nil {
-		t.Fatal(err)
-	}
-	if n := len(k.Replies(kerneltest.Shell, m.Header.MsgID)); n != 1 {
-		t.Errorf("the message and its replay got %d replies, want 1", n)
+	// The replay carries the same signature, as sent or in upper-case hex
+	// (the same MAC: hex is case-insensitive and Decode accepts both).
+	for _, tc := range []struct {
+		name   string
+		replay func(sig []byte) []byte
+	}{
+		{"same", func(sig []byte) []byte { return sig }},
+		{"upper-case hex", bytes.ToUpper},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			k, _ := startKernel(t, kerneltest.Options{})
+			ctx := ctxT(t)
+			m, _ := k.NewRequest("execute_request", kerneltest.ExecuteContent("out once"))
+			frames, err := kernel.Encode(m, []byte(k.Info.Key))
+			if err != nil {
+				t.Fatal(err)
+			}
+			replay := slices.Clone(frames)
+			i := slices.IndexFunc(replay, func(f []byte) bool { return string(f) == kernel.Delimiter })
+			replay[i+1] = tc.replay(replay[i+1])
+			if _, err := kernel.Decode(replay, []byte(k.Info.Key)); err != nil {
+				t.Fatalf("the replay does not verify, so it tests nothing: %v", err)
+			}
+			for _, f := range [][][]byte{frames, replay} {
+				if err := k.SendFrames(kerneltest.Shell, f); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := k.Await(ctx, kerneltest.Shell, m); err != nil {
+				t.Fatal(err)
+			}
+			// Handled in order: after this cell, the replay was dropped or ran.
+			if _, err := k.Execute(ctx, "out after"); err != nil {
+				t.Fatal(err)
+			}
+			if n := len(k.Replies(kerneltest.Shell, m.Header.MsgID)); n != 1 {
+				t.Errorf("the message and its replay got %d replies, want 1", n)
+			}
+		})
 	}
 }
 

@@ -56,10 +56,18 @@ func (in *inputs) ask(ctx context.Context, k *kernel, req *Message, prompt strin
 	}
 }
 
-// deliver hands an input_reply to its waiting Input call.
+// deliver hands an input_reply to its waiting Input call. A reply with no
+// parent goes to the one request waiting, if exactly one is: jupyter_client's
+// input(), and so jupyter console, send input_reply with an empty parent
+// header.
 func (in *inputs) deliver(parentID, value string) bool {
 	in.mu.Lock()
 	ch, ok := in.waiting[parentID]
+	if parentID == "" && len(in.waiting) == 1 {
+		for _, only := range in.waiting {
+			ch, ok = only, true
+		}
+	}
 	in.mu.Unlock()
 	if !ok {
 		return false

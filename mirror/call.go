@@ -32,6 +32,7 @@ type call struct {
 	chunks   []ChunkOutcome   // of the works done, in the order done
 	decided  bool
 	failures []Failure
+	failed   bool          // a failure stopped the call (see record)
 	done     map[*work]int // elements done per work
 	reported int
 	waiting  int  // slots waiting in next
@@ -75,14 +76,14 @@ func (c *call) runChunk(q *proc, slot int, r *running) (resultMsg, bool) {
 		rm.Rebuild, rm.Decls = true, c.decls.Chunks
 	}
 	var bs frame.Blobs
-	if err := q.conn.Send(msgRun, id, rm.withBlobs(&bs), bs.List()...); err != nil {
+	if err := q.Send(msgRun, id, rm.withBlobs(&bs), bs.List()...); err != nil {
 		return c.deathOf(q, slot), false
 	}
 	ctxDone := c.ctx.Done()
 	var grace <-chan time.Time
 	for {
 		select {
-		case m, ok := <-q.msgs:
+		case m, ok := <-q.Frames():
 			if !ok {
 				return c.deathOf(q, slot), false
 			}
@@ -132,12 +133,12 @@ func (c *call) runChunk(q *proc, slot int, r *running) (resultMsg, bool) {
 				return c.stoppedResult(res, slot), true
 			}
 		case <-r.split:
-			if err := q.conn.Send(msgSplit, id, nil); err != nil {
+			if err := q.Send(msgSplit, id, nil); err != nil {
 				return c.deathOf(q, slot), false
 			}
 		case <-ctxDone:
 			ctxDone = nil
-			if err := q.conn.Send(msgCancel, id, nil); err != nil {
+			if err := q.Send(msgCancel, id, nil); err != nil {
 				return c.deathOf(q, slot), false
 			}
 			t := time.NewTimer(cancelGrace)
@@ -170,16 +171,10 @@ func (c *call) timedOutLocked() bool {
 	return !c.decided && c.parent.Err() == nil && errors.Is(c.ctx.Err(), context.DeadlineExceeded)
 }
 
-// deathOf waits for a mirror whose pipe closed and describes its death.
+// deathOf waits for a mirror whose pipe closed (killing it if it has not
+// exited after closeGrace) and describes its death.
 func (c *call) deathOf(q *proc, slot int) resultMsg {
-	t := time.NewTimer(closeGrace)
-	defer t.Stop()
-	select {
-	case <-q.exited:
-	case <-t.C:
-		q.cmd.Process.Kill()
-		<-q.exited
-	}
+	q.stop(closeGrace)
 	f := q.death(slot)
 	return resultMsg{Failure: &f}
 }
@@ -192,6 +187,14 @@ func (c *call) record(slot int, w *work, res resultMsg) {
 	if res.Failure != nil {
 		if c.parent.Err() == nil && !c.decided {
 			c.failures = append(c.failures, *res.Failure)
+			// The call's result is lost: the other mirrors stop now rather
+			// than finish chunks nobody will see. A predicate op goes on,
+			// since another mirror may still settle its answer, which
+			// makes failures no longer matter.
+			if !ops[c.job.Op].deciding {
+				c.failed = true
+				c.cancel()
+			}
 		}
 		return
 	}

@@ -31,7 +31,7 @@
 //     interpreted func costs yaegi about a microsecond. A failing element
 //     is re-run in a fresh interpreter under yaegi's debugger to recover
 //     the interpreted frames and their locals. Each mirror's address space
-//     is limited (MemoryEnv), so a runaway block fails its mirror with
+//     is limited (childproc.MirrorMemoryEnv), so a runaway block fails its mirror with
 //     "out of memory" rather than the machine; a mirror collects garbage
 //     after a fixed allocation budget, on a P of its own (tuneRuntime).
 //
@@ -58,6 +58,9 @@
 // a slow core or costly elements do not keep a call waiting on one mirror
 // while another idles. AnySatisfy, AllSatisfy and
 // NoneSatisfy stop the other mirrors once the answer is known, and then do
-// not report their failures. Interrupt (the context) stops every mirror
-// within cancelGrace, killing and replacing one that does not stop.
+// not report their failures; for the other ops, a failed mirror stops the
+// others at once, as the call's result is lost. Interrupt (the context)
+// stops every mirror within cancelGrace, killing and replacing one that
+// does not stop. The pool replaces a mirror that died while idle before a
+// call uses it.
 package mirror

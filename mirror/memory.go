@@ -8,15 +8,9 @@ import (
 	"strconv"
 	"syscall"
 
+	"github.com/dmirror/dmirror/interp/childproc"
 	"github.com/dmirror/dmirror/interp/vm"
 )
-
-// MemoryEnv names the variable that sets how much memory (bytes of address
-// space, RLIMIT_AS) each mirror may use; by default 60% of the machine's
-// memory. A block that allocates past it makes the Go runtime fail with
-// "out of memory", which fails the call naming the mirror, instead of
-// taking the machine's memory from the kernel and the other mirrors.
-const MemoryEnv = "DMIRROR_MIRROR_MEMORY"
 
 // mirrorGCBudget is how much a mirror allocates between collections while
 // its live heap is small (vm.TuneGC), unless GOGC is set.
@@ -61,13 +55,16 @@ func widen() (narrow func()) {
 	return func() { runtime.GOMAXPROCS(old) }
 }
 
-// limitMemory applies the mirror's memory limit to this process.
+// limitMemory applies the mirror's memory limit (childproc.MirrorMemoryEnv) to
+// this process. A block that allocates past it makes the Go runtime fail
+// with "out of memory", which fails the call naming the mirror, instead of
+// taking the machine's memory from the kernel and the other mirrors.
 func limitMemory() error {
 	limit := uint64(0)
-	if v := os.Getenv(MemoryEnv); v != "" {
+	if v := os.Getenv(childproc.MirrorMemoryEnv); v != "" {
 		n, err := strconv.ParseUint(v, 10, 64)
 		if err != nil || n == 0 {
-			return fmt.Errorf("mirror: %s=%q is not a number of bytes", MemoryEnv, v)
+			return fmt.Errorf("mirror: %s=%q is not a number of bytes", childproc.MirrorMemoryEnv, v)
 		}
 		limit = n
 	} else if total := vm.TotalMemory(); total > 0 {

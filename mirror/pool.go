@@ -74,27 +74,62 @@ func NewPool(opts PoolOptions) *Pool {
 
 var errClosed = errors.New("mirror: pool is closed")
 
+// SetExe makes later mirrors run exe (an image binary with compiled
+// packages, see interp/native): idle mirrors of the old binary are stopped
+// now, busy ones when their call ends.
+func (p *Pool) SetExe(exe string) {
+	p.mu.Lock()
+	if p.opts.Exe == exe {
+		p.mu.Unlock()
+		return
+	}
+	p.opts.Exe = exe
+	old := p.idle
+	p.idle = nil
+	for _, q := range old {
+		delete(p.live, q)
+	}
+	p.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, q := range old {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			q.stop(closeGrace)
+		}()
+	}
+	wg.Wait()
+}
+
 // acquire returns n mirrors, warm ones first, starting the others in
-// parallel.
+// parallel. Idle mirrors that ended (killed, or ended by a goroutine a
+// block left running) are reaped and replaced, so a call never gets one.
 func (p *Pool) acquire(n int) ([]*proc, error) {
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
 		return nil, errClosed
 	}
+	dead := p.dropEndedLocked()
 	k := min(n, len(p.idle))
 	procs := append([]*proc(nil), p.idle[len(p.idle)-k:]...)
 	p.idle = p.idle[:len(p.idle)-k]
+	exe := p.opts.Exe
 	p.mu.Unlock()
 
 	fresh := make([]*proc, n-k)
 	errs := make([]error, n-k)
 	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		p.reapIdle(dead)
+	}()
 	for j := range fresh {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			fresh[j], errs[j] = startProc(p.opts.Exe, p.opts.Args, p.opts.Env)
+			fresh[j], errs[j] = startProc(exe, p.opts.Args, p.opts.Env)
 		}()
 	}
 	wg.Wait()
@@ -121,12 +156,47 @@ func (p *Pool) acquire(n int) ([]*proc, error) {
 	return procs, nil
 }
 
+// dropEndedLocked takes the mirrors that ended while idle off the idle
+// and live lists and returns them.
+func (p *Pool) dropEndedLocked() []*proc {
+	var dead []*proc
+	idle := p.idle[:0]
+	for _, q := range p.idle {
+		if q.Ended() {
+			dead = append(dead, q)
+			delete(p.live, q)
+		} else {
+			idle = append(idle, q)
+		}
+	}
+	clear(p.idle[len(idle):])
+	p.idle = idle
+	return dead
+}
+
+// reapIdle waits for mirrors that ended while idle and logs why they did.
+func (p *Pool) reapIdle(dead []*proc) {
+	for _, q := range dead {
+		q.kill()
+		f := q.death(0)
+		p.opts.Log.Warn("an idle mirror ended; a fresh one replaces it", "pid", q.Pid(), "reason", f.Message)
+	}
+}
+
 // release returns healthy mirrors to the idle list and reaps the others.
 func (p *Pool) release(healthy []*proc, dead []*proc) {
 	p.mu.Lock()
 	closed := p.closed
+	var stale []*proc // mirrors of a binary SetExe replaced
 	if !closed {
-		p.idle = append(p.idle, healthy...)
+		for _, q := range healthy {
+			if q.exe == p.opts.Exe {
+				p.idle = append(p.idle, q)
+			} else {
+				stale = append(stale, q)
+				delete(p.live, q)
+			}
+		}
 	}
 	for _, q := range dead {
 		delete(p.live, q)
@@ -144,6 +214,9 @@ func (p *Pool) release(healthy []*proc, dead []*proc) {
 	}
 	for _, q := range dead {
 		q.kill()
+	}
+	for _, q := range stale {
+		q.stop(closeGrace)
 	}
 }
 

@@ -3,6 +3,7 @@ package mirror
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"reflect"
 	"strconv"
@@ -230,7 +231,7 @@ func (p *Pool) livePids() []int {
 	defer p.mu.Unlock()
 	var out []int
 	for q := range p.live {
-		out = append(out, q.cmd.Process.Pid)
+		out = append(out, q.Pid())
 	}
 	return out
 }
@@ -267,12 +268,14 @@ func TestPoolCrashedMirror(t *testing.T) {
 	decls := Decls{Generation: 1, Chunks: []string{sleeperDecl}}
 	block := intBlock("func(x int) int {\n\tgo func() { panic(\"lost goroutine\") }()\n\ttime.Sleep(time.Hour)\n\treturn x\n}")
 	out := run(t, p, decls, withInts(t, &Job{Op: OpCollect, Blocks: []JobBlock{block}, Mirrors: 2}, 1, 2), nil)
-	if len(out.Failures) != 2 || out.Failures[0].Kind != KindCrash || !strings.Contains(out.Failures[0].Output, "lost goroutine") {
-		t.Fatalf("failures %+v, want 2 crashes showing the panic", out.Failures)
+	// The first crash stops the other mirror, which may crash first or
+	// not start its block at all.
+	if len(out.Failures) == 0 || out.Failures[0].Kind != KindCrash || !strings.Contains(out.Failures[0].Output, "lost goroutine") {
+		t.Fatalf("failures %+v, want crashes showing the panic", out.Failures)
 	}
 	err := newError(OpCollect, out)
-	if !strings.HasPrefix(err.Error(), "2 of 2 mirrors failed in ParallelCollect: mirror 1: crash") {
-		t.Fatalf("error %q", err)
+	if want := fmt.Sprintf("%d of 2 mirrors failed in ParallelCollect: mirror %d: crash", len(out.Failures), out.Failures[0].Mirror); !strings.HasPrefix(err.Error(), want) {
+		t.Fatalf("error %q, want %q...", err, want)
 	}
 	out = run(t, p, decls, withInts(t, &Job{Op: OpCollect, Blocks: []JobBlock{intBlock("sleeper")}, Mirrors: 2}, 2, 3), nil)
 	if got := decodeInts(t, out); !reflect.DeepEqual(got, []int{2, 3}) {

@@ -220,6 +220,7 @@ func recordLast(ctx context.Context, i *yaegi.Interpreter, prog *yaegi.Program) 
 		steps    int
 		cutShort bool
 		dbg      *yaegi.Debugger
+		paused   = make(chan struct{}, 1) // the main goroutine waits for its next step
 	)
 	mu.Lock() // the callback runs once the first step is taken, after dbg is set
 	dbg = i.Debug(dctx, prog, func(ev *yaegi.DebugEvent) {
@@ -237,22 +238,42 @@ func recordLast(ctx context.Context, i *yaegi.Interpreter, prog *yaegi.Program) 
 		if steps > postMortemSteps || ctx.Err() != nil || time.Now().After(deadline) {
 			cutShort = true
 			dbg.Terminate()
+			return
+		}
+		if ev.GoRoutine() == 1 {
+			select {
+			case paused <- struct{}{}:
+			default:
+			}
 		}
 	}, &yaegi.DebugOptions{GoRoutineStartAt1: true})
 	mu.Unlock()
 	// Step blocks until the program takes the step, and cannot be called
-	// from the event callback: a goroutine drives it.
+	// from the event callback: a goroutine drives it, one step per event of
+	// the main goroutine (which then waits for the step). Stepping whenever
+	// Step does not say ErrRunning, as before, sent a second step in the
+	// window in which yaegi has resumed the goroutine but not yet marked it
+	// running; when that goroutine panicked next, nothing ever took that
+	// step, and the stepper stayed blocked (a second per failed element,
+	// and a goroutine and interpreter left behind).
 	stepper := make(chan struct{})
 	go func() {
 		defer close(stepper)
 		defer func() { _ = recover() }() // a Step blocked when Terminate closed its channel
-		for dctx.Err() == nil {
+		for {
 			err := dbg.Step(1, yaegi.DebugStepInto)
-			if err == yaegi.ErrNotLive {
+			for err == yaegi.ErrRunning && dctx.Err() == nil {
+				// The event came; the goroutine is about to wait.
+				runtime.Gosched()
+				err = dbg.Step(1, yaegi.DebugStepInto)
+			}
+			if err != nil {
 				return
 			}
-			if err == yaegi.ErrRunning {
-				runtime.Gosched()
+			select {
+			case <-paused:
+			case <-dctx.Done():
+				return
 			}
 		}
 	}()

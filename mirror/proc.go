@@ -4,25 +4,19 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
-	"github.com/dmirror/dmirror/interp/frame"
+	"github.com/dmirror/dmirror/interp/childproc"
 )
 
-// proc is one mirror process, owned by the pool: a reader goroutine turns
-// its frames into msgs and a waiter goroutine reaps it.
+// proc is one mirror process, owned by the pool.
 type proc struct {
-	cmd     *exec.Cmd
-	conn    *frame.Conn
-	toChild *os.File // closing it tells the mirror to exit (EOF)
-	msgs    chan frame.Msg
-	exited  chan struct{} // closed once the process is reaped
-	tail    *tailWriter   // the process's own stdout and stderr, last bytes
-	reader  sync.WaitGroup
+	*childproc.Process
+	exe  string      // the binary it runs (Pool.SetExe moves mirrors to another)
+	tail *tailWriter // the process's own stdout and stderr, last bytes
 
 	// What the mirror's interpreter holds, as declHashes; nil: rebuild.
 	have   []uint64
@@ -31,94 +25,26 @@ type proc struct {
 
 // startProc starts a mirror process.
 func startProc(exe string, args, env []string) (*proc, error) {
-	inR, inW, err := os.Pipe()
+	tail := &tailWriter{max: 4096}
+	c, err := childproc.Start(childproc.Options{Exe: exe, Args: args, Mode: WorkerMode, Env: env,
+		Stdout: tail, Stderr: tail, Queue: 64})
 	if err != nil {
-		return nil, fmt.Errorf("mirror: pipe: %w", err)
+		return nil, fmt.Errorf("mirror: %w", err)
 	}
-	outR, outW, err := os.Pipe()
-	if err != nil {
-		inR.Close()
-		inW.Close()
-		return nil, fmt.Errorf("mirror: pipe: %w", err)
-	}
-	p := &proc{
-		toChild: inW,
-		msgs:    make(chan frame.Msg, 64),
-		exited:  make(chan struct{}),
-		tail:    &tailWriter{max: 4096},
-	}
-	p.cmd = exec.Command(exe, args...)
-	p.cmd.Env = append(append([]string(nil), env...), "DMIRROR_CHILD="+WorkerMode)
-	p.cmd.ExtraFiles = []*os.File{inR, outW} // fds 3 and 4
-	p.cmd.Stdout = p.tail
-	p.cmd.Stderr = p.tail
-	// The kernel's death takes its mirrors with it.
-	p.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	err = p.cmd.Start()
-	inR.Close()
-	outW.Close()
-	if err != nil {
-		inW.Close()
-		outR.Close()
-		return nil, fmt.Errorf("mirror: start %s: %w", exe, err)
-	}
-	p.conn = frame.New(outR, inW)
-	p.reader.Add(1)
-	go func() {
-		defer p.reader.Done()
-		defer close(p.msgs)
-		defer outR.Close()
-		for {
-			m, err := p.conn.Recv()
-			if err != nil {
-				return
-			}
-			p.msgs <- m
-		}
-	}()
-	go func() {
-		p.cmd.Wait() // the exit status is read from ProcessState
-		close(p.exited)
-	}()
-	return p, nil
+	return &proc{Process: c, exe: exe, tail: tail}, nil
 }
 
 // kill ends the process at once and waits for it.
-func (p *proc) kill() {
-	p.cmd.Process.Kill() // an error means it is already gone
-	p.toChild.Close()
-	<-p.exited
-	p.drain()
-}
+func (p *proc) kill() { p.Kill() }
 
 // stop asks the mirror to exit, kills it if it has not after grace, and
 // waits for it.
-func (p *proc) stop(grace time.Duration) {
-	p.toChild.Close()
-	t := time.NewTimer(grace)
-	defer t.Stop()
-	select {
-	case <-p.exited:
-	case <-t.C:
-		p.cmd.Process.Kill()
-		<-p.exited
-	}
-	p.drain()
-}
-
-// drain waits for the reader, discarding what it still delivers.
-func (p *proc) drain() {
-	go func() {
-		for range p.msgs {
-		}
-	}()
-	p.reader.Wait()
-}
+func (p *proc) stop(grace time.Duration) { p.Close(grace) }
 
 // death describes why the process ended, as a Failure.
 func (p *proc) death(mirror int) Failure {
 	f := Failure{Mirror: mirror, Index: -1, Kind: KindCrash, Output: p.tail.String()}
-	st := p.cmd.ProcessState
+	st := p.State()
 	switch {
 	case st == nil:
 		f.Message = "the mirror process ended"
@@ -136,7 +62,7 @@ func (p *proc) death(mirror int) Failure {
 	}
 	if strings.Contains(fatal, "out of memory") {
 		f.Kind = KindOutOfMemory
-		f.Message = "the mirror process ran out of memory (" + MemoryEnv + " sets its limit)"
+		f.Message = "the mirror process ran out of memory (" + childproc.MirrorMemoryEnv + " sets its limit)"
 	} else if strings.Contains(f.Output, "stack overflow") {
 		f.Message += " (stack overflow)"
 	}

@@ -163,9 +163,9 @@ func (c *call) gotRest(r *running, rest restMsg) error {
 
 // leaveUnrun is called when slot stops taking work because the call was
 // cancelled, with the work it had taken, if any. Work left pending is
-// unrun: when the answer is not known and the call was not interrupted (a
-// timeout struck between a rest given away and its run), that is a
-// failure, reported once.
+// unrun: when the answer is not known, the call was not interrupted and
+// no failure stopped it (a timeout struck between a rest given away and
+// its run), that is a failure, reported once.
 func (c *call) leaveUnrun(slot int, w *work) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -173,7 +173,7 @@ func (c *call) leaveUnrun(slot int, w *work) {
 	if w != nil {
 		c.pending = append(c.pending, w)
 	}
-	if len(c.pending) == 0 || c.unrun || c.decided || c.parent.Err() != nil {
+	if len(c.pending) == 0 || c.unrun || c.decided || c.failed || c.parent.Err() != nil {
 		return
 	}
 	c.unrun = true

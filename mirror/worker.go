@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/dmirror/dmirror/interp/childproc"
 	"github.com/dmirror/dmirror/interp/frame"
 	"github.com/dmirror/dmirror/interp/vm"
 )
@@ -16,22 +17,16 @@ import (
 // WorkerMode is the hidden command that runs a mirror.
 const WorkerMode = "__mirror"
 
-// Mirror file descriptors: the pool passes the frame pipes as ExtraFiles.
-const (
-	workerInFD  = 3
-	workerOutFD = 4
-)
-
 // ServeWorker runs one mirror over its pipes until the kernel closes them.
 func ServeWorker(ctx context.Context) error {
 	if err := limitMemory(); err != nil {
 		return err
 	}
 	tuneRuntime()
-	in := frame.Inherited(workerInFD, "mirror-in")
-	out := frame.Inherited(workerOutFD, "mirror-out")
-	if in == nil || out == nil {
-		return errors.New("mirror: no frame pipes (fds 3 and 4)")
+	vm.SetProgramArgs()
+	in, out, err := childproc.Pipes()
+	if err != nil {
+		return fmt.Errorf("mirror: %w", err)
 	}
 	defer in.Close()
 	defer out.Close()

@@ -49,4 +49,19 @@ var expectations = map[string]map[string][]check{
 		"compare":    {ran(), stdout("same results: true"), stdoutMatches(`speedup: \d+\.\d\dx on \d+ mirrors`)},
 		"chart":      {ran(), display("image/svg+xml", "<rect", "sequential", "mirrors")},
 	},
+	// Compiled packages: every cell prints what the same code prints as a
+	// Go program built in the same run (oracle_test.go).
+	"libraries.ipynb": {
+		"setup":      {ran(), sameAsGo("libraries.ipynb", "setup")},
+		"gonum-mat":  {ran(), sameAsGo("libraries.ipynb", "gonum-mat")},
+		"gonum-stat": {ran(), sameAsGo("libraries.ipynb", "gonum-stat")},
+		"plot":       {ran(), pngDisplay(384, 288), sameAsGo("libraries.ipynb", "plot")},
+		"gg":         {ran(), pngDisplay(160, 120), sameAsGo("libraries.ipynb", "gg")},
+		"gjson":      {ran(), sameAsGo("libraries.ipynb", "gjson")},
+		"humanize":   {ran(), sameAsGo("libraries.ipynb", "humanize")},
+		"lo":         {ran(), sameAsGo("libraries.ipynb", "lo")},
+		"uuid":       {ran(), sameAsGo("libraries.ipynb", "uuid")},
+		"decimal":    {ran(), sameAsGo("libraries.ipynb", "decimal")},
+		"parallel":   {ran(), sameAsGo("libraries.ipynb", "parallel")},
+	},
 }

@@ -51,6 +51,11 @@ func newDepGraph(chk *checked, committed []*declItem) *depGraph {
 		if d.refs != nil {
 			g.stored[d.names[0]] = d.refs
 		}
+		// The check file may not hold every committed method (see
+		// checkItems): an interface call may reach any of them.
+		if _, m, ok := strings.Cut(d.names[0], "."); ok && g.decls[d.names[0]] == nil {
+			g.methods[m] = append(g.methods[m], d.names[0])
+		}
 	}
 	return g
 }
@@ -305,10 +310,8 @@ func (c *compiler) computeTouched() {
 		if v, ok := scope.Lookup(name).(*types.Var); ok && holdsFunc(v.Type()) {
 			// A func value from an earlier cell may write any variable:
 			// its body is not known here.
-			for _, n := range scope.Names() {
-				if _, ok := scope.Lookup(n).(*types.Var); ok && !strings.HasPrefix(n, "__") && !c.im.isPrelude(scope.Lookup(n).Pos()) {
-					used[n] = true
-				}
+			for _, n := range c.sessionVars() {
+				used[n] = true
 			}
 			break
 		}

@@ -4,10 +4,13 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"reflect"
 	"strings"
 	"sync"
 
 	"github.com/traefik/yaegi/stdlib"
+
+	"github.com/dmirror/dmirror/interp/vm"
 	"github.com/traefik/yaegi/stdlib/generic"
 )
 
@@ -22,19 +25,25 @@ var (
 func interpreterStd() map[string]map[string]bool {
 	interpStdOnce.Do(func() {
 		interpStd = map[string]map[string]bool{}
-		for key, syms := range stdlib.Symbols {
-			i := strings.LastIndex(key, "/")
-			if i < 0 {
-				continue
-			}
-			path := key[:i]
-			names := interpStd[path]
-			if names == nil {
-				names = map[string]bool{}
-				interpStd[path] = names
-			}
-			for n := range syms {
-				names[n] = true
+		all := []map[string]map[string]reflect.Value{stdlib.Symbols}
+		for _, e := range vm.Extras() {
+			all = append(all, e)
+		}
+		for _, table := range all {
+			for key, syms := range table {
+				i := strings.LastIndex(key, "/")
+				if i < 0 {
+					continue
+				}
+				path := key[:i]
+				names := interpStd[path]
+				if names == nil {
+					names = map[string]bool{}
+					interpStd[path] = names
+				}
+				for n := range syms {
+					names[n] = true
+				}
 			}
 		}
 		for _, src := range generic.Sources {

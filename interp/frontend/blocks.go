@@ -61,8 +61,7 @@ func (c *compiler) blockCall(call *ast.CallExpr) {
 			capNames = append(capNames, v.Name())
 		}
 		b.Globals = sortedNames(c.deps.closure(arg), func(name string, _ bool) bool {
-			_, isVar := c.chk.pkg.Scope().Lookup(name).(*types.Var)
-			return isVar
+			return c.isSessionVar(name)
 		})
 		c.pending = append(c.pending, pendingBlock{block: b, arg: arg})
 		opts = append(opts, "__dmBlock("+strings.Join(capNames, ", ")+")")

@@ -24,8 +24,11 @@ type compiler struct {
 
 	declPiece, bodyPiece string
 	cellImports          []importItem
-	imports              []importItem // the session's imports after the cell
-	items                []*declItem  // the cell's own declarations
+	imports              []importItem        // the session's imports after the cell
+	instances            []Instance          // compiled generic instantiations the cell uses
+	instanced            map[*ast.Ident]bool // uses rewritten to those instantiations
+	nativeStd            map[string]bool     // standard packages to compile: the interpreter lacks them
+	items                []*declItem         // the cell's own declarations
 	itemNodes            []itemNode
 	declNames            map[string]bool
 	promoted             []promotedVar
@@ -64,6 +67,7 @@ type compiler struct {
 	// lineBase+1, column colBase+1 of its cell.
 	lineBase, colBase int
 	pass1Types        *checked
+	fullCheck         bool // pass 2 checked every committed declaration
 	blocks            []Block
 	reuseIDs          []int   // block IDs of a committed declaration rendered again
 	rerendered        []Block // the blocks of committed declarations rendered again
@@ -96,7 +100,8 @@ func (im *Image) Compile(code string, cell int) (plan *Plan, err error) {
 			plan, err = nil, fmt.Errorf("frontend: internal error compiling cell[%d]: %v", cell, r)
 		}
 	}()
-	c := &compiler{im: im, base: im.current(), cell: cell, src: code, lines: newLineTable(code), ce: &CompileError{Cell: cell}}
+	c := &compiler{im: im, base: im.current(), cell: cell, src: code, lines: newLineTable(code), ce: &CompileError{Cell: cell},
+		instanced: map[*ast.Ident]bool{}}
 	c.ed = &editor{}
 	c.sed = &editor{}
 	defer c.done()
@@ -202,8 +207,11 @@ func (c *compiler) parseImports(piece string) {
 			continue
 		}
 		if !interpreterHas(path, "") {
-			c.errAt(off, "package %q is not available in the interpreter: it has the Go 1.22 standard library", path)
-			continue
+			if !c.im.opts.Compiled {
+				c.errAt(off, "package %q is not available in the interpreter: it has the Go 1.22 standard library", path)
+				continue
+			}
+			c.needStd(path)
 		}
 		c.cellImports = append(c.cellImports, it)
 	}
@@ -236,7 +244,7 @@ func (c *compiler) parseDecls() {
 			c.declNames[n] = true
 		}
 		line, col := c.lines.pos(start)
-		it := &declItem{names: names, cell: c.cell, line: line, col: col, check: lead + c.src[start:end], emitLead: lead}
+		it := &declItem{names: names, cell: c.cell, line: line, col: col, check: lead + c.src[start:end], emitLead: lead, identCache: &itemIdents{}}
 		c.items = append(c.items, it)
 		c.itemNodes = append(c.itemNodes, itemNode{item: it, start: start, end: end})
 	}

@@ -134,8 +134,8 @@ func (im *Image) scopeNames(code string) []string {
 	s := im.current()
 	names := append([]string(nil), keywords...)
 	names = append(names, types.Universe.Names()...)
-	if s.pkg != nil {
-		names = append(names, s.pkg.Scope().Names()...)
+	if pkg := im.sessionPackage(s); pkg != nil {
+		names = append(names, pkg.Scope().Names()...)
 	} else {
 		for _, f := range im.prelude {
 			for _, d := range f.Decls {
@@ -202,8 +202,8 @@ func (im *Image) packageNamed(code, name string) *types.Package {
 		return nil
 	}
 	s := im.current()
-	if s.pkg != nil {
-		if obj := s.pkg.Scope().Lookup(name); obj != nil {
+	if pkg := im.sessionPackage(s); pkg != nil {
+		if obj := pkg.Scope().Lookup(name); obj != nil {
 			return nil // a session name shadows packages
 		}
 	}
@@ -240,10 +240,11 @@ func (im *Image) exprType(code string, cursor int, expr string) types.Type {
 		return t
 	}
 	s := im.current()
-	if s.pkg == nil {
+	pkg := im.sessionPackage(s)
+	if pkg == nil {
 		return nil
 	}
-	tv, err := types.Eval(im.fset, s.pkg, token.NoPos, expr)
+	tv, err := types.Eval(im.fset, pkg, token.NoPos, expr)
 	if err != nil {
 		return nil
 	}

@@ -10,7 +10,9 @@ func (c *compiler) plan() *Plan {
 	c.finishBlocks()
 	p := &Plan{Cell: c.cell, Source: c.src, Rebuild: c.rebuild, HasResult: c.hasResult,
 		ResultIsError: c.hasResult && types.Identical(c.chk.info.Types[c.resultExpr].Type, types.Universe.Lookup("error").Type()),
-		Blocks:        append(append([]Block(nil), c.blocks...), c.rerendered...)}
+		Blocks:        append(append([]Block(nil), c.blocks...), c.rerendered...),
+		Instances:     c.instances,
+		NativeStd:     sortedKeys(c.nativeStd)}
 	var bodyBlocks []Block
 	for _, pb := range c.pending {
 		if !c.inDecls(pb.arg.Pos()) {
@@ -60,9 +62,12 @@ func (c *compiler) plan() *Plan {
 		blocks:  append(append([]Block(nil), c.base.blocks...), bodyBlocks...),
 		pkg:     c.chk.pkg,
 		info:    c.chk.info,
+		full:    c.fullCheck,
 	}
-	p.ImageDecls = imageSource(next)
 	if c.rebuild {
+		// Only a rebuild needs the whole image: writing it for every cell
+		// made a cell's cost grow with the session.
+		p.ImageDecls = imageSource(next)
 		next.gen++
 		next.chunks = []string{p.ImageDecls}
 	} else {
@@ -75,6 +80,16 @@ func (c *compiler) plan() *Plan {
 	p.Touched = c.touched
 	p.next = next
 	return p
+}
+
+// NeedRebuild makes the image process run p in a fresh interpreter built
+// from the whole image (for a module that changed version, which an
+// interpreter cannot reload).
+func (p *Plan) NeedRebuild() {
+	p.Rebuild = true
+	if p.ImageDecls == "" && p.next != nil {
+		p.ImageDecls = imageSource(p.next)
+	}
 }
 
 func (c *compiler) hasStatements() bool {

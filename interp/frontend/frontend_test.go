@@ -204,17 +204,20 @@ func TestRedefinition(t *testing.T) {
 		if p.Rebuild != tt.rebuild || (p.Decls != "") != tt.newDecls {
 			t.Errorf("%q: Rebuild %v Decls %q", tt.code, p.Rebuild, p.Decls)
 		}
+		if tt.rebuild != (p.ImageDecls != "") {
+			t.Errorf("%q: Rebuild %v with ImageDecls:\n%s", tt.code, p.Rebuild, p.ImageDecls)
+		}
+		im.Commit(p)
 		for _, s := range tt.present {
-			if !strings.Contains(p.ImageDecls, s) {
-				t.Errorf("%q: ImageDecls lacks %q:\n%s", tt.code, s, p.ImageDecls)
+			if !strings.Contains(im.Source(), s) {
+				t.Errorf("%q: the image lacks %q:\n%s", tt.code, s, im.Source())
 			}
 		}
 		for _, s := range tt.absent {
-			if strings.Contains(p.ImageDecls, s) {
-				t.Errorf("%q: ImageDecls still has %q:\n%s", tt.code, s, p.ImageDecls)
+			if strings.Contains(im.Source(), s) {
+				t.Errorf("%q: the image still has %q:\n%s", tt.code, s, im.Source())
 			}
 		}
-		im.Commit(p)
 		gen, chunks := im.Chunks()
 		if tt.rebuild && (gen == gen0 || len(chunks) != 1 || chunks[0] != im.Source()) {
 			t.Errorf("%q: generation %d chunks %d after a rebuild", tt.code, gen, len(chunks))
@@ -282,13 +285,13 @@ func TestRewrites(t *testing.T) {
 		{"var fs []func() int\nfor i := 0; i < 2; i++ { if i == 0 { continue }; fs = append(fs, func() int { return i }) }", []string{"{ __dmL1 = i; continue }"}},
 		{"var fs []func() string\nfor _, s := range []string{\"a\"} { fs = append(fs, func() string { return s }) }", []string{"{ s := s; { fs = append(fs, func() string { return s }) }}"}},
 		{"for i := 0; i < 2; i++ { println(i) }", []string{"for i := 0; i < 2; i++ { __dmPrintln(i) }"}},
-		{"func f(a, b int) {}\nx := 1\ngo f(x, 2)", []string{"{ __dmF1 := f; var __dmA2 int = x; __dmGo(1, func() { __dmF1(__dmA2, 2) }) }"}},
-		{"func f(xs ...int) {}\nvar ys []int\ngo f(ys...)\ngo println(1)", []string{"__dmF1(__dmA2...)", "__dmGo(1, func() { __dmPrintln(1) })"}},
+		{"func f(a, b int) {}\nx := 1\ngo f(x, 2)", []string{"{ __dmF1 := f; var __dmA2 int = x; __dmGo(__dmGoCell(1), func() { __dmF1(__dmA2, 2) }) }"}},
+		{"func f(xs ...int) {}\nvar ys []int\ngo f(ys...)\ngo println(1)", []string{"__dmF1(__dmA2...)", "__dmGo(__dmGoCell(1), func() { __dmPrintln(1) })"}},
 		{"type P struct{ X int }\nfunc (p P) Plus(k int) int { return p.X + k }\nf := P.Plus", []string{"f  = func(__dmP0 P, __dmP1 int) (int) { return __dmP0.Plus(__dmP1) }"}},
 		{"var a any\nswitch a.(type) {\ncase int:\n}", []string{"switch __dmTS1 := a.(type) {"}},
 		{"var n int\nvar err error\nn, err = 1, nil", []string{"n, err = 1, (error)(nil)"}},
 		{"func add(i int) {}\nfunc l() { for i := 0; i < 3; i++ { defer add(i) } }", []string{"{ var __dmA1 int = i; defer add(__dmA1) }"}},
-		{"func bg() { go func() {}() }", []string{"{ __dmF1 := func() {}; __dmGo(1, func() { __dmF1() }) }"}},
+		{"func bg() { go func() {}() }", []string{"{ __dmF1 := func() {}; __dmGo(__dmGoCell(1), func() { __dmF1() }) }"}},
 	}
 	for _, tt := range tests {
 		p, err := newImage(t).Compile(tt.code, 1)

@@ -23,6 +23,10 @@ type Options struct {
 	// Modules returns the session's modules: imports outside the standard
 	// library are type-checked from their source. Nil means none.
 	Modules func() *modules.Set
+	// Compiled says that the session compiles packages (interp/native):
+	// standard packages and members the interpreter lacks, and generic
+	// funcs of packages, are then compiled rather than refused.
+	Compiled bool
 }
 
 // Image is the session's declarations as the frontend knows them: what
@@ -90,6 +94,8 @@ type declItem struct {
 	blocks    []Block
 	refs      *refs // for a func or method: what its body refers to
 	isVar     bool
+
+	identCache *itemIdents // shared by copies: they have the same check text
 }
 
 func (d *declItem) source() string {
@@ -105,6 +111,11 @@ type state struct {
 	blocks  []Block        // blocks of the cells' statements
 	pkg     *types.Package // the last successful check, for completion
 	info    *types.Info
+	// full says pkg holds every declaration; else sessionPackage checks
+	// them all into whole when completion first needs it.
+	full      bool
+	wholeOnce sync.Once
+	whole     *types.Package
 }
 
 // NewImage returns an empty image. Importing the first standard package from

@@ -103,8 +103,8 @@ func (im *Image) sessionDoc(name string) (string, bool) {
 			continue
 		}
 		head := ""
-		if s.pkg != nil && !strings.Contains(name, ".") {
-			if obj := s.pkg.Scope().Lookup(name); obj != nil {
+		if pkg := im.sessionPackage(s); pkg != nil && !strings.Contains(name, ".") {
+			if obj := pkg.Scope().Lookup(name); obj != nil {
 				head = types.ObjectString(obj, im.qualifierFor()) + "\n\n"
 			}
 		}

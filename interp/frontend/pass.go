@@ -112,7 +112,7 @@ func (c *compiler) cellOffset(off, bodyLen int) int {
 // pass1 type-checks the cell with its top-level variables as locals of
 // the body func, to learn their types.
 func (c *compiler) pass1() error {
-	src, f := c.build(c.kept, c.bodyPiece)
+	src, f := c.build(c.checkItems(c.kept), c.bodyPiece)
 	chk, err := c.check(src, fmt.Sprintf("check1/cell[%d]", c.cell), c.declOff)
 	if err != nil {
 		return c.fail("check pass 1: %w", err)
@@ -142,7 +142,7 @@ func (c *compiler) pass1() error {
 	}
 	if c.switchIndexed(chk, fn) {
 		// The switch changes what the calls return: check again.
-		src, f = c.build(c.kept, c.bodyPiece)
+		src, f = c.build(c.checkItems(c.kept), c.bodyPiece)
 		if chk, err = c.check(src, fmt.Sprintf("check1/cell[%d]", c.cell), c.declOff); err != nil {
 			return c.fail("check pass 1: %w", err)
 		}
@@ -253,7 +253,7 @@ func (c *compiler) declareVars() {
 		decl := "var " + p.name + " " + p.tstr
 		c.newVars = append(c.newVars, &declItem{
 			names: []string{p.name}, cell: c.cell, line: p.line, col: p.col,
-			check: decl, emit: decl, varType: p.tstr, isVar: true,
+			check: decl, emit: decl, varType: p.tstr, isVar: true, identCache: &itemIdents{},
 		})
 	}
 }
@@ -304,7 +304,9 @@ func (c *compiler) pass2() error {
 	body := c.sed.apply(c.bodyPiece, 0, len(c.bodyPiece), nil)
 	c.structMap = c.sed.mapping()
 	c.bodyLen = len(body)
-	items := append(append([]*declItem(nil), c.kept...), c.newVars...)
+	checked := c.checkItems(c.kept, varTexts(c.newVars)...)
+	c.fullCheck = len(checked) == len(c.kept)
+	items := append(append([]*declItem(nil), checked...), c.newVars...)
 	src, f := c.build(items, body)
 	// When the cell replaces nothing, the committed funcs' bodies, checked
 	// when they were committed, cannot break: only their signatures are

@@ -38,7 +38,9 @@ type Plan struct {
 	// interpreter from the prelude and ImageDecls, and restores every value.
 	Rebuild bool
 	// ImageDecls is the declaration source of the whole session after this
-	// cell (the committed image plus Decls, with replaced ones dropped).
+	// cell (the committed image plus Decls, with replaced ones dropped),
+	// when Rebuild; empty otherwise (the image is then the committed one
+	// followed by Decls, as Image.Source says after Commit).
 	ImageDecls string
 
 	// BodyFunc is the name of a func declared in Body that runs the cell's
@@ -77,6 +79,12 @@ type Plan struct {
 	// (prelude 05-core), with N the cell that contains the statement (for a
 	// func declaration, the cell that declared it).
 	Blocks []Block
+	// Instances are the instantiations of generic funcs of compiled
+	// packages that the cell calls (by their Symbol).
+	Instances []Instance
+	// NativeStd are standard packages the interpreter lacks (or lacks
+	// members of) that the cell uses: they are compiled for the session.
+	NativeStd []string
 
 	next *state // the image after this cell, for Commit
 }

@@ -74,6 +74,9 @@ func (c *compiler) explicitTypeArgs() {
 		if sel, ok := c.parents[id].(*ast.SelectorExpr); ok && sel.Sel == id {
 			target = sel
 		}
+		if c.compiledInstance(id, inst, target) {
+			continue
+		}
 		args := make([]string, inst.TypeArgs.Len())
 		for i := range args {
 			args[i] = c.typeString(inst.TypeArgs.At(i))
@@ -125,6 +128,8 @@ func (c *compiler) visit(n ast.Node) bool {
 	case *ast.DeferStmt:
 		c.deferStmt(n)
 		c.deferredLiterals(n)
+	case *ast.FuncLit:
+		c.loopFuncLit(n)
 	case *ast.Ident:
 		if alt, ok := c.im.pre.aliasFor[n.Name]; ok {
 			c.ed.replace(c.coff(n.Pos()), c.coff(n.End()), alt)
@@ -133,17 +138,30 @@ func (c *compiler) visit(n ast.Node) bool {
 	case *ast.ReturnStmt:
 		c.bareReturn(n)
 	case *ast.TypeSwitchStmt:
-		c.typeSwitch(n)
+		c.switchStructs(n)
+		if !c.wrappedSwitch(n) {
+			c.typeSwitch(n)
+		}
+	case *ast.TypeAssertExpr:
+		c.assertStruct(n)
+		c.ifaceAssert(n)
+	case *ast.BinaryExpr:
+		c.ifaceCompare(n)
+		return c.foldConst(n)
+	case *ast.StructType:
+		c.hideUnexported(n)
 	case *ast.AssignStmt:
 		c.typedNils(n)
 		c.assignErrors(n)
 		c.splitAssign(n)
+		c.commaOk(len(n.Lhs), n.Rhs)
 	case *ast.LabeledStmt:
 		c.caseLabel(n)
-	case *ast.BinaryExpr, *ast.UnaryExpr, *ast.ParenExpr:
+	case *ast.UnaryExpr, *ast.ParenExpr:
 		return c.foldConst(n.(ast.Expr))
 	case *ast.ValueSpec:
 		c.assignErrors(n)
+		c.commaOk(len(n.Names), n.Values)
 	}
 	return true
 }
@@ -263,7 +281,14 @@ func (c *compiler) checkMember(sel *ast.SelectorExpr) {
 		return
 	}
 	path := pn.Imported().Path()
+	if c.instanced[sel.Sel] {
+		return
+	}
 	if !interpreterHas(path, sel.Sel.Name) {
+		if c.im.opts.Compiled && !isGeneric(c.chk.info.Uses[sel.Sel]) {
+			c.needStd(path)
+			return
+		}
 		c.errAt(c.coff(sel.Pos()), "%s.%s is not available in the interpreter: it has the Go 1.22 standard library", id.Name, sel.Sel.Name)
 	}
 }
@@ -321,4 +346,25 @@ func (c *compiler) bareReturn(r *ast.ReturnStmt) {
 			return
 		}
 	}
+}
+
+// needStd marks a standard package to be compiled for the session.
+func (c *compiler) needStd(path string) {
+	if c.nativeStd == nil {
+		c.nativeStd = map[string]bool{}
+	}
+	c.nativeStd[path] = true
+}
+
+// isGeneric reports whether obj is a generic func or type.
+func isGeneric(obj types.Object) bool {
+	switch o := obj.(type) {
+	case *types.Func:
+		s, ok := o.Type().(*types.Signature)
+		return ok && s.TypeParams().Len() > 0
+	case *types.TypeName:
+		n, ok := o.Type().(*types.Named)
+		return ok && n.TypeParams().Len() > 0
+	}
+	return false
 }

@@ -300,6 +300,51 @@ func (c *compiler) forStmt(f *ast.ForStmt) {
 	})
 }
 
+// loopFuncLit parenthesises a func literal passed as an argument in a
+// loop body. yaegi hands a bare literal argument to compiled code
+// (wg.Go, time.AfterFunc) as a wrapper that reads the enclosing frame
+// when it runs, so every closure of the loop sees the variables of the
+// iteration running then (after the loop, the last one), even copies made
+// in the body (v := i); a parenthesised literal is the closure value made
+// where it stands, with this iteration's variables. Only arguments of
+// funcs: builtins (append) keep the closure value already, and a
+// parenthesised literal sent in a select case is a nil func in yaegi.
+// Deferred calls keep the bare literal: yaegi deadlocks running a second
+// deferred closure value.
+func (c *compiler) loopFuncLit(lit *ast.FuncLit) {
+	call, ok := c.parents[lit].(*ast.CallExpr)
+	if !ok || call.Fun == lit {
+		return
+	}
+	if _, builtin := c.chk.info.Uses[identOf(call.Fun)].(*types.Builtin); builtin {
+		return // append and the like store the closure value itself
+	}
+	for n := c.parents[lit]; n != nil; n = c.parents[n] {
+		switch l := n.(type) {
+		case *ast.FuncLit, *ast.FuncDecl, *ast.DeferStmt:
+			return
+		case *ast.ForStmt:
+			if !within(lit, l.Body) {
+				return
+			}
+		case *ast.RangeStmt:
+			if !within(lit, l.Body) {
+				return
+			}
+		default:
+			continue
+		}
+		c.ed.insert(c.coff(lit.Pos()), "(")
+		c.ed.insert(c.coff(lit.End()), ")")
+		return
+	}
+}
+
+// within reports whether n lies inside block.
+func within(n ast.Node, block *ast.BlockStmt) bool {
+	return block != nil && n.Pos() >= block.Pos() && n.End() <= block.End()
+}
+
 // continues calls fn for each continue statement in body that continues
 // the loop whose body it is (label: that loop's label, if any).
 func (c *compiler) continues(body *ast.BlockStmt, label string, fn func(*ast.BranchStmt)) {
@@ -338,12 +383,11 @@ func (c *compiler) continues(body *ast.BlockStmt, label string, fn func(*ast.Bra
 // f, a and b at once, as Go does, and hands the call to the prelude's
 // __dmGo.
 func (c *compiler) goStmt(g *ast.GoStmt) {
-	// In a func declaration this is the declaring cell: the hook has no way
-	// yet to learn which cell calls the func.
+	// The declaring cell: __dmGoCell finds the cell that runs the statement.
 	cell := c.cell
 	c.ed.replaceFunc(c.coff(g.Pos()), c.coff(g.End()), func() string {
 		decls, inv := c.callNow(g.Call, true)
-		hook := fmt.Sprintf("__dmGo(%d, func() { %s })", cell, inv)
+		hook := fmt.Sprintf("__dmGo(__dmGoCell(%d), func() { %s })", cell, inv)
 		if len(decls) == 0 {
 			return hook
 		}

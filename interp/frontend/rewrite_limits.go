@@ -19,8 +19,12 @@ func (c *compiler) compiledCall(call *ast.CallExpr) {
 	if sig == nil || fn == nil || fn.Pkg() == nil || fn.Pkg().Path() == "main" {
 		return
 	}
-	c.errorArgs(call, sig)
+	done := c.fmtArgs(call, fn)
+	c.errorArgs(call, sig, done)
 	c.jsonArgs(call, fn)
+	c.jsonMethods(call, fn)
+	c.errorsAsStruct(call, fn)
+	c.templateMethods(call, fn)
 }
 
 // calleeOf returns the signature and the func a call calls, if static.
@@ -46,11 +50,14 @@ func (c *compiler) calleeOf(call *ast.CallExpr) (*types.Signature, *types.Func) 
 // error: passed as any, compiled code (fmt's %w and %v) does not see the
 // interpreted Error method. A conversion error(x) is not enough for the
 // interpreter; a value that went through an error parameter is.
-func (c *compiler) errorArgs(call *ast.CallExpr, sig *types.Signature) {
+func (c *compiler) errorArgs(call *ast.CallExpr, sig *types.Signature, done map[ast.Expr]bool) {
 	if call.Ellipsis.IsValid() {
 		return
 	}
 	for i, arg := range call.Args {
+		if done[arg] {
+			continue // printed by fmtArgs' wrapper
+		}
 		pt := paramType(sig, i)
 		if pt == nil || !types.IsInterface(pt) {
 			continue

@@ -3,7 +3,6 @@ package frontend
 import (
 	"fmt"
 	"go/ast"
-	"go/importer"
 	"go/parser"
 	"go/token"
 	"go/types"
@@ -102,6 +101,14 @@ func (s *sharedImporter) ImportFrom(path, dir string, mode types.ImportMode) (*t
 	if err, ok := s.errs[key]; ok {
 		return nil, err
 	}
+	if path == NativePath {
+		// Its symbols exist only in the image binary; the rewritten
+		// cells that use them are not type-checked.
+		p := types.NewPackage(NativePath, "native")
+		p.MarkComplete()
+		s.pkgs[key] = p
+		return p, nil
+	}
 	p, err := s.imp.ImportFrom(path, dir, mode)
 	if err != nil {
 		err = fmt.Errorf("cannot import %q: %w", path, err)
@@ -135,7 +142,7 @@ func (s *sharedImporter) cached(path string) *types.Package {
 // file set, and shared by every Image: importing it takes seconds of CPU.
 var (
 	fileSet = token.NewFileSet()
-	std     = &stdImporter{imp: importer.ForCompiler(fileSet, "source", nil).(types.ImporterFrom), pkgs: map[string]*types.Package{}, errs: map[string]error{}}
+	std     = &stdImporter{imp: modules.StdImporter(fileSet), pkgs: map[string]*types.Package{}, errs: map[string]error{}}
 )
 
 // stdImporter serialises and caches the process's source importer.
@@ -158,6 +165,14 @@ func (s *stdImporter) ImportFrom(path, dir string, mode types.ImportMode) (*type
 	}
 	if err, ok := s.errs[path]; ok {
 		return nil, err
+	}
+	if path == NativePath {
+		// Its symbols exist only in the image binary; the rewritten
+		// cells that use them are not type-checked.
+		p := types.NewPackage(NativePath, "native")
+		p.MarkComplete()
+		s.pkgs[path] = p
+		return p, nil
 	}
 	p, err := s.imp.ImportFrom(path, dir, mode)
 	if err != nil {

@@ -32,6 +32,37 @@ func BuildContext() build.Context {
 	return c
 }
 
+// CompiledContext returns the build context that chooses a compiled
+// package's files for type-checking it: the toolchain's own release tags,
+// and cgo disabled (go/types cannot run cgo; a package's API is the same).
+func CompiledContext() build.Context {
+	c := build.Default
+	c.CgoEnabled = false
+	c.GOPATH = ""
+	c.Dir = ""
+	return c
+}
+
+// listImports reads the package in dir for compiled use: what it imports
+// matters (to fetch its modules), and nothing is refused.
+func listImports(dir, importPath string, _ func(string) bool) (*build.Package, error) {
+	ctx := CompiledContext()
+	p, err := ctx.ImportDir(dir, build.ImportComment)
+	var noGo *build.NoGoError
+	switch {
+	case errors.As(err, &noGo):
+		// cgo only: the go command builds it; its imports come with it.
+		ctx.CgoEnabled = true
+		if p, err = ctx.ImportDir(dir, build.ImportComment); err != nil {
+			return nil, fmt.Errorf("package %s: %w", importPath, err)
+		}
+		return p, nil
+	case err != nil:
+		return nil, fmt.Errorf("package %s: %w", importPath, err)
+	}
+	return p, nil
+}
+
 // PackageError says why a package cannot be interpreted.
 type PackageError struct {
 	Path       string // import path of the package

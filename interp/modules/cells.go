@@ -20,8 +20,13 @@ type Cells struct {
 	r  atomic.Pointer[Resolver]
 }
 
-// NewCells returns a Cells whose Resolver will use opts.
-func NewCells(opts Options) *Cells { return &Cells{opts: opts} }
+// NewCells returns a Cells whose Resolver will use opts. It first removes
+// the private modules that dead sessions left in opts.TempDir (SweepStale),
+// as a best effort: what cannot be removed now is tried by the next session.
+func NewCells(opts Options) *Cells {
+	_ = SweepStale(opts.TempDir)
+	return &Cells{opts: opts}
+}
 
 // Prepared is what Prepare did to a cell.
 type Prepared struct {
@@ -154,3 +159,19 @@ func (s *Source) Update(mods []Module) {
 // FS returns the file system to give yaegi (Options.SourcecodeFilesystem,
 // with Options.GoPath = GoPath); it follows Update.
 func (s *Source) FS() fs.FS { return sourceFS{s: s} }
+
+// ModDir is the private module's directory ("" before the first import):
+// its go.mod and go.sum fix the versions of the session's modules.
+func (c *Cells) ModDir() string {
+	if r := c.r.Load(); r != nil {
+		return r.Dir()
+	}
+	return ""
+}
+
+// Init makes the private module now, for a session that compiles standard
+// packages before it imports any module.
+func (c *Cells) Init(ctx context.Context) error {
+	_, err := c.resolver(ctx)
+	return err
+}

@@ -4,12 +4,29 @@ import (
 	"errors"
 	"fmt"
 	"go/ast"
+	"go/build"
+	"go/importer"
 	"go/parser"
 	"go/token"
 	"go/types"
 	"path/filepath"
 	"sync"
 )
+
+// StdImporter returns an importer of standard packages from source, as
+// the type checker's Std, with cgo disabled as for module packages
+// (BuildContext). With cgo, go/importer's source importer runs `go tool
+// cgo` on packages such as net and os/user (and so on uuid, which imports
+// net): that needs a C compiler, takes longer, and leaves gcc's object files
+// in os.TempDir, 7 srcimporter*_cgo_*.o per session, because cmd/cgo names
+// them before it appends the separator to the -objdir it is given. The
+// exported API is the same without cgo but for runtime/cgo.Incomplete, and
+// the interpreter runs no cgo either.
+func StdImporter(fset *token.FileSet) types.ImporterFrom {
+	// The source importer reads build.Default and takes no other context.
+	build.Default.CgoEnabled = false
+	return importer.ForCompiler(fset, "source", nil).(types.ImporterFrom)
+}
 
 // Importer gives the type checker the packages cells import: standard
 // packages through Std, and packages of the session's modules from their
@@ -65,7 +82,7 @@ func (l locked) ImportFrom(path, dir string, mode types.ImportMode) (*types.Pack
 	if p, ok := im.pkgs[src]; ok {
 		return p, nil
 	}
-	p, err := l.check(path, src)
+	p, err := l.check(path, src, im.set().compiled)
 	if err != nil {
 		return nil, err
 	}
@@ -73,8 +90,11 @@ func (l locked) ImportFrom(path, dir string, mode types.ImportMode) (*types.Pack
 	return p, nil
 }
 
-func (l locked) check(path, dir string) (*types.Package, error) {
+func (l locked) check(path, dir string, compiled bool) (*types.Package, error) {
 	ctx := BuildContext()
+	if compiled {
+		ctx = CompiledContext()
+	}
 	bp, err := ctx.ImportDir(dir, 0)
 	if err != nil {
 		return nil, fmt.Errorf("package %s: %w", path, err)

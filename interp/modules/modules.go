@@ -50,6 +50,10 @@ func IsStd(importPath string) bool {
 type Set struct {
 	mods  []Module // longest path first, for prefix lookups
 	files *fileCache
+	// compiled: the packages are compiled (Options.Compiled), so their
+	// types are read with the toolchain's build context, not the
+	// interpreter's.
+	compiled bool
 }
 
 // NewSet returns a set of mods. Modules without a directory are left out:
@@ -69,6 +73,10 @@ func NewSet(mods []Module) *Set {
 	})
 	return s
 }
+
+// Compiled reports whether the set's packages are compiled Go rather than
+// interpreted source (Options.Compiled).
+func (s *Set) Compiled() bool { return s.compiled }
 
 // Modules returns the modules of the set, sorted by path.
 func (s *Set) Modules() []Module {

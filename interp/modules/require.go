@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -51,6 +52,9 @@ func (r *Resolver) Get(ctx context.Context, specs ...string) (changed []Module, 
 		if err := checkSpec(s); err != nil {
 			return nil, err
 		}
+		if err := r.checkLinked(s); err != nil {
+			return nil, err
+		}
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -88,6 +92,7 @@ func checkSpec(s string) error {
 // before whose version differs in it.
 func (r *Resolver) commit(before *Set) []Module {
 	set := NewSet(r.list)
+	set.compiled = r.compiled != nil
 	r.set.Store(set)
 	var changed []Module
 	for _, old := range before.mods {
@@ -118,7 +123,11 @@ func (r *Resolver) walk(ctx context.Context, todo []string) error {
 		if err != nil {
 			return &FetchError{ImportPath: it.path, Err: withImporter(err, it.by)}
 		}
-		p, err := loadPackage(dir, it.path, r.hasStd)
+		load := loadPackage
+		if r.compiled != nil {
+			load = listImports
+		}
+		p, err := load(dir, it.path, r.hasStd)
 		if err != nil {
 			if pe, ok := err.(*PackageError); ok {
 				pe.ImportedBy = it.by
@@ -217,4 +226,57 @@ func (r *Resolver) savepoint() func() error {
 		}
 		return nil
 	}
+}
+
+// checkLinked refuses to move a module that dmirror itself requires below
+// dmirror's version: the compiled image links dmirror and the session's
+// packages from one version selection, which cannot go below it.
+func (r *Resolver) checkLinked(spec string) error {
+	if r.compiled == nil {
+		return nil
+	}
+	path, version, _ := strings.Cut(spec, "@")
+	linked, ok := r.compiled.Linked[path]
+	if !ok || version == "" || olderVersion(linked, version) >= 0 {
+		return nil
+	}
+	return fmt.Errorf("modules: %s is also a dependency of dmirror itself, at %s: a session can use that version or a newer one, not %s", path, linked, version)
+}
+
+// olderVersion compares semantic versions vX.Y.Z: negative when b is
+// older than a, 0 when equal or when either is not of that form.
+func olderVersion(a, b string) int {
+	pa, oka := semverParts(a)
+	pb, okb := semverParts(b)
+	if !oka || !okb {
+		return 0
+	}
+	for i := range pa {
+		if pa[i] != pb[i] {
+			return pb[i] - pa[i]
+		}
+	}
+	return 0
+}
+
+func semverParts(v string) ([3]int, bool) {
+	var p [3]int
+	v, ok := strings.CutPrefix(v, "v")
+	if !ok {
+		return p, false
+	}
+	v, _, _ = strings.Cut(v, "-")
+	v, _, _ = strings.Cut(v, "+")
+	fields := strings.Split(v, ".")
+	if len(fields) != 3 {
+		return p, false
+	}
+	for i, f := range fields {
+		n, err := strconv.Atoi(f)
+		if err != nil {
+			return p, false
+		}
+		p[i] = n
+	}
+	return p, true
 }

@@ -31,6 +31,20 @@ type Options struct {
 	// HasStd reports whether the interpreter provides a standard package;
 	// nil means that it provides them all.
 	HasStd func(importPath string) bool
+	// Compiled, when set, makes the packages cells import compiled Go
+	// (package interp/native) rather than interpreted source: nothing is
+	// refused for needing assembly, cgo or unsafe, and the private module
+	// requires dmirror itself, so that one version selection covers both.
+	Compiled *Compiled
+}
+
+// Compiled is how the private module requires dmirror's own module.
+type Compiled struct {
+	GoMod string // go.mod lines after the module line (go, require, replace)
+	GoSum []byte // dmirror's go.sum, so its requirements need no download
+	// Linked are the modules dmirror itself requires, by path: a session
+	// can use them at that version or a newer one, never an older one.
+	Linked map[string]string
 }
 
 // DefaultTimeout bounds one run of the go command.
@@ -41,21 +55,26 @@ const DefaultTimeout = 2 * time.Minute
 // methods are safe for concurrent use; go commands run one at a time.
 type Resolver struct {
 	mu      sync.Mutex
+	dir     *privateDir
 	gocmd   goCmd
 	hasStd  func(string) bool
 	proxy   string              // GOPROXY for implicit imports: the module cache first
 	list    []Module            // the private module's build list, Dir "" if not downloaded
 	set     atomic.Pointer[Set] // read without mu: completion must not wait for go
 	checked map[string]bool     // import paths checked against set
+	// compiled: packages are compiled, not interpreted (Options.Compiled).
+	compiled *Compiled
 }
 
-// New makes a private module in a temporary directory. Close removes it.
+// New makes a private module in a temporary directory, locked by this
+// process so that SweepStale can remove it if the process dies without
+// Close. Close removes it.
 func New(ctx context.Context, opts Options) (*Resolver, error) {
 	if opts.Env == nil {
 		opts.Env = os.Environ()
 	}
 	if opts.GoCmd == "" {
-		gocmd, err := findGo()
+		gocmd, err := FindGo()
 		if err != nil {
 			return nil, err
 		}
@@ -64,14 +83,23 @@ func New(ctx context.Context, opts Options) (*Resolver, error) {
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout
 	}
-	dir, err := os.MkdirTemp(opts.TempDir, "dmirror-modules-")
+	dir, err := makePrivateDir(opts.TempDir)
 	if err != nil {
 		return nil, fmt.Errorf("modules: make private module: %w", err)
 	}
+	// What the go command and its helpers (git) leave in their temporary
+	// directory goes with the private module, also when a kill stops them.
+	tmp := filepath.Join(dir.path, "tmp")
+	if err := os.Mkdir(tmp, 0o700); err != nil {
+		return nil, errors.Join(fmt.Errorf("modules: make private module: %w", err), dir.remove())
+	}
+	env := append(append([]string(nil), opts.Env...), "TMPDIR="+tmp, "GOTMPDIR="+tmp)
 	r := &Resolver{
-		gocmd:   goCmd{path: opts.GoCmd, dir: dir, env: opts.Env, timeout: opts.Timeout},
-		hasStd:  opts.HasStd,
-		checked: map[string]bool{},
+		dir:      dir,
+		gocmd:    goCmd{path: opts.GoCmd, dir: dir.path, env: env, timeout: opts.Timeout},
+		hasStd:   opts.HasStd,
+		compiled: opts.Compiled,
+		checked:  map[string]bool{},
 	}
 	r.set.Store(NewSet(nil))
 	if err := r.init(ctx); err != nil {
@@ -80,10 +108,10 @@ func New(ctx context.Context, opts Options) (*Resolver, error) {
 	return r, nil
 }
 
-// findGo returns the go command: the one on PATH, else the one of the Go
+// FindGo returns the go command: the one on PATH, else the one of the Go
 // installation dmirror was built with (a kernel started by a Jupyter
 // server may have a PATH without Go's bin directory).
-func findGo() (string, error) {
+func FindGo() (string, error) {
 	if p, err := exec.LookPath("go"); err == nil {
 		return p, nil
 	}
@@ -102,7 +130,14 @@ func findGo() (string, error) {
 var goMod = fmt.Sprintf("module dmirror.session\n\ngo 1.%d\n", StdGoMinor)
 
 func (r *Resolver) init(ctx context.Context) error {
-	if err := os.WriteFile(filepath.Join(r.gocmd.dir, "go.mod"), []byte(goMod), 0o644); err != nil {
+	mod := goMod
+	if r.compiled != nil {
+		mod = "module dmirror.session\n\n" + r.compiled.GoMod
+		if err := os.WriteFile(filepath.Join(r.gocmd.dir, "go.sum"), r.compiled.GoSum, 0o644); err != nil {
+			return fmt.Errorf("modules: write private go.sum: %w", err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(r.gocmd.dir, "go.mod"), []byte(mod), 0o644); err != nil {
 		return fmt.Errorf("modules: write private go.mod: %w", err)
 	}
 	out, err := r.gocmd.run(ctx, nil, "env", "-json", "GOMODCACHE", "GOPROXY")
@@ -124,7 +159,7 @@ func (r *Resolver) init(ctx context.Context) error {
 
 // Close removes the private module. The module cache is left alone.
 func (r *Resolver) Close() error {
-	if err := os.RemoveAll(r.gocmd.dir); err != nil {
+	if err := r.dir.remove(); err != nil {
 		return fmt.Errorf("modules: remove private module: %w", err)
 	}
 	return nil
@@ -193,3 +228,7 @@ func (r *Resolver) download(ctx context.Context, i int) error {
 	r.list[i].Dir = d.Dir
 	return nil
 }
+
+// Dir is the private module's directory, whose go.mod and go.sum fix the
+// versions of the session's modules.
+func (r *Resolver) Dir() string { return r.gocmd.dir }

@@ -28,6 +28,16 @@ type Hooks struct {
 	// with the statement's line in the cell (the prelude's __dmAt), so a
 	// panic can name the line that failed. By default it does nothing.
 	At func(cell, line int)
+	// GoCell is called by a `go` statement of cell, before it starts the
+	// goroutine, in the goroutine running the statement (the prelude's
+	// __dmGoCell): it returns the cell the new goroutine works for. By
+	// default it returns cell.
+	GoCell func(cell int) int
+	// Exit is os.Exit (and log.Fatal's exit) in interpreted code, called in
+	// the goroutine that exits. It must not return: the program ends there,
+	// without running deferred calls. By default it panics with *ExitError,
+	// which does run them.
+	Exit func(code int)
 }
 
 // ExitError is the panic value of os.Exit in interpreted code: a cell must
@@ -37,9 +47,10 @@ type ExitError struct{ Code int }
 func (e *ExitError) Error() string { return fmt.Sprintf("os.Exit(%d) called", e.Code) }
 
 // coreExports returns the dmirror/core package and the overrides of
-// standard symbols that every interpreter needs: os.Exit, and errors.As and
-// errors.Is that see interpreted error types.
-func coreExports(h Hooks, stderr io.Writer) interp.Exports {
+// standard symbols that every interpreter needs: os.Exit and log.Fatal,
+// and errors.As and errors.Is that see interpreted error types. logOutput
+// is the interpreter's log.Output (yaegi's logger writes to its stderr).
+func coreExports(h Hooks, stderr io.Writer, logOutput func(int, string) error) interp.Exports {
 	start, end := h.GoStart, h.GoEnd
 	if start == nil {
 		start = func(int) {}
@@ -55,17 +66,33 @@ func coreExports(h Hooks, stderr io.Writer) interp.Exports {
 	if at == nil {
 		at = func(int, int) {}
 	}
+	goCell := h.GoCell
+	if goCell == nil {
+		goCell = func(cell int) int { return cell }
+	}
+	exit := h.Exit
+	if exit == nil {
+		exit = func(code int) { panic(&ExitError{Code: code}) }
+	}
 	return interp.Exports{
 		CorePath + "/core": {
 			"GoStart": reflect.ValueOf(start),
 			"GoEnd":   reflect.ValueOf(end),
 			"At":      reflect.ValueOf(at),
+			"GoCell":  reflect.ValueOf(goCell),
 			"Print":   reflect.ValueOf(func(args ...any) { io.WriteString(stderr, formatPrint(false, args)) }),
 			"Println": reflect.ValueOf(func(args ...any) { io.WriteString(stderr, formatPrint(true, args)) }),
 			"Iface":   reflect.ValueOf(func(v any) any { return ifaceArg{v} }),
 		},
 		"os/os": {
-			"Exit": reflect.ValueOf(func(code int) { panic(&ExitError{Code: code}) }),
+			"Exit": reflect.ValueOf(exit),
+		},
+		// yaegi's log.Fatal panics (deferred calls run, recover stops it);
+		// Go's logs and exits.
+		"log/log": {
+			"Fatal":   reflect.ValueOf(func(v ...any) { logOutput(2, fmt.Sprint(v...)); exit(1) }),
+			"Fatalf":  reflect.ValueOf(func(f string, v ...any) { logOutput(2, fmt.Sprintf(f, v...)); exit(1) }),
+			"Fatalln": reflect.ValueOf(func(v ...any) { logOutput(2, fmt.Sprintln(v...)); exit(1) }),
 		},
 		"errors/errors": {
 			"As": reflect.ValueOf(errorsAs),

@@ -39,7 +39,8 @@ func formatPrint(ln bool, args []any) string {
 // pointers in hex, slices as [len/cap] and the array's address.
 func printArg(a any) string {
 	if ia, ok := a.(ifaceArg); ok {
-		w := (*[2]uintptr)(unsafe.Pointer(&ia.v))
+		v := yaegiIfaceValue(ia.v)
+		w := (*[2]uintptr)(unsafe.Pointer(&v))
 		return fmt.Sprintf("(%#x,%#x)", w[0], w[1])
 	}
 	v := reflect.ValueOf(a)
@@ -69,4 +70,36 @@ func printArg(a any) string {
 	}
 	// The frontend rejects the other kinds, as the Go compiler does.
 	return fmt.Sprintf("%v", a)
+}
+
+// yaegiIfaceValue returns the value a yaegi valueInterface holds, or v
+// itself. yaegi keeps a value of an interface type the session declares
+// (type I interface{ M() }) in a struct of its own, {node, value}, which
+// compiled code receives as it is, nil or not: its words are never
+// (0x0,0x0). Unwrapped, a nil interface is nil again.
+func yaegiIfaceValue(v any) any {
+	for {
+		rv := reflect.ValueOf(v)
+		if !rv.IsValid() || !isValueInterface(rv.Type()) {
+			return v
+		}
+		c := reflect.New(rv.Type()).Elem()
+		c.Set(rv)
+		inner := c.FieldByName("value")
+		if !inner.IsValid() || inner.Type() != reflect.TypeFor[reflect.Value]() {
+			return v
+		}
+		iv := *(*reflect.Value)(unsafe.Pointer(inner.UnsafeAddr()))
+		if !iv.IsValid() {
+			return nil
+		}
+		if iv.Kind() == reflect.Interface && iv.IsNil() {
+			return nil
+		}
+		v = iv.Interface()
+	}
+}
+
+func isValueInterface(t reflect.Type) bool {
+	return t.Kind() == reflect.Struct && t.Name() == "valueInterface" && t.PkgPath() == "github.com/traefik/yaegi/interp"
 }

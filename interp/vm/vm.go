@@ -8,13 +8,21 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log"
 	"os"
+	"reflect"
+	"regexp"
 	"strings"
 
 	"github.com/traefik/yaegi/interp"
 	"github.com/traefik/yaegi/stdlib"
+	"github.com/traefik/yaegi/stdlib/syscall"
+	"github.com/traefik/yaegi/stdlib/unrestricted"
+	"github.com/traefik/yaegi/stdlib/unsafe"
 
 	"github.com/dmirror/dmirror/display"
+	"github.com/dmirror/dmirror/interp/childproc"
+	"github.com/dmirror/dmirror/interp/gofmt"
 	"github.com/dmirror/dmirror/interp/prelude"
 )
 
@@ -29,7 +37,7 @@ type Config struct {
 	GoPath   string
 	SourceFS fs.FS
 	// Env is what os.Getenv and friends see ("KEY=value"); nil means this
-	// process's environment without DMIRROR_CHILD, the marker of dmirror's
+	// process's environment without childproc.ModeEnv, the marker of dmirror's
 	// hidden modes.
 	Env []string
 	// Hooks receives the events of the prelude's core built-ins (goroutines
@@ -55,12 +63,38 @@ func New(cfg Config) (*interp.Interpreter, error) {
 	if err := i.Use(stdlib.Symbols); err != nil {
 		return nil, fmt.Errorf("vm: load stdlib: %w", err)
 	}
+	// A notebook runs on its user's own machine: syscall, unsafe and
+	// os/exec, which yaegi keeps apart from its stdlib, are there too.
+	for _, e := range Extras() {
+		if err := i.Use(e); err != nil {
+			return nil, fmt.Errorf("vm: load stdlib extras: %w", err)
+		}
+	}
+	// Compiled packages come after the stdlib, so that a standard package
+	// compiled whole replaces yaegi's partial table, and before the core
+	// exports, whose overrides (os.Exit, errors.As) must win.
+	if err := i.Use(native); err != nil {
+		return nil, fmt.Errorf("vm: load compiled packages: %w", err)
+	}
 	stderr := cfg.Stderr
 	if stderr == nil {
 		stderr = io.Discard
 	}
-	if err := i.Use(coreExports(cfg.Hooks, stderr)); err != nil {
+	// One standard logger, as in a program: cells' log calls and compiled
+	// code's (log/slog's default handler, libraries) share its flags,
+	// prefix and output, which is the interpreter's stderr. yaegi gives
+	// cells a logger of their own instead.
+	log.SetOutput(yaegiLogFilter{stderr})
+	if err := i.Use(stdLog()); err != nil {
+		return nil, fmt.Errorf("vm: load log: %w", err)
+	}
+	logOutput := log.Output
+	if err := i.Use(coreExports(cfg.Hooks, stderr, logOutput)); err != nil {
 		return nil, fmt.Errorf("vm: load core exports: %w", err)
+	}
+	// The prelude's 30-gofmt.gotxt prints values of session types through it.
+	if err := i.Use(gofmt.Exports()); err != nil {
+		return nil, fmt.Errorf("vm: load gofmt exports: %w", err)
 	}
 	// The display prelude needs dmirror/display in every interpreter; this
 	// default drops displays, and cfg.Exports may register a publishing one.
@@ -95,9 +129,47 @@ func eval(i *interp.Interpreter, src string) (err error) {
 func processEnv() []string {
 	env := []string{}
 	for _, e := range os.Environ() {
-		if !strings.HasPrefix(e, "DMIRROR_CHILD=") {
+		if !strings.HasPrefix(e, childproc.ModeEnv+"=") {
 			env = append(env, e)
 		}
 	}
 	return env
+}
+
+// Extras are the standard packages yaegi ships apart from its stdlib:
+// syscall, unsafe, and os/exec (only that of its unrestricted set: its os
+// and log would let a cell end the image process).
+func Extras() []interp.Exports {
+	return []interp.Exports{
+		syscall.Symbols,
+		unsafe.Symbols,
+		{"os/exec/exec": unrestricted.Symbols["os/exec/exec"]},
+	}
+}
+
+// stdLog are the standard logger's funcs (Fatal* stay the core's, which
+// end the cell rather than the process).
+func stdLog() interp.Exports {
+	return interp.Exports{"log/log": {
+		"Print": reflect.ValueOf(log.Print), "Printf": reflect.ValueOf(log.Printf), "Println": reflect.ValueOf(log.Println),
+		"Panic": reflect.ValueOf(log.Panic), "Panicf": reflect.ValueOf(log.Panicf), "Panicln": reflect.ValueOf(log.Panicln),
+		"Flags": reflect.ValueOf(log.Flags), "SetFlags": reflect.ValueOf(log.SetFlags),
+		"Prefix": reflect.ValueOf(log.Prefix), "SetPrefix": reflect.ValueOf(log.SetPrefix),
+		"Writer": reflect.ValueOf(log.Writer), "SetOutput": reflect.ValueOf(log.SetOutput),
+		"Output": reflect.ValueOf(log.Output), "Default": reflect.ValueOf(log.Default),
+	}}
+}
+
+// yaegiLogFilter drops what yaegi's compiler logs before it panics
+// (log.Panic in its cfg and scope code): the panic comes back as the
+// cell's CompileError.
+type yaegiLogFilter struct{ w io.Writer }
+
+var yaegiLogLine = regexp.MustCompile(`(nil type|nil reflect type|compositeGenerator not implemented for type kind: \S+)\n?$`)
+
+func (f yaegiLogFilter) Write(p []byte) (int, error) {
+	if yaegiLogLine.Match(p) {
+		return len(p), nil
+	}
+	return f.w.Write(p)
 }

@@ -69,7 +69,8 @@ func (c *Client) InputRequest(ctx context.Context, execID string) (*kernel.Messa
 	return c.Reply(ctx, Stdin, execID)
 }
 
-// InputReply answers an input_request.
+// InputReply answers an input_request. A nil req sends the reply with an
+// empty parent header, as jupyter_client's input() does.
 func (c *Client) InputReply(req *kernel.Message, value string) error {
 	m, err := kernel.NewMessage(c.session, "kerneltest", "input_reply", req, map[string]any{"value": value})
 	if err != nil {

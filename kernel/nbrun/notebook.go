@@ -20,10 +20,14 @@ type notebook struct {
 	minor int
 }
 
-// readNotebook reads and checks path: valid JSON, nbformat 4, a Go
-// notebook.
+// maxNotebookSize bounds what readNotebook reads: notebooks with images
+// run to tens of megabytes; a path to something far larger is a mistake.
+const maxNotebookSize = 256 << 20
+
+// readNotebook reads and checks path: a regular file of at most
+// maxNotebookSize bytes, valid JSON, nbformat 4, a Go notebook.
 func readNotebook(path string) (*notebook, error) {
-	b, err := os.ReadFile(path)
+	b, err := readRegular(path, maxNotebookSize)
 	if err != nil {
 		return nil, fmt.Errorf("read notebook: %w", err)
 	}
@@ -32,6 +36,67 @@ func readNotebook(path string) (*notebook, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return nb, nil
+}
+
+// readRegular reads the regular file at path, refusing anything else: a
+// FIFO would block the open until a writer comes, and a device such as
+// /dev/zero never ends. A file larger than limit is refused before it is
+// read, and one that grows past limit while it is read.
+func readRegular(path string, limit int64) ([]byte, error) {
+	// Stat before opening: opening a FIFO for reading blocks.
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkRegular(path, fi, limit); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi, err = f.Stat(); err != nil { // the path may have changed since
+		return nil, err
+	}
+	if err := checkRegular(path, fi, limit); err != nil {
+		return nil, err
+	}
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%s grew past %d MiB while it was read: dmirror run reads notebooks of at most %d MiB", path, limit>>20, limit>>20)
+	}
+	return b, nil
+}
+
+func checkRegular(path string, fi os.FileInfo, limit int64) error {
+	switch mode := fi.Mode(); {
+	case mode.IsDir():
+		return fmt.Errorf("%s is a directory, not a notebook file", path)
+	case !mode.IsRegular():
+		return fmt.Errorf("%s is not a regular file (%s): dmirror run reads notebooks from regular files only", path, kind(mode))
+	case fi.Size() > limit:
+		return fmt.Errorf("%s is %d MiB: dmirror run reads notebooks of at most %d MiB", path, fi.Size()>>20, limit>>20)
+	}
+	return nil
+}
+
+// kind names the type of a file that is not regular.
+func kind(mode os.FileMode) string {
+	switch {
+	case mode&os.ModeNamedPipe != 0:
+		return "a named pipe"
+	case mode&os.ModeSocket != 0:
+		return "a socket"
+	case mode&os.ModeCharDevice != 0:
+		return "a character device"
+	case mode&os.ModeDevice != 0:
+		return "a device"
+	}
+	return mode.Type().String()
 }
 
 func parseNotebook(b []byte) (*notebook, error) {
@@ -59,8 +124,8 @@ func parseNotebook(b []byte) (*notebook, error) {
 		if !ok {
 			return nil, fmt.Errorf("not a valid notebook: cell %d is not an object", i+1)
 		}
-		if _, ok := cell["cell_type"].(string); !ok {
-			return nil, fmt.Errorf("not a valid notebook: cell %d has no cell_type", i+1)
+		if err := checkCellType(cell["cell_type"]); err != nil {
+			return nil, fmt.Errorf("not a valid notebook: cell %d: %w", i+1, err)
 		}
 		if _, err := sourceOf(cell); err != nil {
 			return nil, fmt.Errorf("not a valid notebook: cell %d: %w", i+1, err)
@@ -132,16 +197,55 @@ func intField(m map[string]any, key string) (int, bool) {
 	return int(i), err == nil
 }
 
+// checkCellType accepts the cell types of nbformat 4's schema, which
+// rejects any other.
+func checkCellType(v any) error {
+	switch t := v.(type) {
+	case nil:
+		return errors.New("no cell_type (nbformat 4 has code, markdown and raw cells)")
+	case string:
+		if t == "code" || t == "markdown" || t == "raw" {
+			return nil
+		}
+		return fmt.Errorf("unknown cell_type %q (nbformat 4 has code, markdown and raw cells)", t)
+	}
+	return fmt.Errorf("cell_type is %s, want \"code\", \"markdown\" or \"raw\"", jsonKind(v))
+}
+
+// jsonKind names the JSON type of v, as decoded with UseNumber.
+func jsonKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case json.Number:
+		return "a number"
+	case bool:
+		return "a boolean"
+	case string:
+		return "a string"
+	case []any:
+		return "a list"
+	case map[string]any:
+		return "an object"
+	}
+	return fmt.Sprintf("a %T", v)
+}
+
 // sourceOf returns a cell's source, a string or a list of strings in
-// nbformat.
+// nbformat; the schema requires it, so null or a missing source is an
+// error.
 func sourceOf(cell map[string]any) (string, error) {
-	return multiline(cell["source"], "source")
+	v, ok := cell["source"]
+	if !ok {
+		return "", errors.New("no source (nbformat requires a string or a list of strings)")
+	}
+	return multiline(v, "source")
 }
 
 func multiline(v any, what string) (string, error) {
 	switch s := v.(type) {
 	case nil:
-		return "", nil
+		return "", fmt.Errorf("%s is null, want a string or a list of strings", what)
 	case string:
 		return s, nil
 	case []any:
@@ -149,13 +253,13 @@ func multiline(v any, what string) (string, error) {
 		for _, l := range s {
 			ls, ok := l.(string)
 			if !ok {
-				return "", fmt.Errorf("%s is a list with a %T in it, want strings", what, l)
+				return "", fmt.Errorf("%s is a list with %s in it, want strings", what, jsonKind(l))
 			}
 			b.WriteString(ls)
 		}
 		return b.String(), nil
 	}
-	return "", fmt.Errorf("%s is a %T, want a string or a list of strings", what, v)
+	return "", fmt.Errorf("%s is %s, want a string or a list of strings", what, jsonKind(v))
 }
 
 func tags(cell map[string]any) []string {

@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dmirror/dmirror/interp/childproc"
 	"github.com/dmirror/dmirror/kernel/engine"
 	"github.com/dmirror/dmirror/kernel/engine/enginetest"
-	"github.com/dmirror/dmirror/mirror"
 )
 
 const accDecls = "type Acc struct {\n\tName string\n\tN    int\n}\n\nfunc ratio(a Acc, b int) int {\n\tq := a.N * 2\n\treturn q / b\n}"
@@ -186,7 +186,7 @@ func TestOutOfMemory(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race runtime cannot run under the address-space limit that makes a mirror run out of memory")
 	}
-	s := newSession(t, mirror.MemoryEnv+"="+strconv.Itoa(3<<30))
+	s := newSession(t, childproc.MirrorMemoryEnv+"="+strconv.Itoa(3<<30))
 	s.run(t, "import \"fmt\"\nvar keep [][]byte")
 	res, out := s.fails(t, "ParallelCollect([]int{1, 2}, func(x int) int {\n\tif x == 2 {\n\t\tfor {\n\t\t\tkeep = append(keep, make([]byte, 64<<20))\n\t\t}\n\t}\n\treturn x\n}, WithMirrors(2))", "MirrorError")
 	if !strings.Contains(res.Error.Value, "1 of 2 mirrors failed in ParallelCollect: mirror 2: out of memory") {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/dmirror/dmirror/interp"
+	"github.com/dmirror/dmirror/interp/childproc"
 	"github.com/dmirror/dmirror/kernel/kerneltest"
 	"github.com/dmirror/dmirror/mirror"
 )
@@ -15,7 +16,7 @@ import (
 // Session and its pool start it again with DMIRROR_CHILD set.
 func TestMain(m *testing.M) {
 	serve := map[string]func(context.Context) error{interp.ImageMode: interp.ServeImage, mirror.WorkerMode: mirror.ServeWorker}
-	if f, ok := serve[os.Getenv("DMIRROR_CHILD")]; ok {
+	if f, ok := serve[childproc.Mode()]; ok {
 		if err := f(context.Background()); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)

@@ -7,7 +7,8 @@ Checks:
     (the kernel's is_complete), then defined, and callable;
   - Tab completes a package member;
   - Ctrl-C interrupts an endless loop and the session goes on with its values;
-  - a Go module is pinned with %go get, imported, completed and called.
+  - a Go module is pinned with %go get, imported, completed and called;
+  - a cell reads a line typed at the console's input prompt.
 
 Every wait polls the pane's content with a deadline; nothing sleeps for a
 fixed time. On failure the pane is printed. Exit status is non-zero if any
@@ -49,6 +50,7 @@ PROFILES = {
         "loop_import": 'import "fmt"',
         "loop": 'for i := 0; ; i++ { if i == 0 { fmt.Println("looping") } }',
         "after": "kept + 1",
+        "input": 'name := ""; fmt.Print("name? "); fmt.Scanln(&name); fmt.Println("hello", name)',
         # A Go module, fetched into the session (from the module cache, or
         # through the module proxy).
         "module_get": "%go get github.com/google/uuid@v1.6.0",
@@ -71,6 +73,7 @@ PROFILES = {
         "keep": "kept = 41",
         "loop": "exec(\"print('looping', flush=True)\\nwhile True: pass\")",
         "after": "kept + 1",
+        "input": 'name = input("name? "); print("hello", name)',
     },
 }
 
@@ -211,6 +214,24 @@ def check_module(pane, p, record):
            re.search(r"Out\[%d\]: %s" % (n, re.escape(p["module_want"])), out) is not None or "output %r" % out)
 
 
+def check_input(pane, p, record):
+    """A cell reads a line: the console asks for it (jupyter_client answers
+    with an empty parent header) and the cell prints it."""
+    n = last_prompt(pane.screen())
+    pane.type(p["input"])
+    pane.keys("Enter")
+    # The prompt is on the line below the cell's: the console waits for
+    # the answer (typed before, it could be taken for the next cell).
+    pane.wait("the cell to ask for input",
+              lambda s: re.search(r"^name\? *$", after_last_prompt(s, n), re.M) is not None)
+    pane.type("gopher")
+    pane.keys("Enter")
+    s = wait_prompt(pane, n + 1, timeout=30)
+    out = after_last_prompt(s, n)
+    record("a cell reads a line typed at the console",
+           re.search(r"^hello gopher$", out, re.M) is not None or "output %r" % out)
+
+
 def check_interrupt(pane, p, record):
     if p.get("loop_import"):
         run_line(pane, p["loop_import"])
@@ -339,7 +360,7 @@ def main():
         t0 = time.monotonic()
         wait_prompt(pane, 1, timeout=120)
         print("console ready in %.1f s" % (time.monotonic() - t0), flush=True)
-        for check in (check_multiline, check_completion, check_interrupt, check_module):
+        for check in (check_multiline, check_completion, check_interrupt, check_input, check_module):
             try:
                 check(pane, p, record)
             except Failure as e:

@@ -1,0 +1,125 @@
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// section is one "-- name --" part of a txtar file.
+type section struct{ name, text string }
+
+// readTxtar splits a txtar file into its sections (the comment before the
+// first one is dropped).
+func readTxtar(t *testing.T, path string) []section {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []section
+	for _, line := range strings.SplitAfter(string(data), "\n") {
+		trimmed := strings.TrimRight(line, "\n")
+		if strings.HasPrefix(trimmed, "-- ") && strings.HasSuffix(trimmed, " --") && len(trimmed) > 6 {
+			out = append(out, section{name: trimmed[3 : len(trimmed)-3]})
+			continue
+		}
+		if len(out) > 0 {
+			out[len(out)-1].text += line
+		}
+	}
+	return out
+}
+
+// TestSessionNeedsEarlierDecls runs the cells of testdata/long_session.txtar
+// in one session, where later cells use earlier declarations through other
+// declarations (the frontend checks a cell with the committed declarations
+// it needs only), and compares what they print with `go run` of the same
+// program.
+func TestSessionNeedsEarlierDecls(t *testing.T) {
+	k := start(t)
+	var got strings.Builder
+	var program string
+	for _, s := range readTxtar(t, "testdata/long_session.txtar") {
+		switch s.name {
+		case "cell":
+			got.WriteString(ok(t, k, s.text).Stream("stdout"))
+		case "main.go":
+			program = s.text
+		}
+	}
+	if want := goRun(ctxT(t), t, program); got.String() != want {
+		t.Errorf("the cells printed\n%s\ngo run printed\n%s", got.String(), want)
+	}
+}
+
+// TestRunawayAppendFreesMemory: a cell appending to a slice without end is
+// stopped with OutOfMemory, the image process gives its memory back at
+// once (the idle image kept hundreds of megabytes after a 1 GiB limit),
+// and the next cell sees the image as it was.
+func TestRunawayAppendFreesMemory(t *testing.T) {
+	const limit = 1 << 30
+	k := start(t, fmt.Sprintf("DMIRROR_IMAGE_MEMORY=%d", limit))
+	ok(t, k, "kept := 7")
+	r := fails(t, k, "s := []int{}\nfor {\n\ts = append(s, 1)\n}", "OutOfMemory")
+	t.Logf("%s", errorText(r))
+	img, err := imageProcess(k.ConnFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rss, err := statusKB(img, "VmRSS:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An image process holds about 25 MiB after start-up.
+	if rss<<10 > limit/8 {
+		t.Errorf("the idle image process holds %d MiB after the stopped cell, want under %d MiB", rss>>10, limit>>23)
+	}
+	expect(t, k, "kept + 1", "8")
+}
+
+// imageProcess finds the image process of the kernel started with connFile.
+func imageProcess(connFile string) (int, error) {
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	kernel := 0
+	for _, d := range dirs {
+		if argv, err := os.ReadFile(filepath.Join(d, "cmdline")); err == nil && bytes.Contains(argv, []byte(connFile)) {
+			kernel, _ = strconv.Atoi(filepath.Base(d))
+		}
+	}
+	if kernel == 0 {
+		return 0, fmt.Errorf("no kernel process for %s", connFile)
+	}
+	for _, d := range dirs {
+		argv, err := os.ReadFile(filepath.Join(d, "cmdline"))
+		if err != nil || !bytes.Contains(argv, []byte("__image")) {
+			continue
+		}
+		pid, _ := strconv.Atoi(filepath.Base(d))
+		if ppid, err := statusKB(pid, "PPid:"); err == nil && int(ppid) == kernel {
+			return pid, nil
+		}
+	}
+	return 0, fmt.Errorf("kernel %d has no image process", kernel)
+}
+
+// statusKB reads the number of a line of /proc/PID/status.
+func statusKB(pid int, key string) (uint64, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if fields := strings.Fields(sc.Text()); len(fields) >= 2 && fields[0] == key {
+			return strconv.ParseUint(fields[1], 10, 64)
+		}
+	}
+	return 0, fmt.Errorf("pid %d: no %s", pid, key)
+}

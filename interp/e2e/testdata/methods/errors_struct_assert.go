@@ -1,0 +1,16 @@
+// refused: a type assertion or type switch to main.notFound on a value of error
+package main
+
+import "fmt"
+
+type notFound struct{ key string }
+
+func (e notFound) Error() string { return "not found: " + e.key }
+
+func find(k string) error { return notFound{k} }
+
+func main() {
+	err := find("k")
+	nf, ok := err.(notFound)
+	fmt.Println(ok, nf.key)
+}

@@ -1,0 +1,179 @@
+package frontend
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"go/ast"
+	"go/types"
+	"slices"
+	"strings"
+)
+
+// Instance is an instantiation of a generic func of a compiled package
+// that a cell uses: compiled code has no generic funcs, only their
+// instantiations, so each one is compiled into the image binary under
+// Symbol, and the cell calls that.
+type Instance struct {
+	Path, Name string // the generic func: import path and name
+	// Table is the import path whose symbols hold the instantiation: Path
+	// itself, or NativePath for a standard package, whose name the
+	// interpreter's own generic source of the package takes.
+	Table string
+	// TypeArgs are the type arguments as Go source, each package written
+	// as ⟦import/path⟧ for the generator to name.
+	TypeArgs []string
+	Symbol   string // the name the instantiation has in the package's symbols
+}
+
+// compiledInstance rewrites a use of a generic func of a compiled package
+// (id, as inferred or written) to its compiled instantiation. It reports
+// false for what is not such a use.
+func (c *compiler) compiledInstance(id *ast.Ident, inst types.Instance, target ast.Expr) bool {
+	fn, ok := c.chk.info.Uses[id].(*types.Func)
+	if !ok || fn.Pkg() == nil || fn.Pkg().Path() == "main" || !c.im.opts.Compiled {
+		return false
+	}
+	std := isStdPath(fn.Pkg().Path())
+	if std && interpreterHas(fn.Pkg().Path(), fn.Name()) && !brokenGeneric[fn.Pkg().Path()+"."+fn.Name()] {
+		// The interpreter's generic source runs it at once; compiling an
+		// instantiation would rebuild the image binary.
+		return false
+	}
+	args := make([]string, inst.TypeArgs.Len())
+	for i := range args {
+		s, ok := nameableType(inst.TypeArgs.At(i))
+		if !ok && std {
+			// The interpreter's own generic source, if it has the func
+			// (checkMember refuses it otherwise).
+			return false
+		}
+		if !ok {
+			c.errAt(c.coff(id.Pos()), "%s.%s[%s]: a generic func of a compiled package can only be instantiated with types compiled code can name (builtin types and exported types of packages); %s is declared in the session, which is interpreted",
+				fn.Pkg().Name(), fn.Name(), types.TypeString(inst.TypeArgs.At(i), c.qualifier), types.TypeString(inst.TypeArgs.At(i), c.qualifier))
+			return true
+		}
+		args[i] = s
+	}
+	h := sha256.Sum256([]byte(fn.Pkg().Path() + "." + fn.Name() + "[" + strings.Join(args, ",") + "]"))
+	in := Instance{Path: fn.Pkg().Path(), Name: fn.Name(), TypeArgs: args, Table: fn.Pkg().Path(),
+		Symbol: fn.Name() + "__dm" + hex.EncodeToString(h[:6])}
+	if std {
+		in.Table = NativePath
+		in.Symbol = strings.NewReplacer("/", "_", ".", "_").Replace(fn.Pkg().Path()) + "_" + in.Symbol
+	}
+	c.instances = append(c.instances, in)
+	c.instanced[id] = true
+	// pkg.Func[...] or pkg.Func: the selector keeps its package, the
+	// name becomes the instantiation's; explicit type arguments go.
+	end := target.End()
+	switch p := c.parents[target].(type) {
+	case *ast.IndexExpr:
+		if p.X == target {
+			end = p.End()
+		}
+	case *ast.IndexListExpr:
+		if p.X == target {
+			end = p.End()
+		}
+	}
+	if std {
+		c.ed.replace(c.coff(target.Pos()), c.coff(end), c.nativeName()+"."+in.Symbol)
+		return true
+	}
+	c.ed.replace(c.coff(id.Pos()), c.coff(end), in.Symbol)
+	return true
+}
+
+// brokenGeneric are standard generic funcs whose interpreted source fails
+// in yaegi v0.16.1: they are always compiled.
+var brokenGeneric = map[string]bool{
+	"slices.Compact":     true, // internal error
+	"slices.CompactFunc": true,
+	"maps.Clone":         true, // panics at run time
+}
+
+// NativePath is the binary package of compiled instantiations of standard
+// generic funcs; nativeName is its name in cells.
+const (
+	NativePath = "dmirror/native"
+	nativeName = "__dmnative"
+)
+
+// nativeName imports NativePath into the session once and returns its name.
+func (c *compiler) nativeName() string {
+	for _, im := range c.imports {
+		if im.path == NativePath {
+			return nativeName
+		}
+	}
+	c.imports = append(c.imports, importItem{name: nativeName, path: NativePath, cell: c.cell, line: 1})
+	return nativeName
+}
+
+// nameableType writes t as the generated file can name it; ok is false
+// if t involves a type that only the interpreter has (declared in the
+// session) or that code outside its package cannot name.
+func nameableType(t types.Type) (string, bool) {
+	ok := true
+	s := types.TypeString(t, func(p *types.Package) string {
+		if p.Path() == "main" || strings.Contains(p.Path(), "/internal/") || strings.HasSuffix(p.Path(), "/internal") {
+			ok = false
+		}
+		return "⟦" + p.Path() + "⟧"
+	})
+	var walk func(t types.Type)
+	seen := map[types.Type]bool{}
+	walk = func(t types.Type) {
+		if seen[t] {
+			return
+		}
+		seen[t] = true
+		switch t := t.(type) {
+		case *types.Named:
+			if !t.Obj().Exported() || t.Obj().Pkg() == nil && t.Obj().Name() != "error" {
+				ok = false
+			}
+			if t.Obj().Parent() != nil && t.Obj().Pkg() != nil && t.Obj().Parent() != t.Obj().Pkg().Scope() {
+				ok = false // declared inside a func
+			}
+			for i := 0; i < t.TypeArgs().Len(); i++ {
+				walk(t.TypeArgs().At(i))
+			}
+		case *types.Pointer:
+			walk(t.Elem())
+		case *types.Slice:
+			walk(t.Elem())
+		case *types.Array:
+			walk(t.Elem())
+		case *types.Map:
+			walk(t.Key())
+			walk(t.Elem())
+		case *types.Chan:
+			walk(t.Elem())
+		case *types.Signature:
+			for i := 0; i < t.Params().Len(); i++ {
+				walk(t.Params().At(i).Type())
+			}
+			for i := 0; i < t.Results().Len(); i++ {
+				walk(t.Results().At(i).Type())
+			}
+		case *types.Struct:
+			for i := 0; i < t.NumFields(); i++ {
+				walk(t.Field(i).Type())
+			}
+		case *types.TypeParam:
+			ok = false
+		}
+	}
+	walk(t)
+	return s, ok
+}
+
+func sortedKeys(m map[string]bool) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
