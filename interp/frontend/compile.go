@@ -38,6 +38,7 @@ type compiler struct {
 	defineAt             map[int]bool          // cell offsets of the top-level := statements
 	varSegNames          map[int][]string      // the names each top-level var statement declares, by segment
 	gotos                map[types.Object]bool // labels goto statements name (gotoTargets)
+	bodyHelpers          []string              // funcs the body's rewrites declare (deferMethod)
 	inits                []string              // the cell's func init, by their emitted names, in order
 	hasMain              bool                  // the cell declares func main
 	rebuild              bool

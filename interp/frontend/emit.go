@@ -52,7 +52,11 @@ func (c *compiler) plan() *Plan {
 			sig = "() any {\n"
 			calls = "" // run before the result, by rewrite
 		}
-		p.Body = fileHeader(c.cell) + "\nfunc " + p.BodyFunc + sig + lineDirective(c.cell, 1, 1) +
+		var helpers strings.Builder
+		for _, h := range c.bodyHelpers {
+			helpers.WriteString("\n" + h) // before their use: see addHelper
+		}
+		p.Body = fileHeader(c.cell) + helpers.String() + "\nfunc " + p.BodyFunc + sig + lineDirective(c.cell, 1, 1) +
 			c.ed.apply(c.bodyPiece, 0, len(c.bodyPiece), c.inSegs(segStmt, segVar)) + "\n" + calls + "\n}\n"
 	}
 	next := &state{

@@ -1,8 +1,11 @@
 package frontend
 
 import (
+	"fmt"
 	"go/ast"
+	"go/token"
 	"go/types"
+	"strings"
 )
 
 // yaegi deadlocks when a func literal is called while the func that made
@@ -128,4 +131,170 @@ func callsRecover(info *types.Info, lit *ast.FuncLit) bool {
 		return !found
 	})
 	return found
+}
+
+// deferMethod rewrites a deferred method call `defer x.m(a)` into a call
+// of a func declared for it, `func __dmDefer<cell>_<line>_<col>(r T, a0
+// A) { r.m(a0) }`, with the receiver and arguments copied at the defer
+// statement: yaegi reads the receiver of a deferred method call when the
+// call runs, even from a copy (`for ... { c := &C{i}; defer c.Close() }`
+// closed the last one three times), while it evaluates a declared func's
+// arguments at the defer statement. It returns the replacement of the
+// defer statement and the helper's declaration, or false when the call
+// is not such a method call or a type it needs cannot be written at
+// package level (a local type, a type parameter).
+func (c *compiler) deferMethod(d *ast.DeferStmt) (stmt, helper string, ok bool) {
+	call := d.Call
+	f, isSel := ast.Unparen(call.Fun).(*ast.SelectorExpr)
+	if !isSel || call.Ellipsis.IsValid() {
+		return "", "", false
+	}
+	sel := c.chk.info.Selections[f]
+	if sel == nil || sel.Kind() != types.MethodVal {
+		return "", "", false
+	}
+	sig, isSig := c.chk.info.Types[call.Fun].Type.(*types.Signature)
+	if !isSig {
+		return "", "", false
+	}
+	if len(call.Args) == 1 {
+		if _, tuple := c.chk.info.Types[call.Args[0]].Type.(*types.Tuple); tuple {
+			return "", "", false
+		}
+	}
+	recvT := sel.Recv()
+	recvX := c.text(f.X)
+	if m, _ := sel.Obj().Type().(*types.Signature); m != nil && m.Recv() != nil {
+		_, ptrMethod := m.Recv().Type().(*types.Pointer)
+		_, ptrRecv := recvT.Underlying().(*types.Pointer)
+		if ptrMethod && !ptrRecv && !types.IsInterface(recvT) {
+			recvT, recvX = types.NewPointer(recvT), "&("+recvX+")"
+		}
+	}
+	paramTs := []types.Type{recvT}
+	for i := range call.Args {
+		paramTs = append(paramTs, paramType(sig, i))
+	}
+	for _, t := range paramTs {
+		if t == nil || !c.packageLevel(t) {
+			return "", "", false
+		}
+	}
+	line, col := c.pos(c.coff(d.Pos()))
+	name := fmt.Sprintf("__dmDefer%d_%d_%d", c.cell, line, col)
+	var params, inner, decls, args []string
+	for i, t := range paramTs {
+		p := fmt.Sprintf("__dmp%d", i)
+		params = append(params, p+" "+c.typeString(t))
+		if i > 0 {
+			inner = append(inner, p)
+		}
+		x := recvX
+		if i > 0 {
+			a := call.Args[i-1]
+			if tv := c.chk.info.Types[a]; tv.Value != nil || tv.IsNil() {
+				args = append(args, c.text(a))
+				continue
+			}
+			x = c.text(a)
+		}
+		n := c.name("A")
+		decls = append(decls, "var "+n+" "+c.typeString(t)+" = "+x)
+		args = append(args, n)
+	}
+	helper = fmt.Sprintf("func %s(%s) { __dmp0.%s(%s) }", name, strings.Join(params, ", "), f.Sel.Name, strings.Join(inner, ", "))
+	stmt = "{ " + strings.Join(decls, "; ") + "; defer " + name + "(" + strings.Join(args, ", ") + ") }"
+	return stmt, helper, true
+}
+
+// packageLevel reports whether t can be written in a declaration at
+// package level: no local types, no type parameters.
+func (c *compiler) packageLevel(t types.Type) bool {
+	switch t := t.(type) {
+	case *types.Basic:
+		return true
+	case *types.TypeParam:
+		return false
+	case *types.Named:
+		obj := t.Obj()
+		if obj.Pkg() != nil && obj.Parent() != obj.Pkg().Scope() {
+			return false
+		}
+		for i := 0; i < t.TypeArgs().Len(); i++ {
+			if !c.packageLevel(t.TypeArgs().At(i)) {
+				return false
+			}
+		}
+		return true
+	case *types.Alias:
+		return c.packageLevel(types.Unalias(t))
+	case *types.Pointer:
+		return c.packageLevel(t.Elem())
+	case *types.Slice:
+		return c.packageLevel(t.Elem())
+	case *types.Array:
+		return c.packageLevel(t.Elem())
+	case *types.Chan:
+		return c.packageLevel(t.Elem())
+	case *types.Map:
+		return c.packageLevel(t.Key()) && c.packageLevel(t.Elem())
+	case *types.Signature:
+		for _, tu := range []*types.Tuple{t.Params(), t.Results()} {
+			for i := 0; i < tu.Len(); i++ {
+				if !c.packageLevel(tu.At(i).Type()) {
+					return false
+				}
+			}
+		}
+		return true
+	case *types.Struct:
+		for i := 0; i < t.NumFields(); i++ {
+			if !c.packageLevel(t.Field(i).Type()) {
+				return false
+			}
+		}
+		return true
+	case *types.Interface:
+		for i := 0; i < t.NumExplicitMethods(); i++ {
+			if !c.packageLevel(t.ExplicitMethod(i).Type()) {
+				return false
+			}
+		}
+		for i := 0; i < t.NumEmbeddeds(); i++ {
+			if !c.packageLevel(t.EmbeddedType(i)) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// addHelper declares a helper func next to the code of pos: before the
+// cell's declaration that holds it, or before the body func. Before: yaegi
+// silently skips a deferred call, in a func literal, of a func declared
+// later in the same source.
+func (c *compiler) addHelper(pos token.Pos, helper string) {
+	if c.inDecls(pos) {
+		for _, d := range c.cellDecls {
+			if d.Pos() <= pos && pos < d.End() {
+				c.ed.insert(c.coff(d.Pos()), helper+"; ")
+				return
+			}
+		}
+	}
+	c.bodyHelpers = append(c.bodyHelpers, helper)
+}
+
+// inFuncLit reports whether n lies in a func literal of the func around it.
+func (c *compiler) inFuncLit(n ast.Node) bool {
+	for p := c.parents[n]; p != nil; p = c.parents[p] {
+		switch p.(type) {
+		case *ast.FuncLit:
+			return true
+		case *ast.FuncDecl:
+			return false
+		}
+	}
+	return false
 }

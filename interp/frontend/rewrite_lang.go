@@ -386,7 +386,7 @@ func (c *compiler) goStmt(g *ast.GoStmt) {
 	// The declaring cell: __dmGoCell finds the cell that runs the statement.
 	cell := c.cell
 	c.ed.replaceFunc(c.coff(g.Pos()), c.coff(g.End()), func() string {
-		decls, inv := c.callNow(g.Call, true)
+		decls, inv := c.callNow(g.Call, true, true)
 		hook := fmt.Sprintf("__dmGo(__dmGoCell(%d), func() { %s })", cell, inv)
 		if len(decls) == 0 {
 			return hook
@@ -401,8 +401,19 @@ func (c *compiler) goStmt(g *ast.GoStmt) {
 // The values go into variables declared in a block around the defer:
 // each execution of the block gets fresh ones.
 func (c *compiler) deferStmt(d *ast.DeferStmt) {
+	if _, helper, ok := c.deferMethod(d); ok {
+		c.addHelper(d.Pos(), helper)
+		c.ed.replaceFunc(c.coff(d.Pos()), c.coff(d.End()), func() string {
+			stmt, _, _ := c.deferMethod(d) // with the edits inside it
+			return stmt
+		})
+		return
+	}
 	c.ed.replaceFunc(c.coff(d.Pos()), c.coff(d.End()), func() string {
-		decls, inv := c.callNow(d.Call, false)
+		// A declared func deferred in a func literal goes through a
+		// variable: yaegi silently skips the call if the func is declared
+		// later in the source.
+		decls, inv := c.callNow(d.Call, c.inFuncLit(d), false)
 		if d.Call.Ellipsis.IsValid() {
 			// yaegi fails on a deferred call with a spread argument
 			// ("cannot use []string as type string"); a func literal
@@ -418,10 +429,11 @@ func (c *compiler) deferStmt(d *ast.DeferStmt) {
 
 // callNow returns declarations that evaluate call's func value, receiver
 // and arguments, and the call of those values. Constants, nil, declared
-// funcs, func literals and package funcs need no variable. With always,
-// the func value is copied even when it names a declared func (a go
-// statement's, as before).
-func (c *compiler) callNow(call *ast.CallExpr, always bool) (decls []string, inv string) {
+// funcs, func literals and package funcs need no variable. With names,
+// a declared func's name is copied too, and with lits a func literal (a
+// go statement's, as before; a deferred literal must stay: yaegi
+// deadlocks calling a literal of the returning func in its defers).
+func (c *compiler) callNow(call *ast.CallExpr, names, lits bool) (decls []string, inv string) {
 	fun := c.text(call.Fun)
 	fe := ast.Unparen(call.Fun)
 	if ix, ok := fe.(*ast.IndexExpr); ok {
@@ -432,13 +444,13 @@ func (c *compiler) callNow(call *ast.CallExpr, always bool) (decls []string, inv
 	_, builtin := c.chk.info.Uses[identOf(fe)].(*types.Builtin)
 	switch f := fe.(type) {
 	case *ast.FuncLit:
-		if always {
+		if lits {
 			n := c.name("F")
 			decls = append(decls, n+" := "+fun)
 			fun = n
 		}
 	case *ast.Ident:
-		if _, isFunc := c.chk.info.Uses[f].(*types.Func); (always || !isFunc) && !builtin {
+		if _, isFunc := c.chk.info.Uses[f].(*types.Func); (names || !isFunc) && !builtin {
 			n := c.name("F")
 			decls = append(decls, n+" := "+fun)
 			fun = n
