@@ -144,28 +144,78 @@ func callsRecover(info *types.Info, lit *ast.FuncLit) bool {
 // is not such a method call or a type it needs cannot be written at
 // package level (a local type, a type parameter).
 func (c *compiler) deferMethod(d *ast.DeferStmt) (stmt, helper string, ok bool) {
-	call := d.Call
+	m, ok := c.methodCall(d.Call)
+	if !ok {
+		return "", "", false
+	}
+	line, col := c.pos(c.coff(d.Pos()))
+	name := fmt.Sprintf("__dmDefer%d_%d_%d", c.cell, line, col)
+	var decls, args []string
+	for i, x := range m.args {
+		if m.constant[i] {
+			args = append(args, x)
+			continue
+		}
+		n := c.name("A")
+		decls = append(decls, "var "+n+" "+m.types[i]+" = "+x)
+		args = append(args, n)
+	}
+	helper = fmt.Sprintf("func %s(%s) { %s }", name, strings.Join(m.params, ", "), m.call)
+	stmt = "{ " + strings.Join(decls, "; ") + "; defer " + name + "(" + strings.Join(args, ", ") + ") }"
+	return stmt, helper, true
+}
+
+// goMethod does for `go x.m(a)` what deferMethod does for defer: yaegi's
+// goroutine reads the receiver when it runs. The helper starts the
+// goroutine on its parameters, fresh in each call:
+// `func __dmGoM<cell>_<line>_<col>(cell int, r T, a0 A) { __dmGo(cell,
+// func() { r.m(a0) }) }`.
+func (c *compiler) goMethod(g *ast.GoStmt, cellExpr string) (stmt, helper string, ok bool) {
+	m, ok := c.methodCall(g.Call)
+	if !ok {
+		return "", "", false
+	}
+	line, col := c.pos(c.coff(g.Pos()))
+	name := fmt.Sprintf("__dmGoM%d_%d_%d", c.cell, line, col)
+	helper = fmt.Sprintf("func %s(__dmc int, %s) { __dmGo(__dmc, func() { %s }) }", name, strings.Join(m.params, ", "), m.call)
+	stmt = name + "(" + cellExpr + ", " + strings.Join(m.args, ", ") + ")"
+	return stmt, helper, true
+}
+
+// methodParts is a method call taken apart for a helper func: its
+// parameters (receiver first), the call on them, and the receiver and
+// arguments as source with their types.
+type methodParts struct {
+	params   []string // "__dmp0 T", ...
+	call     string   // "__dmp0.m(__dmp1)"
+	args     []string // the receiver (or its address) and the arguments
+	types    []string // their parameters' types
+	constant []bool   // constants and nil, which need no variable
+}
+
+func (c *compiler) methodCall(call *ast.CallExpr) (methodParts, bool) {
+	var m methodParts
 	f, isSel := ast.Unparen(call.Fun).(*ast.SelectorExpr)
 	if !isSel || call.Ellipsis.IsValid() {
-		return "", "", false
+		return m, false
 	}
 	sel := c.chk.info.Selections[f]
 	if sel == nil || sel.Kind() != types.MethodVal {
-		return "", "", false
+		return m, false
 	}
 	sig, isSig := c.chk.info.Types[call.Fun].Type.(*types.Signature)
 	if !isSig {
-		return "", "", false
+		return m, false
 	}
 	if len(call.Args) == 1 {
 		if _, tuple := c.chk.info.Types[call.Args[0]].Type.(*types.Tuple); tuple {
-			return "", "", false
+			return m, false
 		}
 	}
 	recvT := sel.Recv()
 	recvX := c.text(f.X)
-	if m, _ := sel.Obj().Type().(*types.Signature); m != nil && m.Recv() != nil {
-		_, ptrMethod := m.Recv().Type().(*types.Pointer)
+	if ms, _ := sel.Obj().Type().(*types.Signature); ms != nil && ms.Recv() != nil {
+		_, ptrMethod := ms.Recv().Type().(*types.Pointer)
 		_, ptrRecv := recvT.Underlying().(*types.Pointer)
 		if ptrMethod && !ptrRecv && !types.IsInterface(recvT) {
 			recvT, recvX = types.NewPointer(recvT), "&("+recvX+")"
@@ -177,34 +227,26 @@ func (c *compiler) deferMethod(d *ast.DeferStmt) (stmt, helper string, ok bool) 
 	}
 	for _, t := range paramTs {
 		if t == nil || !c.packageLevel(t) {
-			return "", "", false
+			return m, false
 		}
 	}
-	line, col := c.pos(c.coff(d.Pos()))
-	name := fmt.Sprintf("__dmDefer%d_%d_%d", c.cell, line, col)
-	var params, inner, decls, args []string
+	var inner []string
 	for i, t := range paramTs {
 		p := fmt.Sprintf("__dmp%d", i)
-		params = append(params, p+" "+c.typeString(t))
-		if i > 0 {
-			inner = append(inner, p)
+		ts := c.typeString(t)
+		m.params = append(m.params, p+" "+ts)
+		m.types = append(m.types, ts)
+		if i == 0 {
+			m.args, m.constant = append(m.args, recvX), append(m.constant, false)
+			continue
 		}
-		x := recvX
-		if i > 0 {
-			a := call.Args[i-1]
-			if tv := c.chk.info.Types[a]; tv.Value != nil || tv.IsNil() {
-				args = append(args, c.text(a))
-				continue
-			}
-			x = c.text(a)
-		}
-		n := c.name("A")
-		decls = append(decls, "var "+n+" "+c.typeString(t)+" = "+x)
-		args = append(args, n)
+		inner = append(inner, p)
+		a := call.Args[i-1]
+		tv := c.chk.info.Types[a]
+		m.args, m.constant = append(m.args, c.text(a)), append(m.constant, tv.Value != nil || tv.IsNil())
 	}
-	helper = fmt.Sprintf("func %s(%s) { __dmp0.%s(%s) }", name, strings.Join(params, ", "), f.Sel.Name, strings.Join(inner, ", "))
-	stmt = "{ " + strings.Join(decls, "; ") + "; defer " + name + "(" + strings.Join(args, ", ") + ") }"
-	return stmt, helper, true
+	m.call = fmt.Sprintf("__dmp0.%s(%s)", f.Sel.Name, strings.Join(inner, ", "))
+	return m, true
 }
 
 // packageLevel reports whether t can be written in a declaration at

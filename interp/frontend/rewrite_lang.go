@@ -385,6 +385,15 @@ func (c *compiler) continues(body *ast.BlockStmt, label string, fn func(*ast.Bra
 func (c *compiler) goStmt(g *ast.GoStmt) {
 	// The declaring cell: __dmGoCell finds the cell that runs the statement.
 	cell := c.cell
+	cellExpr := fmt.Sprintf("__dmGoCell(%d)", cell)
+	if _, helper, ok := c.goMethod(g, cellExpr); ok {
+		c.addHelper(g.Pos(), helper)
+		c.ed.replaceFunc(c.coff(g.Pos()), c.coff(g.End()), func() string {
+			stmt, _, _ := c.goMethod(g, cellExpr) // with the edits inside it
+			return stmt
+		})
+		return
+	}
 	c.ed.replaceFunc(c.coff(g.Pos()), c.coff(g.End()), func() string {
 		decls, inv := c.callNow(g.Call, true, true)
 		hook := fmt.Sprintf("__dmGo(__dmGoCell(%d), func() { %s })", cell, inv)
