@@ -168,24 +168,39 @@ func (c *compiledPackages) wantInstances(cell []frontend.Instance) ([]native.Ins
 }
 
 func (s *Session) buildWithProgress(ctx context.Context, c *compiledPackages, pkgs []string, insts []native.Instance, out engine.Sink, silent bool) (string, error) {
+	// Progress is a display, updated in place when the build ends, so that
+	// the cell's stdout and stderr stay what its program prints.
+	id := fmt.Sprintf("dmirror-build-%d", time.Now().UnixNano())
+	what := strings.Join(pkgs, ", ")
+	shown := make(chan bool, 1)
 	done := make(chan struct{})
 	var wg sync.WaitGroup
-	if !silent {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			t := time.NewTimer(progressAfter)
-			defer t.Stop()
-			select {
-			case <-t.C:
-				out.Stream("stderr", fmt.Sprintf("compiling %s …\n", strings.Join(pkgs, ", ")))
-			case <-done:
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTimer(progressAfter)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			if !silent {
+				out.Display(engine.Bundle{"text/plain": "compiling " + what + " …"}, nil, id, false)
 			}
-		}()
-	}
+			shown <- !silent
+		case <-done:
+			shown <- false
+		}
+	}()
+	t0 := time.Now()
 	exe, err := c.builder.Build(ctx, native.Request{ModDir: c.mods.ModDir(), Packages: pkgs, Instances: insts})
 	close(done)
 	wg.Wait()
+	if <-shown {
+		status := fmt.Sprintf("compiled %s in %.1f s", what, time.Since(t0).Seconds())
+		if err != nil {
+			status = fmt.Sprintf("compiling %s stopped after %.1f s", what, time.Since(t0).Seconds())
+		}
+		out.Display(engine.Bundle{"text/plain": status}, nil, id, true)
+	}
 	return exe, err
 }
 

@@ -20,20 +20,20 @@ import (
 
 // compiledIface reports whether t is a compiled interface with methods,
 // whose values the interpreter wraps.
-func compiledIface(t types.Type) bool {
+func (c *compiler) compiledIface(t types.Type) bool {
 	it, ok := t.Underlying().(*types.Interface)
 	if !ok || it.NumMethods() == 0 {
 		return false
 	}
 	n, ok := types.Unalias(t).(*types.Named)
-	return ok && !interpretedNamed(n)
+	return ok && !c.interpretedNamed(n)
 }
 
 // sessionStruct reports whether t is a session type whose values are
 // structs (not pointers to them).
-func sessionStruct(t types.Type) bool {
+func (c *compiler) sessionStruct(t types.Type) bool {
 	n, ok := types.Unalias(t).(*types.Named)
-	if !ok || !interpretedNamed(n) {
+	if !ok || !c.interpretedNamed(n) {
 		return false
 	}
 	_, isStruct := n.Underlying().(*types.Struct)
@@ -62,7 +62,7 @@ func (c *compiler) ifaceCompare(b *ast.BinaryExpr) {
 		if conv := c.conversionArg(side.e); conv != nil {
 			st = c.chk.info.Types[conv].Type
 		}
-		if sessionStruct(st) && (compiledIface(side.iface) || compiledIface(side.t)) {
+		if c.sessionStruct(st) && (c.compiledIface(side.iface) || c.compiledIface(side.t)) {
 			c.errAt(c.coff(b.Pos()), "comparing %s with a value of %s is not supported by the interpreter: it keeps struct values in %s incompletely (give %s pointer receivers and compare pointers)", c.goName(types.Unalias(side.iface)), c.goName(st), c.goName(side.iface), c.goName(st))
 			return
 		}
@@ -110,7 +110,7 @@ func (c *compiler) assertStruct(a *ast.TypeAssertExpr) {
 func (c *compiler) refuseAssert(x, typ ast.Expr) {
 	xt := c.chk.info.Types[x].Type
 	tt := c.chk.info.Types[typ].Type
-	if xt == nil || tt == nil || !compiledIface(xt) || !sessionStruct(tt) {
+	if xt == nil || tt == nil || !c.compiledIface(xt) || !c.sessionStruct(tt) {
 		return
 	}
 	c.errAt(c.coff(typ.Pos()), "a type assertion or type switch to %s on a value of %s is not supported by the interpreter: it keeps struct values in %s incompletely (give %s pointer receivers and use *%s)", c.goName(tt), c.goName(xt), c.goName(xt), c.goName(tt), c.goName(tt))
@@ -146,7 +146,7 @@ func (c *compiler) errorsAsStruct(call *ast.CallExpr, fn *types.Func) {
 		}
 		// With one field, what the wrapper keeps is that field, which
 		// errors.Is (interp/vm) compares right but for the type.
-		if st, ok := t.Underlying().(*types.Struct); ok && sessionStruct(t) && st.NumFields() > 1 {
+		if st, ok := t.Underlying().(*types.Struct); ok && c.sessionStruct(t) && st.NumFields() > 1 {
 			c.errAt(c.coff(call.Args[1].Pos()), "errors.Is with a target of %s is not supported by the interpreter: it keeps struct values in error incompletely (give %s pointer receivers and use a pointer target)", c.goName(t), c.goName(t))
 		}
 		return
@@ -155,7 +155,7 @@ func (c *compiler) errorsAsStruct(call *ast.CallExpr, fn *types.Func) {
 		return
 	}
 	p, ok := c.chk.info.Types[call.Args[1]].Type.(*types.Pointer)
-	if !ok || !sessionStruct(p.Elem()) {
+	if !ok || !c.sessionStruct(p.Elem()) {
 		return
 	}
 	c.errAt(c.coff(call.Args[1].Pos()), "errors.As into %s is not supported by the interpreter: it keeps struct values in error incompletely (give %s pointer receivers and use a *%s target)", c.goName(p.Elem()), c.goName(p.Elem()), c.goName(p.Elem()))
@@ -193,7 +193,7 @@ func (c *compiler) commaOk(lhs int, rhs []ast.Expr) {
 func (c *compiler) wrappedToIface(a *ast.TypeAssertExpr) bool {
 	xt := c.chk.info.Types[a.X].Type
 	tt := c.chk.info.Types[a.Type].Type
-	return xt != nil && tt != nil && compiledIface(xt) && types.IsInterface(tt) && !types.AssignableTo(xt, tt)
+	return xt != nil && tt != nil && c.compiledIface(xt) && types.IsInterface(tt) && !types.AssignableTo(xt, tt)
 }
 
 // noWrap makes x fail with an error naming the construct when it holds a
@@ -239,7 +239,7 @@ func (c *compiler) wrappedSwitch(ts *ast.TypeSwitchStmt) bool {
 		return false
 	}
 	xt := c.chk.info.Types[x].Type
-	if xt == nil || !compiledIface(xt) {
+	if xt == nil || !c.compiledIface(xt) {
 		return false
 	}
 	if _, labelled := c.parents[ts].(*ast.LabeledStmt); labelled {

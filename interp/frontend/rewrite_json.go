@@ -51,7 +51,7 @@ func (c *compiler) jsonMethods(call *ast.CallExpr, fn *types.Func) {
 	// json.Marshal's own argument is wrapped with the methods of its
 	// static type (the interpreter's MapTypes); nothing else is.
 	top := fn.FullName() == "encoding/json.Marshal"
-	j := &jsonWalk{methods: methods, marshal: marshal, seen: map[types.Type]bool{}}
+	j := &jsonWalk{c: c, methods: methods, marshal: marshal, seen: map[types.Type]bool{}}
 	if j.walk(t, top) {
 		name := "json." + fn.Name()
 		if fn.Name() == "Encode" || fn.Name() == "Decode" {
@@ -69,6 +69,7 @@ func (c *compiler) jsonMethods(call *ast.CallExpr, fn *types.Func) {
 // jsonWalk finds, in the values of a type, a session type json would get
 // wrong.
 type jsonWalk struct {
+	c       *compiler
 	methods []string
 	marshal bool
 	seen    map[types.Type]bool
@@ -89,7 +90,7 @@ func (j *jsonWalk) walk(t types.Type, top bool) bool {
 			}
 		}
 	}
-	if n, ok := t.(*types.Named); ok && interpretedNamed(n) && !types.IsInterface(n) {
+	if n, ok := t.(*types.Named); ok && j.c.interpretedNamed(n) && !types.IsInterface(n) {
 		for _, m := range j.methods {
 			inT := types.NewMethodSet(t).Lookup(nil, m) != nil
 			inPtr := types.NewMethodSet(types.NewPointer(t)).Lookup(nil, m) != nil
@@ -112,7 +113,7 @@ func (j *jsonWalk) walk(t types.Type, top bool) bool {
 		for i := 0; i < u.NumFields(); i++ {
 			f := u.Field(i)
 			if !f.Exported() && !f.Embedded() {
-				if j.marshal && interpretedNamed(t) && u.Tag(i) != "" {
+				if j.marshal && j.c.interpretedNamed(t) && u.Tag(i) != "" {
 					j.typ, j.field = t, f.Name()
 					return true
 				}
@@ -163,7 +164,7 @@ func (c *compiler) withMethods(t types.Type, seen map[types.Type]bool) (types.Ty
 		return nil, ""
 	}
 	seen[t] = true
-	if interpretedNamed(t) && !types.IsInterface(t) {
+	if c.interpretedNamed(t) && !types.IsInterface(t) {
 		base := t
 		if p, ok := t.(*types.Pointer); ok {
 			base = p.Elem()

@@ -58,14 +58,14 @@ func (c *compiler) fmtArgs(call *ast.CallExpr, fn *types.Func) map[ast.Expr]bool
 	for i := first; i < len(call.Args); i++ {
 		arg := call.Args[i]
 		t := c.chk.info.Types[arg].Type
-		if t != nil && !mentionsSession(t, map[types.Type]bool{}) && holdsAny(t, 0) {
+		if t != nil && !c.mentionsSession(t, map[types.Type]bool{}) && holdsAny(t, 0) {
 			what := fmt.Sprintf("cell[%d] line %d: %s", c.cell, c.lineOf(arg.Pos()), shortFunc(name))
 			c.ed.insert(c.coff(arg.Pos()), "__dmgofmt.D(")
 			c.ed.insertOuter(c.coff(arg.End()), ", "+strconv.Quote(what)+")")
 			done[arg] = true
 			continue
 		}
-		if t == nil || !mentionsSession(t, map[types.Type]bool{}) {
+		if t == nil || !c.mentionsSession(t, map[types.Type]bool{}) {
 			continue
 		}
 		if name == "fmt.Errorf" && types.Implements(t, errorType) {
@@ -175,7 +175,7 @@ func (sp *fmtSpec) node(t types.Type) int {
 	sp.types = append(sp.types, t)
 	sp.nodes = append(sp.nodes, n)
 	id := len(sp.nodes)
-	if !mentionsSession(t, map[types.Type]bool{}) {
+	if !sp.c.mentionsSession(t, map[types.Type]bool{}) {
 		n.Native = true
 		return id
 	}
@@ -271,7 +271,7 @@ func (c *compiler) goName(t types.Type) string {
 // mentionsSession reports whether values of t hold a value of a type the
 // session declared, which compiled code cannot print as Go would. Values
 // in interfaces are not seen (their types are not known here).
-func mentionsSession(t types.Type, seen map[types.Type]bool) bool {
+func (c *compiler) mentionsSession(t types.Type, seen map[types.Type]bool) bool {
 	if seen[t] {
 		return false
 	}
@@ -280,24 +280,24 @@ func mentionsSession(t types.Type, seen map[types.Type]bool) bool {
 	case *types.TypeParam, *types.Interface:
 		return false
 	case *types.Named:
-		if interpretedNamed(t) {
+		if c.interpretedNamed(t) {
 			_, isIface := t.Underlying().(*types.Interface)
 			return !isIface
 		}
 		return false // a compiled type: fmt sees its methods
 	case *types.Alias:
-		return mentionsSession(types.Unalias(t), seen)
+		return c.mentionsSession(types.Unalias(t), seen)
 	case *types.Pointer:
-		return mentionsSession(t.Elem(), seen)
+		return c.mentionsSession(t.Elem(), seen)
 	case *types.Slice:
-		return mentionsSession(t.Elem(), seen)
+		return c.mentionsSession(t.Elem(), seen)
 	case *types.Array:
-		return mentionsSession(t.Elem(), seen)
+		return c.mentionsSession(t.Elem(), seen)
 	case *types.Map:
-		return mentionsSession(t.Key(), seen) || mentionsSession(t.Elem(), seen)
+		return c.mentionsSession(t.Key(), seen) || c.mentionsSession(t.Elem(), seen)
 	case *types.Struct:
 		for i := 0; i < t.NumFields(); i++ {
-			if !t.Field(i).Exported() || mentionsSession(t.Field(i).Type(), seen) {
+			if !t.Field(i).Exported() || c.mentionsSession(t.Field(i).Type(), seen) {
 				return true
 			}
 		}
@@ -333,7 +333,7 @@ func holdsAny(t types.Type, depth int) bool {
 
 // interpretedNamed reports whether t is (a pointer to) a named type the
 // interpreter runs from source: the session's, or a module package's.
-func interpretedNamed(t types.Type) bool {
+func (c *compiler) interpretedNamed(t types.Type) bool {
 	if p, ok := t.(*types.Pointer); ok {
 		t = p.Elem()
 	}
@@ -342,5 +342,6 @@ func interpretedNamed(t types.Type) bool {
 		return false
 	}
 	path := n.Obj().Pkg().Path()
-	return path == "main" || !isStdPath(path)
+	// Packages of modules are compiled Go unless the session interprets them.
+	return path == "main" || (!isStdPath(path) && !c.im.opts.Compiled)
 }

@@ -222,7 +222,7 @@ func (b *decBuilder) structure(t reflect.Type) decFunc {
 	}
 	return func(d *decoder, v reflect.Value) error {
 		for i, f := range fields {
-			if err := f(d, v.Field(i)); err != nil {
+			if err := f(d, fieldOf(v, i)); err != nil {
 				return err
 			}
 		}

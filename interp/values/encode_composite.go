@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"reflect"
+	"strings"
+	"unsafe"
 )
 
 func (b *encBuilder) array(t reflect.Type) encFunc {
@@ -151,16 +153,41 @@ func (b *encBuilder) pointer(t reflect.Type) encFunc {
 // isOpaqueStruct reports a binary struct type whose state is unexported,
 // or held in uintptrs (addresses, handles), and that has no marshaller: its
 // values cannot be rebuilt elsewhere.
+//
+// Types of compiled modules (a path whose first element has a dot) are not
+// opaque for their unexported fields: the image binary and the mirrors
+// link the same package at the same version, so a *mat.Dense is rebuilt
+// field by field. Their fields' own types still decide: a sync.Mutex or an
+// *os.File inside keeps the value from being copied.
 func isOpaqueStruct(t reflect.Type) bool {
 	if t.Kind() != reflect.Struct || t.PkgPath() == "" || marshallerOf(t) != nil {
 		return false
 	}
+	module := isModulePath(t.PkgPath())
 	for i := range t.NumField() {
-		if f := t.Field(i); !f.IsExported() || f.Type.Kind() == reflect.Uintptr {
+		f := t.Field(i)
+		if f.Type.Kind() == reflect.Uintptr || (!f.IsExported() && !module) {
 			return true
 		}
 	}
 	return false
+}
+
+// isModulePath reports a package of a module other than the standard
+// library and the interpreter, whose state is plain data.
+func isModulePath(path string) bool {
+	first, _, _ := strings.Cut(path, "/")
+	return strings.Contains(first, ".") && !strings.HasPrefix(path, "github.com/traefik/yaegi/")
+}
+
+// fieldOf returns v's field i so that it can be read (an unexported field
+// of a module type: see isOpaqueStruct) or, if v is settable, set.
+func fieldOf(v reflect.Value, i int) reflect.Value {
+	f := v.Field(i)
+	if !f.CanInterface() && f.CanAddr() {
+		return reflect.NewAt(f.Type(), unsafe.Pointer(f.UnsafeAddr())).Elem()
+	}
+	return f
 }
 
 // isValueInterface reports yaegi's representation of values of interpreted
@@ -195,9 +222,19 @@ func (b *encBuilder) structure(t reflect.Type) encFunc {
 	for i := range n {
 		fields[i] = b.build(t.Field(i).Type)
 	}
+	unexported := false
+	for i := range n {
+		unexported = unexported || !t.Field(i).IsExported()
+	}
 	return func(e *encoder, v reflect.Value) error {
+		if unexported && !v.CanAddr() && v.CanInterface() {
+			// Unexported fields are read through their address.
+			c := reflect.New(t).Elem()
+			c.Set(v)
+			v = c
+		}
 		for i, f := range fields {
-			if err := f(e, v.Field(i)); err != nil {
+			if err := f(e, fieldOf(v, i)); err != nil {
 				return atPath(err, func() string { return "." + t.Field(i).Name })
 			}
 		}

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/traefik/yaegi/interp"
+
+	"github.com/dmirror/dmirror/interp/values"
 )
 
 // native holds the symbols of packages compiled into this binary for the
@@ -24,6 +26,9 @@ func RegisterNative(e interp.Exports) {
 	for k, v := range e {
 		native[k] = v
 	}
+	// Values of their types held in interfaces travel by name between the
+	// image process, the kernel's snapshot and the mirrors.
+	values.RegisterExports(e)
 }
 
 // NativePackages lists the import paths of the packages compiled into this
