@@ -121,8 +121,11 @@ func (c *compiler) foldConst(e ast.Expr) bool {
 	default:
 		return true
 	}
-	usesPkgConst := false
+	usesPkgConst, usesIota := false, false
 	ast.Inspect(e, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok && id.Name == "iota" && c.chk.info.Uses[id] == types.Universe.Lookup("iota") {
+			usesIota = true // the spec's text repeats in the specs after it
+		}
 		if sel, ok := n.(*ast.SelectorExpr); ok {
 			if _, ok := c.chk.info.Uses[sel.Sel].(*types.Const); ok {
 				if _, pkg := c.chk.info.Uses[identOf(sel.X)].(*types.PkgName); pkg {
@@ -130,9 +133,9 @@ func (c *compiler) foldConst(e ast.Expr) bool {
 				}
 			}
 		}
-		return !usesPkgConst
+		return true
 	})
-	if !usesPkgConst {
+	if !usesPkgConst || usesIota {
 		return true
 	}
 	c.ed.replace(c.coff(e.Pos()), c.coff(e.End()), "("+c.constText(tv)+")")
