@@ -195,6 +195,11 @@ type methodParts struct {
 
 func (c *compiler) methodCall(call *ast.CallExpr) (methodParts, bool) {
 	var m methodParts
+	for _, pb := range c.pending {
+		if pb.arg.Pos() <= call.Pos() && call.Pos() < pb.arg.End() {
+			return m, false // a block runs in mirrors, which lack the cell's helpers
+		}
+	}
 	f, isSel := ast.Unparen(call.Fun).(*ast.SelectorExpr)
 	if !isSel || call.Ellipsis.IsValid() {
 		return m, false
