@@ -119,6 +119,9 @@ func (c *compiler) visit(n ast.Node) bool {
 	case *ast.SelectorExpr:
 		c.checkMember(n)
 		c.methodExpr(n)
+		c.methodValue(n)
+	case *ast.SwitchStmt:
+		c.switchInit(n)
 	case *ast.RangeStmt:
 		c.rangeStmt(n)
 	case *ast.ForStmt:
