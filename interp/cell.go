@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -23,7 +24,7 @@ func (s *Session) run(ctx context.Context, p *imageProc, plan *frontend.Plan, re
 		stopHelpers()
 		wg.Wait()
 	}()
-	if err := p.send(msgRun, id, runMsg{Plan: plan, AllowStdin: req.AllowStdin, Modules: s.modules()}); err != nil {
+	if err := p.send(msgRun, id, s.runMsg(plan, req)); err != nil {
 		p.kill()
 	}
 	done := ctx.Done()
@@ -59,6 +60,19 @@ func (s *Session) run(ctx context.Context, p *imageProc, plan *frontend.Plan, re
 	}
 }
 
+// runMsg is the message that runs plan. When the cell keeps the image's
+// variables, their list is not sent again: it made every cell's message
+// grow with the session.
+func (s *Session) runMsg(plan *frontend.Plan, req engine.ExecuteRequest) runMsg {
+	m := runMsg{Plan: plan, AllowStdin: req.AllowStdin, Modules: s.modules()}
+	if slices.Equal(plan.Vars, s.imageVars) {
+		sent := *plan
+		sent.Vars = nil
+		m.Plan, m.SameVars = &sent, true
+	}
+	return m
+}
+
 // finish ends a cell the image process reported on.
 func (s *Session) finish(ctx context.Context, p *imageProc, plan *frontend.Plan, m frame.Msg) engine.Result {
 	var d doneMsg
@@ -72,10 +86,13 @@ func (s *Session) finish(ctx context.Context, p *imageProc, plan *frontend.Plan,
 		return engine.Result{Error: d.Error}
 	}
 	s.fe.Commit(plan)
-	keep := map[string]bool{}
-	for _, v := range plan.Vars {
-		keep[v.Name] = true
-	}
+	// Variables go away only when the cell replaced some: when the old
+	// list starts the new one, nothing is dropped (looking through every
+	// value made each cell's cost grow with the session).
+	prev := s.imageVars
+	dropped := len(plan.Vars) < len(prev) || !slices.Equal(plan.Vars[:len(prev)], prev) ||
+		!s.known(d, plan.Vars[len(prev):])
+	s.imageVars = plan.Vars
 	for n, data := range d.Values {
 		s.values[n] = data
 		delete(s.live, n)
@@ -83,6 +100,38 @@ func (s *Session) finish(ctx context.Context, p *imageProc, plan *frontend.Plan,
 	for _, n := range d.Live {
 		s.live[n] = true
 		delete(s.values, n)
+	}
+	if dropped {
+		s.dropVars(plan.Vars)
+	}
+	return engine.Result{Data: d.Data, Metadata: d.Metadata}
+}
+
+// known reports whether every variable d reports on already has a value
+// kept here or is one of added (if not, finish looks through them all).
+func (s *Session) known(d doneMsg, added []frontend.Var) bool {
+	has := func(n string) bool {
+		_, ok := s.values[n]
+		return ok || s.live[n] || slices.ContainsFunc(added, func(v frontend.Var) bool { return v.Name == n })
+	}
+	for n := range d.Values {
+		if !has(n) {
+			return false
+		}
+	}
+	for _, n := range d.Live {
+		if !has(n) {
+			return false
+		}
+	}
+	return true
+}
+
+// dropVars forgets the values of variables that are not among vars.
+func (s *Session) dropVars(vars []frontend.Var) {
+	keep := map[string]bool{}
+	for _, v := range vars {
+		keep[v.Name] = true
 	}
 	for n := range s.values {
 		if !keep[n] {
@@ -94,7 +143,6 @@ func (s *Session) finish(ctx context.Context, p *imageProc, plan *frontend.Plan,
 			delete(s.live, n)
 		}
 	}
-	return engine.Result{Data: d.Data, Metadata: d.Metadata}
 }
 
 // replace ends an image process that holds memory it cannot free (a cell

@@ -66,14 +66,21 @@ func (s *imageServer) goCell(int) int { return s.cells.caller() }
 // called, so the calling goroutine never resumes (its deferred calls never
 // run), and the running cell ends with the Exit error. The parked
 // goroutine, and the dropped interpreter it holds, last until the process
-// ends: nothing of it runs again.
+// ends: nothing of it runs again. Outside a cell's body func (code that
+// runs while declarations are evaluated), where cancelling would not end
+// the evaluation, os.Exit panics instead, as in mirrors.
 func (s *imageServer) exit(code int) {
-	s.cells.unregister()
 	e := &vm.ExitError{Code: code}
-	if r := s.current(); r != nil {
+	r := s.current()
+	if r != nil && !r.inBody.Load() {
+		panic(e)
+	}
+	cell := s.cells.caller()
+	s.cells.unregister()
+	if r != nil {
 		r.cancel(e)
 	} else {
-		s.out.write(s.cells.caller(), "stderr", []byte(fmt.Sprintf("os.Exit(%d) called after its cell ended: the goroutine that called it was stopped\n", code)))
+		s.out.write(cell, "stderr", []byte(fmt.Sprintf("os.Exit(%d) called after its cell ended: the goroutine that called it was stopped\n", code)))
 	}
 	select {}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/dmirror/dmirror/interp/frame"
 	"github.com/dmirror/dmirror/interp/frontend"
+	"github.com/dmirror/dmirror/interp/vm"
 	"github.com/dmirror/dmirror/kernel/engine"
 	"github.com/dmirror/dmirror/mirror"
 )
@@ -95,7 +96,7 @@ func (s *imageServer) global(name string) (reflect.Value, bool) {
 	if ip == nil {
 		return reflect.Value{}, false
 	}
-	v, ok := ip.Globals()[name]
+	v, ok := vm.Globals(ip, []string{name})[name]
 	return v, ok
 }
 

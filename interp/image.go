@@ -97,6 +97,9 @@ type activeRun struct {
 	// line is the top-level statement of the cell's body func that runs
 	// (reported by __dmAt).
 	line atomic.Int64
+	// inBody is set while the cell's body func runs under ctx: only then
+	// does cancelling the run end the evaluation (see exit).
+	inBody atomic.Bool
 }
 
 func serveImage(ctx context.Context, in io.ReadCloser, out io.Writer, limit uint64) error {

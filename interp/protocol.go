@@ -46,7 +46,9 @@ type readyMsg struct {
 
 // runMsg runs one cell.
 type runMsg struct {
-	Plan       *frontend.Plan
+	Plan *frontend.Plan
+	// SameVars says that Plan.Vars, left out, are the image's variables.
+	SameVars   bool `json:",omitempty"`
 	AllowStdin bool
 	// Modules are the session's modules, including those the cell imports.
 	Modules []modules.Module `json:",omitempty"`

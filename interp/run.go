@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"runtime/debug"
+	"strings"
 
 	yaegi "github.com/traefik/yaegi/interp"
 
@@ -86,7 +87,11 @@ func (s *imageServer) init(m initMsg) readyMsg {
 	if err != nil {
 		return readyMsg{Err: fmt.Sprintf("rebuilding the declarations: %v", err)}
 	}
-	globals := ip.Globals()
+	names := make([]string, len(m.Vars))
+	for i, v := range m.Vars {
+		names[i] = v.Name
+	}
+	globals := vm.Globals(ip, names)
 	dec := decoderFor(ip, decls)
 	var reset []string
 	for _, v := range m.Vars {
@@ -114,6 +119,9 @@ func (s *imageServer) execute(parent context.Context, id uint64, m runMsg) doneM
 	plan := m.Plan
 	if plan == nil {
 		return doneMsg{Error: &engine.Error{Name: "InternalError", Value: "run without a plan"}}
+	}
+	if m.SameVars {
+		plan.Vars = s.vars
 	}
 	if s.ip == nil {
 		return doneMsg{Error: &engine.Error{Name: "InternalError", Value: "run before init"}}
@@ -194,14 +202,23 @@ func (s *imageServer) apply(ctx context.Context, plan *frontend.Plan) (*yaegi.In
 	// The body func runs once: what yaegi keeps of it is dropped after,
 	// or a long session's image grows with every cell.
 	defer vm.Forget(target, plan.BodyFunc)
+	bodyFiles := target.FileSet().Base()
 	if err := evalSafe(target, markLines(plan.Body, plan.BodyFunc, plan.Cell)); err != nil {
 		return target, reflect.Value{}, nil, compileError(plan.Cell, err)
 	}
 	s.prepareJobDecoder(target, s.declsAfter(plan))
 	s.setActive(target)
-	v, err := call(ctx, target, plan.BodyFunc)
+	callFiles := target.FileSet().Base()
+	v, err := s.callBody(ctx, target, plan.BodyFunc)
 	if err != nil {
 		return target, reflect.Value{}, nil, s.runtimeError(ctx, plan.Cell, err)
+	}
+	// The positions of the call are needed no more; those of the body
+	// are, by the func values it made (closures, goroutines), if any.
+	if strings.Count(plan.Body, "func") > 1 {
+		vm.ForgetFiles(target, callFiles)
+	} else {
+		vm.ForgetFiles(target, bodyFiles)
 	}
 	return target, v, reset, nil
 }
@@ -237,6 +254,15 @@ func (s *imageServer) restore(plan *frontend.Plan, target *yaegi.Interpreter, sn
 		return nil
 	}
 	return []string{fmt.Sprintf("The image was restored to its state before cell[%d].", plan.Cell)}
+}
+
+// callBody runs the running cell's body func under ctx.
+func (s *imageServer) callBody(ctx context.Context, ip *yaegi.Interpreter, name string) (reflect.Value, error) {
+	if r := s.current(); r != nil {
+		r.inBody.Store(true)
+		defer r.inBody.Store(false)
+	}
+	return call(ctx, ip, name)
 }
 
 // call runs a cell's body func under ctx.

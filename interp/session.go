@@ -66,6 +66,8 @@ type Session struct {
 	values map[string][]byte
 	live   map[string]bool // variables whose values only the image process holds
 	lastID uint64
+	// imageVars are the variables the image process knows of (runMsg.SameVars).
+	imageVars []frontend.Var
 	// uncommitted numbers the declaration logs of calls made by cells that
 	// add declarations (see jobDecls).
 	uncommitted atomic.Int64
@@ -129,6 +131,7 @@ func (s *Session) start(ctx context.Context) ([]string, error) {
 		return nil, errClosed
 	}
 	init := initMsg{Decls: s.fe.Source(), Vars: s.fe.Vars(), Values: s.values, Blocks: s.fe.Blocks(), Modules: s.modules()}
+	s.imageVars = init.Vars
 	if err := p.send(msgInit, 0, init); err != nil {
 		return nil, fmt.Errorf("interp: image process: %w", err)
 	}

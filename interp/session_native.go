@@ -160,7 +160,7 @@ func (c *compiledPackages) wantInstances(cell []frontend.Instance) ([]native.Ins
 	added := false
 	for _, in := range cell {
 		if !slices.ContainsFunc(insts, func(x native.Instance) bool { return x.Table == in.Table && x.Symbol == in.Symbol }) {
-			insts = append(insts, native.Instance{Path: in.Path, Name: in.Name, TypeArgs: in.TypeArgs, Symbol: in.Symbol, Table: in.Table})
+			insts = append(insts, native.Instance{Path: in.Path, Name: in.Name, TypeArgs: in.TypeArgs, Symbol: in.Symbol, Table: in.Table, Type: in.Type})
 			added = true
 		}
 	}

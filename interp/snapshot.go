@@ -10,6 +10,7 @@ import (
 
 	"github.com/dmirror/dmirror/interp/frontend"
 	"github.com/dmirror/dmirror/interp/values"
+	"github.com/dmirror/dmirror/interp/vm"
 )
 
 // saved is a variable's value before a cell: encoded, or, if it cannot be
@@ -20,7 +21,7 @@ type saved struct {
 }
 
 func snapshot(ip *yaegi.Interpreter, names []string) map[string]saved {
-	globals := ip.Globals()
+	globals := vm.Globals(ip, names)
 	snap := make(map[string]saved, len(names))
 	for _, n := range names {
 		g, ok := globals[n]
@@ -39,7 +40,7 @@ func snapshot(ip *yaegi.Interpreter, names []string) map[string]saved {
 }
 
 func restoreSnapshot(ip *yaegi.Interpreter, decls []string, snap map[string]saved) []string {
-	globals := ip.Globals()
+	globals := vm.Globals(ip, sortedKeys(snap))
 	dec := decoderFor(ip, decls)
 	var problems []string
 	for _, n := range sortedKeys(snap) {
@@ -66,7 +67,11 @@ func restoreSnapshot(ip *yaegi.Interpreter, decls []string, snap map[string]save
 // variables it had to leave at their zero value, and why. decls are the
 // declarations that to holds.
 func transfer(from, to *yaegi.Interpreter, decls []string, vars []frontend.Var) []string {
-	src, dst := from.Globals(), to.Globals()
+	names := make([]string, len(vars))
+	for i, v := range vars {
+		names[i] = v.Name
+	}
+	src, dst := vm.Globals(from, names), vm.Globals(to, names)
 	var dec *values.Decoder // made when first needed: it evaluates code in to
 	var reset []string
 	for _, v := range vars {
@@ -105,7 +110,6 @@ func resetNote(reset []string) string {
 // after a rebuild, which may have reset some), for the kernel's committed
 // snapshot; the second result names those that cannot be encoded.
 func collect(ip *yaegi.Interpreter, plan *frontend.Plan, prev []frontend.Var) (map[string][]byte, []string) {
-	globals := ip.Globals()
 	known := map[string]bool{}
 	for _, v := range prev {
 		known[v.Name] = true
@@ -121,6 +125,7 @@ func collect(ip *yaegi.Interpreter, plan *frontend.Plan, prev []frontend.Var) (m
 	}
 	out := map[string][]byte{}
 	var live []string
+	globals := vm.Globals(ip, sortedKeys(names))
 	for _, n := range sortedKeys(names) {
 		g, ok := globals[n]
 		if !ok {

@@ -178,6 +178,10 @@ func main() {
 	fmt.Println(lo.Filter(xs, func(x int, _ int) bool { return x > 1 }), lo.Uniq(xs))
 	fmt.Println(lo.GroupBy(xs, func(x int) bool { return x%2 == 0 }))
 	fmt.Println(lo.Sum(lo.Uniq(xs)), lo.Max(xs))
+	t := lo.T2("a", 1)
+	pairs := []lo.Tuple2[string, int]{t, lo.T2("b", 2)}
+	names, nums := lo.Unzip2(pairs)
+	fmt.Println(t.A, t.B, pairs, names, nums)
 }
 `
 	want := goRunModule(t, program, "github.com/samber/lo v1.53.0")
@@ -188,6 +192,11 @@ func main() {
 	}
 	ok(t, k, "func evens(v []int) []int { return lo.Filter(v, func(x int, _ int) bool { return x%2 == 0 }) }")
 	expect(t, k, "evens([]int{1, 2, 3, 4})", "[2 4]")
+	// A generic type of the standard library that yaegi lacks, in a
+	// declared func's signature.
+	ok(t, k, "import \"iter\"\nfunc upTo(n int) iter.Seq[int] {\n\treturn func(yield func(int) bool) {\n\t\tfor i := 0; i < n && yield(i); i++ {\n\t\t}\n\t}\n}")
+	expect(t, k, "var got []int\nupTo(3)(func(i int) bool { got = append(got, i); return true })\ngot", "[0 1 2]")
+	fails(t, k, "var bad lo.Tuple2[int, int]", "CompileError")
 	r := fails(t, k, "type point struct{ X int }\nlo.Map([]point{{1}}, func(p point, _ int) int { return p.X })", "CompileError")
 	if e := errorText(r); !strings.Contains(e, "point is declared in the session") {
 		t.Errorf("error %q does not name the session type", e)

@@ -10,7 +10,10 @@ import (
 	osexec "os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/dmirror/dmirror/kernel/kerneltest"
 )
 
 // TestMethodsAsGo: methods of session types reach compiled code (fmt, log,
@@ -40,7 +43,7 @@ func TestMethodsAsGo(t *testing.T) {
 			requires := moduleRequires(string(src))
 			wantOut, wantErr := goRunFile(t, file, requires)
 			cell := programCell(t, string(src))
-			k := start(t)
+			k := startOneAtATime(t)
 			for _, req := range requires {
 				ok(t, k, "%go get "+strings.Replace(req, " ", "@", 1))
 			}
@@ -139,4 +142,15 @@ func programCell(t *testing.T, src string) string {
 	}
 	t.Fatal("no func main")
 	return ""
+}
+
+// startMu serialises the parallel subtests' kernel starts: a kernel binds
+// ports the harness found free, and two starting at once may pick the same.
+var startMu sync.Mutex
+
+func startOneAtATime(t *testing.T) *kerneltest.Kernel {
+	t.Helper()
+	startMu.Lock()
+	defer startMu.Unlock()
+	return start(t)
 }

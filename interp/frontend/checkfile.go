@@ -87,9 +87,9 @@ func (im *Image) check(src string, name string, stubBefore int) (*checked, error
 	if err != nil {
 		return nil, err
 	}
-	fileBase := im.fset.File(f.Pos()).Base()
+	base := im.fset.File(f.Pos()).Base()
 	for _, d := range f.Decls {
-		if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil && int(fd.Pos())-fileBase < stubBefore {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil && int(fd.Pos())-base < stubBefore {
 			fd.Body = &ast.BlockStmt{Lbrace: fd.Body.Lbrace, Rbrace: fd.Body.Rbrace, List: []ast.Stmt{
 				&ast.ExprStmt{X: &ast.CallExpr{Fun: ast.NewIdent("panic"), Args: []ast.Expr{&ast.BasicLit{Kind: token.INT, Value: "0"}}}},
 			}}

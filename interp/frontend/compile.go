@@ -72,6 +72,11 @@ type compiler struct {
 	blocks            []Block
 	reuseIDs          []int   // block IDs of a committed declaration rendered again
 	rerendered        []Block // the blocks of committed declarations rendered again
+
+	// remade are the deferred func literals loopDeferLit made into a call
+	// of a literal: the defer statement must evaluate that call where it
+	// stands, not at return.
+	remade map[*ast.FuncLit]bool
 }
 
 type itemNode struct {

@@ -83,6 +83,7 @@ func (c *compiler) plan() *Plan {
 	p.Vars = stateVars(next)
 	p.Touched = c.touched
 	p.next = next
+	p.base = c.base
 	return p
 }
 

@@ -51,6 +51,7 @@ type Image struct {
 
 	blockSeq atomic.Int64 // block IDs are never reused, even by failed cells
 	warm     sync.WaitGroup
+	names    nameIndex // the committed declarations by name, for checkItems
 }
 
 // importItem is one import of the session.
@@ -160,6 +161,7 @@ func (im *Image) Commit(p *Plan) {
 	im.mu.Lock()
 	defer im.mu.Unlock()
 	im.state = p.next
+	im.names.extend(p.base, p.next)
 }
 
 // Source returns every declaration of the image as one file, to evaluate in

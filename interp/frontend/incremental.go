@@ -26,17 +26,11 @@ func (c *compiler) checkItems(kept []*declItem, extra ...string) []*declItem {
 	if c.im.reference || c.rebuild {
 		return kept
 	}
-	// Items by the names they declare; a method under its type's name,
-	// so that a type comes with its methods.
-	byName := make(map[string][]*declItem, len(kept))
-	for _, d := range kept {
-		for _, n := range d.names {
-			if recv, _, ok := strings.Cut(n, "."); ok {
-				n = recv
-			}
-			byName[n] = append(byName[n], d)
-		}
+	if len(kept) != len(c.base.items) {
+		return kept // not reached: only a rebuild drops declarations
 	}
+	byName := c.im.names.lock(c.base)
+	defer c.im.names.unlock()
 	var queue []string
 	for _, text := range append([]string{c.declPiece, c.bodyPiece}, extra...) {
 		queue = append(queue, identNames(text)...)
@@ -64,6 +58,55 @@ func (c *compiler) checkItems(kept []*declItem, extra ...string) []*declItem {
 		}
 	}
 	return out
+}
+
+// nameIndex maps the names of a state's declarations to them, a method
+// under its type's name so that a type comes with its methods. It is kept
+// up to date by Commit when a cell only adds declarations, and built again
+// when another state asks: building it for every cell made a cell's cost
+// grow with the session.
+type nameIndex struct {
+	mu     sync.Mutex
+	state  *state
+	byName map[string][]*declItem
+}
+
+// lock returns the index of s, which stays valid until unlock.
+func (x *nameIndex) lock(s *state) map[string][]*declItem {
+	x.mu.Lock()
+	if x.state != s {
+		x.state, x.byName = s, map[string][]*declItem{}
+		x.add(s.items)
+	}
+	return x.byName
+}
+
+func (x *nameIndex) unlock() { x.mu.Unlock() }
+
+func (x *nameIndex) add(items []*declItem) {
+	for _, d := range items {
+		for _, n := range d.names {
+			if recv, _, ok := strings.Cut(n, "."); ok {
+				n = recv
+			}
+			x.byName[n] = append(x.byName[n], d)
+		}
+	}
+}
+
+// extend moves the index from base to next, when next only adds
+// declarations to base; otherwise the next lock builds it again.
+func (x *nameIndex) extend(base, next *state) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	// A cell that replaces declarations rebuilds the image, which starts a
+	// new generation; others append to base's declarations.
+	if x.state == nil || x.state != base || next.gen != base.gen || len(next.items) < len(base.items) {
+		x.state = nil
+		return
+	}
+	x.add(next.items[len(base.items):])
+	x.state = next
 }
 
 // varTexts are the declarations of the cell's new variables.

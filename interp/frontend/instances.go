@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"go/ast"
+	"go/token"
 	"go/types"
 	"slices"
 	"strings"
@@ -23,43 +24,27 @@ type Instance struct {
 	// as ⟦import/path⟧ for the generator to name.
 	TypeArgs []string
 	Symbol   string // the name the instantiation has in the package's symbols
+	Type     bool   // a generic type, not a func
 }
 
-// compiledInstance rewrites a use of a generic func of a compiled package
-// (id, as inferred or written) to its compiled instantiation. It reports
-// false for what is not such a use.
+// compiledInstance rewrites a use of a generic func or type of a compiled
+// package (id, as inferred or written) to its compiled instantiation. It
+// reports false for what is not such a use.
 func (c *compiler) compiledInstance(id *ast.Ident, inst types.Instance, target ast.Expr) bool {
-	fn, ok := c.chk.info.Uses[id].(*types.Func)
-	if !ok || fn.Pkg() == nil || fn.Pkg().Path() == "main" || !c.im.opts.Compiled {
+	in, ok, refused := c.instanceOf(c.chk.info.Uses[id], inst.TypeArgs, id.Pos())
+	if refused {
+		return true
+	}
+	if !ok {
 		return false
 	}
-	std := isStdPath(fn.Pkg().Path())
-	if std && interpreterHas(fn.Pkg().Path(), fn.Name()) && !brokenGeneric[fn.Pkg().Path()+"."+fn.Name()] {
-		// The interpreter's generic source runs it at once; compiling an
-		// instantiation would rebuild the image binary.
-		return false
-	}
-	args := make([]string, inst.TypeArgs.Len())
-	for i := range args {
-		s, ok := nameableType(inst.TypeArgs.At(i))
-		if !ok && std {
-			// The interpreter's own generic source, if it has the func
-			// (checkMember refuses it otherwise).
-			return false
-		}
-		if !ok {
-			c.errAt(c.coff(id.Pos()), "%s.%s[%s]: a generic func of a compiled package can only be instantiated with types compiled code can name (builtin types and exported types of packages); %s is declared in the session, which is interpreted",
-				fn.Pkg().Name(), fn.Name(), types.TypeString(inst.TypeArgs.At(i), c.qualifier), types.TypeString(inst.TypeArgs.At(i), c.qualifier))
-			return true
-		}
-		args[i] = s
-	}
-	h := sha256.Sum256([]byte(fn.Pkg().Path() + "." + fn.Name() + "[" + strings.Join(args, ",") + "]"))
-	in := Instance{Path: fn.Pkg().Path(), Name: fn.Name(), TypeArgs: args, Table: fn.Pkg().Path(),
-		Symbol: fn.Name() + "__dm" + hex.EncodeToString(h[:6])}
-	if std {
-		in.Table = NativePath
-		in.Symbol = strings.NewReplacer("/", "_", ".", "_").Replace(fn.Pkg().Path()) + "_" + in.Symbol
+	std := in.Table == NativePath
+	if in.Type && c.inTopLevelVarType(target) {
+		// `var x T` becomes an assignment of T's zero value written from
+		// the cell's text, where yaegi cannot name the instantiation.
+		c.errAt(c.coff(id.Pos()), "var with the type %s.%s[...] of a compiled package and no value is not supported at the top level of a cell; give it a value (x := %s.%s[...]{}) or declare it in a func",
+			c.chk.info.Uses[id].Pkg().Name(), id.Name, c.chk.info.Uses[id].Pkg().Name(), id.Name)
+		return true
 	}
 	c.instances = append(c.instances, in)
 	c.instanced[id] = true
@@ -90,6 +75,89 @@ var brokenGeneric = map[string]bool{
 	"slices.Compact":     true, // internal error
 	"slices.CompactFunc": true,
 	"maps.Clone":         true, // panics at run time
+}
+
+// inTopLevelVarType reports whether e is within the type of a top-level
+// `var x T` of the cell without a value: pass 1 wrote such a declaration
+// as an assignment of T's zero value, from the cell's text.
+func (c *compiler) inTopLevelVarType(e ast.Node) bool {
+	off := c.coff(e.Pos())
+	for _, sg := range c.segs {
+		if sg.kind == segVar && off >= sg.start && off < sg.end {
+			return !strings.Contains(c.src[sg.start:sg.end], "=")
+		}
+	}
+	return false
+}
+
+// instanceOf returns the compiled instantiation of obj, a generic func or
+// type of a compiled package, with args. ok is false where the interpreter
+// runs obj itself; refused is set, with an error at pos, where compiled
+// code cannot name an argument.
+func (c *compiler) instanceOf(obj types.Object, args *types.TypeList, pos token.Pos) (in Instance, ok, refused bool) {
+	isType := false
+	switch o := obj.(type) {
+	case *types.Func:
+	case *types.TypeName:
+		isType = true
+		_ = o
+	default:
+		return in, false, false
+	}
+	if obj.Pkg() == nil || obj.Pkg().Path() == "main" || !c.im.opts.Compiled || args.Len() == 0 {
+		return in, false, false
+	}
+	path := obj.Pkg().Path()
+	std := isStdPath(path)
+	if std && interpreterHas(path, obj.Name()) && !brokenGeneric[path+"."+obj.Name()] {
+		// The interpreter's generic source runs it at once; compiling an
+		// instantiation would rebuild the image binary.
+		return in, false, false
+	}
+	texts := make([]string, args.Len())
+	for i := range texts {
+		s, nameable := nameableType(args.At(i))
+		if !nameable && std {
+			// The interpreter's own generic source, if it has it
+			// (checkMember refuses it otherwise).
+			return in, false, false
+		}
+		if !nameable {
+			if pos == token.NoPos {
+				return in, false, true // refused where the func was called
+			}
+			arg := types.TypeString(args.At(i), c.qualifier)
+			c.errAt(c.coff(pos), "%s.%s[%s]: a generic func or type of a compiled package can only be instantiated with types compiled code can name (builtin types and exported types of packages); %s is declared in the session, which is interpreted",
+				obj.Pkg().Name(), obj.Name(), arg, arg)
+			return in, false, true
+		}
+		texts[i] = s
+	}
+	h := sha256.Sum256([]byte(path + "." + obj.Name() + "[" + strings.Join(texts, ",") + "]"))
+	in = Instance{Path: path, Name: obj.Name(), TypeArgs: texts, Table: path, Type: isType,
+		Symbol: obj.Name() + "__dm" + hex.EncodeToString(h[:6])}
+	if std {
+		in.Table = NativePath
+		in.Symbol = strings.NewReplacer("/", "_", ".", "_").Replace(path) + "_" + in.Symbol
+	}
+	return in, true, false
+}
+
+// instanceTypeString writes an instantiated generic type of a compiled
+// package as its compiled instantiation; ok is false for other types.
+func (c *compiler) instanceTypeString(n *types.Named) (string, bool) {
+	if n.TypeArgs().Len() == 0 {
+		return "", false
+	}
+	in, ok, _ := c.instanceOf(n.Obj(), n.TypeArgs(), token.NoPos)
+	if !ok {
+		return "", false
+	}
+	c.instances = append(c.instances, in)
+	if in.Table == NativePath {
+		return c.nativeName() + "." + in.Symbol, true
+	}
+	return c.qualifier(n.Obj().Pkg()) + "." + in.Symbol, true
 }
 
 // NativePath is the binary package of compiled instantiations of standard

@@ -251,9 +251,12 @@ func (c *compiler) declareVars() {
 			continue
 		}
 		decl := "var " + p.name + " " + p.tstr
+		// The type checker sees the type as Go writes it; yaegi may need
+		// a compiled instantiation's symbol instead (typeString).
+		check := "var " + p.name + " " + types.TypeString(p.typ, c.qualifier)
 		c.newVars = append(c.newVars, &declItem{
 			names: []string{p.name}, cell: c.cell, line: p.line, col: p.col,
-			check: decl, emit: decl, varType: p.tstr, isVar: true, identCache: &itemIdents{},
+			check: check, emit: decl, varType: p.tstr, isVar: true, identCache: &itemIdents{},
 		})
 	}
 }
@@ -274,7 +277,112 @@ func (c *compiler) typeString(t types.Type) string {
 	if t == nil {
 		return "any"
 	}
+	if c.im.opts.Compiled && c.hasCompiledInstance(t, map[types.Type]bool{}) {
+		var b strings.Builder
+		c.writeType(&b, t)
+		return b.String()
+	}
 	return types.TypeString(t, c.qualifier)
+}
+
+// hasCompiledInstance reports whether t mentions an instantiated generic
+// type of a compiled package, which only its compiled instantiation names.
+func (c *compiler) hasCompiledInstance(t types.Type, seen map[types.Type]bool) bool {
+	if seen[t] {
+		return false
+	}
+	seen[t] = true
+	switch t := t.(type) {
+	case *types.Named:
+		if t.TypeArgs().Len() > 0 && t.Obj().Pkg() != nil && t.Obj().Pkg().Path() != "main" {
+			return true
+		}
+	case *types.Pointer:
+		return c.hasCompiledInstance(t.Elem(), seen)
+	case *types.Slice:
+		return c.hasCompiledInstance(t.Elem(), seen)
+	case *types.Array:
+		return c.hasCompiledInstance(t.Elem(), seen)
+	case *types.Chan:
+		return c.hasCompiledInstance(t.Elem(), seen)
+	case *types.Map:
+		return c.hasCompiledInstance(t.Key(), seen) || c.hasCompiledInstance(t.Elem(), seen)
+	case *types.Signature:
+		for _, tup := range []*types.Tuple{t.Params(), t.Results()} {
+			for i := 0; i < tup.Len(); i++ {
+				if c.hasCompiledInstance(tup.At(i).Type(), seen) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// writeType is types.TypeString with compiled instantiations of generic
+// types written as their symbols (hasCompiledInstance).
+func (c *compiler) writeType(b *strings.Builder, t types.Type) {
+	switch t := t.(type) {
+	case *types.Named:
+		if s, ok := c.instanceTypeString(t); ok {
+			b.WriteString(s)
+			return
+		}
+	case *types.Pointer:
+		b.WriteString("*")
+		c.writeType(b, t.Elem())
+		return
+	case *types.Slice:
+		b.WriteString("[]")
+		c.writeType(b, t.Elem())
+		return
+	case *types.Array:
+		fmt.Fprintf(b, "[%d]", t.Len())
+		c.writeType(b, t.Elem())
+		return
+	case *types.Map:
+		b.WriteString("map[")
+		c.writeType(b, t.Key())
+		b.WriteString("]")
+		c.writeType(b, t.Elem())
+		return
+	case *types.Chan:
+		switch t.Dir() {
+		case types.SendRecv:
+			b.WriteString("chan ")
+		case types.SendOnly:
+			b.WriteString("chan<- ")
+		case types.RecvOnly:
+			b.WriteString("<-chan ")
+		}
+		c.writeType(b, t.Elem())
+		return
+	case *types.Signature:
+		b.WriteString("func")
+		c.writeTuple(b, t.Params(), t.Variadic())
+		if t.Results().Len() > 0 {
+			b.WriteString(" ")
+			c.writeTuple(b, t.Results(), false)
+		}
+		return
+	}
+	b.WriteString(types.TypeString(t, c.qualifier))
+}
+
+func (c *compiler) writeTuple(b *strings.Builder, tup *types.Tuple, variadic bool) {
+	b.WriteString("(")
+	for i := 0; i < tup.Len(); i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		t := tup.At(i).Type()
+		if variadic && i == tup.Len()-1 {
+			b.WriteString("...")
+			t = t.(*types.Slice).Elem()
+		}
+		c.writeType(b, t)
+	}
+	b.WriteString(")")
 }
 
 func (c *compiler) qualifier(p *types.Package) string {

@@ -87,6 +87,7 @@ type Plan struct {
 	NativeStd []string
 
 	next *state // the image after this cell, for Commit
+	base *state // the image the cell was compiled against
 }
 
 // Var is a package variable of the image.

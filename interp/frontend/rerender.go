@@ -1,6 +1,6 @@
 package frontend
 
-import "go/ast"
+import "sort"
 
 // rerender rewrites the committed declarations again with the types of
 // this check, when the cell rebuilds the image: their rewrites (type
@@ -30,10 +30,14 @@ func (c *compiler) rerenderItem(d *declItem, off int) *declItem {
 	for _, b := range d.blocks {
 		sub.reuseIDs = append(sub.reuseIDs, b.ID) // the same source has its blocks in the same order
 	}
-	for _, n := range c.chk.file.Decls {
-		if o := c.chk.tf.Offset(n.Pos()); o >= off && o < off+len(d.check) {
-			sub.cellDecls = append(sub.cellDecls, n.(ast.Decl))
+	// The file's declarations are in offset order: find the first of d's
+	// rather than look at all of them for every declaration rendered again.
+	decls := c.chk.file.Decls
+	for i := sort.Search(len(decls), func(i int) bool { return c.chk.tf.Offset(decls[i].Pos()) >= off }); i < len(decls); i++ {
+		if o := c.chk.tf.Offset(decls[i].Pos()); o >= off+len(d.check) {
+			break
 		}
+		sub.cellDecls = append(sub.cellDecls, decls[i])
 	}
 	sub.rewrite()
 	sub.finishBlocks()

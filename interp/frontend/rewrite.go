@@ -47,7 +47,11 @@ func (c *compiler) rewrite() {
 	if !c.rebuild {
 		stored = c.kept // their bodies were not checked again
 	}
-	c.deps = newDepGraph(c.chk, stored)
+	if c.deps == nil {
+		// A declaration rendered again (rerenderItem) shares its cell's
+		// graph: building one per declaration made a rebuild quadratic.
+		c.deps = newDepGraph(c.chk, stored)
+	}
 	for _, n := range c.cellNodes() {
 		ast.Inspect(n, c.visit)
 	}
@@ -119,9 +123,8 @@ func (c *compiler) visit(n ast.Node) bool {
 	case *ast.SelectorExpr:
 		c.checkMember(n)
 		c.methodExpr(n)
+		c.compiledVarAssign(n)
 		c.methodValue(n)
-	case *ast.SwitchStmt:
-		c.switchInit(n)
 	case *ast.RangeStmt:
 		c.rangeStmt(n)
 	case *ast.ForStmt:
@@ -153,6 +156,9 @@ func (c *compiler) visit(n ast.Node) bool {
 		return c.foldConst(n)
 	case *ast.StructType:
 		c.hideUnexported(n)
+	case *ast.SwitchStmt:
+		c.ifaceSwitch(n)
+		c.switchInit(n)
 	case *ast.AssignStmt:
 		c.typedNils(n)
 		c.assignErrors(n)

@@ -163,7 +163,8 @@ func (c *compiler) errorsAsStruct(call *ast.CallExpr, fn *types.Func) {
 
 // commaOk rewrites `v, ok := x.(T)` (and `=`, `var`): when the assertion
 // fails, the interpreter leaves v as it was, which in a loop is the value
-// of an earlier iteration; Go makes it T's zero value.
+// of an earlier iteration (Go makes it T's zero value), and it panics on a
+// nil x asserted to an interface.
 func (c *compiler) commaOk(lhs int, rhs []ast.Expr) {
 	if lhs != 2 || len(rhs) != 1 {
 		return
@@ -182,8 +183,10 @@ func (c *compiler) commaOk(lhs int, rhs []ast.Expr) {
 		if c.wrappedToIface(a) {
 			x = c.noWrap(x, a)
 		}
-		// Named results start at their zero values in every call.
-		return fmt.Sprintf("func() (__dmv %s, __dmok bool) { __dmv, __dmok = (%s).(%s); return }()", t, x, t)
+		// Named results start at their zero values in every call. A nil
+		// value fails every assertion: the interpreter panics asserting it
+		// to an interface.
+		return fmt.Sprintf("func() (__dmv %s, __dmok bool) { if __dmx := (%s); __dmx != nil { __dmv, __dmok = __dmx.(%s) }; return }()", t, x, t)
 	})
 }
 
@@ -296,4 +299,78 @@ func (c *compiler) switchCase(cl *ast.CaseClause, v string, xt types.Type, bind 
 		return fmt.Sprintf("%s %s := %s.(%s); _ = %s;", head, bind, v, c.text(cl.List[0]), bind)
 	}
 	return fmt.Sprintf("%s %s := %s; _ = %s;", head, bind, v, bind)
+}
+
+// ifaceSwitch rewrites a switch whose tag is an interface value into an
+// expression switch of gofmt.Eq, as ifaceCompare does for ==: the
+// interpreter panics converting an error to a session pointer type
+// (`switch err { case errGone: }`) or compares wrappers.
+func (c *compiler) ifaceSwitch(s *ast.SwitchStmt) {
+	if s.Tag == nil {
+		c.orCases(s)
+		return
+	}
+	tt := c.chk.info.Types[s.Tag].Type
+	if tt == nil || !types.IsInterface(tt) || isTypeParam(tt) {
+		return
+	}
+	if _, labelled := c.parents[s].(*ast.LabeledStmt); labelled {
+		return
+	}
+	for _, st := range s.Body.List {
+		for _, e := range st.(*ast.CaseClause).List {
+			if et := c.chk.info.Types[e].Type; et != nil && c.sessionStruct(et) && c.compiledIface(tt) {
+				c.errAt(c.coff(e.Pos()), "comparing %s with a value of %s is not supported by the interpreter: it keeps struct values in %s incompletely (give %s pointer receivers and compare pointers)", c.goName(tt), c.goName(et), c.goName(tt), c.goName(et))
+				return
+			}
+		}
+	}
+	v := c.name("Sw")
+	c.ed.replaceFunc(c.coff(s.Pos()), c.coff(s.Body.Lbrace)+1, func() string {
+		init := ""
+		if s.Init != nil {
+			init = c.text(s.Init) + "; "
+		}
+		return "{ " + init + v + " := " + c.text(s.Tag) + "; switch {"
+	})
+	c.ed.insertOuter(c.coff(s.End()), " }")
+	for _, st := range s.Body.List {
+		cl := st.(*ast.CaseClause)
+		if cl.List == nil {
+			continue
+		}
+		c.ed.replaceFunc(c.coff(cl.Case), c.coff(cl.Colon)+1, func() string {
+			var conds []string
+			for _, e := range cl.List {
+				if c.chk.info.Types[e].IsNil() {
+					conds = append(conds, v+" == nil")
+					continue
+				}
+				conds = append(conds, "__dmgofmt.Eq("+v+", "+c.text(e)+")")
+			}
+			return "case " + strings.Join(conds, " || ") + ":"
+		})
+	}
+}
+
+// orCases joins the expressions of a case of a switch without a tag with
+// ||: the interpreter tests only the first (`case n == 1, n == 2:` did not
+// match 2). Go tests them in order and stops at the first true one, as ||.
+func (c *compiler) orCases(s *ast.SwitchStmt) {
+	for _, st := range s.Body.List {
+		cl := st.(*ast.CaseClause)
+		if len(cl.List) < 2 {
+			continue
+		}
+		// Edits, not a rendering of the list: rendering an expression
+		// leaves out what other rewrites append to it (Eq's parenthesis).
+		for i, e := range cl.List {
+			c.ed.insert(c.coff(e.Pos()), "(")
+			if i+1 < len(cl.List) {
+				c.ed.replace(c.coff(e.End()), c.coff(cl.List[i+1].Pos()), ") || ")
+			} else {
+				c.ed.insertOuter(c.coff(e.End()), ")")
+			}
+		}
+	}
 }

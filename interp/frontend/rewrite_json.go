@@ -1,8 +1,11 @@
 package frontend
 
 import (
+	"encoding/json"
+	"fmt"
 	"go/ast"
 	"go/types"
+	"strconv"
 	"strings"
 )
 
@@ -10,8 +13,10 @@ import (
 // session types: it writes unexported fields as "Xname" and calls no
 // MarshalJSON, MarshalText, UnmarshalJSON or UnmarshalText method, except
 // the one of json.Marshal's argument itself, which the interpreter wraps.
-// Until session types are compiled, such calls are refused here, naming
-// the type.
+// Marshalling goes through gofmt.J, which calls the methods of the
+// types' own method sets; what it cannot do (a method of *T for a T
+// value, which json calls only on addressable values; unmarshalling) is
+// refused here, naming the type.
 
 // jsonMethods refuses an encoding/json call that would not give Go's
 // result.
@@ -52,7 +57,11 @@ func (c *compiler) jsonMethods(call *ast.CallExpr, fn *types.Func) {
 	// static type (the interpreter's MapTypes); nothing else is.
 	top := fn.FullName() == "encoding/json.Marshal"
 	j := &jsonWalk{c: c, methods: methods, marshal: marshal, seen: map[types.Type]bool{}}
-	if j.walk(t, top) {
+	if !j.walk(t, top) && j.needs {
+		c.jsonShadow(arg, t)
+		return
+	}
+	if j.typ != nil {
 		name := "json." + fn.Name()
 		if fn.Name() == "Encode" || fn.Name() == "Decode" {
 			name = fn.FullName()[len("(*encoding/"):]
@@ -61,7 +70,7 @@ func (c *compiler) jsonMethods(call *ast.CallExpr, fn *types.Func) {
 		if j.method != "" {
 			c.errAt(c.coff(arg.Pos()), "%s of %s, which has %s %s method, is not supported by the interpreter (it would not call the method)", name, c.goName(j.typ), article(j.method), j.method)
 		} else {
-			c.errAt(c.coff(arg.Pos()), "%s of %s, which has the unexported field %s with a tag, is not supported by the interpreter (it would write the field)", name, c.goName(j.typ), j.field)
+			c.errAt(c.coff(arg.Pos()), "%s of %s, which has the unexported field %s, is not supported by the interpreter (it would write the field)", name, c.goName(j.typ), j.field)
 		}
 	}
 }
@@ -76,6 +85,7 @@ type jsonWalk struct {
 	typ     types.Type // what is wrong: a type with a method, or a struct
 	method  string     // with this method
 	field   string     // or with this unexported field
+	needs   bool       // marshal: a MarshalJSON or MarshalText of a type's own, which gofmt.J calls
 }
 
 func (j *jsonWalk) walk(t types.Type, top bool) bool {
@@ -83,9 +93,10 @@ func (j *jsonWalk) walk(t types.Type, top bool) bool {
 		return false
 	}
 	j.seen[t] = true
-	if top {
+	if top || j.marshal && j.c.interpretedNamed(t) {
 		for _, m := range j.methods {
 			if types.NewMethodSet(t).Lookup(nil, m) != nil {
+				j.needs = j.needs || j.marshal && j.c.interpretedNamed(t)
 				return false // json calls it, and looks no further
 			}
 		}
@@ -113,7 +124,9 @@ func (j *jsonWalk) walk(t types.Type, top bool) bool {
 		for i := 0; i < u.NumFields(); i++ {
 			f := u.Field(i)
 			if !f.Exported() && !f.Embedded() {
-				if j.marshal && j.c.interpretedNamed(t) && u.Tag(i) != "" {
+				// The frontend tags the session's untagged unexported fields
+				// json:"-" (hideUnexported); module packages' are not rewritten.
+				if j.marshal && j.c.interpretedNamed(t) && (u.Tag(i) != "" || !isSessionType(t)) {
 					j.typ, j.field = t, f.Name()
 					return true
 				}
@@ -207,4 +220,93 @@ func (c *compiler) hideUnexported(st *ast.StructType) {
 		}
 		c.ed.insert(c.coff(f.Type.End()), " `json:\"-\"`")
 	}
+}
+
+// jsonShadow passes arg, of type t, through gofmt.J.
+func (c *compiler) jsonShadow(arg ast.Expr, t types.Type) {
+	js := &jsonSpecBuilder{c: c}
+	js.node(t, false)
+	b, err := json.Marshal(js.nodes)
+	if err != nil {
+		panic(err) // plain structs always marshal
+	}
+	methods := "nil"
+	if len(js.methods) > 0 {
+		methods = "[]func(any) ([]byte, error){" + strings.Join(js.methods, ", ") + "}"
+	}
+	c.ed.insert(c.coff(arg.Pos()), "__dmgofmt.J(")
+	c.ed.insertOuter(c.coff(arg.End()), ", "+strconv.Quote(string(b))+", "+methods+")")
+}
+
+// jsonNode is gofmt's (interp/gofmt/json.go).
+type jsonNode struct {
+	Plain  bool       `json:"x,omitempty"`
+	Elem   int        `json:"e,omitempty"`
+	Key    int        `json:"k,omitempty"`
+	Fields []fmtField `json:"f,omitempty"`
+	JSON   int        `json:"j,omitempty"`
+	Text   int        `json:"t,omitempty"`
+}
+
+type jsonSpecBuilder struct {
+	c       *compiler
+	types   []types.Type
+	keys    []bool
+	nodes   []*jsonNode
+	methods []string
+}
+
+// node returns the 1-based index of the node of t (as a map key: json
+// uses the string of a string key, not its MarshalText).
+func (js *jsonSpecBuilder) node(t types.Type, key bool) int {
+	for i, seen := range js.types {
+		if types.Identical(seen, t) && js.keys[i] == key {
+			return i + 1
+		}
+	}
+	n := &jsonNode{}
+	js.types, js.keys, js.nodes = append(js.types, t), append(js.keys, key), append(js.nodes, n)
+	id := len(js.nodes)
+	if key && isString(t) {
+		n.Plain = true
+		return id
+	}
+	if js.c.interpretedNamed(t) && !types.IsInterface(t) {
+		ms := types.NewMethodSet(t)
+		for _, m := range []string{"MarshalJSON", "MarshalText"} {
+			if ms.Lookup(nil, m) == nil {
+				continue
+			}
+			js.methods = append(js.methods, fmt.Sprintf("func(__dmv any) ([]byte, error) { return __dmv.(%s).%s() }", js.c.typeString(t), m))
+			if m == "MarshalJSON" {
+				n.JSON = len(js.methods)
+			} else {
+				n.Text = len(js.methods)
+			}
+			return id
+		}
+	}
+	j := &jsonWalk{c: js.c, methods: []string{"MarshalJSON", "MarshalText"}, marshal: true, seen: map[types.Type]bool{}}
+	if j.walk(t, false); !j.needs {
+		n.Plain = true
+		return id
+	}
+	switch u := t.Underlying().(type) {
+	case *types.Pointer:
+		n.Elem = js.node(u.Elem(), false)
+	case *types.Slice:
+		n.Elem = js.node(u.Elem(), false)
+	case *types.Array:
+		n.Elem = js.node(u.Elem(), false)
+	case *types.Map:
+		n.Key = js.node(u.Key(), true)
+		n.Elem = js.node(u.Elem(), false)
+	case *types.Struct:
+		for i := 0; i < u.NumFields(); i++ {
+			n.Fields = append(n.Fields, fmtField{Name: u.Field(i).Name(), Type: js.node(u.Field(i).Type(), false)})
+		}
+	default:
+		n.Plain = true
+	}
+	return id
 }

@@ -307,17 +307,27 @@ func (c *compiler) forStmt(f *ast.ForStmt) {
 // iteration running then (after the loop, the last one), even copies made
 // in the body (v := i); a parenthesised literal is the closure value made
 // where it stands, with this iteration's variables. Only arguments of
-// funcs: builtins (append) keep the closure value already, and a
-// parenthesised literal sent in a select case is a nil func in yaegi.
+// funcs that are not interpreted: builtins (append) and interpreted funcs
+// get the closure value already, and a parenthesised literal sent in a
+// select case is a nil func in yaegi.
 // Deferred calls keep the bare literal: yaegi deadlocks running a second
 // deferred closure value.
 func (c *compiler) loopFuncLit(lit *ast.FuncLit) {
 	call, ok := c.parents[lit].(*ast.CallExpr)
-	if !ok || call.Fun == lit {
+	if ok && call.Fun == lit {
+		if _, deferred := c.parents[call].(*ast.DeferStmt); deferred {
+			c.loopDeferLit(lit)
+		}
+		return
+	}
+	if !ok {
 		return
 	}
 	if _, builtin := c.chk.info.Uses[identOf(call.Fun)].(*types.Builtin); builtin {
 		return // append and the like store the closure value itself
+	}
+	if _, fn := c.calleeOf(call); fn != nil && fn.Pkg() != nil && fn.Pkg().Path() == "main" {
+		return // interpreted: the session's funcs, the prelude's (Parallel* blocks)
 	}
 	for n := c.parents[lit]; n != nil; n = c.parents[n] {
 		switch l := n.(type) {
@@ -338,6 +348,127 @@ func (c *compiler) loopFuncLit(lit *ast.FuncLit) {
 		c.ed.insert(c.coff(lit.End()), ")")
 		return
 	}
+}
+
+// loopDeferLit gives a deferred func literal in a loop body the variables
+// of its iteration: `defer func() { f(i) }()` calls f(2), f(2), f(2) in
+// yaegi (the bare literal reads the frame at return), Go f(2), f(1), f(0).
+// The literal is made by a literal of its own that takes those variables
+// as parameters: `defer (func(i int) func() { return func() { f(i) } })(i)()`,
+// so it holds their values at the defer statement, where the defer
+// rewrite must evaluate that call (c.remade: yaegi would evaluate it at
+// return). It is made in that literal's
+// frame, which is free when the defers run (a literal made in the
+// deferring func's own frame deadlocks yaegi there). Literals that call
+// recover stay as they are (yaegi's recover looks at the frame that made
+// the literal), and so do those that assign to or take the address of such
+// a variable (a parameter would be a copy).
+func (c *compiler) loopDeferLit(lit *ast.FuncLit) {
+	loop := c.enclosingLoop(lit)
+	if loop == nil || litCallsRecover(c.chk.info, lit) {
+		return
+	}
+	vars := c.capturedFrom(lit, loop)
+	t := c.chk.info.Types[lit].Type
+	if len(vars) == 0 || t == nil {
+		return
+	}
+	var params, args []string
+	for _, v := range vars {
+		if c.changedIn(v, lit) {
+			return
+		}
+		params = append(params, v.Name()+" "+c.typeString(v.Type()))
+		args = append(args, v.Name())
+	}
+	if c.remade == nil {
+		c.remade = map[*ast.FuncLit]bool{}
+	}
+	c.remade[lit] = true
+	c.ed.insert(c.coff(lit.Pos()), "(func("+strings.Join(params, ", ")+") "+c.typeString(t)+" { return ")
+	c.ed.insert(c.coff(lit.End()), " })("+strings.Join(args, ", ")+")")
+}
+
+// enclosingLoop returns the innermost for or range statement whose body
+// holds n in the same func, or nil.
+func (c *compiler) enclosingLoop(n ast.Node) ast.Stmt {
+	for p := c.parents[n]; p != nil; p = c.parents[p] {
+		switch l := p.(type) {
+		case *ast.FuncLit, *ast.FuncDecl:
+			return nil
+		case *ast.ForStmt:
+			if within(n, l.Body) {
+				return l
+			}
+		case *ast.RangeStmt:
+			if within(n, l.Body) {
+				return l
+			}
+		}
+	}
+	return nil
+}
+
+// capturedFrom returns the variables declared in stmt (and not in lit)
+// that lit uses, in the order of first use: those with a copy per
+// iteration.
+func (c *compiler) capturedFrom(lit *ast.FuncLit, stmt ast.Stmt) []*types.Var {
+	var vars []*types.Var
+	seen := map[*types.Var]bool{}
+	ast.Inspect(lit.Body, func(n ast.Node) bool {
+		id, ok := n.(*ast.Ident)
+		if !ok {
+			return true
+		}
+		v, ok := c.chk.info.Uses[id].(*types.Var)
+		if ok && !seen[v] && v.Pos() >= stmt.Pos() && v.Pos() < stmt.End() && (v.Pos() < lit.Pos() || v.Pos() >= lit.End()) {
+			seen[v] = true
+			vars = append(vars, v)
+		}
+		return true
+	})
+	return vars
+}
+
+// changedIn reports whether n assigns to v, increments or decrements it,
+// or takes its address.
+func (c *compiler) changedIn(v *types.Var, n ast.Node) bool {
+	is := func(e ast.Expr) bool {
+		id, ok := ast.Unparen(e).(*ast.Ident)
+		return ok && c.chk.info.Uses[id] == v
+	}
+	found := false
+	ast.Inspect(n, func(x ast.Node) bool {
+		switch s := x.(type) {
+		case *ast.AssignStmt:
+			for _, l := range s.Lhs {
+				found = found || is(l)
+			}
+		case *ast.IncDecStmt:
+			found = found || is(s.X)
+		case *ast.UnaryExpr:
+			found = found || (s.Op == token.AND && is(s.X))
+		}
+		return !found
+	})
+	return found
+}
+
+// litCallsRecover reports whether lit calls recover itself.
+func litCallsRecover(info *types.Info, lit *ast.FuncLit) bool {
+	found := false
+	ast.Inspect(lit.Body, func(n ast.Node) bool {
+		switch x := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.CallExpr:
+			if b, ok := info.Uses[identOf(x.Fun)].(*types.Builtin); ok && b.Name() == "recover" {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
 }
 
 // within reports whether n lies inside block.
@@ -525,4 +656,28 @@ func (c *compiler) callNow(call *ast.CallExpr, names, lits bool) (decls []string
 func identOf(e ast.Expr) *ast.Ident {
 	id, _ := ast.Unparen(e).(*ast.Ident)
 	return id
+}
+
+// compiledVarAssign writes an assignment to a variable of an imported
+// package (os.Args = ..., time.Local = time.FixedZone(...)) through the
+// variable's address: yaegi drops such an assignment when the value is a
+// call or a composite literal (it writes the value in place, into a slot
+// of the interpreter's own frame).
+func (c *compiler) compiledVarAssign(sel *ast.SelectorExpr) {
+	as, ok := c.parents[sel].(*ast.AssignStmt)
+	if !ok || as.Tok == token.DEFINE {
+		return
+	}
+	if _, pkg := c.chk.info.Uses[identOf(sel.X)].(*types.PkgName); !pkg {
+		return
+	}
+	if _, isVar := c.chk.info.Uses[sel.Sel].(*types.Var); !isVar {
+		return
+	}
+	for _, l := range as.Lhs {
+		if l == sel {
+			c.ed.insert(c.coff(sel.Pos()), "*(&")
+			c.ed.insert(c.coff(sel.End()), ")")
+		}
+	}
 }

@@ -6,8 +6,11 @@ import (
 	"go/ast"
 	"go/constant"
 	"go/types"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/dmirror/dmirror/interp/gofmt"
 )
 
 // Interpreted methods are invisible to compiled code: fmt given a value of
@@ -53,16 +56,29 @@ func (c *compiler) fmtArgs(call *ast.CallExpr, fn *types.Func) map[ast.Expr]bool
 		return nil
 	}
 	first := sig.Params().Len() - 1
-	var wrapped []int
+	var wrapped, named []int
+	var verbs map[int][]rune // of a constant format
+	if fmtIndex >= 0 && fmtIndex < len(call.Args) {
+		if tv := c.chk.info.Types[call.Args[fmtIndex]]; tv.Value != nil && tv.Value.Kind() == constant.String {
+			verbs = gofmt.Verbs(constant.StringVal(tv.Value))
+		}
+	}
 	done := map[ast.Expr]bool{}
+	joined := c.joinStrings(call, first, name)
 	for i := first; i < len(call.Args); i++ {
 		arg := call.Args[i]
 		t := c.chk.info.Types[arg].Type
 		if t != nil && !c.mentionsSession(t, map[types.Type]bool{}) && holdsAny(t, 0) {
-			what := fmt.Sprintf("cell[%d] line %d: %s", c.cell, c.lineOf(arg.Pos()), shortFunc(name))
-			c.ed.insert(c.coff(arg.Pos()), "__dmgofmt.D(")
-			c.ed.insertOuter(c.coff(arg.End()), ", "+strconv.Quote(what)+")")
+			c.guardArg(arg, "__dmgofmt.D", name) // fails on what would print as pointers
 			done[arg] = true
+			continue
+		}
+		if t != nil && fmtIndex >= 0 && c.compiledIface(t) && slices.Contains(verbs[i-first], 'T') {
+			// %T of a compiled interface: the name of the dynamic type,
+			// which the interpreter's wrapper of a session value lacks.
+			c.guardArg(arg, "__dmgofmt.TypeName", name)
+			done[arg] = true
+			named = append(named, i-first)
 			continue
 		}
 		if t == nil || !c.mentionsSession(t, map[types.Type]bool{}) {
@@ -71,20 +87,50 @@ func (c *compiler) fmtArgs(call *ast.CallExpr, fn *types.Func) map[ast.Expr]bool
 		if name == "fmt.Errorf" && types.Implements(t, errorType) {
 			continue // %w needs the error itself: errorArgs passes it as one
 		}
-		if spacedPrints[name] && isString(t) {
-			if c.hasPrintMethods(t) {
-				c.errAt(c.coff(arg.Pos()), "%s of %s, a string type with a String, Error or Format method, is not supported by the interpreter: pass x.String() (or use %sln)", shortFunc(name), c.goName(t), shortFunc(name))
-			}
-			continue
+		if spacedPrints[name] && isString(t) && !joined {
+			continue // a string to fmt, printed as Go prints it
 		}
 		c.wrapFmtArg(arg, t)
 		done[arg] = true
 		wrapped = append(wrapped, i-first)
 	}
-	if len(wrapped) > 0 && fmtIndex >= 0 && fmtIndex < len(call.Args) {
-		c.fmtVerbs(call.Args[fmtIndex], wrapped)
+	if joined {
+		c.ed.insertOuter(c.coff(call.Args[len(call.Args)-1].End()), ")")
+	}
+	if (len(wrapped) > 0 || len(named) > 0) && fmtIndex >= 0 && fmtIndex < len(call.Args) {
+		c.fmtVerbs(call.Args[fmtIndex], wrapped, named)
 	}
 	return done
+}
+
+// joinStrings makes a print func that spaces operands (fmt.Print) print
+// its operands joined by gofmt.Join when one has a string type with a
+// method fmt calls: wrapped, it would no longer count as a string. It
+// opens the call of Join; fmtArgs closes it after the wrappers.
+func (c *compiler) joinStrings(call *ast.CallExpr, first int, name string) bool {
+	if !spacedPrints[name] || first >= len(call.Args) {
+		return false
+	}
+	var flags []string
+	need := false
+	for _, arg := range call.Args[first:] {
+		t := c.chk.info.Types[arg].Type
+		str := t != nil && isString(t) && c.mentionsSession(t, map[types.Type]bool{})
+		need = need || str && c.hasPrintMethods(t)
+		flags = append(flags, strconv.FormatBool(str))
+	}
+	if need {
+		c.ed.insert(c.coff(call.Args[first].Pos()), "__dmgofmt.Join([]bool{"+strings.Join(flags, ", ")+"}, ")
+	}
+	return need
+}
+
+// guardArg passes arg through the gofmt func guard, with the position and
+// the printing func for its error.
+func (c *compiler) guardArg(arg ast.Expr, guard, printFunc string) {
+	what := fmt.Sprintf("cell[%d] line %d: %s", c.cell, c.lineOf(arg.Pos()), shortFunc(printFunc))
+	c.ed.insert(c.coff(arg.Pos()), guard+"(")
+	c.ed.insertOuter(c.coff(arg.End()), ", "+strconv.Quote(what)+")")
 }
 
 func shortFunc(full string) string {
@@ -101,20 +147,26 @@ func isString(t types.Type) bool {
 // fmt answers those verbs before it asks a Formatter, so they are turned
 // into verbs of the wrapper's own (at run time when the format is not a
 // constant).
-func (c *compiler) fmtVerbs(format ast.Expr, wrapped []int) {
-	tv := c.chk.info.Types[format]
-	if tv.Value != nil && tv.Value.Kind() == constant.String {
-		s := constant.StringVal(tv.Value)
-		if !strings.ContainsAny(s, "Tp") {
-			return
+func (c *compiler) fmtVerbs(format ast.Expr, wrapped, named []int) {
+	if !c.mayHaveT(format) {
+		return
+	}
+	list := func(ns []int) string {
+		var b strings.Builder
+		for _, n := range ns {
+			b.WriteString(", " + strconv.Itoa(n))
 		}
+		return b.String()
 	}
-	idx := make([]string, len(wrapped))
-	for i, w := range wrapped {
-		idx[i] = strconv.Itoa(w)
+	open, closing := "", ""
+	if len(wrapped) > 0 {
+		open, closing = "__dmgofmt.F(", list(wrapped)+")"
 	}
-	c.ed.insert(c.coff(format.Pos()), "__dmgofmt.F(")
-	c.ed.insertOuter(c.coff(format.End()), ", "+strings.Join(idx, ", ")+")")
+	if len(named) > 0 {
+		open, closing = open+"__dmgofmt.FT(", list(named)+")"+closing
+	}
+	c.ed.insert(c.coff(format.Pos()), open)
+	c.ed.insertOuter(c.coff(format.End()), closing)
 }
 
 // wrapFmtArg passes arg, of static type t, through __dmgofmt.V.
@@ -309,8 +361,8 @@ func (c *compiler) mentionsSession(t types.Type, seen map[types.Type]bool) bool 
 // interfaces, where the interpreter keeps values of session types with
 // methods in a record of its own (see gofmt.D).
 func holdsAny(t types.Type, depth int) bool {
-	if depth > 4 {
-		return false
+	if depth > 4 || isTypeParam(t) {
+		return false // an instance's own type: the interpreter wraps it for fmt itself
 	}
 	switch u := t.Underlying().(type) {
 	case *types.Interface:
@@ -344,4 +396,13 @@ func (c *compiler) interpretedNamed(t types.Type) bool {
 	path := n.Obj().Pkg().Path()
 	// Packages of modules are compiled Go unless the session interprets them.
 	return path == "main" || (!isStdPath(path) && !c.im.opts.Compiled)
+}
+
+// mayHaveT reports whether a format may have a %T or %p verb.
+func (c *compiler) mayHaveT(format ast.Expr) bool {
+	tv := c.chk.info.Types[format]
+	if tv.Value != nil && tv.Value.Kind() == constant.String {
+		return strings.ContainsAny(constant.StringVal(tv.Value), "Tp")
+	}
+	return true
 }

@@ -26,6 +26,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/traefik/yaegi/interp"
 )
 
 // Path is the import path of the binary package.
@@ -287,9 +289,10 @@ func (p *printer) methods(v reflect.Value, t *node) (done bool) {
 	if !v.CanInterface() {
 		return false
 	}
-	call := func(name string, f func()) bool {
+	call := func(name string, f func()) (done bool) {
 		defer func() {
 			if r := recover(); r != nil {
+				done = true
 				if v.Kind() == reflect.Pointer && v.IsNil() {
 					p.write("<nil>")
 					return
@@ -461,11 +464,38 @@ func (p *printer) pointer(v reflect.Value, t *node) {
 	fmt.Fprintf(p.s, p.dir, v.UnsafePointer())
 }
 
-// Exports returns the package for yaegi, with the wrappers of
-// wrappers.go and the table that makes the interpreter use them.
-func Exports() map[string]map[string]reflect.Value {
-	return map[string]map[string]reflect.Value{
-		".": {"MapTypes": reflect.ValueOf(mapTypes())},
+// Use registers the package with an interpreter that has the standard
+// library, with the wrappers of wrappers.go and the table that makes the
+// interpreter use them.
+func Use(i *interp.Interpreter) error {
+	mt := mapTypes()
+	// The interpreter's fmt.Print, Printf, Println and log's Fatal and Panic
+	// funcs are its own (writing to its stdout, panicking): the table must
+	// name those values.
+	std := i.Symbols("fmt")["fmt"]
+	logs := i.Symbols("log")["log"]
+	ts := mt[reflect.ValueOf(fmt.Println)]
+	for _, name := range []string{"Print", "Printf", "Println"} {
+		if v, ok := std[name]; ok {
+			mt[v] = ts
+		}
+	}
+	for _, name := range []string{"Fatal", "Fatalf", "Fatalln", "Panic", "Panicf", "Panicln", "Print", "Printf", "Println"} {
+		if v, ok := logs[name]; ok {
+			mt[v] = ts
+		}
+	}
+	var probed reflect.Type
+	probe := func(e error) bool {
+		probed = reflect.TypeOf(e)
+		return true
+	}
+	err := i.Use(interp.Exports{
+		".": {"MapTypes": reflect.ValueOf(mt)},
+		// A session value stored in a fmt.Stringer is wrapped in this
+		// package's _Stringer too, which prints %d as the value. (Not
+		// "fmt/fmt": that key makes the interpreter reset its stdlib.)
+		"fmt/_dmgofmt": {"_Stringer": reflect.ValueOf((*_Stringer)(nil))},
 		// The interpreter looks wrappers up by the interface's own package path.
 		reflect.TypeFor[Stringer]().PkgPath() + "/gofmt": {
 			"Errorer":   reflect.ValueOf((*Errorer)(nil)),
@@ -474,12 +504,49 @@ func Exports() map[string]map[string]reflect.Value {
 			"_Stringer": reflect.ValueOf((*_Stringer)(nil)),
 		},
 		Path + "/gofmt": {
-			"V":      reflect.ValueOf(V),
-			"F":      reflect.ValueOf(F),
-			"Eq":     reflect.ValueOf(Eq),
-			"NoWrap": reflect.ValueOf(NoWrap),
-			"D":      reflect.ValueOf(D),
-			"Value":  reflect.ValueOf((*Value)(nil)),
+			"V":          reflect.ValueOf(V),
+			"F":          reflect.ValueOf(F),
+			"Eq":         reflect.ValueOf(Eq),
+			"NoWrap":     reflect.ValueOf(NoWrap),
+			"D":          reflect.ValueOf(D),
+			"FT":         reflect.ValueOf(FT),
+			"TypeName":   reflect.ValueOf(TypeName),
+			"Value":      reflect.ValueOf((*Value)(nil)),
+			"ProbeError": reflect.ValueOf(probe),
+			"J":          reflect.ValueOf(J),
+			"Join":       reflect.ValueOf(Join),
 		},
+	})
+	if err != nil {
+		return err
 	}
+	return useErrorWrappers(i, &probed)
+}
+
+// probeSource converts a value of an interpreted type to error and hands
+// it to compiled code, which sees the type of the interpreter's own error
+// wrapper, unexported in its package.
+const probeSource = `package main
+
+import __dmgofmtprobe "dmirror/gofmt"
+
+type __dmErrProbe struct{}
+
+func (__dmErrProbe) Error() string { return "" }
+
+var __dmErrProbed = __dmgofmtprobe.ProbeError(__dmErrProbe{})
+`
+
+// useErrorWrappers registers errorWrappers for the interpreter's error
+// wrapper, which the table knows by the value the interpreter exports it
+// as: a nil pointer to it.
+func useErrorWrappers(i *interp.Interpreter, probed *reflect.Type) error {
+	if _, err := i.Eval(probeSource); err != nil {
+		return fmt.Errorf("gofmt: probe the error wrapper: %w", err)
+	}
+	if *probed == nil || (*probed).Kind() != reflect.Struct {
+		return fmt.Errorf("gofmt: probe the error wrapper: got %v", *probed)
+	}
+	key := reflect.Zero(reflect.PointerTo(*probed))
+	return i.Use(interp.Exports{".": {"MapTypes": reflect.ValueOf(map[reflect.Value][]reflect.Type{key: errorWrappers})}})
 }

@@ -2,6 +2,8 @@ package gofmt
 
 import (
 	"fmt"
+	"reflect"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -17,10 +19,56 @@ const (
 // arguments (indices into the arguments after the format) replaced by the
 // verbs of Value.
 func F(format string, wrapped ...int) string {
-	isWrapped := map[int]bool{}
-	for _, w := range wrapped {
-		isWrapped[w] = true
+	return rewriteVerbs(format, func(arg int, verb rune) rune {
+		switch {
+		case verb == 'T' && slices.Contains(wrapped, arg):
+			return verbT
+		case verb == 'p' && slices.Contains(wrapped, arg):
+			return verbP
+		}
+		return verb
+	})
+}
+
+// FT returns format with the %T verbs that print one of the named
+// arguments replaced by %s: TypeName passes those as their type's name.
+func FT(format string, named ...int) string {
+	return rewriteVerbs(format, func(arg int, verb rune) rune {
+		if verb == 'T' && slices.Contains(named, arg) {
+			return 's'
+		}
+		return verb
+	})
+}
+
+// Verbs returns the verbs of a format by argument index.
+func Verbs(format string) map[int][]rune {
+	out := map[int][]rune{}
+	rewriteVerbs(format, func(arg int, verb rune) rune {
+		out[arg] = append(out[arg], verb)
+		return verb
+	})
+	return out
+}
+
+// TypeName returns the name of x's type for a %T turned into %s by FT,
+// and fails, naming the construct, when x is a value of a session type in
+// the interpreter's wrapper, which has no name for it.
+func TypeName(x any, what string) string {
+	if x == nil {
+		return "<nil>"
 	}
+	if t := reflect.TypeOf(x); !isWrapper(t) {
+		return t.String()
+	}
+	panic(what + ": %T of a value of a session type held in an interface is not supported by the interpreter (it has no name for the type)")
+}
+
+// rewriteVerbs walks the directives of format as fmt's doPrintf reads
+// them (flags, argument index, width and precision, `*` taking an
+// argument) and replaces each verb that takes an argument by what f
+// returns for it.
+func rewriteVerbs(format string, f func(arg int, verb rune) rune) string {
 	var b strings.Builder
 	arg := 0
 	for i := 0; i < len(format); {
@@ -32,8 +80,6 @@ func F(format string, wrapped ...int) string {
 		b.WriteString(format[i : i+j+1])
 		i += j + 1
 		start := i
-		// Flags, an argument index, width and precision, as fmt's doPrintf
-		// reads them; `*` takes an argument.
 		for i < len(format) && strings.IndexByte("#0+- ", format[i]) >= 0 {
 			i++
 		}
@@ -65,15 +111,8 @@ func F(format string, wrapped ...int) string {
 		verb, size := utf8.DecodeRuneInString(format[i:])
 		b.WriteString(format[start:i])
 		i += size
-		switch {
-		case verb == '%':
-		case verb == 'T' && isWrapped[arg]:
-			verb = verbT
-			arg++
-		case verb == 'p' && isWrapped[arg]:
-			verb = verbP
-			arg++
-		default:
+		if verb != '%' {
+			verb = f(arg, verb)
 			arg++
 		}
 		b.WriteRune(verb)
@@ -118,4 +157,22 @@ func (w Value) special(s fmt.State, verb rune) bool {
 		return false
 	}
 	return true
+}
+
+// Join returns what fmt.Sprint(args...) returns when the arguments marked
+// in str are strings: fmt.Print and friends put a space between operands
+// when neither is a string, and a Value wrapping a value of a string type
+// is not a string to them. Print(Join(...)) then prints as Print(args...).
+func Join(str []bool, args ...any) string {
+	var b strings.Builder
+	prev := false
+	for i, a := range args {
+		isStr := i < len(str) && str[i] || a != nil && reflect.TypeOf(a).Kind() == reflect.String
+		if i > 0 && !isStr && !prev {
+			b.WriteByte(' ')
+		}
+		b.WriteString(fmt.Sprint(a))
+		prev = isStr
+	}
+	return b.String()
 }

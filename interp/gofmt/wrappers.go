@@ -91,3 +91,47 @@ func mapTypes() map[reflect.Value][]reflect.Type {
 	}
 	return m
 }
+
+// The interpreter wraps a session value converted to error in its own
+// _error, which has only Error: compiled errors.Is, errors.As and
+// errors.Unwrap did not see an Unwrap or Is method, so
+// errors.Is(&wrapErr{"op", base}, base) was false. It picks, among the
+// composed wrappers the table lists for _error (most methods first), the
+// first whose methods the value's type has, by name; these add Unwrap and
+// Is with the usual signatures.
+
+type _errorUnwrapIs struct {
+	IValue  any
+	WError  func() string
+	WIs     func(error) bool
+	WUnwrap func() error
+}
+
+func (w _errorUnwrapIs) Error() string        { return w.WError() }
+func (w _errorUnwrapIs) Is(target error) bool { return w.WIs(target) }
+func (w _errorUnwrapIs) Unwrap() error        { return w.WUnwrap() }
+
+type _errorUnwrap struct {
+	IValue  any
+	WError  func() string
+	WUnwrap func() error
+}
+
+func (w _errorUnwrap) Error() string { return w.WError() }
+func (w _errorUnwrap) Unwrap() error { return w.WUnwrap() }
+
+type _errorIs struct {
+	IValue any
+	WError func() string
+	WIs    func(error) bool
+}
+
+func (w _errorIs) Error() string        { return w.WError() }
+func (w _errorIs) Is(target error) bool { return w.WIs(target) }
+
+// errorWrappers is the table entry for the interpreter's _error.
+var errorWrappers = []reflect.Type{
+	reflect.TypeFor[_errorUnwrapIs](),
+	reflect.TypeFor[_errorUnwrap](),
+	reflect.TypeFor[_errorIs](),
+}

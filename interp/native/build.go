@@ -71,6 +71,7 @@ type Request struct {
 type Instance struct {
 	Path, Name string
 	Table      string // the import path whose symbols hold it
+	Type       bool   // a generic type, not a func
 	// TypeArgs are Go source, each package written as ⟦import/path⟧.
 	TypeArgs []string
 	Symbol   string

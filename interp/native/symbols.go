@@ -265,7 +265,12 @@ func (g *symbolsGen) instances(list []Instance) []entry {
 			args[i] = g.qualify(t)
 		}
 		g.used[in.Path] = true
-		entries = append(entries, entry{in.Symbol, fmt.Sprintf("reflect.ValueOf(%s.%s[%s])", g.alias(in.Path), in.Name, strings.Join(args, ", "))})
+		ref := fmt.Sprintf("%s.%s[%s]", g.alias(in.Path), in.Name, strings.Join(args, ", "))
+		if in.Type {
+			entries = append(entries, entry{in.Symbol, "reflect.ValueOf((*" + ref + ")(nil))"})
+			continue
+		}
+		entries = append(entries, entry{in.Symbol, "reflect.ValueOf(" + ref + ")"})
 	}
 	return entries
 }

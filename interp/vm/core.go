@@ -1,8 +1,11 @@
 package vm
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"os"
 	"reflect"
 
 	"github.com/traefik/yaegi/interp"
@@ -86,6 +89,14 @@ func coreExports(h Hooks, stderr io.Writer, logOutput func(int, string) error) i
 		},
 		"os/os": {
 			"Exit": reflect.ValueOf(exit),
+			// yaegi gives cells os.Args and flag.CommandLine of their own,
+			// which compiled code (flag.Parse) does not see: a cell that
+			// sets os.Args before flag.Parse must have its flags parsed.
+			"Args": reflect.ValueOf(&os.Args).Elem(),
+		},
+		"flag/flag": {
+			"CommandLine": reflect.ValueOf(&flag.CommandLine).Elem(),
+			"Parse":       reflect.ValueOf(func() { flagParse(exit) }),
 		},
 		// yaegi's log.Fatal panics (deferred calls run, recover stops it);
 		// Go's logs and exits.
@@ -100,5 +111,18 @@ func coreExports(h Hooks, stderr io.Writer, logOutput func(int, string) error) i
 			"As": reflect.ValueOf(errorsAs),
 			"Is": reflect.ValueOf(errorsIs),
 		},
+	}
+}
+
+// flagParse is flag.Parse for cells: the command line parses os.Args[1:]
+// and, on an error, exits as the flag package's ExitOnError does (0 for
+// -h, 2 otherwise), through exit rather than the process's os.Exit (see
+// SetProgramArgs).
+func flagParse(exit func(int)) {
+	switch err := flag.CommandLine.Parse(os.Args[1:]); {
+	case errors.Is(err, flag.ErrHelp):
+		exit(0)
+	case err != nil:
+		exit(2)
 	}
 }

@@ -59,7 +59,8 @@ func interpreted(e error) (reflect.Value, bool) {
 	if v.Kind() == reflect.Pointer && !v.IsNil() {
 		v = v.Elem()
 	}
-	if v.Kind() != reflect.Struct || v.NumField() != 2 {
+	// yaegi's _error, or one of dmirror/gofmt's with more methods.
+	if v.Kind() != reflect.Struct || v.NumField() < 2 {
 		return reflect.Value{}, false
 	}
 	if t := v.Type(); t.Field(0).Name != "IValue" || t.Field(1).Name != "WError" {

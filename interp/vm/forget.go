@@ -1,7 +1,9 @@
 package vm
 
 import (
+	"go/token"
 	"reflect"
+	"sync"
 	"unsafe"
 
 	"github.com/traefik/yaegi/interp"
@@ -21,6 +23,14 @@ import (
 // nothing.
 func Forget(i *interp.Interpreter, name string) {
 	v := reflect.ValueOf(i).Elem()
+	// Globals (ours and yaegi's) read the symbols under this lock, maybe
+	// from a goroutine of an earlier cell.
+	if m := field(v, "mutex"); m.IsValid() {
+		if mu, ok := m.Addr().Interface().(*sync.RWMutex); ok {
+			mu.Lock()
+			defer mu.Unlock()
+		}
+	}
 	if roots := field(v, "roots"); roots.IsValid() && roots.Kind() == reflect.Slice {
 		roots.Set(reflect.Zero(roots.Type()))
 	}
@@ -52,4 +62,86 @@ func field(v reflect.Value, name string) reflect.Value {
 		return reflect.Value{}
 	}
 	return reflect.NewAt(f.Type(), unsafe.Pointer(f.UnsafeAddr())).Elem()
+}
+
+// yaegi v0.16.1's symbol kinds (interp/scope.go) that Globals reports.
+const (
+	constSym = 3
+	varSym   = 9
+)
+
+// Globals returns what i.Globals() returns for the given names only (the
+// package variables and constants of that name; others are left out).
+// i.Globals() builds the map of every global, which made each cell's cost
+// grow with the session's variables. Fields are yaegi v0.16.1's; if they
+// are not found, it filters i.Globals().
+func Globals(i *interp.Interpreter, names []string) map[string]reflect.Value {
+	out := make(map[string]reflect.Value, len(names))
+	v := reflect.ValueOf(i).Elem()
+	mu, syms, data, ok := globalsFields(v)
+	if !ok {
+		all := i.Globals()
+		for _, n := range names {
+			if g, ok := all[n]; ok {
+				out[n] = g
+			}
+		}
+		return out
+	}
+	mu.RLock()
+	defer mu.RUnlock()
+	for _, n := range names {
+		s := syms.MapIndex(reflect.ValueOf(n))
+		if !s.IsValid() || s.IsNil() {
+			continue
+		}
+		sym := s.Elem()
+		kind := field(sym, "kind")
+		if !kind.CanUint() {
+			continue
+		}
+		switch kind.Uint() {
+		case constSym:
+			out[n] = field(sym, "rval").Interface().(reflect.Value)
+		case varSym:
+			out[n] = data.Index(int(field(sym, "index").Int())).Interface().(reflect.Value)
+		}
+	}
+	return out
+}
+
+// globalsFields finds what Globals reads: the interpreter's lock, the
+// symbols of package main and the global frame's values.
+func globalsFields(v reflect.Value) (mu *sync.RWMutex, syms, data reflect.Value, ok bool) {
+	m := field(v, "mutex")
+	src := field(v, "srcPkg")
+	fr := field(v, "frame")
+	if !m.IsValid() || !src.IsValid() || src.Kind() != reflect.Map || !fr.IsValid() || fr.Kind() != reflect.Pointer || fr.IsNil() {
+		return nil, syms, data, false
+	}
+	mu, ok = m.Addr().Interface().(*sync.RWMutex)
+	syms = src.MapIndex(reflect.ValueOf("main"))
+	data = field(fr.Elem(), "data")
+	if !ok || !syms.IsValid() || syms.Kind() != reflect.Map || !data.IsValid() || data.Kind() != reflect.Slice {
+		return nil, syms, data, false
+	}
+	return mu, syms, data, true
+}
+
+// ForgetFiles removes from i's file set the files evaluated from base
+// (a FileSet().Base() taken before) on: yaegi keeps the line table of
+// every evaluation. Only for code whose positions nothing will ask for
+// again (no func value it made is still around).
+func ForgetFiles(i *interp.Interpreter, base int) {
+	fset := i.FileSet()
+	var drop []*token.File
+	fset.Iterate(func(f *token.File) bool {
+		if f.Base() >= base {
+			drop = append(drop, f)
+		}
+		return true
+	})
+	for _, f := range drop {
+		fset.RemoveFile(f)
+	}
 }

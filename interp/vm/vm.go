@@ -93,7 +93,7 @@ func New(cfg Config) (*interp.Interpreter, error) {
 		return nil, fmt.Errorf("vm: load core exports: %w", err)
 	}
 	// The prelude's 30-gofmt.gotxt prints values of session types through it.
-	if err := i.Use(gofmt.Exports()); err != nil {
+	if err := gofmt.Use(i); err != nil {
 		return nil, fmt.Errorf("vm: load gofmt exports: %w", err)
 	}
 	// The display prelude needs dmirror/display in every interpreter; this

@@ -5,7 +5,7 @@
 // importing nothing new, and a trivial cell's round trip against
 // ipykernel's. It is a measurement, not a test.
 //
-//	go run ./interp/native/bench [-dmirror PATH] [-python /usr/bin/python3] [-reps 11] [-rtt 200]
+//	go run ./interp/native/bench [-dmirror PATH] [-python /usr/bin/python3] [-reps 11] [-rounds 5] [-rtt 200] [-coldgo]
 package main
 
 import (
@@ -58,6 +58,8 @@ func run() error {
 	python := flag.String("python", "/usr/bin/python3", "the Python with ipykernel")
 	reps := flag.Int("reps", 11, "matrix multiplies per side")
 	rtts := flag.Int("rtt", 200, "trivial cells per kernel")
+	rounds := flag.Int("rounds", 5, "alternating rounds of the multiply, cell and program")
+	coldGo := flag.Bool("coldgo", false, "the first kernel builds with an empty Go build cache too (as on a fresh machine)")
 	flag.Parse()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
@@ -73,13 +75,17 @@ func run() error {
 	}
 	loop := strings.Replace(matmulLoop, "REPS", strconv.Itoa(*reps), 1)
 
-	native, err := goProgram(ctx, tmp, loop)
+	program, err := buildProgram(ctx, tmp, loop)
 	if err != nil {
 		return err
 	}
 	cache := filepath.Join(tmp, "cache")
 	env := []string{"DMIRROR_CACHE=" + cache}
-	k, err := start(ctx, tmp, env, *dmirror, "kernel", "{connection_file}")
+	firstEnv := env
+	if *coldGo {
+		firstEnv = append(firstEnv, "GOCACHE="+filepath.Join(tmp, "gocache"))
+	}
+	k, err := start(ctx, tmp, firstEnv, *dmirror, "kernel", "{connection_file}")
 	if err != nil {
 		return err
 	}
@@ -88,13 +94,26 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	_, r, err := timed(ctx, k, loop)
-	if err != nil {
-		return err
-	}
-	cell, err := numbers(r.Stream("stdout"))
-	if err != nil {
-		return err
+	// The cell and the program alternate, so that both see the same load.
+	var cell, native []float64
+	for range *rounds {
+		_, r, err := timed(ctx, k, loop)
+		if err != nil {
+			return err
+		}
+		xs, err := numbers(r.Stream("stdout"))
+		if err != nil {
+			return err
+		}
+		cell = append(cell, xs...)
+		out, err := exec.CommandContext(ctx, program).Output()
+		if err != nil {
+			return fmt.Errorf("the Go program: %w", err)
+		}
+		if xs, err = numbers(string(out)); err != nil {
+			return err
+		}
+		native = append(native, xs...)
 	}
 	nothingNew, _, err := timed(ctx, k, "d := c.At(1, 1)\nfmt.Println(d)")
 	if err != nil {
@@ -126,9 +145,13 @@ func run() error {
 	}
 
 	mc, mn := median(cell), median(native)
-	fmt.Printf("300×300 gonum multiply, median of %d: cell %.2f ms, compiled Go program %.2f ms: ratio %.2f (target ≤ 1.5)\n",
-		*reps, mc/1000, mn/1000, mc/mn)
-	fmt.Printf("first import of gonum/mat, empty image cache (Go build cache as found): %.2f s\n", cold.Seconds())
+	fmt.Printf("300×300 gonum multiply, median of %d×%d alternating: cell %.2f ms, compiled Go program %.2f ms: ratio %.2f (target ≤ 1.5)\n",
+		*rounds, *reps, mc/1000, mn/1000, mc/mn)
+	goCache := "as found"
+	if *coldGo {
+		goCache = "empty"
+	}
+	fmt.Printf("first import of gonum/mat, empty image cache, Go build cache %s: %.2f s\n", goCache, cold.Seconds())
 	fmt.Printf("the same import in a second kernel (image cache warm): %.0f ms\n", ms(warm))
 	fmt.Printf("a cell importing nothing new: %.2f ms\n", ms(nothingNew))
 	td, tp := median(trivial), median(pyTrivial)
@@ -173,30 +196,25 @@ func rtt(ctx context.Context, k *kerneltest.Kernel, code string, n int) ([]float
 	return out, nil
 }
 
-// goProgram runs the multiply as a compiled Go program.
-func goProgram(ctx context.Context, tmp, loop string) ([]float64, error) {
+// buildProgram builds the multiply as a compiled Go program.
+func buildProgram(ctx context.Context, tmp, loop string) (string, error) {
 	dir := filepath.Join(tmp, "native")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
+		return "", err
 	}
 	src := "package main\n\nimport (\n\t\"fmt\"\n\t\"time\"\n\n\t\"gonum.org/v1/gonum/mat\"\n)\n\nfunc main() {\n" + matmulSetup + "\n" + loop + "\n}\n"
 	files := map[string]string{"go.mod": "module bench\n\ngo 1.26\n\nrequire " + gonum + "\n", "main.go": src}
 	for name, data := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
-			return nil, err
+			return "", err
 		}
 	}
-	cmd := exec.CommandContext(ctx, "go", "run", "-mod=mod", ".")
+	cmd := exec.CommandContext(ctx, "go", "build", "-mod=mod", "-o", "matmul", ".")
 	cmd.Dir = dir
-	out, err := cmd.Output()
-	if err != nil {
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			return nil, fmt.Errorf("go run: %w\n%s", err, ee.Stderr)
-		}
-		return nil, err
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build: %w\n%s", err, out)
 	}
-	return numbers(string(out))
+	return filepath.Join(dir, "matmul"), nil
 }
 
 func numbers(s string) ([]float64, error) {

@@ -54,6 +54,18 @@ func main() {
 	}
 	e1, e2 := open("code"), open("code")
 	fmt.Println(e1 == e2, open("gone") == open("gone"), open("a") == open("a"))
+	for _, p := range []string{"gone", "eof", "code", "ok", "x"} {
+		switch err := open(p); err {
+		case errGone, io.EOF:
+			fmt.Println(p, "sentinel")
+		case code(7):
+			fmt.Println(p, "code 7")
+		case nil:
+			fmt.Println(p, "nil")
+		default:
+			fmt.Println(p, "other", err)
+		}
+	}
 	var s fmt.Stringer
 	var s2 fmt.Stringer
 	fmt.Println(s == s2, s == nil)

@@ -1,4 +1,4 @@
-// refused: json.Marshal of main.user, which has the unexported field password with a tag
+// refused: json.Marshal of main.user, which has the unexported field password
 package main
 
 import (
