@@ -191,6 +191,9 @@ func (c *compiler) methodValue(sel *ast.SelectorExpr) {
 		if ptrMethod && !ptrRecv && !types.IsInterface(s.Recv()) {
 			addr = "&"
 		}
+		if !ptrMethod && ptrRecv && len(s.Index()) == 1 {
+			addr = "*" // a value method through a pointer: Go copies *x
+		}
 	}
 	c.ed.replaceFunc(c.coff(sel.Pos()), c.coff(sel.End()), func() string {
 		return "func() " + c.typeString(t) + " { __dmR := " + addr + "(" + c.text(sel.X) + "); return __dmR." + sel.Sel.Name + " }()"
