@@ -162,6 +162,7 @@ func (c *compiler) visit(n ast.Node) bool {
 	case *ast.AssignStmt:
 		c.typedNils(n)
 		c.assignErrors(n)
+		c.ifaceFieldAssign(n)
 		c.splitAssign(n)
 		c.commaOk(len(n.Lhs), n.Rhs)
 	case *ast.LabeledStmt:

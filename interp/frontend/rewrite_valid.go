@@ -199,3 +199,31 @@ func (c *compiler) methodValue(sel *ast.SelectorExpr) {
 		return "func() " + c.typeString(t) + " { __dmR := " + addr + "(" + c.text(sel.X) + "); return __dmR." + sel.Sel.Name + " }()"
 	})
 }
+
+// ifaceFieldAssign converts a value assigned to an interface field of a
+// compiled package's struct to the field's type: yaegi silently ends the
+// func at `r.Value = i * i` (container/ring), an operation's result
+// assigned to such a field; `r.Value = any(i * i)` works.
+func (c *compiler) ifaceFieldAssign(as *ast.AssignStmt) {
+	if as.Tok != token.ASSIGN || len(as.Lhs) != len(as.Rhs) {
+		return
+	}
+	for i, l := range as.Lhs {
+		sel, ok := ast.Unparen(l).(*ast.SelectorExpr)
+		if !ok {
+			continue
+		}
+		s := c.chk.info.Selections[sel]
+		if s == nil || s.Kind() != types.FieldVal || s.Obj().Pkg() == nil || s.Obj().Pkg().Path() == "main" {
+			continue
+		}
+		ft := s.Obj().Type()
+		r := as.Rhs[i]
+		rt := c.chk.info.Types[r]
+		if !types.IsInterface(ft) || rt.Type == nil || types.IsInterface(rt.Type) || rt.IsNil() {
+			continue
+		}
+		c.ed.insert(c.coff(r.Pos()), "("+c.typeString(ft)+")(")
+		c.ed.insert(c.coff(r.End()), ")")
+	}
+}
