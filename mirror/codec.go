@@ -28,14 +28,15 @@ func encodeValue(v reflect.Value) ([]byte, error) {
 // wrapperReason says why a value of a session type held in an interface
 // with methods of a compiled package (error, fmt.Stringer) cannot be
 // copied: yaegi holds it in a wrapper of its own (interp._error,
-// stdlib._fmt_Stringer) whose methods are closures over the interpreter.
+// stdlib._fmt_Stringer), or the frontend in one of interp/gofmt's of the
+// same shape, whose methods are closures over the interpreter.
 const wrapperReason = "it is a value of a session type held in an interface with methods (such as error or fmt.Stringer), " +
 	"which the interpreter wraps with its own state; send it as its own type, or use a value of a compiled type (errors.New, fmt.Errorf)"
 
 // explainWrapper adds wrapperReason to an error about such a wrapper.
 func explainWrapper(err error) error {
 	var u *values.UncopyableError
-	if !errors.As(err, &u) || !(strings.HasPrefix(u.Type, "interp._") || strings.HasPrefix(u.Type, "stdlib._")) {
+	if !errors.As(err, &u) || !(strings.HasPrefix(u.Type, "interp._") || strings.HasPrefix(u.Type, "stdlib._") || strings.HasPrefix(u.Type, "gofmt._")) {
 		return err
 	}
 	return fmt.Errorf("%w: %s", err, wrapperReason)
