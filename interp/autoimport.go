@@ -33,9 +33,10 @@ var stdByName = func() map[string]string {
 	return m
 }()
 
-// compile compiles a cell. A cell that fails only because it uses standard
+// compile compiles a cell. A cell that fails because it uses standard
 // packages it did not import (undefined: fmt) is compiled again with those
-// imports, as notebook users expect of fmt, strings or os. The imports go
+// imports, as notebook users expect of fmt, strings or os; if it still
+// fails, its other errors are reported alone. The imports go
 // at the end of the cell, so that its line numbers stay the same.
 func (s *Session) compile(code string, cell int) (*frontend.Plan, error) {
 	plan, err := s.fe.Compile(code, cell)
@@ -46,11 +47,12 @@ func (s *Session) compile(code string, cell int) (*frontend.Plan, error) {
 	need := map[string]bool{}
 	for _, e := range ce.Errors {
 		name, ok := strings.CutPrefix(e.Msg, "undefined: ")
-		p, std := stdByName[name]
-		if !ok || !std {
-			return nil, err // another problem: report everything as it is
+		if p, std := stdByName[name]; ok && std {
+			need[p] = true
 		}
-		need[p] = true
+	}
+	if len(need) == 0 {
+		return nil, err
 	}
 	paths := make([]string, 0, len(need))
 	for p := range need {
@@ -58,8 +60,14 @@ func (s *Session) compile(code string, cell int) (*frontend.Plan, error) {
 	}
 	sort.Strings(paths)
 	retry, rerr := s.fe.Compile(code+"\nimport ("+strings.Join(paths, "; ")+")", cell)
-	if rerr != nil {
+	var rce *frontend.CompileError
+	if rerr != nil && (!errors.As(rerr, &rce) || len(rce.Errors) >= len(ce.Errors)) {
 		return nil, err
+	}
+	if rerr != nil {
+		// The cell has other problems too: report those alone, not
+		// beside an "undefined: fmt" the import would fix.
+		return nil, rerr
 	}
 	return retry, nil
 }

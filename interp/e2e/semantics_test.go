@@ -23,7 +23,7 @@ const semanticsDir = "testdata/semantics"
 //	-- result --  the text/plain execute_result of the cell before it,
 //	              exactly ("" = the cell shows no result)
 //	-- error --   the cell before it must fail; each line of the section
-//	              must be in its error text
+//	              must be in its error text (a line "!text": must not be)
 //	-- go --      a Go program: its stdout, from `go run` in this test run,
 //	              is what the cells together must print
 //	-- stdout --  what the cells together must print, where there is no
@@ -158,7 +158,11 @@ func runSemFile(t *testing.T, f *semFile) {
 				t.Errorf("cell %d: status %s, want an error containing %q", i+1, r.Status(), c.errs)
 			}
 			for _, e := range c.errs {
-				if !strings.Contains(text, e) {
+				if not, ok := strings.CutPrefix(e, "!"); ok {
+					if strings.Contains(text, not) {
+						t.Errorf("cell %d: error %q contains %q", i+1, text, not)
+					}
+				} else if !strings.Contains(text, e) {
 					t.Errorf("cell %d: error %q does not contain %q", i+1, text, e)
 				}
 			}

@@ -300,6 +300,11 @@ func sortedNames(vars map[string]bool, keep func(name string, written bool) bool
 // computeTouched lists the package variables the cell may change.
 func (c *compiler) computeTouched() {
 	used := c.deps.closure(c.bodyFunc.Body)
+	for _, fd := range c.entryDecls() { // the cell runs them
+		for v, w := range c.deps.closure(fd.Body) {
+			used[v] = used[v] || w
+		}
+	}
 	scope := c.chk.pkg.Scope()
 	for name := range used {
 		if v, ok := scope.Lookup(name).(*types.Var); ok && holdsFunc(v.Type()) {

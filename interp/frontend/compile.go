@@ -35,6 +35,12 @@ type compiler struct {
 	topStmts             []ast.Stmt // the cell's top-level statements (standalone parse)
 	trailing             ast.Expr   // the last statement, if an expression (standalone parse)
 	needPass1            bool
+	defineAt             map[int]bool          // cell offsets of the top-level := statements
+	varSegNames          map[int][]string      // the names each top-level var statement declares, by segment
+	gotos                map[types.Object]bool // labels goto statements name (gotoTargets)
+	bodyHelpers          []string              // funcs the body's rewrites declare (deferMethod)
+	inits                []string              // the cell's func init, by their emitted names, in order
+	hasMain              bool                  // the cell declares func main
 	rebuild              bool
 	kept                 []*declItem // committed declarations that stay
 	newVars              []*declItem // generated `var x T` for this cell
@@ -134,8 +140,10 @@ func (c *compiler) pos(off int) (line, col int) {
 func (c *compiler) run() (*Plan, error) {
 	c.segs = split(c.src)
 	for _, s := range c.segs {
-		if s.kind == segPackage {
-			c.errAt(s.start, "package clauses are not allowed in cells: every cell is part of package main")
+		// A whole file may be pasted: its package main clause is
+		// accepted and ignored (the piece is in no check or source).
+		if f := strings.Fields(c.src[s.start:s.end]); s.kind == segPackage && (len(f) != 2 || f[1] != "main") {
+			c.errAt(s.start, "%s: every cell is part of package main (a package main clause is accepted and ignored)", strings.Join(f, " "))
 		}
 	}
 	if c.failed() {
@@ -253,11 +261,13 @@ func (c *compiler) parseDecls() {
 			if d.Recv != nil && len(d.Recv.List) == 1 {
 				name = recvTypeName(d.Recv.List[0].Type) + "." + name
 			} else if name == "init" {
-				c.errAt(off(d.Name.Pos()), "func init is not supported in cells: put its statements in the cell instead")
-				continue
+				// Runs when its cell runs, under a name of its own: yaegi
+				// would run it again whenever the image is rebuilt.
+				line, col := c.lines.pos(off(d.Name.Pos()))
+				name = initName(c.cell, line, col)
+				c.inits = append(c.inits, name)
 			} else if name == "main" {
-				c.errAt(off(d.Name.Pos()), "func main is not supported in cells: the cell's statements are its main")
-				continue
+				c.hasMain = true
 			}
 			start := d.Pos()
 			if d.Doc != nil {
@@ -345,6 +355,10 @@ func (c *compiler) parseBody() {
 					}
 				}
 				c.structural(off(s.TokPos), off(s.TokPos)+2, " =")
+				if c.defineAt == nil {
+					c.defineAt = map[int]bool{}
+				}
+				c.defineAt[off(s.TokPos)] = true
 			}
 		case *ast.DeclStmt:
 			if g, ok := s.Decl.(*ast.GenDecl); ok && g.Tok == token.VAR {
@@ -352,6 +366,12 @@ func (c *compiler) parseBody() {
 					vs := sp.(*ast.ValueSpec)
 					for _, n := range vs.Names {
 						promote(n)
+						if i := c.segAt(off(n.Pos())); i >= 0 {
+							if c.varSegNames == nil {
+								c.varSegNames = map[int][]string{}
+							}
+							c.varSegNames[i] = append(c.varSegNames[i], n.Name)
+						}
 					}
 				}
 				c.varToAssign(g, off)
@@ -479,4 +499,14 @@ func firstError(err error) error {
 		return list[:1]
 	}
 	return err
+}
+
+// segAt returns the index of the segment that holds off, or -1.
+func (c *compiler) segAt(off int) int {
+	for i, s := range c.segs {
+		if s.start <= off && off < s.end {
+			return i
+		}
+	}
+	return -1
 }

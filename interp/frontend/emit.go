@@ -45,14 +45,19 @@ func (c *compiler) plan() *Plan {
 		b.WriteString("\n")
 		p.Decls = b.String()
 	}
-	if c.hasStatements() {
+	if calls := c.entryCalls(); c.hasStatements() || calls != "" {
 		p.BodyFunc = c.funcName()
 		sig := "() {\n"
 		if c.hasResult {
 			sig = "() any {\n"
+			calls = "" // run before the result, by rewrite
 		}
-		p.Body = fileHeader(c.cell) + "\nfunc " + p.BodyFunc + sig + lineDirective(c.cell, 1, 1) +
-			c.ed.apply(c.bodyPiece, 0, len(c.bodyPiece), c.inSegs(segStmt, segVar)) + "\n}\n"
+		var helpers strings.Builder
+		for _, h := range c.bodyHelpers {
+			helpers.WriteString("\n" + h) // before their use: see addHelper
+		}
+		p.Body = fileHeader(c.cell) + helpers.String() + "\nfunc " + p.BodyFunc + sig + lineDirective(c.cell, 1, 1) +
+			c.ed.apply(c.bodyPiece, 0, len(c.bodyPiece), c.inSegs(segStmt, segVar)) + "\n" + calls + "\n}\n"
 	}
 	next := &state{
 		imports: c.imports,

@@ -114,7 +114,7 @@ func TestCompileErrors(t *testing.T) {
 	}{
 		{[]string{"x := 1\ny := x + z"}, []string{"cell[1] line 2: undefined: z"}},
 		{[]string{"a := b\nc := d"}, []string{"cell[1] line 1: undefined: b", "cell[1] line 2: undefined: d"}},
-		{[]string{"package foo"}, []string{"cell[1] line 1: package clauses are not allowed in cells: every cell is part of package main"}},
+		{[]string{"package foo"}, []string{"cell[1] line 1: package foo: every cell is part of package main"}},
 		{[]string{"import \"no/such/pkg\""}, []string{`cell[1] line 1: cannot import "no/such/pkg"`}},
 		{[]string{"func f() {\n\treturn 1\n}"}, []string{"cell[1] line 2: too many return values"}},
 		{[]string{"x := 1\ny := )"}, []string{"cell[1] line 2: expected operand"}},
@@ -126,7 +126,7 @@ func TestCompileErrors(t *testing.T) {
 		{[]string{"import \"slices\"\nxs := []int{2, 1}\nslices.Sort(xs)\nslices.Index(xs, 1)"}, []string{"cell[1] line 3: slices.Sort is not available in the interpreter"}},
 		{[]string{"p := new(5)"}, []string{"cell[1] line 1: new(5) requires go1.26 or later; the interpreter runs Go 1.22"}},
 		{[]string{"type A[T any] = []T"}, []string{"cell[1] line 1: generic type alias requires go1.23 or later; the interpreter runs Go 1.22"}},
-		{[]string{"func init() {}"}, []string{"cell[1] line 1: func init is not supported"}},
+		{[]string{"func main(x int) {}"}, []string{"cell[1] line 1: func main must have no arguments and no return values"}},
 		{[]string{"x := 1\nfunc x() {}"}, []string{"cell[1] line 1: x redeclared in this cell"}},
 	}
 	for _, tt := range tests {
@@ -285,11 +285,12 @@ func TestRewrites(t *testing.T) {
 		{"var fs []func() int\nfor i := 0; i < 2; i++ { if i == 0 { continue }; fs = append(fs, func() int { return i }) }", []string{"{ __dmL1 = i; continue }"}},
 		{"var fs []func() string\nfor _, s := range []string{\"a\"} { fs = append(fs, func() string { return s }) }", []string{"{ s := s; { fs = append(fs, func() string { return s }) }}"}},
 		{"for i := 0; i < 2; i++ { println(i) }", []string{"for i := 0; i < 2; i++ { __dmPrintln(i) }"}},
-		{"func f(a, b int) {}\nx := 1\ngo f(x, 2)", []string{"{ __dmF1, __dmA2 := f, x; __dmGo(__dmGoCell(1), func() { __dmF1(__dmA2, 2) }) }"}},
+		{"func f(a, b int) {}\nx := 1\ngo f(x, 2)", []string{"{ __dmF1 := f; var __dmA2 int = x; __dmGo(__dmGoCell(1), func() { __dmF1(__dmA2, 2) }) }"}},
 		{"func f(xs ...int) {}\nvar ys []int\ngo f(ys...)\ngo println(1)", []string{"__dmF1(__dmA2...)", "__dmGo(__dmGoCell(1), func() { __dmPrintln(1) })"}},
 		{"type P struct{ X int }\nfunc (p P) Plus(k int) int { return p.X + k }\nf := P.Plus", []string{"f  = func(__dmP0 P, __dmP1 int) (int) { return __dmP0.Plus(__dmP1) }"}},
 		{"var a any\nswitch a.(type) {\ncase int:\n}", []string{"switch __dmTS1 := a.(type) {"}},
 		{"var n int\nvar err error\nn, err = 1, nil", []string{"n, err = 1, (error)(nil)"}},
+		{"func add(i int) {}\nfunc l() { for i := 0; i < 3; i++ { defer add(i) } }", []string{"{ var __dmA1 int = i; defer add(__dmA1) }"}},
 		{"func bg() { go func() {}() }", []string{"{ __dmF1 := func() {}; __dmGo(__dmGoCell(1), func() { __dmF1() }) }"}},
 	}
 	for _, tt := range tests {

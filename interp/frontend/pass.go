@@ -117,6 +117,25 @@ func (c *compiler) pass1() error {
 	if err != nil {
 		return c.fail("check pass 1: %w", err)
 	}
+	if hoisted := c.hoistable(chk); len(hoisted) > 0 {
+		// The cell's var declarations refer to each other forward, as a
+		// package's may: check them as package variables.
+		c.swapPieces(hoisted)
+		src2, f2 := c.build(c.kept, c.bodyPiece)
+		chk2, err := c.check(src2, fmt.Sprintf("check1/cell[%d]", c.cell), c.declOff)
+		if err != nil {
+			return c.fail("check pass 1: %w", err)
+		}
+		if len(chk2.errs) == 0 {
+			src, f, chk = src2, f2, chk2
+			defer c.swapPieces(hoisted)
+		} else {
+			// They refer to the cell's other variables too: the errors
+			// of the first check stand.
+			c.swapPieces(hoisted)
+			src, f = c.build(c.kept, c.bodyPiece)
+		}
+	}
 	fn := findFunc(chk.file, c.funcName())
 	if fn == nil {
 		return c.fail("check pass 1: body func missing")
@@ -159,12 +178,21 @@ func (c *compiler) pass1() error {
 			}
 		}
 	}
+	for _, d := range chk.file.Decls {
+		if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.VAR && c.inDeclPiece(chk, g.Pos()) {
+			for _, sp := range g.Specs {
+				for _, n := range sp.(*ast.ValueSpec).Names {
+					record(n) // a hoisted var declaration
+				}
+			}
+		}
+	}
 	c.pass1Types = chk
 	bad := false
 	for i := range c.promoted {
 		p := &c.promoted[i]
 		p.typ = found[p.name]
-		if p.typ == nil || p.typ == typesInvalid() {
+		if p.typ == nil || p.typ == typesInvalid() || strings.Contains(types.TypeString(p.typ, nil), "invalid type") {
 			bad = true
 		}
 	}

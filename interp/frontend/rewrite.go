@@ -57,6 +57,10 @@ func (c *compiler) rewrite() {
 	}
 	if c.bodyFunc != nil {
 		c.computeTouched()
+		c.initOrder()
+	}
+	if calls := c.entryCalls(); calls != "" && c.hasResult {
+		c.ed.insert(c.coff(c.resultExpr.Pos()), calls+"; ")
 	}
 	if c.hasResult {
 		c.result()
@@ -120,18 +124,23 @@ func (c *compiler) visit(n ast.Node) bool {
 		c.checkMember(n)
 		c.methodExpr(n)
 		c.compiledVarAssign(n)
+		c.methodValue(n)
 	case *ast.RangeStmt:
 		c.rangeStmt(n)
 	case *ast.ForStmt:
 		c.forStmt(n)
 	case *ast.GoStmt:
 		c.goStmt(n)
+	case *ast.DeferStmt:
+		c.deferStmt(n)
+		c.deferredLiterals(n)
 	case *ast.FuncLit:
 		c.loopFuncLit(n)
 	case *ast.Ident:
 		if alt, ok := c.im.pre.aliasFor[n.Name]; ok {
 			c.ed.replace(c.coff(n.Pos()), c.coff(n.End()), alt)
 		}
+		c.renameEntry(n)
 	case *ast.ReturnStmt:
 		c.bareReturn(n)
 	case *ast.TypeSwitchStmt:
@@ -144,14 +153,22 @@ func (c *compiler) visit(n ast.Node) bool {
 		c.ifaceAssert(n)
 	case *ast.BinaryExpr:
 		c.ifaceCompare(n)
+		return c.foldConst(n)
 	case *ast.StructType:
 		c.hideUnexported(n)
 	case *ast.SwitchStmt:
 		c.ifaceSwitch(n)
+		c.switchInit(n)
 	case *ast.AssignStmt:
 		c.typedNils(n)
 		c.assignErrors(n)
+		c.ifaceFieldAssign(n)
+		c.splitAssign(n)
 		c.commaOk(len(n.Lhs), n.Rhs)
+	case *ast.LabeledStmt:
+		c.caseLabel(n)
+	case *ast.UnaryExpr, *ast.ParenExpr:
+		return c.foldConst(n.(ast.Expr))
 	case *ast.ValueSpec:
 		c.assignErrors(n)
 		c.commaOk(len(n.Names), n.Values)

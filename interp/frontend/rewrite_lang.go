@@ -514,37 +514,143 @@ func (c *compiler) continues(body *ast.BlockStmt, label string, fn func(*ast.Bra
 // f, a and b at once, as Go does, and hands the call to the prelude's
 // __dmGo.
 func (c *compiler) goStmt(g *ast.GoStmt) {
-	call := g.Call
 	// The declaring cell: __dmGoCell finds the cell that runs the statement.
 	cell := c.cell
+	cellExpr := fmt.Sprintf("__dmGoCell(%d)", cell)
+	if _, helper, ok := c.goMethod(g, cellExpr); ok {
+		c.addHelper(g.Pos(), helper)
+		c.ed.replaceFunc(c.coff(g.Pos()), c.coff(g.End()), func() string {
+			stmt, _, _ := c.goMethod(g, cellExpr) // with the edits inside it
+			return stmt
+		})
+		return
+	}
 	c.ed.replaceFunc(c.coff(g.Pos()), c.coff(g.End()), func() string {
-		var names, values, args []string
-		fun := c.text(call.Fun)
-		if _, builtin := c.chk.info.Uses[identOf(call.Fun)].(*types.Builtin); !builtin {
-			n := c.name("F")
-			names, values = append(names, n), append(values, fun)
-			fun = n
-		}
-		for _, a := range call.Args {
-			tv := c.chk.info.Types[a]
-			if tv.Value != nil || tv.IsNil() {
-				args = append(args, c.text(a))
-				continue
-			}
-			n := c.name("A")
-			names, values, args = append(names, n), append(values, c.text(a)), append(args, n)
-		}
-		inv := fun + "(" + strings.Join(args, ", ")
-		if call.Ellipsis.IsValid() {
-			inv += "..."
-		}
-		inv += ")"
+		decls, inv := c.callNow(g.Call, true, true)
 		hook := fmt.Sprintf("__dmGo(__dmGoCell(%d), func() { %s })", cell, inv)
-		if len(names) == 0 {
+		if len(decls) == 0 {
 			return hook
 		}
-		return fmt.Sprintf("{ %s := %s; %s }", strings.Join(names, ", "), strings.Join(values, ", "), hook)
+		return "{ " + strings.Join(decls, "; ") + "; " + hook + " }"
 	})
+}
+
+// deferStmt evaluates a deferred call's func value, receiver and arguments
+// at the defer statement, as Go does: yaegi evaluates them when the call
+// runs, at return (`for i := 0; i < 3; i++ { defer add(i) }` gave 333).
+// The values go into variables declared in a block around the defer:
+// each execution of the block gets fresh ones.
+func (c *compiler) deferStmt(d *ast.DeferStmt) {
+	if _, helper, ok := c.deferMethod(d); ok {
+		c.addHelper(d.Pos(), helper)
+		c.ed.replaceFunc(c.coff(d.Pos()), c.coff(d.End()), func() string {
+			stmt, _, _ := c.deferMethod(d) // with the edits inside it
+			return stmt
+		})
+		return
+	}
+	c.ed.replaceFunc(c.coff(d.Pos()), c.coff(d.End()), func() string {
+		// A declared func deferred in a func literal goes through a
+		// variable: yaegi silently skips the call if the func is declared
+		// later in the source.
+		decls, inv := c.callNow(d.Call, c.inFuncLit(d), false)
+		if d.Call.Ellipsis.IsValid() {
+			// yaegi fails on a deferred call with a spread argument
+			// ("cannot use []string as type string"); a func literal
+			// makes the call instead.
+			inv = "func() { " + inv + " }()"
+		}
+		if len(decls) == 0 {
+			return "defer " + inv
+		}
+		return "{ " + strings.Join(decls, "; ") + "; defer " + inv + " }"
+	})
+}
+
+// callNow returns declarations that evaluate call's func value, receiver
+// and arguments, and the call of those values. Constants, nil, declared
+// funcs, func literals and package funcs need no variable. With names,
+// a declared func's name is copied too, and with lits a func literal (a
+// go statement's, as before; a deferred literal must stay: yaegi
+// deadlocks calling a literal of the returning func in its defers).
+func (c *compiler) callNow(call *ast.CallExpr, names, lits bool) (decls []string, inv string) {
+	fun := c.text(call.Fun)
+	fe := ast.Unparen(call.Fun)
+	if ix, ok := fe.(*ast.IndexExpr); ok {
+		fe = ix.X
+	} else if ix, ok := fe.(*ast.IndexListExpr); ok {
+		fe = ix.X
+	}
+	_, builtin := c.chk.info.Uses[identOf(fe)].(*types.Builtin)
+	switch f := fe.(type) {
+	case *ast.FuncLit:
+		if lits {
+			n := c.name("F")
+			decls = append(decls, n+" := "+fun)
+			fun = n
+		}
+	case *ast.Ident:
+		if _, isFunc := c.chk.info.Uses[f].(*types.Func); (names || !isFunc) && !builtin {
+			n := c.name("F")
+			decls = append(decls, n+" := "+fun)
+			fun = n
+		}
+	case *ast.SelectorExpr:
+		if _, pkg := c.chk.info.Uses[identOf(f.X)].(*types.PkgName); pkg {
+			break
+		}
+		sel := c.chk.info.Selections[f]
+		if sel == nil || sel.Kind() != types.MethodVal || fe != ast.Unparen(call.Fun) {
+			n := c.name("F")
+			decls = append(decls, n+" := "+fun)
+			fun = n
+		}
+		// A method call keeps its receiver: yaegi reads the receiver of
+		// a deferred method call, and of a method value, when the call
+		// runs, even from a copy made at the defer statement.
+	default:
+		n := c.name("F")
+		decls = append(decls, n+" := "+fun)
+		fun = n
+	}
+	var sig *types.Signature
+	if t := c.chk.info.Types[call.Fun].Type; t != nil {
+		sig, _ = t.Underlying().(*types.Signature)
+	}
+	var args []string
+	if len(call.Args) == 1 && !builtin {
+		if tuple, ok := c.chk.info.Types[call.Args[0]].Type.(*types.Tuple); ok && tuple.Len() > 1 {
+			names := make([]string, tuple.Len())
+			for i := range names {
+				names[i] = c.name("A")
+			}
+			decls = append(decls, strings.Join(names, ", ")+" := "+c.text(call.Args[0]))
+			return decls, fun + "(" + strings.Join(names, ", ") + ")"
+		}
+	}
+	for i, a := range call.Args {
+		tv := c.chk.info.Types[a]
+		if tv.Value != nil || tv.IsNil() || tv.Type == nil {
+			args = append(args, c.text(a))
+			continue
+		}
+		n := c.name("A")
+		args = append(args, n)
+		if builtin || sig == nil {
+			decls = append(decls, n+" := "+c.text(a))
+			continue
+		}
+		t := types.Default(tv.Type)
+		if pt := paramType(sig, i); pt != nil && types.IsInterface(pt) && !(call.Ellipsis.IsValid() && i == len(call.Args)-1) {
+			t = pt // the conversion Go makes at the call
+		}
+		decls = append(decls, "var "+n+" "+c.typeString(t)+" = "+c.text(a))
+	}
+	inv = fun + "(" + strings.Join(args, ", ")
+	if call.Ellipsis.IsValid() {
+		inv += "..."
+	}
+	return decls, inv + ")"
 }
 
 func identOf(e ast.Expr) *ast.Ident {

@@ -104,6 +104,8 @@ func coreExports(h Hooks, stderr io.Writer, logOutput func(int, string) error) i
 			"Fatal":   reflect.ValueOf(func(v ...any) { logOutput(2, fmt.Sprint(v...)); exit(1) }),
 			"Fatalf":  reflect.ValueOf(func(f string, v ...any) { logOutput(2, fmt.Sprintf(f, v...)); exit(1) }),
 			"Fatalln": reflect.ValueOf(func(v ...any) { logOutput(2, fmt.Sprintln(v...)); exit(1) }),
+			"Logger":  reflect.ValueOf((*Logger)(nil)),
+			"New":     reflect.ValueOf(newLogger(exit)),
 		},
 		"errors/errors": {
 			"As": reflect.ValueOf(errorsAs),
