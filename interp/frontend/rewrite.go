@@ -124,7 +124,6 @@ func (c *compiler) visit(n ast.Node) bool {
 		c.checkMember(n)
 		c.methodExpr(n)
 		c.compiledVarAssign(n)
-		c.methodValue(n)
 	case *ast.RangeStmt:
 		c.rangeStmt(n)
 	case *ast.ForStmt:
@@ -153,12 +152,13 @@ func (c *compiler) visit(n ast.Node) bool {
 		c.ifaceAssert(n)
 	case *ast.BinaryExpr:
 		c.ifaceCompare(n)
-		return c.foldConst(n)
+		if !c.foldConst(n) {
+			return false // replaced by its value
+		}
 	case *ast.StructType:
 		c.hideUnexported(n)
 	case *ast.SwitchStmt:
 		c.ifaceSwitch(n)
-		c.switchInit(n)
 	case *ast.AssignStmt:
 		c.typedNils(n)
 		c.assignErrors(n)
@@ -168,7 +168,9 @@ func (c *compiler) visit(n ast.Node) bool {
 	case *ast.LabeledStmt:
 		c.caseLabel(n)
 	case *ast.UnaryExpr, *ast.ParenExpr:
-		return c.foldConst(n.(ast.Expr))
+		if !c.foldConst(n.(ast.Expr)) {
+			return false // replaced by its value
+		}
 	case *ast.ValueSpec:
 		c.assignErrors(n)
 		c.commaOk(len(n.Names), n.Values)

@@ -142,64 +142,6 @@ func (c *compiler) foldConst(e ast.Expr) bool {
 	return false
 }
 
-// switchInit moves a switch's init statement into a block around the
-// switch: yaegi takes no case of `switch s := "go"; len(s) { case 2: }`
-// when the tag is more than a name. The block scopes the init's
-// variables as the switch did; a label stays on the switch.
-func (c *compiler) switchInit(s *ast.SwitchStmt) {
-	if s.Init == nil || s.Tag == nil {
-		return
-	}
-	if _, ident := ast.Unparen(s.Tag).(*ast.Ident); ident {
-		return
-	}
-	init := s.Init
-	var start ast.Node = s
-	if l, ok := c.parents[s].(*ast.LabeledStmt); ok {
-		start = l
-	}
-	c.ed.insert(c.coff(start.Pos()), "{ ")
-	c.ed.replaceFunc(c.coff(start.Pos()), c.coff(start.Pos()), func() string { return c.text(init) + "; " })
-	c.ed.replaceFunc(c.coff(init.Pos()), c.coff(s.Tag.Pos()), func() string { return "" })
-	c.ed.insertOuter(c.coff(s.End()), " }")
-}
-
-// methodValue copies the receiver of a method value when it is evaluated,
-// as Go does: yaegi's method value reads the receiver when it is called
-// (f := c.Get; c.n = 3; f() gave 3, Go the value at the assignment).
-func (c *compiler) methodValue(sel *ast.SelectorExpr) {
-	s := c.chk.info.Selections[sel]
-	if s == nil || s.Kind() != types.MethodVal {
-		return
-	}
-	if call, ok := c.parents[sel].(*ast.CallExpr); ok && ast.Unparen(call.Fun) == sel {
-		return // a call, not a method value
-	}
-	if p, ok := c.parents[sel].(*ast.ParenExpr); ok {
-		if call, ok := c.parents[p].(*ast.CallExpr); ok && call.Fun == p {
-			return
-		}
-	}
-	t := c.chk.info.Types[sel].Type
-	if t == nil {
-		return
-	}
-	addr := ""
-	if m, _ := s.Obj().Type().(*types.Signature); m != nil && m.Recv() != nil {
-		_, ptrMethod := m.Recv().Type().(*types.Pointer)
-		_, ptrRecv := s.Recv().Underlying().(*types.Pointer)
-		if ptrMethod && !ptrRecv && !types.IsInterface(s.Recv()) {
-			addr = "&"
-		}
-		if !ptrMethod && ptrRecv && len(s.Index()) == 1 {
-			addr = "*" // a value method through a pointer: Go copies *x
-		}
-	}
-	c.ed.replaceFunc(c.coff(sel.Pos()), c.coff(sel.End()), func() string {
-		return "func() " + c.typeString(t) + " { __dmR := " + addr + "(" + c.text(sel.X) + "); return __dmR." + sel.Sel.Name + " }()"
-	})
-}
-
 // ifaceFieldAssign converts a value assigned to an interface field of a
 // compiled package's struct to the field's type: yaegi silently ends the
 // func at `r.Value = i * i` (container/ring), an operation's result
