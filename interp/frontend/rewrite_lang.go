@@ -584,7 +584,9 @@ func (c *compiler) callNow(call *ast.CallExpr, names, lits bool) (decls []string
 	_, builtin := c.chk.info.Uses[identOf(fe)].(*types.Builtin)
 	switch f := fe.(type) {
 	case *ast.FuncLit:
-		if lits {
+		// A literal that loopDeferLit made is called at the defer, so that
+		// it captures that iteration's variables.
+		if lits || c.remade[f] {
 			n := c.name("F")
 			decls = append(decls, n+" := "+fun)
 			fun = n
