@@ -297,8 +297,14 @@ func (c *compiler) checkMember(sel *ast.SelectorExpr) {
 	if c.instanced[sel.Sel] {
 		return
 	}
+	if !interpreterHas(path, sel.Sel.Name) && path == "unsafe" {
+		c.errAt(c.coff(sel.Pos()), "unsafe.%s is not supported by the interpreter: its unsafe package has Pointer, Sizeof, Alignof, Offsetof and Add, and unsafe's funcs are the compiler's builtins, which cannot be compiled for it", sel.Sel.Name)
+		return
+	}
 	if !interpreterHas(path, sel.Sel.Name) {
-		if c.im.opts.Compiled && !isGeneric(c.chk.info.Uses[sel.Sel]) {
+		// unsafe's members are the compiler's builtins: none can be
+		// compiled into a symbol table.
+		if c.im.opts.Compiled && path != "unsafe" && !isGeneric(c.chk.info.Uses[sel.Sel]) {
 			c.needStd(path)
 			return
 		}
