@@ -114,8 +114,11 @@ func (c *compiledPackages) want(code string, plan *frontend.Plan, insts []native
 	for _, in := range insts {
 		pkgs = append(pkgs, in.Path)
 	}
-	for _, p := range modules.ImportPaths(code) {
-		if !modules.IsStd(p) {
+	// The cell's own imports, and those the frontend added to name types
+	// of packages the cell did not import (a split assignment's typed
+	// temporaries): yaegi would import those from source otherwise.
+	for _, p := range append(modules.ImportPaths(code), plan.Imports...) {
+		if !modules.IsStd(p) && p != frontend.NativePath {
 			pkgs = append(pkgs, p)
 		}
 	}
