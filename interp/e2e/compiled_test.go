@@ -3,7 +3,6 @@ package e2e
 import (
 	"archive/zip"
 	"os"
-	osexec "os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,29 +10,6 @@ import (
 	"github.com/dmirror/dmirror/kernel"
 	"github.com/dmirror/dmirror/kernel/kerneltest"
 )
-
-// goRunModule runs a Go program (main.go's source) requiring mods ("path
-// version") with `go run`, the oracle for cells that import modules.
-func goRunModule(t *testing.T, src string, mods ...string) string {
-	t.Helper()
-	dir := t.TempDir()
-	gomod := "module oracle\n\ngo 1.26\n"
-	for _, m := range mods {
-		gomod += "require " + m + "\n"
-	}
-	for name, data := range map[string]string{"go.mod": gomod, "main.go": src} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cmd := osexec.CommandContext(ctxT(t), "go", "run", "-mod=mod", ".")
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("go run: %v\n%s", err, out)
-	}
-	return string(out)
-}
 
 // stdout is what a cell printed on stdout.
 func stdout(r *kerneltest.Result) string {
@@ -128,7 +104,7 @@ func asCell(program string) string {
 // second kernel with the same imports starts without building.
 func TestCompiledPackages(t *testing.T) {
 	cache := t.TempDir()
-	want := goRunModule(t, uuidProgram, "github.com/google/uuid v1.6.0")
+	want := goStdout(t, uuidProgram, "github.com/google/uuid v1.6.0")
 	cell := asCell(uuidProgram)
 
 	k := start(t, "DMIRROR_CACHE="+cache)
@@ -184,7 +160,7 @@ func main() {
 	fmt.Println(t.A, t.B, pairs, names, nums)
 }
 `
-	want := goRunModule(t, program, "github.com/samber/lo v1.53.0")
+	want := goStdout(t, program, "github.com/samber/lo v1.53.0")
 	k := start(t)
 	ok(t, k, "%go get github.com/samber/lo@v1.53.0")
 	if got := stdout(ok(t, k, asCell(program))); got != want {

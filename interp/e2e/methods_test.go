@@ -1,13 +1,10 @@
 package e2e
 
 import (
-	"bytes"
-	"context"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"os"
-	osexec "os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -41,7 +38,11 @@ func TestMethodsAsGo(t *testing.T) {
 				t.Fatal(err)
 			}
 			requires := moduleRequires(string(src))
-			wantOut, wantErr := goRunFile(t, file, requires)
+			want := goProgram(t, string(src), requires)
+			if want.code != 0 {
+				t.Fatalf("the oracle exited %d:\n%s", want.code, want.stderr)
+			}
+			wantOut, wantErr := want.stdout, want.stderr
 			cell := programCell(t, string(src))
 			k := startOneAtATime(t)
 			for _, req := range requires {
@@ -85,37 +86,6 @@ func moduleRequires(src string) []string {
 		}
 	}
 	return out
-}
-
-// goRunFile runs a program with the go command: the oracle. With requires it
-// runs as a module requiring them, from the module cache.
-func goRunFile(t *testing.T, file string, requires []string) (stdout, stderr string) {
-	t.Helper()
-	src, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	mod := "module prog\n\ngo 1.22\n"
-	for _, r := range requires {
-		mod += "require " + r + "\n"
-	}
-	for name, text := range map[string]string{"go.mod": mod, "main.go": string(src)} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
-	cmd := osexec.CommandContext(ctx, "go", "run", ".")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOSUMDB=off")
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("go run %s: %v\n%s", file, err, errb.String())
-	}
-	return out.String(), errb.String()
 }
 
 // programCell is a program as a cell: without its package clause, and

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -32,7 +31,7 @@ func TestStderrPrograms(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Run(strings.TrimSuffix(f.name, ".txtar"), func(t *testing.T) {
-			_, want, _ := goRunAll(t, f.goProg)
+			want := goProgram(t, f.goProg, nil).stderr
 			k := start(t)
 			var got strings.Builder
 			for i, c := range f.cells {
@@ -47,33 +46,6 @@ func TestStderrPrograms(t *testing.T) {
 			}
 		})
 	}
-}
-
-// goRunAll builds prog with `go build` and runs it with args, returning its
-// stdout, its stderr and its exit code.
-func goRunAll(t *testing.T, prog string, args ...string) (stdout, stderr string, code int) {
-	t.Helper()
-	ctx := ctxT(t)
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(prog), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(dir, "main") // the base name `go run main.go` gives
-	build := osexec.CommandContext(ctx, "go", "build", "-o", bin, "main.go")
-	build.Dir = dir
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build of the oracle: %v\n%s", err, out)
-	}
-	cmd := osexec.CommandContext(ctx, bin, args...)
-	var o, e bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &o, &e
-	err := cmd.Run()
-	if ee, ok := err.(*osexec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("the oracle: %v", err)
-	}
-	return o.String(), e.String(), code
 }
 
 // TestExitPrograms runs each file of testdata/exit (the format of
@@ -96,7 +68,8 @@ func TestExitPrograms(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Run(strings.TrimSuffix(f.name, ".txtar"), func(t *testing.T) {
-			wantOut, wantErr, code := goRunAll(t, f.goProg)
+			g := goProgram(t, f.goProg, nil)
+			wantOut, wantErr, code := g.stdout, g.stderr, g.code
 			if code == 0 {
 				t.Fatal("the Go program does not exit with a code")
 			}
@@ -139,7 +112,7 @@ func TestNotebookGoroutineOutput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, _, _ := goRunAll(t, f.goProg)
+	want := goProgram(t, f.goProg, nil).stdout
 	var codes []string
 	for _, c := range f.cells {
 		codes = append(codes, c.code)

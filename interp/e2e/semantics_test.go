@@ -1,11 +1,8 @@
 package e2e
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"os"
-	osexec "os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -99,24 +96,6 @@ func parseSemFile(name string, data []byte) (*semFile, error) {
 	return f, nil
 }
 
-// goRun runs prog with `go run` and returns its stdout.
-func goRun(ctx context.Context, t *testing.T, prog string) string {
-	t.Helper()
-	dir := t.TempDir()
-	file := filepath.Join(dir, "main.go")
-	if err := os.WriteFile(file, []byte(prog), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := osexec.CommandContext(ctx, "go", "run", file)
-	cmd.Dir = dir
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("go run of the oracle: %v\n%s", err, stderr.String())
-	}
-	return stdout.String()
-}
-
 // TestGoSemantics runs each file of testdata/semantics through the real
 // binary and compares what its cells print with the Go program's output
 // (or the stdout section), and each cell's result and error with its
@@ -143,7 +122,7 @@ func TestGoSemantics(t *testing.T) {
 func runSemFile(t *testing.T, f *semFile) {
 	want := f.stdout
 	if f.goProg != "" {
-		s := goRun(ctxT(t), t, f.goProg)
+		s := goStdout(t, f.goProg)
 		want = &s
 	}
 	k := start(t)

@@ -53,7 +53,7 @@ func TestSessionNeedsEarlierDecls(t *testing.T) {
 			program = s.text
 		}
 	}
-	if want := goRun(ctxT(t), t, program); got.String() != want {
+	if want := goStdout(t, program); got.String() != want {
 		t.Errorf("the cells printed\n%s\ngo run printed\n%s", got.String(), want)
 	}
 }
