@@ -302,10 +302,14 @@ func (c *compiler) checkMember(sel *ast.SelectorExpr) {
 		return
 	}
 	if !interpreterHas(path, sel.Sel.Name) {
-		// unsafe's members are the compiler's builtins: none can be
-		// compiled into a symbol table.
-		if c.im.opts.Compiled && path != "unsafe" && !isGeneric(c.chk.info.Uses[sel.Sel]) {
+		if c.im.opts.Compiled && !isGeneric(c.chk.info.Uses[sel.Sel]) {
 			c.needStd(path)
+			return
+		}
+		if c.im.opts.Compiled {
+			// A generic one that compiledInstance left: its type
+			// arguments name session types.
+			c.errAt(c.coff(sel.Pos()), "%s.%s with a type declared in the session is not supported: the interpreter's standard library (Go 1.22) lacks it, and compiled code cannot name session types, which are interpreted", id.Name, sel.Sel.Name)
 			return
 		}
 		c.errAt(c.coff(sel.Pos()), "%s.%s is not available in the interpreter: it has the Go 1.22 standard library", id.Name, sel.Sel.Name)

@@ -61,6 +61,9 @@ func (c *compiler) jsonMethods(call *ast.CallExpr, fn *types.Func) {
 		c.jsonShadow(arg, t)
 		return
 	}
+	if !marshal && j.typ == nil {
+		c.jsonErrNames(call, t)
+	}
 	if j.typ != nil {
 		name := "json." + fn.Name()
 		if fn.Name() == "Encode" || fn.Name() == "Decode" {
@@ -309,4 +312,47 @@ func (js *jsonSpecBuilder) node(t types.Type, key bool) int {
 		n.Plain = true
 	}
 	return id
+}
+
+// jsonErrNames names session structs in the errors of json.Unmarshal and
+// Decode: encoding/json writes "Go struct field Item.qty", taking Item from
+// the struct's reflect type, which has no name for an interpreted struct
+// (it wrote ".qty"). The call becomes __dmgofmt.JSONErr(call, root,
+// "Item", (*Item)(nil), ...): the target's static type, and each session
+// struct reachable from it with its Go name.
+func (c *compiler) jsonErrNames(call *ast.CallExpr, t types.Type) {
+	var structs []string
+	seen := map[types.Type]bool{}
+	var walk func(t types.Type)
+	walk = func(t types.Type) {
+		if t == nil || seen[t] {
+			return
+		}
+		seen[t] = true
+		if n, ok := types.Unalias(t).(*types.Named); ok && c.interpretedNamed(n) {
+			if _, isStruct := n.Underlying().(*types.Struct); isStruct {
+				structs = append(structs, fmt.Sprintf("%q, (*%s)(nil)", n.Obj().Name(), c.typeString(n)))
+			}
+		}
+		switch u := t.Underlying().(type) {
+		case *types.Pointer:
+			walk(u.Elem())
+		case *types.Slice:
+			walk(u.Elem())
+		case *types.Array:
+			walk(u.Elem())
+		case *types.Map:
+			walk(u.Elem())
+		case *types.Struct:
+			for i := 0; i < u.NumFields(); i++ {
+				walk(u.Field(i).Type())
+			}
+		}
+	}
+	walk(t)
+	if len(structs) == 0 || types.IsInterface(t) {
+		return
+	}
+	c.ed.insert(c.coff(call.Pos()), "__dmgofmt.JSONErr(")
+	c.ed.insert(c.coff(call.End()), fmt.Sprintf(", (%s)(nil), %s)", c.typeString(t), strings.Join(structs, ", ")))
 }

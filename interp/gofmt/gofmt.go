@@ -514,6 +514,7 @@ func Use(i *interp.Interpreter) error {
 			"Value":      reflect.ValueOf((*Value)(nil)),
 			"ProbeError": reflect.ValueOf(probe),
 			"J":          reflect.ValueOf(J),
+			"JSONErr":    reflect.ValueOf(JSONErr),
 			"Join":       reflect.ValueOf(Join),
 			"Error":      reflect.ValueOf((*Error)(nil)),
 		},

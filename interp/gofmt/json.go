@@ -2,6 +2,7 @@ package gofmt
 
 import (
 	"encoding/json"
+	"errors"
 	"reflect"
 	"strings"
 	"sync"
@@ -231,4 +232,61 @@ func isEmpty(v reflect.Value) bool {
 		return v.IsZero()
 	}
 	return false
+}
+
+// JSONErr gives an *json.UnmarshalTypeError the Go name of the session
+// struct holding the field (encoding/json takes it from the struct's
+// reflect type, which has none for an interpreted struct): root is a nil
+// value of the call's target type, names pairs of names and nil pointers
+// of the session structs reachable from it. The frontend wraps the calls.
+func JSONErr(err error, root any, names ...any) error {
+	var ute *json.UnmarshalTypeError
+	if !errors.As(err, &ute) || ute.Struct != "" || ute.Field == "" {
+		return err
+	}
+	byType := map[reflect.Type]string{}
+	for i := 0; i+1 < len(names); i += 2 {
+		name, _ := names[i].(string)
+		if pt := reflect.TypeOf(names[i+1]); pt != nil && pt.Kind() == reflect.Pointer {
+			byType[pt.Elem()] = name
+		}
+	}
+	t := reflect.TypeOf(root)
+	var inner reflect.Type
+	for _, key := range strings.Split(ute.Field, ".") {
+		for t != nil && (t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map) {
+			t = t.Elem()
+		}
+		if t == nil || t.Kind() != reflect.Struct {
+			return err
+		}
+		f, ok := fieldForKey(t, key)
+		if !ok {
+			return err
+		}
+		inner, t = t, f.Type
+	}
+	if name, ok := byType[inner]; ok {
+		ute.Struct = name
+	}
+	return err
+}
+
+// fieldForKey finds the field of struct type t that encoding/json fills
+// from key: by tag name, else by field name, ignoring case as json does.
+func fieldForKey(t reflect.Type, key string) (reflect.StructField, bool) {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		if strings.EqualFold(name, key) {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
 }
