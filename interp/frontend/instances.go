@@ -198,7 +198,8 @@ func nameableType(t types.Type) (string, bool) {
 		seen[t] = true
 		switch t := t.(type) {
 		case *types.Named:
-			if !t.Obj().Exported() || t.Obj().Pkg() == nil && t.Obj().Name() != "error" {
+			// error is a named type of the universe: nameable anywhere.
+			if t.Obj().Pkg() != nil && !t.Obj().Exported() {
 				ok = false
 			}
 			if t.Obj().Parent() != nil && t.Obj().Pkg() != nil && t.Obj().Parent() != t.Obj().Pkg().Scope() {
