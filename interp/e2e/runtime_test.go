@@ -17,19 +17,7 @@ import (
 // write to stderr with what its Go program writes there under `go run`.
 func TestStderrPrograms(t *testing.T) {
 	kerneltest.SharedBinary(t)
-	files, err := filepath.Glob(filepath.Join("testdata", "stderr", "*.txtar"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no cell programs in testdata/stderr (%v)", err)
-	}
-	for _, path := range files {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, err := parseSemFile(filepath.Base(path), data)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, f := range semFiles(t, filepath.Join("testdata", "stderr")) {
 		t.Run(strings.TrimSuffix(f.name, ".txtar"), func(t *testing.T) {
 			want := goProgram(t, f.goProg, nil).stderr
 			k := start(t)
@@ -54,19 +42,7 @@ func TestStderrPrograms(t *testing.T) {
 // with an Exit error naming the Go program's exit code.
 func TestExitPrograms(t *testing.T) {
 	kerneltest.SharedBinary(t)
-	files, err := filepath.Glob(filepath.Join("testdata", "exit", "*.txtar"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no cell programs in testdata/exit (%v)", err)
-	}
-	for _, path := range files {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, err := parseSemFile(filepath.Base(path), data)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, f := range semFiles(t, filepath.Join("testdata", "exit")) {
 		t.Run(strings.TrimSuffix(f.name, ".txtar"), func(t *testing.T) {
 			g := goProgram(t, f.goProg, nil)
 			wantOut, wantErr, code := g.stdout, g.stderr, g.code

@@ -102,11 +102,20 @@ func parseSemFile(name string, data []byte) (*semFile, error) {
 // sections.
 func TestGoSemantics(t *testing.T) {
 	kerneltest.SharedBinary(t)
-	files, err := filepath.Glob(filepath.Join(semanticsDir, "*.txtar"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no cell programs in %s (%v)", semanticsDir, err)
+	for _, f := range semFiles(t, semanticsDir) {
+		t.Run(strings.TrimSuffix(f.name, ".txtar"), func(t *testing.T) { runSemFile(t, f) })
 	}
-	for _, path := range files {
+}
+
+// semFiles parses the txtar cell programs of dir (the format above).
+func semFiles(t *testing.T, dir string) []*semFile {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join(dir, "*.txtar"))
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no cell programs in %s (%v)", dir, err)
+	}
+	var files []*semFile
+	for _, path := range paths {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
@@ -115,8 +124,9 @@ func TestGoSemantics(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Run(strings.TrimSuffix(f.name, ".txtar"), func(t *testing.T) { runSemFile(t, f) })
+		files = append(files, f)
 	}
+	return files
 }
 
 func runSemFile(t *testing.T, f *semFile) {
