@@ -84,14 +84,26 @@ func (p *Pool) SetExe(exe string) {
 		return
 	}
 	p.opts.Exe = exe
-	old := p.idle
+	old := p.takeIdleLocked()
+	p.mu.Unlock()
+	stopAll(old)
+}
+
+// takeIdleLocked removes the idle mirrors from the pool and returns them;
+// p.mu is held.
+func (p *Pool) takeIdleLocked() []*proc {
+	idle := p.idle
 	p.idle = nil
-	for _, q := range old {
+	for _, q := range idle {
 		delete(p.live, q)
 	}
-	p.mu.Unlock()
+	return idle
+}
+
+// stopAll stops procs in parallel and waits for them.
+func stopAll(procs []*proc) {
 	var wg sync.WaitGroup
-	for _, q := range old {
+	for _, q := range procs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -225,21 +237,9 @@ func (p *Pool) release(healthy []*proc, dead []*proc) {
 func (p *Pool) Close() error {
 	p.mu.Lock()
 	p.closed = true
-	idle := p.idle
-	p.idle = nil
-	for _, q := range idle {
-		delete(p.live, q)
-	}
+	idle := p.takeIdleLocked()
 	p.mu.Unlock()
-	var wg sync.WaitGroup
-	for _, q := range idle {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			q.stop(closeGrace)
-		}()
-	}
-	wg.Wait()
+	stopAll(idle)
 	return nil
 }
 
