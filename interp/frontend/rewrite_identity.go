@@ -116,18 +116,18 @@ func (c *compiler) refuseAssert(x, typ ast.Expr) {
 	c.errAt(c.coff(typ.Pos()), "a type assertion or type switch to %s on a value of %s is not supported by the interpreter: it keeps struct values in %s incompletely (give %s pointer receivers and use *%s)", c.goName(tt), c.goName(xt), c.goName(xt), c.goName(tt), c.goName(tt))
 }
 
+// switchSubject is the value a type switch switches on: x of x.(type).
+func switchSubject(ts *ast.TypeSwitchStmt) ast.Expr {
+	if s, ok := ts.Assign.(*ast.AssignStmt); ok {
+		return s.Rhs[0].(*ast.TypeAssertExpr).X
+	}
+	return ts.Assign.(*ast.ExprStmt).X.(*ast.TypeAssertExpr).X
+}
+
 // switchStructs refuses the cases of a type switch that assertStruct
 // would refuse.
 func (c *compiler) switchStructs(ts *ast.TypeSwitchStmt) {
-	var x ast.Expr
-	switch s := ts.Assign.(type) {
-	case *ast.ExprStmt:
-		x = s.X.(*ast.TypeAssertExpr).X
-	case *ast.AssignStmt:
-		x = s.Rhs[0].(*ast.TypeAssertExpr).X
-	default:
-		return
-	}
+	x := switchSubject(ts)
 	for _, cl := range ts.Body.List {
 		for _, e := range cl.(*ast.CaseClause).List {
 			c.refuseAssert(x, e)

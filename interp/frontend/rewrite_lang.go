@@ -365,7 +365,7 @@ func (c *compiler) loopFuncLit(lit *ast.FuncLit) {
 // a variable (a parameter would be a copy).
 func (c *compiler) loopDeferLit(lit *ast.FuncLit) {
 	loop := c.enclosingLoop(lit)
-	if loop == nil || litCallsRecover(c.chk.info, lit) {
+	if loop == nil || callsRecover(c.chk.info, lit) {
 		return
 	}
 	vars := c.capturedFrom(lit, loop)
@@ -448,23 +448,6 @@ func (c *compiler) changedIn(v *types.Var, n ast.Node) bool {
 			found = found || is(s.X)
 		case *ast.UnaryExpr:
 			found = found || (s.Op == token.AND && is(s.X))
-		}
-		return !found
-	})
-	return found
-}
-
-// litCallsRecover reports whether lit calls recover itself.
-func litCallsRecover(info *types.Info, lit *ast.FuncLit) bool {
-	found := false
-	ast.Inspect(lit.Body, func(n ast.Node) bool {
-		switch x := n.(type) {
-		case *ast.FuncLit:
-			return false
-		case *ast.CallExpr:
-			if b, ok := info.Uses[identOf(x.Fun)].(*types.Builtin); ok && b.Name() == "recover" {
-				found = true
-			}
 		}
 		return !found
 	})

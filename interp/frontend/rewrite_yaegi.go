@@ -381,13 +381,7 @@ func (c *compiler) typedShift(b *ast.BinaryExpr) {
 // other compiled interfaces. (On a compiled interface value, wrappedSwitch
 // rewrites the switch.)
 func (c *compiler) caseError(ts *ast.TypeSwitchStmt) {
-	var x ast.Expr
-	switch s := ts.Assign.(type) {
-	case *ast.ExprStmt:
-		x = s.X.(*ast.TypeAssertExpr).X
-	case *ast.AssignStmt:
-		x = s.Rhs[0].(*ast.TypeAssertExpr).X
-	}
+	x := switchSubject(ts)
 	xt := c.chk.info.Types[x].Type
 	if xt == nil || c.compiledIface(xt) {
 		return
@@ -403,13 +397,7 @@ func (c *compiler) caseError(ts *ast.TypeSwitchStmt) {
 
 // namedBasicCases applies namedBasic to the cases of a type switch.
 func (c *compiler) namedBasicCases(ts *ast.TypeSwitchStmt) {
-	var x ast.Expr
-	switch s := ts.Assign.(type) {
-	case *ast.ExprStmt:
-		x = s.X.(*ast.TypeAssertExpr).X
-	case *ast.AssignStmt:
-		x = s.Rhs[0].(*ast.TypeAssertExpr).X
-	}
+	x := switchSubject(ts)
 	for _, s := range ts.Body.List {
 		for _, e := range s.(*ast.CaseClause).List {
 			c.namedBasic(x, e)
