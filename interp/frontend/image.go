@@ -27,6 +27,11 @@ type Options struct {
 	// standard packages and members the interpreter lacks, and generic
 	// funcs of packages, are then compiled rather than refused.
 	Compiled bool
+	// CompiledDecls says that the session's own declarations are compiled
+	// (issue 11): those that can be become a Generation, and interpreted
+	// sources reach them through __dms. Off, the frontend is the
+	// interpreter-only one. It needs Compiled.
+	CompiledDecls bool
 }
 
 // Image is the session's declarations as the frontend knows them: what
