@@ -112,20 +112,20 @@ func (c *compiler) compiledMember(sel *ast.SelectorExpr) {
 		return
 	}
 	_, isPtr := types.Unalias(c.chk.info.Types[sel.X].Type).(*types.Pointer)
+	// X.f becomes (*__dms.FP(X)), with &(X) or *(X) as needed: X keeps
+	// its own edits, and insertions before it (`__dmV := `) stay outside.
+	wrap := func(open, close string) {
+		c.ed.insertLate(c.coff(sel.X.Pos()), open)
+		c.ed.replace(c.coff(sel.X.End()), c.coff(sel.End()), close)
+	}
 	if s.Kind() == types.FieldVal {
 		switch {
 		case isPtr:
-			c.ed.replaceFunc(c.coff(sel.Pos()), c.coff(sel.End()), func() string {
-				return "(*" + sessionName + "." + fieldPtrKey(name, sel.Sel.Name) + "(" + c.text(sel.X) + "))"
-			})
+			wrap("(*"+sessionName+"."+fieldPtrKey(name, sel.Sel.Name)+"(", "))")
 		case c.chk.info.Types[sel.X].Addressable():
-			c.ed.replaceFunc(c.coff(sel.Pos()), c.coff(sel.End()), func() string {
-				return "(*" + sessionName + "." + fieldPtrKey(name, sel.Sel.Name) + "(&(" + c.text(sel.X) + ")))"
-			})
+			wrap("(*"+sessionName+"."+fieldPtrKey(name, sel.Sel.Name)+"(&(", ")))")
 		default:
-			c.ed.replaceFunc(c.coff(sel.Pos()), c.coff(sel.End()), func() string {
-				return sessionName + "." + fieldGetKey(name, sel.Sel.Name) + "(" + c.text(sel.X) + ")"
-			})
+			wrap(sessionName+"."+fieldGetKey(name, sel.Sel.Name)+"(", ")")
 		}
 		return
 	}
@@ -139,16 +139,15 @@ func (c *compiler) compiledMember(sel *ast.SelectorExpr) {
 	if len(call.Args) > 0 {
 		comma = ", "
 	}
-	c.ed.replaceFunc(c.coff(sel.Pos()), c.coff(call.Lparen)+1, func() string {
-		recv := c.text(sel.X)
-		switch {
-		case ptrRecv && !isPtr:
-			recv = "&(" + recv + ")"
-		case !ptrRecv && isPtr:
-			recv = "*(" + recv + ")"
-		}
-		return sessionName + "." + methodKey(name, sel.Sel.Name) + "(" + recv + comma
-	})
+	open, close := "(", "" // the call's own ( is replaced, its ) stays
+	switch {
+	case ptrRecv && !isPtr:
+		open, close = "(&(", ")"
+	case !ptrRecv && isPtr:
+		open, close = "(*(", ")"
+	}
+	c.ed.insertLate(c.coff(sel.X.Pos()), sessionName+"."+methodKey(name, sel.Sel.Name)+open)
+	c.ed.replace(c.coff(sel.X.End()), c.coff(call.Lparen)+1, close+comma)
 }
 
 // compiledLit rewrites a composite literal of a compiled struct type that
@@ -158,7 +157,12 @@ func (c *compiler) compiledLit(lit *ast.CompositeLit) {
 	if c.comp == nil {
 		return
 	}
-	n, ok := types.Unalias(c.chk.info.Types[lit].Type).(*types.Named)
+	t := types.Unalias(c.chk.info.Types[lit].Type)
+	elidedPtr := false
+	if p, ok := t.(*types.Pointer); ok && lit.Type == nil {
+		t, elidedPtr = types.Unalias(p.Elem()), true // {...} for &T{...} in a literal of []*T
+	}
+	n, ok := t.(*types.Named)
 	if !ok || n.Obj().Pkg() == nil || n.Obj().Pkg().Path() != "main" || !c.comp.has(n.Obj().Name()) {
 		return
 	}
@@ -194,7 +198,7 @@ func (c *compiler) compiledLit(lit *ast.CompositeLit) {
 	}
 	name := n.Obj().Name()
 	var target ast.Expr = lit
-	ptr := false
+	ptr := elidedPtr
 	if u, ok := c.parents[lit].(*ast.UnaryExpr); ok && u.Op == token.AND {
 		target, ptr = u, true
 	}
