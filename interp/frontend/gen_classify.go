@@ -228,6 +228,11 @@ func classifyItems(items []*declItem, pins map[*declItem]string) map[string]bool
 		}
 	}
 	for _, d := range items {
+		if recv, _, ok := strings.Cut(d.names[0], "."); ok {
+			if t := byName[recv]; t != nil {
+				users[d] = append(users[d], t) // a type goes with its methods
+			}
+		}
 		if d.comp == nil || d.comp.pin != "" || pins[d] != "" {
 			fail(d)
 			continue
@@ -239,11 +244,6 @@ func classifyItems(items []*declItem, pins map[*declItem]string) map[string]bool
 				continue
 			}
 			users[t] = append(users[t], d)
-		}
-		if recv, _, ok := strings.Cut(d.names[0], "."); ok {
-			if t := byName[recv]; t != nil {
-				users[d] = append(users[d], t) // a type goes with its methods
-			}
 		}
 	}
 	for len(queue) > 0 {
