@@ -2,6 +2,7 @@ package frontend_test
 
 import (
 	"flag"
+	"go/format"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -124,6 +125,9 @@ func checkGolden(t *testing.T, g *frontend.Generation) {
 	t.Helper()
 	for name, src := range g.Files {
 		src = strings.Replace(src, "\npackage main\n", "\npackage gentest\n", 1)
+		if b, err := format.Source([]byte(src)); err == nil {
+			src = string(b) // as gofmt keeps the repository
+		}
 		path := filepath.Join("internal", "gentest", name)
 		if *updateGen {
 			if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
