@@ -200,6 +200,17 @@ func (im *Image) Blocks() []Block {
 	return out
 }
 
+// Generation returns the committed generation (Options.CompiledDecls),
+// which an image process restarted after a crash, or a new mirror, loads
+// before it evaluates Source or Chunks; nil when nothing is compiled.
+func (im *Image) Generation() *Generation {
+	s := im.current()
+	if s.compiled == nil {
+		return nil
+	}
+	return &Generation{N: s.compiled.n, Files: s.compiled.files}
+}
+
 // Vars returns every package variable of the image with its type.
 func (im *Image) Vars() []Var { return stateVars(im.current()) }
 
