@@ -68,6 +68,16 @@ func (c *compiler) pieceHas(p token.Pos, off int, s string) bool {
 	return off >= 0 && off+len(s) <= len(piece) && piece[off:off+len(s)] == s
 }
 
+// interpretedSessionType is isSessionType for the yaegi workarounds: a
+// compiled session type is Go's own and needs none.
+func (c *compiler) interpretedSessionType(t types.Type) bool {
+	if !isSessionType(t) {
+		return false
+	}
+	n, _ := types.Unalias(derefType(t)).(*types.Named)
+	return n == nil || !c.comp.has(n.Obj().Name())
+}
+
 // compiledOwner returns the compiled session type that declares the field
 // or method sel selects, and whether it is promoted through embedded fields.
 func (c *compiler) compiledOwner(s *types.Selection) (*types.Named, bool) {

@@ -137,6 +137,7 @@ func NewImage(opts Options) *Image {
 	if opts.Prelude == nil {
 		opts.Prelude = prelude.Files()
 	}
+	opts.CompiledDecls = opts.CompiledDecls && opts.Compiled // a generation needs compiled packages' machinery
 	im := &Image{opts: opts, fset: fileSet, state: &state{}}
 	im.imp = newSharedImporter(im.fset, opts.Modules)
 	im.prelude, im.preErr = parsePrelude(im.fset, opts.Prelude)
