@@ -77,6 +77,9 @@ type compiler struct {
 	// genChanged whether that is a new generation.
 	comp       *compiledSet
 	genChanged bool
+	// ptrUsed are the selections through field accessors whose pointer an
+	// enclosing selection uses (compiledMember).
+	ptrUsed map[*ast.SelectorExpr]bool
 
 	// remade are the deferred func literals loopDeferLit made into a call
 	// of a literal: the defer statement must evaluate that call where it

@@ -130,6 +130,11 @@ func (c *compiler) recordDeps() {
 			if n.TypeParams != nil {
 				pin(d, "it is generic")
 			}
+			if tn := c.chk.info.Defs[n.Name]; tn != nil {
+				if it, ok := tn.Type().Underlying().(*types.Interface); ok && !it.IsMethodSet() {
+					pin(d, "it is a constraint, for generic declarations, which are interpreted")
+				}
+			}
 		case *ast.GoStmt:
 			pin(d, "its go statements must be attributed to cells and their panics recovered")
 		case *ast.SelectorExpr:

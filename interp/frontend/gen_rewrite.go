@@ -78,86 +78,169 @@ func (c *compiler) interpretedSessionType(t types.Type) bool {
 	return n == nil || !c.comp.has(n.Obj().Name())
 }
 
-// compiledOwner returns the compiled session type that declares the field
-// or method sel selects, and whether it is promoted through embedded fields.
-func (c *compiler) compiledOwner(s *types.Selection) (*types.Named, bool) {
-	var t types.Type
-	if s.Kind() == types.FieldVal {
-		t = s.Recv()
-		for _, i := range s.Index()[:len(s.Index())-1] {
-			st, ok := derefType(t).Underlying().(*types.Struct)
-			if !ok {
-				return nil, false
-			}
-			t = st.Field(i).Type()
-		}
-	} else {
-		sig, ok := s.Obj().Type().(*types.Signature)
-		if !ok || sig.Recv() == nil {
-			return nil, false
-		}
-		t = sig.Recv().Type()
-	}
+// compiledNamed returns t (or what it points to) as a compiled session
+// type, or nil.
+func (c *compiler) compiledNamed(t types.Type) *types.Named {
 	n, ok := types.Unalias(derefType(t)).(*types.Named)
 	if !ok || n.Obj().Pkg() == nil || n.Obj().Pkg().Path() != "main" || !c.comp.has(n.Obj().Name()) {
-		return nil, false
+		return nil
 	}
-	return n, len(s.Index()) > 1
+	return n
 }
 
-// compiledMember rewrites a use of an unexported field or method of a
-// compiled type.
+// How an expression of compiledMember's chain stands for the value it
+// reaches.
+const (
+	ptrTo = iota // a pointer to the value
+	addr         // the value, addressable
+	val          // the value, not addressable
+)
+
+// hole marks where the selection's receiver goes in compiledMember's text.
+const hole = "\x00"
+
+// compiledMember rewrites a selection that reaches an unexported field or
+// method of a compiled type, also through embedded fields: each step is
+// written out, the unexported ones of compiled types through accessors.
+// X.f becomes (*__dms.FP(&(X))), X.m(a) __dms.M(&(X), a). The receiver X
+// keeps its own edits, and insertions before it (`__dmV := `) stay
+// outside. A pointer an accessor returns is used as it is: yaegi cannot
+// take the address of *f() (&(*__dms.FP(x))).
 func (c *compiler) compiledMember(sel *ast.SelectorExpr) {
-	s := c.chk.info.Selections[sel]
-	if c.comp == nil || s == nil || sel.Sel.IsExported() || s.Kind() == types.MethodExpr {
+	text, state, t, hidden, ok := c.memberChain(sel)
+	if !ok {
 		return
 	}
-	owner, promoted := c.compiledOwner(s)
-	if owner == nil {
+	s := c.chk.info.Selections[sel]
+	if s.Kind() == types.FieldVal {
+		if !hidden {
+			return
+		}
+		if state == ptrTo && !c.ptrUsed[sel] {
+			text = "(*" + text + ")"
+		}
+		c.memberEdits(sel, text, sel.End())
+		return
+	}
+	m := s.Obj().(*types.Func)
+	owner := c.compiledNamed(m.Type().(*types.Signature).Recv().Type())
+	if owner == nil || m.Exported() {
+		if hidden {
+			c.memberEdits(sel, text+"."+m.Name(), sel.End())
+		}
 		return
 	}
 	name := owner.Obj().Name()
-	if promoted {
-		c.errAt(c.coff(sel.Pos()), "%s.%s, an unexported member of the compiled type %s promoted through an embedded field, is not supported in interpreted code (a declaration that uses the prelude's funcs); select it through the embedded field", name, sel.Sel.Name, name)
-		return
-	}
-	_, isPtr := types.Unalias(c.chk.info.Types[sel.X].Type).(*types.Pointer)
-	// X.f becomes (*__dms.FP(X)), with &(X) or *(X) as needed: X keeps
-	// its own edits, and insertions before it (`__dmV := `) stay outside.
-	wrap := func(open, close string) {
-		c.ed.insertLate(c.coff(sel.X.Pos()), open)
-		c.ed.replace(c.coff(sel.X.End()), c.coff(sel.End()), close)
-	}
-	if s.Kind() == types.FieldVal {
-		switch {
-		case isPtr:
-			wrap("(*"+sessionName+"."+fieldPtrKey(name, sel.Sel.Name)+"(", "))")
-		case c.chk.info.Types[sel.X].Addressable():
-			wrap("(*"+sessionName+"."+fieldPtrKey(name, sel.Sel.Name)+"(&(", ")))")
-		default:
-			wrap(sessionName+"."+fieldGetKey(name, sel.Sel.Name)+"(", ")")
-		}
-		return
-	}
 	call, ok := c.parents[sel].(*ast.CallExpr)
 	if !ok || call.Fun != sel {
 		c.errAt(c.coff(sel.Pos()), "the method value %s.%s of the compiled type %s is not supported in interpreted code (a declaration that uses the prelude's funcs): call it, or wrap the call in a func literal", name, sel.Sel.Name, name)
 		return
 	}
-	_, ptrRecv := s.Obj().Type().(*types.Signature).Recv().Type().(*types.Pointer)
-	comma := ""
+	text, state, _ = toStruct(text, state, t)
+	switch ptrRecv := isPointer(m.Type().(*types.Signature).Recv().Type()); {
+	case ptrRecv && state != ptrTo:
+		text = "&(" + text + ")"
+	case !ptrRecv && state == ptrTo:
+		text = "*(" + text + ")"
+	}
+	text = sessionName + "." + methodKey(name, m.Name()) + "(" + text
 	if len(call.Args) > 0 {
-		comma = ", "
+		text += ", " // the call's own ( is replaced, its ) stays
 	}
-	open, close := "(", "" // the call's own ( is replaced, its ) stays
-	switch {
-	case ptrRecv && !isPtr:
-		open, close = "(&(", ")"
-	case !ptrRecv && isPtr:
-		open, close = "(*(", ")"
+	c.memberEdits(sel, text, call.Lparen+1)
+}
+
+func isPointer(t types.Type) bool {
+	_, ok := types.Unalias(t).(*types.Pointer)
+	return ok
+}
+
+// memberChain writes the steps of sel's selection (compiledMember) around
+// a hole for sel.X: the text, how it stands for the value it reaches
+// (ptrTo, addr, val), that value's type, and whether a step needs an
+// accessor. ok is false for what is not a selection of a field or method
+// value.
+func (c *compiler) memberChain(sel *ast.SelectorExpr) (text string, state int, t types.Type, hidden, ok bool) {
+	s := c.chk.info.Selections[sel]
+	if c.comp == nil || s == nil || s.Kind() == types.MethodExpr {
+		return "", 0, nil, false, false
 	}
-	c.ed.insertLate(c.coff(sel.X.Pos()), sessionName+"."+methodKey(name, sel.Sel.Name)+open)
-	c.ed.replace(c.coff(sel.X.End()), c.coff(call.Lparen)+1, close+comma)
+	t = c.chk.info.Types[sel.X].Type
+	text, state = hole, val
+	if inner, _ := ast.Unparen(sel.X).(*ast.SelectorExpr); inner != nil && c.endsInAccessor(inner) {
+		// X is itself a selection through an accessor: the pointer it
+		// returns is used as it is.
+		if c.ptrUsed == nil {
+			c.ptrUsed = map[*ast.SelectorExpr]bool{}
+		}
+		c.ptrUsed[inner] = true
+		state = ptrTo
+	} else if c.chk.info.Types[sel.X].Addressable() {
+		state = addr
+	}
+	fields := s.Index()
+	if s.Kind() == types.MethodVal {
+		fields = fields[:len(fields)-1]
+	}
+	for _, i := range fields {
+		text, state, t = toStruct(text, state, t)
+		st, isStruct := t.Underlying().(*types.Struct)
+		if !isStruct {
+			return "", 0, nil, false, false
+		}
+		f := st.Field(i)
+		owner := c.compiledNamed(t)
+		switch {
+		case owner == nil || f.Exported():
+			text += "." + f.Name()
+			if state != val {
+				state = addr
+			}
+		case state == ptrTo:
+			text = sessionName + "." + fieldPtrKey(owner.Obj().Name(), f.Name()) + "(" + text + ")"
+			hidden = true
+		case state == addr:
+			text = sessionName + "." + fieldPtrKey(owner.Obj().Name(), f.Name()) + "(&(" + text + "))"
+			state, hidden = ptrTo, true
+		default:
+			text = sessionName + "." + fieldGetKey(owner.Obj().Name(), f.Name()) + "(" + text + ")"
+			hidden = true
+		}
+		t = f.Type()
+	}
+	return text, state, t, hidden, true
+}
+
+// toStruct moves a chain from a pointer value to what it points to.
+func toStruct(text string, state int, t types.Type) (string, int, types.Type) {
+	if !isPointer(t) {
+		return text, state, t
+	}
+	if state == ptrTo {
+		text = "(*" + text + ")"
+	}
+	return text, ptrTo, derefType(t)
+}
+
+// endsInAccessor reports whether the field selection sel is rewritten to
+// the dereferenced pointer a field accessor returns.
+func (c *compiler) endsInAccessor(sel *ast.SelectorExpr) bool {
+	s := c.chk.info.Selections[sel]
+	if s == nil || s.Kind() != types.FieldVal {
+		return false
+	}
+	_, state, _, hidden, ok := c.memberChain(sel)
+	return ok && hidden && state == ptrTo
+}
+
+// memberEdits writes text (with the receiver sel.X at its hole) in place
+// of sel.X and what follows it up to end.
+func (c *compiler) memberEdits(sel *ast.SelectorExpr, text string, end token.Pos) {
+	open, close, _ := strings.Cut(text, hole)
+	if open != "" {
+		c.ed.insertLate(c.coff(sel.X.Pos()), open)
+	}
+	c.ed.replace(c.coff(sel.X.End()), c.coff(end), close)
 }
 
 // compiledLit rewrites a composite literal of a compiled struct type that

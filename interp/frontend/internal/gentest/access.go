@@ -31,3 +31,13 @@ func FG4_rect_w(v rect) float64 { return v.w }
 func FP4_rect_h(v *rect) *float64 { return &v.h }
 
 func FG4_rect_h(v rect) float64 { return v.h }
+
+func FP4_base_id(v *base) *int { return &v.id }
+
+func FG4_base_id(v base) int { return v.id }
+
+func M4_base_bump(r *base) int { return r.bump() }
+
+func FP4_item_base(v *item) *base { return &v.base }
+
+func FG4_item_base(v item) base { return v.base }

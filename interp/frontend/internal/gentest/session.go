@@ -69,3 +69,15 @@ func scaled(x int) int { return x * scale }
 
 //line cell[1]/_.go:41:1
 func record(s string) { events = append(events, s) }
+
+//line cell[1]/_.go:43:1
+type base struct{ id int }
+
+//line cell[1]/_.go:45:1
+func (b *base) bump() int { b.id++; return b.id }
+
+//line cell[1]/_.go:47:1
+type item struct {
+	base
+	Name string
+}

@@ -34,5 +34,12 @@ var Symbols = map[string]map[string]reflect.Value{
 		"F_fib":            reflect.ValueOf(fib),
 		"F_scaled":         reflect.ValueOf(scaled),
 		"F_record":         reflect.ValueOf(record),
+		"T_base":           reflect.ValueOf((*base)(nil)),
+		"FP4_base_id":      reflect.ValueOf(FP4_base_id),
+		"FG4_base_id":      reflect.ValueOf(FG4_base_id),
+		"M4_base_bump":     reflect.ValueOf(M4_base_bump),
+		"T_item":           reflect.ValueOf((*item)(nil)),
+		"FP4_item_base":    reflect.ValueOf(FP4_item_base),
+		"FG4_item_base":    reflect.ValueOf(FG4_item_base),
 	},
 }
