@@ -1,6 +1,7 @@
 package frontend
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -80,4 +81,86 @@ func TestGenerationsPrograms(t *testing.T) {
 		t.Fatalf("go build of %d generations: %v\n%s", built, err, out)
 	}
 	t.Logf("%d of %d programs made a generation; all build", built, len(files))
+}
+
+// TestGenerationsSemantics runs the multi-cell programs of the semantics
+// tests (interp/e2e/testdata/semantics) through an image with compiled
+// declarations next to one without: a cell the interpreter-only frontend
+// accepts must be accepted, the interpreted sources of every cell must
+// type-check against its generation, and every generation must build.
+func TestGenerationsSemantics(t *testing.T) {
+	files, _ := filepath.Glob("../e2e/testdata/semantics/*.txtar")
+	if len(files) == 0 {
+		t.Skip("no semantics programs")
+	}
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
+			p := readGenProgramLoose(t, file)
+			off := NewImage(Options{Compiled: true})
+			defer off.Close()
+			on := newGenImage(t)
+			var gens []*Generation
+			for i, cell := range p {
+				var po *Plan
+				offErr := fmt.Errorf("no baseline")
+				if off != nil {
+					po, offErr = off.Compile(cell, i+1)
+				}
+				pn, err := on.Compile(cell, i+1)
+				if err != nil {
+					if offErr == nil {
+						t.Fatalf("cell %d: compiled declarations refuse a cell the interpreter runs: %v", i+1, err)
+					}
+					continue
+				}
+				if offErr != nil && off != nil {
+					// Compiled, a declaration needs none of the
+					// interpreter's refusals (a deferred func value
+					// calling recover; an assertion to a type based on
+					// float64): the images part here.
+					t.Logf("cell %d: compiled declarations accept what the interpreter refuses: %v", i+1, offErr)
+					off = nil
+				}
+				if off != nil {
+					off.Commit(po)
+				}
+				on.Commit(pn)
+				checkInterpreted(t, on, pn)
+				if pn.Generation != nil {
+					gens = append(gens, pn.Generation)
+				}
+			}
+			if len(gens) > 0 {
+				goBuildGeneration(t, gens[len(gens)-1])
+			}
+		})
+	}
+}
+
+// readGenProgramLoose returns the cells of a txtar-like file, ignoring its
+// other sections.
+func readGenProgramLoose(t *testing.T, path string) []string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cells []string
+	var b strings.Builder
+	in := false
+	for _, line := range strings.SplitAfter(string(data), "\n") {
+		if strings.HasPrefix(line, "-- ") && strings.HasSuffix(strings.TrimSpace(line), " --") {
+			if in {
+				cells = append(cells, b.String())
+			}
+			b.Reset()
+			in = strings.TrimSpace(line) == "-- cell --"
+			continue
+		}
+		b.WriteString(line)
+	}
+	if in {
+		cells = append(cells, b.String())
+	}
+	return cells
 }

@@ -107,7 +107,7 @@ const hole = "\x00"
 // outside. A pointer an accessor returns is used as it is: yaegi cannot
 // take the address of *f() (&(*__dms.FP(x))).
 func (c *compiler) compiledMember(sel *ast.SelectorExpr) {
-	text, state, t, hidden, ok := c.memberChain(sel)
+	text, state, _, hidden, ok := c.memberChain(sel)
 	if !ok {
 		return
 	}
@@ -122,19 +122,57 @@ func (c *compiler) compiledMember(sel *ast.SelectorExpr) {
 		c.memberEdits(sel, text, sel.End())
 		return
 	}
+	call, isCall := c.parents[sel].(*ast.CallExpr)
+	if isCall && call.Fun == sel && c.deferredOrGo(call) {
+		return // callNow writes it (accessorMethod)
+	}
+	fun, recv, ok := c.accessorMethod(sel)
+	if !ok {
+		return
+	}
+	if recv == "" {
+		c.memberEdits(sel, fun, sel.End())
+		return
+	}
+	if !isCall || call.Fun != sel {
+		m := s.Obj()
+		c.errAt(c.coff(sel.Pos()), "the method value %s of a compiled type is not supported in interpreted code (a declaration that uses the prelude's funcs): call it, or wrap the call in a func literal", m.Name())
+		return
+	}
+	text = fun + "(" + recv
+	if len(call.Args) > 0 {
+		text += ", " // the call's own ( is replaced, its ) stays
+	}
+	c.memberEdits(sel, text, call.Lparen+1)
+}
+
+// deferredOrGo reports whether call is the call of a defer or go
+// statement.
+func (c *compiler) deferredOrGo(call *ast.CallExpr) bool {
+	switch p := c.parents[call].(type) {
+	case *ast.DeferStmt:
+		return p.Call == call
+	case *ast.GoStmt:
+		return p.Call == call
+	}
+	return false
+}
+
+// accessorMethod returns how compiledMember writes a method value sel it
+// rewrites: the accessor to call and its receiver argument, or, for an
+// exported method reached through accessors, the method value itself in
+// fun (recv ""). fun and recv hold the hole for sel.X. ok is false when
+// sel needs no rewrite.
+func (c *compiler) accessorMethod(sel *ast.SelectorExpr) (fun, recv string, ok bool) {
+	text, state, t, hidden, ok := c.memberChain(sel)
+	s := c.chk.info.Selections[sel]
+	if !ok || s.Kind() != types.MethodVal {
+		return "", "", false
+	}
 	m := s.Obj().(*types.Func)
 	owner := c.compiledNamed(m.Type().(*types.Signature).Recv().Type())
 	if owner == nil || m.Exported() {
-		if hidden {
-			c.memberEdits(sel, text+"."+m.Name(), sel.End())
-		}
-		return
-	}
-	name := owner.Obj().Name()
-	call, ok := c.parents[sel].(*ast.CallExpr)
-	if !ok || call.Fun != sel {
-		c.errAt(c.coff(sel.Pos()), "the method value %s.%s of the compiled type %s is not supported in interpreted code (a declaration that uses the prelude's funcs): call it, or wrap the call in a func literal", name, sel.Sel.Name, name)
-		return
+		return text + "." + m.Name(), "", hidden
 	}
 	text, state, _ = toStruct(text, state, t)
 	switch ptrRecv := isPointer(m.Type().(*types.Signature).Recv().Type()); {
@@ -143,11 +181,7 @@ func (c *compiler) compiledMember(sel *ast.SelectorExpr) {
 	case !ptrRecv && state == ptrTo:
 		text = "*(" + text + ")"
 	}
-	text = sessionName + "." + methodKey(name, m.Name()) + "(" + text
-	if len(call.Args) > 0 {
-		text += ", " // the call's own ( is replaced, its ) stays
-	}
-	c.memberEdits(sel, text, call.Lparen+1)
+	return sessionName + "." + methodKey(owner.Obj().Name(), m.Name()), text, true
 }
 
 func isPointer(t types.Type) bool {
@@ -231,6 +265,15 @@ func (c *compiler) endsInAccessor(sel *ast.SelectorExpr) bool {
 	}
 	_, state, _, hidden, ok := c.memberChain(sel)
 	return ok && hidden && state == ptrTo
+}
+
+// viaAccessor reports whether compiledMember rewrites the method value
+// sel to a call of an accessor (an unexported method of a compiled type,
+// or a method reached through unexported fields): a plain call, which the
+// rewrites of method calls in defer and go statements leave alone.
+func (c *compiler) viaAccessor(sel *ast.SelectorExpr) bool {
+	_, _, ok := c.accessorMethod(sel)
+	return ok
 }
 
 // memberEdits writes text (with the receiver sel.X at its hole) in place
