@@ -339,3 +339,31 @@ func sessionFacade(fset *token.FileSet, im *Image, cs *compiledSet) (*types.Pack
 	pkg, _ := conf.Check(SessionPath, fset, files, nil)
 	return pkg, first
 }
+
+// TestGenerationsOff: without Options.CompiledDecls (or without Compiled)
+// the frontend is the interpreter-only one: no generation, no __dms.
+func TestGenerationsOff(t *testing.T) {
+	p := readGenProgram(t, "testdata/gen/methods.txtar")
+	for _, opts := range []Options{{Compiled: true}, {CompiledDecls: true}} {
+		im := NewImage(opts)
+		for i, cell := range p.cells {
+			plan, err := im.Compile(cell, i+1)
+			if err != nil {
+				t.Fatalf("%+v cell %d: %v", opts, i+1, err)
+			}
+			if plan.Generation != nil || strings.Contains(plan.Decls+plan.Body+plan.ImageDecls, sessionName) {
+				t.Fatalf("%+v cell %d: generation %v\n%s", opts, i+1, plan.Generation != nil, genDump(plan))
+			}
+			for _, v := range plan.Vars {
+				if v.Ptr != "" || strings.Contains(v.Type, sessionName) {
+					t.Fatalf("%+v cell %d: var %+v", opts, i+1, v)
+				}
+			}
+			im.Commit(plan)
+		}
+		if im.Generation() != nil {
+			t.Fatalf("%+v: Image.Generation() is set", opts)
+		}
+		im.Close()
+	}
+}
