@@ -286,6 +286,41 @@ func (c *compiler) memberEdits(sel *ast.SelectorExpr, text string, end token.Pos
 	c.ed.replace(c.coff(sel.X.End()), c.coff(end), close)
 }
 
+// compiledIfaceLit writes a composite literal of a compiled named slice,
+// array or map type of interfaces (type byArea []Shape) as a conversion of
+// a literal of its underlying type: yaegi v0.16.1 fails to wrap
+// interpreted values as the elements of the named type's literal
+// ("reflect.Set: value of type struct {...} is not assignable"), and does
+// for the unnamed one.
+func (c *compiler) compiledIfaceLit(lit *ast.CompositeLit) {
+	if c.comp == nil || lit.Type == nil {
+		return
+	}
+	n := c.compiledNamed(c.chk.info.Types[lit].Type)
+	if n == nil || isPointer(c.chk.info.Types[lit].Type) {
+		return
+	}
+	var elem types.Type
+	switch u := n.Underlying().(type) {
+	case *types.Slice:
+		elem = u.Elem()
+	case *types.Array:
+		elem = u.Elem()
+	case *types.Map:
+		elem = u.Elem()
+		if types.IsInterface(u.Key()) {
+			elem = u.Key()
+		}
+	default:
+		return
+	}
+	if !types.IsInterface(elem) {
+		return
+	}
+	c.ed.replace(c.coff(lit.Type.Pos()), c.coff(lit.Type.End()), c.text(lit.Type)+"("+c.typeString(n.Underlying()))
+	c.ed.insert(c.coff(lit.End()), ")")
+}
+
 // compiledLit rewrites a composite literal of a compiled struct type that
 // sets unexported fields: a func literal builds the value through the
 // fields' accessors.

@@ -93,12 +93,13 @@ func (im *Image) checkGeneration(src string) (*types.Package, error) {
 
 // symbolsGen writes access.go and symbols.go from the checked generation.
 type symbolsGen struct {
-	pkg     *types.Package
-	aliases map[string]string // import path → name in the generated files
-	used    map[string]bool
-	bad     bool // the last type written names something the files cannot
-	entries []string
-	access  bytes.Buffer
+	pkg      *types.Package
+	aliases  map[string]string // import path → name in the generated files
+	used     map[string]bool
+	bad      bool // the last type written names something the files cannot
+	entries  []string
+	wrappers []string // the interfaces that have wrappers
+	access   bytes.Buffer
 }
 
 func (g *symbolsGen) qualifier(p *types.Package) string {
@@ -163,6 +164,18 @@ func (im *Image) generationFiles(s *state, compiled map[string]bool) (map[string
 		table.WriteString(e)
 	}
 	table.WriteString("\t},\n}\n")
+	if len(g.wrappers) > 0 {
+		// yaegi looks the wrapper of an interface up by the interface's
+		// reflect package path and name ("_Shape" in the plugin's own
+		// package path), not by the table's import path.
+		table.WriteString("\nfunc init() {\n\tp := reflect.TypeOf((*" + g.wrappers[0] + ")(nil)).Elem().PkgPath()\n")
+		table.WriteString("\tSymbols[p+\"/\"+path.Base(p)] = map[string]reflect.Value{\n")
+		for _, w := range g.wrappers {
+			fmt.Fprintf(&table, "\t\t%q: reflect.ValueOf((*%s)(nil)),\n", "_"+w, "_"+typeKey(w))
+		}
+		table.WriteString("\t}\n}\n")
+		g.aliases["path"], g.used["path"] = "path", true
+	}
 	symbols, err := g.file("symbols.go", table.String())
 	if err != nil {
 		return nil, err
@@ -366,4 +379,5 @@ func (g *symbolsGen) wrapper(name string, iface *types.Interface) {
 	}
 	fmt.Fprintf(&g.access, "\n// %s lets interpreted types implement %s.\ntype %s struct {\n\tIValue interface{}\n%s}\n%s", w, name, w, fields.String(), methods.String())
 	g.entry(w, "reflect.ValueOf((*"+w+")(nil))")
+	g.wrappers = append(g.wrappers, name)
 }

@@ -129,6 +129,7 @@ func (c *compiler) visit(n ast.Node) bool {
 		c.compiledMember(n)
 	case *ast.CompositeLit:
 		c.compiledLit(n)
+		c.compiledIfaceLit(n)
 	case *ast.RangeStmt:
 		c.rangeStmt(n)
 	case *ast.ForStmt:

@@ -5,6 +5,7 @@ package gentest
 import (
 	constant "go/constant"
 	token "go/token"
+	path "path"
 	reflect "reflect"
 )
 
@@ -41,5 +42,13 @@ var Symbols = map[string]map[string]reflect.Value{
 		"T_item":           reflect.ValueOf((*item)(nil)),
 		"FP4_item_base":    reflect.ValueOf(FP4_item_base),
 		"FG4_item_base":    reflect.ValueOf(FG4_item_base),
+		"F_totalArea":      reflect.ValueOf(totalArea),
 	},
+}
+
+func init() {
+	p := reflect.TypeOf((*Shape)(nil)).Elem().PkgPath()
+	Symbols[p+"/"+path.Base(p)] = map[string]reflect.Value{
+		"_Shape": reflect.ValueOf((*_T_Shape)(nil)),
+	}
 }
