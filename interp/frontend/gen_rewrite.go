@@ -317,7 +317,7 @@ func (c *compiler) compiledIfaceLit(lit *ast.CompositeLit) {
 	if !types.IsInterface(elem) {
 		return
 	}
-	c.ed.replace(c.coff(lit.Type.Pos()), c.coff(lit.Type.End()), c.text(lit.Type)+"("+c.typeString(n.Underlying()))
+	c.ed.replace(c.coff(lit.Type.Pos()), c.coff(lit.Type.End()), c.typeString(n)+"("+c.typeString(n.Underlying()))
 	c.ed.insert(c.coff(lit.End()), ")")
 }
 
