@@ -22,10 +22,14 @@ var errInterrupted = errors.New("interrupted")
 // oomError stops a cell whose heap grew past the image's limit.
 type oomError struct {
 	heap, limit uint64
-	near        bool // the heap stayed near the limit
+	near        bool   // the heap stayed near the limit
+	runaway     uint64 // the live heap's growth, when stopped as a runaway (see runawayWatch)
 }
 
 func (e *oomError) Error() string {
+	if e.runaway > 0 {
+		return fmt.Sprintf("the cell was stopped: it runs a loop that cannot end, and its live heap grew by %d MiB (to %d MiB) and was still growing; such a loop is stopped after %d MiB of growth, other cells at the image's limit of %d MiB", e.runaway>>20, e.heap>>20, runawayGrowth(e.limit)>>20, e.limit>>20)
+	}
 	if e.near {
 		return fmt.Sprintf("the cell was stopped: the heap stayed at %d MiB, over %.0f%% of the image's limit of %d MiB, for a second (the garbage collector cannot bring it down)", e.heap>>20, nearLimit*100, e.limit>>20)
 	}
