@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"go/scanner"
-	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -199,16 +198,18 @@ func exitMessage(e *vm.ExitError) string {
 	return fmt.Sprintf("os.Exit(%d) stopped the cell; the kernel keeps running", e.Code)
 }
 
-// panicValue unwraps the reflect.Value yaegi wraps interpreted panic values
-// in.
+// panicValue is the value Go would have panicked with (vm.GoPanicValue):
+// yaegi wraps interpreted panic values in a reflect.Value, and runtime
+// errors raised by package reflect inside it have reflect's texts.
 func panicValue(r any) any {
-	if rv, ok := r.(reflect.Value); ok {
-		if !rv.IsValid() || !rv.CanInterface() {
-			return nil
-		}
-		return rv.Interface()
+	v, bad := vm.GoPanicValue(r)
+	if bad == nil {
+		return v
 	}
-	return r
+	if r == any(bad) {
+		return bad // a recover() that could not give Go's value
+	}
+	return errors.New(bad.Uncaught())
 }
 
 // describe prints a panic value as Go does.

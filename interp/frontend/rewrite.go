@@ -116,6 +116,8 @@ func (c *compiler) visit(n ast.Node) bool {
 			c.clear(n)
 		case c.isBuiltin(n.Fun, "print"), c.isBuiltin(n.Fun, "println"):
 			c.print(n)
+		case c.isBuiltin(n.Fun, "recover"):
+			c.recoverCall(n)
 		default:
 			c.blockCall(n)
 			c.compiledCall(n)
