@@ -156,7 +156,7 @@ func (s *imageServer) execute(parent context.Context, id uint64, m runMsg) doneM
 	s.decls = s.declsAfter(plan)
 	s.vars = plan.Vars
 	if plan.HasResult && !(plan.ResultIsError && isNil(result)) {
-		done.Data, done.Metadata = display.Render(result)
+		done.Data, done.Metadata = renderResult(result)
 	}
 	s.out.flush()
 	return done

@@ -219,6 +219,8 @@ func (c *compiler) result() {
 			entries = append(entries, fmt.Sprintf("%q: __dmV.%s()", m, m))
 		}
 		ret = "__dmRich(__dmV, map[string]any{" + strings.Join(entries, ", ") + "})"
+	} else if show := c.anyResult(c.chk.info.Types[c.resultExpr].Type); show != "" {
+		ret = show + "(__dmV)"
 	}
 	c.ed.insert(c.coff(c.resultExpr.End()), "; return "+ret)
 }
