@@ -129,11 +129,12 @@ func (s *imageServer) execute(parent context.Context, id uint64, m runMsg) doneM
 	s.src.Update(m.Modules)
 	ctx, cancel := context.WithCancelCause(parent)
 	defer cancel(nil)
-	s.begin(&activeRun{id: id, cell: plan.Cell, ctx: ctx, cancel: cancel, allowStdin: m.AllowStdin})
+	heapBefore := liveHeap()
+	s.begin(&activeRun{id: id, cell: plan.Cell, ctx: ctx, cancel: cancel, allowStdin: m.AllowStdin,
+		endless: plan.Endless, liveStart: heapBefore})
 	defer s.end()
 
 	s.addBlocks(plan.Blocks)
-	heapBefore := liveHeap()
 	snap := snapshot(s.ip, plan.Touched)
 	target, result, reset, fail := s.apply(ctx, plan)
 	defer func() { s.setActive(s.ip) }()
@@ -155,7 +156,7 @@ func (s *imageServer) execute(parent context.Context, id uint64, m runMsg) doneM
 	s.decls = s.declsAfter(plan)
 	s.vars = plan.Vars
 	if plan.HasResult && !(plan.ResultIsError && isNil(result)) {
-		done.Data, done.Metadata = display.Render(result)
+		done.Data, done.Metadata = renderResult(result)
 	}
 	s.out.flush()
 	return done

@@ -118,6 +118,8 @@ func (c *compiler) visit(n ast.Node) bool {
 			c.clear(n)
 		case c.isBuiltin(n.Fun, "print"), c.isBuiltin(n.Fun, "println"):
 			c.print(n)
+		case c.isBuiltin(n.Fun, "recover"):
+			c.recoverCall(n)
 		default:
 			c.blockCall(n)
 			c.compiledCall(n)
@@ -224,6 +226,8 @@ func (c *compiler) result() {
 			entries = append(entries, fmt.Sprintf("%q: __dmV.%s()", m, m))
 		}
 		ret = "__dmRich(__dmV, map[string]any{" + strings.Join(entries, ", ") + "})"
+	} else if show := c.anyResult(c.chk.info.Types[c.resultExpr].Type); show != "" {
+		ret = show + "(__dmV)"
 	}
 	c.ed.insert(c.coff(c.resultExpr.End()), "; return "+ret)
 }

@@ -25,6 +25,7 @@ func (c *compiler) compiledCall(call *ast.CallExpr) {
 	c.jsonMethods(call, fn)
 	c.errorsAsStruct(call, fn)
 	c.templateMethods(call, fn)
+	c.reflectArgs(call, fn)
 }
 
 // calleeOf returns the signature and the func a call calls, if static.
