@@ -23,6 +23,10 @@ func TestMain(m *testing.M) {
 		whereAmI(port)
 		return
 	}
+	if os.Getenv(dieEnv) != "" {
+		startAndDie()
+		return
+	}
 	os.Exit(m.Run())
 }
 
