@@ -1,6 +1,7 @@
 package slurmtest
 
 import (
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"net"
@@ -38,7 +39,15 @@ func (c *Cluster) network() error {
 	}
 	name := bridgePrefix + strconv.FormatInt(int64(os.Getpid()), 36) + "-" + strconv.FormatInt(int64(clusters.Add(1)), 36)
 	host := fmt.Sprintf("%s%d.1", subnetBase, x)
-	if err := ipCmd(c.tools, "link", "add", name, "type", "bridge"); err != nil {
+	// A bridge without an address of its own takes the lowest of its
+	// ports' and changes it when that port goes: nodes would then send to
+	// a stale ARP entry and time out after a node dies (KillNode).
+	mac := make([]byte, 6)
+	if _, err := rand.Read(mac); err != nil {
+		return fmt.Errorf("slurmtest: %w", err)
+	}
+	mac[0] = mac[0]&^1 | 2 // unicast, locally administered
+	if err := ipCmd(c.tools, "link", "add", name, "address", net.HardwareAddr(mac).String(), "type", "bridge"); err != nil {
 		return err
 	}
 	c.bridge = name
