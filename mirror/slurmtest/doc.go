@@ -65,10 +65,11 @@
 // On a 2-core VM a cluster starts in 0.35 s (one node) to 0.45 s (two in
 // network namespaces) and Close takes 0.1 to 0.2 s, plus up to 3 s when it
 // must cancel jobs that do not end at once. Slurm's
-// scheduling defaults are kept, as a site has them: a job submitted right
-// after another ended waits up to 2 s for the next scheduling pass
-// (sched_min_interval), and sbatch --wait polls at 2, 4, 8 s, so tests
-// poll squeue instead (WaitNoJobs). Options.Config changes any of it.
+// scheduling defaults are kept, as a site has them: salloc and srun get
+// their allocation at once (srun -n1 hostname takes 35 to 55 ms), a batch
+// job waits up to 3 s for the scheduler (batch_sched_delay), and sbatch
+// --wait polls at 2, 4, 8 s, so tests poll squeue instead (WaitNoJobs).
+// Options.Config changes any of it.
 //
 // # Ending
 //
