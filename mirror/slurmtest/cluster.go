@@ -89,14 +89,22 @@ func New(ctx context.Context, opts Options) (*Cluster, error) {
 		defer cancel()
 	}
 	sweepDead()
-	c, err := layout(ctx, opts)
-	if err != nil {
-		return nil, err
+	for attempt := 1; ; attempt++ {
+		c, err := layout(ctx, opts)
+		if err != nil {
+			return nil, err
+		}
+		err = c.start(ctx, opts)
+		if err == nil {
+			return c, nil
+		}
+		err = errors.Join(fmt.Errorf("slurmtest: start the cluster in %s: %w", c.Dir, err), c.Close())
+		// Another process took a port freePorts picked, between its pick
+		// and the daemon's bind: pick again, once.
+		if attempt > 1 || !strings.Contains(err.Error(), "Address already in use") {
+			return nil, err
+		}
 	}
-	if err := c.start(ctx, opts); err != nil {
-		return nil, errors.Join(fmt.Errorf("slurmtest: start the cluster in %s: %w", c.Dir, err), c.Close())
-	}
-	return c, nil
 }
 
 // layout makes the directory and the configuration, and picks ports and
