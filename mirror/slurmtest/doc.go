@@ -75,10 +75,11 @@
 //
 // Close (registered by Start with t.Cleanup) cancels the jobs, kills each
 // namespace's first process (which ends every process in it, jobs and steps
-// included), deletes the bridge (the nodes' network namespaces and veths end
-// with their processes), kills and reports any process still carrying this
-// cluster's SLURM_CONF (an srun the test left running, a task), and removes
-// the directory. If the test binary dies, its daemons die with it
-// (PR_SET_PDEATHSIG), and the next Start in any test removes the bridges and
-// directories that dead test processes left.
+// included, and with the last of a node's processes its network namespace),
+// kills and reports any process outside still carrying this cluster's
+// SLURM_CONF (an srun or a kernel the test left running), deletes the veths
+// and the bridge, and removes the directory. If the test binary dies, its
+// daemons die with it (PR_SET_PDEATHSIG), and the next New, in any test
+// process, removes what it left: its bridge, its directory and the
+// processes it started with the cluster's SLURM_CONF.
 package slurmtest
