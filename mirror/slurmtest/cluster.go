@@ -68,7 +68,8 @@ type Cluster struct {
 }
 
 // startTimeout bounds New when its context has no deadline: a cluster
-// starts in about a second on a 2-core machine.
+// starts in under half a second on a 2-core machine, or ten seconds when
+// slurmctld finds its port taken and New starts it again.
 const startTimeout = 60 * time.Second
 
 // clusters numbers the clusters this process starts (bridge names).
@@ -107,8 +108,8 @@ func New(ctx context.Context, opts Options) (*Cluster, error) {
 	}
 }
 
-// layout makes the directory and the configuration, and picks ports and
-// addresses; nothing runs yet.
+// layout makes the directory, the configuration and, with Netns, the
+// bridge, and picks ports and addresses; no daemon runs yet.
 func layout(ctx context.Context, opts Options) (*Cluster, error) {
 	t, err := findTools(opts)
 	if err != nil {
