@@ -64,7 +64,7 @@ func (s *Session) run(ctx context.Context, p *imageProc, plan *frontend.Plan, re
 // variables, their list is not sent again: it made every cell's message
 // grow with the session.
 func (s *Session) runMsg(plan *frontend.Plan, req engine.ExecuteRequest) runMsg {
-	m := runMsg{Plan: plan, AllowStdin: req.AllowStdin, Modules: s.modules()}
+	m := runMsg{Plan: plan, AllowStdin: req.AllowStdin, Modules: s.modules(), Gen: s.nextGen}
 	if slices.Equal(plan.Vars, s.imageVars) {
 		sent := *plan
 		sent.Vars = nil

@@ -95,6 +95,7 @@ type cell struct {
 	touched  []string
 	newVars  []frontend.Var
 	dropVars []string
+	gen      *frontend.Generation // compiled declarations (rebuild must be set)
 }
 
 // header starts a file as the frontend does: the file name cell[N]/_
@@ -104,7 +105,7 @@ func header(n int) string {
 }
 
 func (c cell) plan(n int, f *fakeFrontend) *frontend.Plan {
-	p := &frontend.Plan{Cell: n, Touched: c.touched}
+	p := &frontend.Plan{Cell: n, Touched: c.touched, Generation: c.gen}
 	prev := strings.Join(f.decls, "\n")
 	if c.decls != "" {
 		p.Decls = header(n) + c.decls

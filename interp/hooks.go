@@ -11,7 +11,6 @@ import (
 
 	"github.com/dmirror/dmirror/interp/frame"
 	"github.com/dmirror/dmirror/interp/frontend"
-	"github.com/dmirror/dmirror/interp/vm"
 	"github.com/dmirror/dmirror/kernel/engine"
 	"github.com/dmirror/dmirror/mirror"
 )
@@ -96,7 +95,11 @@ func (s *imageServer) global(name string) (reflect.Value, bool) {
 	if ip == nil {
 		return reflect.Value{}, false
 	}
-	v, ok := vm.Globals(ip, []string{name})[name]
+	var vars []frontend.Var
+	if r := s.current(); r != nil {
+		vars = r.vars
+	}
+	v, ok := globalsOf(ip, vars, []string{name})[name]
 	return v, ok
 }
 

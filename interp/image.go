@@ -65,6 +65,7 @@ type imageServer struct {
 	ip    *yaegi.Interpreter
 	decls []string       // the committed declarations, files evaluated in order (see declsAfter)
 	vars  []frontend.Var // the committed variables
+	gen   *vm.Generation // the committed compiled declarations, nil for none
 
 	active atomic.Pointer[yaegi.Interpreter] // the interpreter running the cell
 
@@ -90,7 +91,8 @@ type activeRun struct {
 	ctx        context.Context
 	cancel     context.CancelCauseFunc
 	allowStdin bool
-	noted      bool // a note that stdin is unavailable was printed
+	vars       []frontend.Var // the image's variables while the cell runs
+	noted      bool           // a note that stdin is unavailable was printed
 	// goroutines counts the cells' goroutines running when an interrupt
 	// came: yaegi's cancellation stops them all.
 	goroutines atomic.Int64

@@ -1,0 +1,163 @@
+package interp
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/traefik/yaegi/stdlib"
+
+	"github.com/dmirror/dmirror/interp/frontend"
+	"github.com/dmirror/dmirror/interp/modules"
+)
+
+// genSession is session with compiled packages and declarations on, as
+// NewSession sets them up, caching image binaries in a fresh directory.
+func genSession(t *testing.T, cells map[string]cell) *Session {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds an image binary and plugins")
+	}
+	env := append(os.Environ(), "DMIRROR_CACHE="+t.TempDir())
+	compiled, withMods, why := newCompiledPackages(env)
+	if withMods == nil {
+		t.Skipf("no compiled code: %s", why)
+	}
+	s, _ := session(t, cells, "DMIRROR_CACHE="+lookupOr(env, "DMIRROR_CACHE"))
+	mods := modules.NewCells(modules.Options{Env: env, HasStd: modules.StdFromSymbols(stdlib.Symbols), Compiled: compiled})
+	t.Cleanup(func() { mods.Close() })
+	s.mods, s.compiled = mods, withMods(mods)
+	return s
+}
+
+func lookupOr(env []string, key string) string {
+	v, _ := lookup(env, key)
+	return v
+}
+
+var txtarFile = regexp.MustCompile(`(?m)^-- (\S+) --$\n`)
+
+// readTxtar returns the files of a txtar archive.
+func readTxtar(t *testing.T, path string) map[string]string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{}
+	locs := txtarFile.FindAllSubmatchIndex(data, -1)
+	for i, l := range locs {
+		end := len(data)
+		if i+1 < len(locs) {
+			end = locs[i+1][0]
+		}
+		files[string(data[l[2]:l[3]])] = string(data[l[1]:end])
+	}
+	return files
+}
+
+// generation returns the files of generation dir of a txtar archive.
+func generation(files map[string]string, n int, dir string) *frontend.Generation {
+	g := &frontend.Generation{N: n, Files: map[string]string{}}
+	for name, src := range files {
+		if rest, ok := strings.CutPrefix(name, dir+"/"); ok {
+			g.Files[rest] = src
+		}
+	}
+	return g
+}
+
+// goRunFiles runs the files named of an archive as one Go program (the
+// oracle) and returns its stdout.
+func goRunFiles(t *testing.T, files map[string]string, names ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, n := range names {
+		if err := os.WriteFile(filepath.Join(dir, filepath.Base(n)), []byte(files[n]), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module oracle\n\ngo 1.26\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("go", "run", ".")
+	cmd.Dir = dir
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("go run: %v\n%s", err, errb.String())
+	}
+	return out.String()
+}
+
+const dmsImport = "import __dms \"dmirror/session\"\nimport \"fmt\"\n"
+
+// TestGenerations runs cells against hand-made generations of compiled
+// declarations (testdata/generations/point.txtar): values of compiled
+// types live in interpreted vars, a compiled var is read and written
+// through its pointer, output of compiled code keeps its order with the
+// cell's, a new generation changes a type while values of it exist (moved
+// by field name, unexported fields included, also inside interfaces), and
+// a new image process restores everything from the kernel's snapshot.
+func TestGenerations(t *testing.T) {
+	files := readTxtar(t, "testdata/generations/point.txtar")
+	counter := frontend.Var{Name: "counter", Type: "int", Ptr: "PV_counter"}
+	vars := []frontend.Var{{Name: "p", Type: "__dms.T_Point"}, {Name: "boxed", Type: "any"}}
+	const declVars = "var p __dms.T_Point\nvar boxed any\n"
+	const part1 = `p = __dms.T_Point{X: 1}
+*__dms.PF_Point_y(&p) = 2
+fmt.Println(p)
+fmt.Printf("%T %d\n", p, *__dms.PF_Point_y(&p))
+fmt.Println("a")
+__dms.F_hello()
+fmt.Println("c")
+*__dms.PV_counter = 10
+fmt.Println(__dms.F_bump())
+boxed = p
+_, ok := boxed.(__dms.T_Point)
+fmt.Println(ok)`
+	const part2 = `fmt.Println(p)
+fmt.Printf("%T %d\n", p, *__dms.PF_Point_y(&p))
+fmt.Println(__dms.F_bump())
+_, ok := boxed.(__dms.T_Point)
+fmt.Println(ok, boxed)`
+	s := genSession(t, map[string]cell{
+		"gen1": {decls: dmsImport, rebuild: true, gen: generation(files, 1, "gen1"), newVars: []frontend.Var{counter}},
+		"vars": {decls: declVars, newVars: vars},
+		"part1": {body: part1, touched: []string{"p", "boxed", "counter"}},
+		"gen2":  {decls: dmsImport + declVars, rebuild: true, gen: generation(files, 2, "gen2")},
+		"part2": {body: part2, touched: []string{"counter"}},
+	})
+	run(t, s, 1, "gen1")
+	run(t, s, 2, "vars")
+	res, out := execCell(t, s, 3, "part1")
+	mustOK(t, res)
+	if got, want := out.Text("stdout"), goRunFiles(t, files, "gen1/decls.go", "main1.go"); got != want {
+		t.Errorf("gen1 cell printed\n%s\nwant (go run)\n%s", got, want)
+	}
+	run(t, s, 4, "gen2")
+	want2 := goRunFiles(t, files, "gen2/decls.go", "main2.go")
+	res, out = execCell(t, s, 5, "part2")
+	mustOK(t, res)
+	if got := out.Text("stdout"); got != want2 {
+		t.Errorf("gen2 cell printed\n%s\nwant (go run)\n%s", got, want2)
+	}
+
+	// A new image process gets the committed generation and values.
+	s.process().kill()
+	res, out = execCell(t, s, 6, "part2")
+	mustOK(t, res)
+	want3 := strings.Replace(want2, "12\n", "13\n", 1)
+	if got := out.Text("stdout"); got != want3 {
+		t.Errorf("after a restart the cell printed\n%s\nwant\n%s", got, want3)
+	}
+	if !strings.Contains(out.Text("stderr"), "restarted") {
+		t.Errorf("stderr %q does not say the image process was restarted", out.Text("stderr"))
+	}
+	_ = context.Background
+}
