@@ -127,8 +127,8 @@ fmt.Println(__dms.F_bump())
 _, ok := boxed.(__dms.T_Point)
 fmt.Println(ok, boxed)`
 	s := genSession(t, map[string]cell{
-		"gen1": {decls: dmsImport, rebuild: true, gen: generation(files, 1, "gen1"), newVars: []frontend.Var{counter}},
-		"vars": {decls: declVars, newVars: vars},
+		"gen1":  {decls: dmsImport, rebuild: true, gen: generation(files, 1, "gen1"), newVars: []frontend.Var{counter}},
+		"vars":  {decls: declVars, newVars: vars},
 		"part1": {body: part1, touched: []string{"p", "boxed", "counter"}},
 		"gen2":  {decls: dmsImport + declVars, rebuild: true, gen: generation(files, 2, "gen2")},
 		"part2": {body: part2, touched: []string{"counter"}},

@@ -62,7 +62,7 @@ type Session struct {
 	// the generation of the cell being sent to the image process.
 	gens    generations
 	nextGen string
-	toldWhy        bool
+	toldWhy bool
 	// onClose releases what the frontend holds, after the image process.
 	onClose func() error
 
