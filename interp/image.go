@@ -82,6 +82,10 @@ type imageServer struct {
 	// declarations in jobDecls, because building it evaluates code.
 	jobDec   atomic.Pointer[values.Decoder]
 	jobDecls []string
+
+	// compiledOut reads what compiled code writes to os.Stdout and
+	// os.Stderr; set before any cell runs.
+	compiledOut []*compiledOutput
 }
 
 // activeRun is the cell being run.
@@ -118,13 +122,26 @@ func serveImage(ctx context.Context, in io.ReadCloser, out io.Writer, limit uint
 	}
 	s.stdin = &stdinFile{img: s}
 	s.out = newOutput(func(m streamMsg) error { return s.conn.Send(msgStream, 0, m) })
+	compiledOut, err := s.redirectCompiledOutput()
+	if err != nil {
+		return err
+	}
+	s.compiledOut = compiledOut
+	s.out.drain = func() { s.drainCompiled(-1, false) }
 
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
 	defer func() {
+		for _, c := range compiledOut {
+			c.close()
+		}
 		close(stop)
 		wg.Wait()
 	}()
+	for _, c := range compiledOut {
+		wg.Add(1)
+		go func() { defer wg.Done(); c.run() }()
+	}
 	wg.Add(2)
 	go func() { defer wg.Done(); s.out.run(stop) }()
 	go func() { defer wg.Done(); s.watchMemory(stop) }()
@@ -140,7 +157,7 @@ func serveImage(ctx context.Context, in io.ReadCloser, out io.Writer, limit uint
 			in.Close() // ends read: the kernel sees the process end and restores the image
 		}
 	}()
-	err := s.read(ctx, work, workDone)
+	err = s.read(ctx, work, workDone)
 	close(work)
 	cancel()
 	s.cancelRun(errors.New("the kernel closed the image process"))
