@@ -26,9 +26,15 @@ type compiledOutput struct {
 	buf []byte
 }
 
+// processStdio keeps the *os.File values of fd 1 and 2 once os.Stdout and
+// os.Stderr point elsewhere: the finalizer of an unreachable one would
+// close its descriptor, and the Go runtime writes its crash reports to fd 2.
+var processStdio []*os.File
+
 // redirectCompiledOutput points os.Stdout and os.Stderr at pipes read by
 // the returned outputs.
 func (s *imageServer) redirectCompiledOutput() ([]*compiledOutput, error) {
+	processStdio = append(processStdio, os.Stdout, os.Stderr)
 	var outs []*compiledOutput
 	for _, target := range []struct {
 		name string
