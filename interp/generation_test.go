@@ -9,11 +9,14 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/traefik/yaegi/stdlib"
 
 	"github.com/dmirror/dmirror/interp/frontend"
 	"github.com/dmirror/dmirror/interp/modules"
+	"github.com/dmirror/dmirror/kernel/engine"
+	"github.com/dmirror/dmirror/kernel/engine/enginetest"
 )
 
 // genSession is session with compiled packages and declarations on, as
@@ -159,5 +162,82 @@ fmt.Println(ok, boxed)`
 	if !strings.Contains(out.Text("stderr"), "restarted") {
 		t.Errorf("stderr %q does not say the image process was restarted", out.Text("stderr"))
 	}
-	_ = context.Background
+}
+
+// fibCells are the cells of the tests over testdata/generations/fib.txtar.
+func fibCells(t *testing.T) (map[string]cell, map[string]string) {
+	files := readTxtar(t, "testdata/generations/fib.txtar")
+	scale := frontend.Var{Name: "scale", Type: "int", Ptr: "PV_scale"}
+	block := func(expr string) []frontend.Block {
+		return []frontend.Block{{ID: 1, Expr: "//line cell[3]/_.go:1\n" + expr, Type: "func(int) int",
+			Globals: []string{"scale", "xs"}, Pos: "cell[3] line 1", File: "cell[3]/_.go", Line: 1, Col: 1}}
+	}
+	return map[string]cell{
+		"gen": {decls: dmsImport, rebuild: true, gen: generation(files, 1, "gen"), newVars: []frontend.Var{scale}},
+		"xs": {decls: dmsImport + "var xs []int\nvar ys []int", rebuild: true, body: "xs = []int{20, 21, 22, 23}\n*__dms.PV_scale = 3",
+			touched: []string{"xs", "scale"}, newVars: []frontend.Var{{Name: "xs", Type: "[]int"}, {Name: "ys", Type: "[]int"}}},
+		"par": {body: "ys = ParallelCollect[int, int](xs, __dms.F_scaled, __dmBlock(1))\nfmt.Println(ys)",
+			touched: []string{"ys"}, blocks: block("__dms.F_scaled")},
+		"pick": {body: "ParallelCollect[int, int]([]int{0, 1, 7, 2}, func(i int) int { return __dms.F_pick(xs, i) }, __dmBlock(1))",
+			blocks: block("func(i int) int { return __dms.F_pick(xs, i) }")},
+		"spin":  {body: "xs = nil\n*__dms.PV_scale = 4\nfmt.Println(\"spinning\")\n__dms.F_spin()", touched: []string{"xs", "scale"}},
+		"deep":  {body: "xs = nil\n*__dms.PV_scale = 5\n__dms.F_deep(0)", touched: []string{"xs", "scale"}},
+		"state": {body: "fmt.Println(xs, *__dms.PV_scale, __dms.F_fib(20))"},
+	}, files
+}
+
+// TestGenerationMirrors: a Parallel call over a compiled func runs it in
+// the mirrors, which load the generation's plugin and get the compiled
+// var the block reads through its pointer.
+func TestGenerationMirrors(t *testing.T) {
+	cells, files := fibCells(t)
+	s := genSession(t, cells)
+	run(t, s, 1, "gen")
+	run(t, s, 2, "xs")
+	res, out := execCell(t, s, 3, "par")
+	mustOK(t, res)
+	if got, want := out.Text("stdout"), goRunFiles(t, files, "gen/decls.go", "main.go"); got != want {
+		t.Errorf("the Parallel cell printed %q, want (go run) %q", got, want)
+	}
+}
+
+// TestGenerationKillers: a cell stuck in compiled code (for {}) is
+// interrupted by restarting the image process, and a stack overflow in
+// compiled code, which kills it, is reported; both times the generation
+// and the values come back.
+func TestGenerationKillers(t *testing.T) {
+	cells, _ := fibCells(t)
+	s := genSession(t, cells)
+	run(t, s, 1, "gen")
+	run(t, s, 2, "xs")
+	_, before := execCell(t, s, 3, "state")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	out := enginetest.NewRecorder()
+	resc := make(chan engine.Result, 1)
+	go func() { resc <- s.Execute(ctx, engine.ExecuteRequest{Code: "spin", Count: 4}, out) }()
+	out.WaitFor(t, "stdout", "spinning")
+	start := time.Now()
+	cancel()
+	res := <-resc
+	t.Logf("interrupt of compiled for {} took %v", time.Since(start))
+	if took := time.Since(start); took > 2*interruptGrace {
+		t.Errorf("interrupt took %v, want under %v", took, 2*interruptGrace)
+	}
+	if res.Error == nil || res.Error.Name != "Interrupted" || !hasLine(res.Error.Traceback, "restarted") {
+		t.Fatalf("got %v, want Interrupted with a restart", res.Error)
+	}
+	_, after := execCell(t, s, 5, "state")
+	if after.Text("stdout") != before.Text("stdout") {
+		t.Errorf("after the interrupt: %q, want %q", after.Text("stdout"), before.Text("stdout"))
+	}
+
+	res, _ = execCell(t, s, 6, "deep")
+	if res.Error == nil || res.Error.Name != "StackOverflow" || !hasLine(res.Error.Traceback, "restored") {
+		t.Fatalf("got %v, want StackOverflow with the image restored", res.Error)
+	}
+	_, after = execCell(t, s, 7, "state")
+	if after.Text("stdout") != before.Text("stdout") {
+		t.Errorf("after the stack overflow: %q, want %q", after.Text("stdout"), before.Text("stdout"))
+	}
 }

@@ -96,6 +96,7 @@ type cell struct {
 	newVars  []frontend.Var
 	dropVars []string
 	gen      *frontend.Generation // compiled declarations (rebuild must be set)
+	blocks   []frontend.Block
 }
 
 // header starts a file as the frontend does: the file name cell[N]/_
@@ -105,7 +106,7 @@ func header(n int) string {
 }
 
 func (c cell) plan(n int, f *fakeFrontend) *frontend.Plan {
-	p := &frontend.Plan{Cell: n, Touched: c.touched, Generation: c.gen}
+	p := &frontend.Plan{Cell: n, Touched: c.touched, Generation: c.gen, Blocks: c.blocks}
 	prev := strings.Join(f.decls, "\n")
 	if c.decls != "" {
 		p.Decls = header(n) + c.decls

@@ -75,6 +75,9 @@ type doneMsg struct {
 	// committed image): after a cell stopped for memory, it still holds
 	// memory it cannot free.
 	Restart bool `json:",omitempty"`
+	// Stuck says why Restart is set: the interrupted cell still runs
+	// compiled declarations, which nothing else can stop.
+	Stuck bool `json:",omitempty"`
 }
 
 // streamMsg is output of a cell.

@@ -156,6 +156,9 @@ func (s *imageServer) execute(parent context.Context, id uint64, m runMsg) doneM
 		if fail.Name == "OutOfMemory" {
 			done.Restart = !s.freeMemory(heapBefore)
 		}
+		if ctx.Err() != nil && (gen != nil || s.gen != nil) && stuckInCompiled() {
+			done.Restart, done.Stuck = true, true
+		}
 		s.out.flush()
 		return done
 	}

@@ -102,7 +102,7 @@ func (e *engine) runChunkState(ctx context.Context, m *runMsg, h chunkHooks) res
 		return setupFailure(err)
 	}
 	dec := e.decoder
-	if err := setGlobals(e.i, dec, m.Globals); err != nil {
+	if err := setGlobals(e.i, dec, m.Globals, m.Ptrs); err != nil {
 		return setupFailure(err)
 	}
 	fn, err := e.loop(m.Op, m.Blocks)
