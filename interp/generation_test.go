@@ -241,3 +241,29 @@ func TestGenerationKillers(t *testing.T) {
 		t.Errorf("after the stack overflow: %q, want %q", after.Text("stdout"), before.Text("stdout"))
 	}
 }
+
+// TestGenerationPostMortem: an element that panics in compiled code shows
+// the compiled frame with its cell line (from the generation's //line
+// directives), marked as having no locals, above the interpreted frames
+// with their locals.
+func TestGenerationPostMortem(t *testing.T) {
+	cells, _ := fibCells(t)
+	s := genSession(t, cells)
+	run(t, s, 1, "gen")
+	run(t, s, 2, "xs")
+	res, out := execCell(t, s, 3, "pick")
+	if res.Error == nil || res.Error.Name != "MirrorError" {
+		t.Fatalf("got %v, want a MirrorError", res.Error)
+	}
+	var text string
+	for _, d := range out.Displays() {
+		text, _ = d.Data["text/plain"].(string)
+	}
+	want := "panic: runtime error: index out of range [7] with length 4\n" +
+		"  at pick (cell[1] line 21) [compiled: no locals]\n" +
+		"  at func literal (cell[3] line 1)\n" +
+		"      i int = 7\n"
+	if !strings.Contains(text, want) {
+		t.Errorf("the failure shows\n%s\nwant it to contain\n%s", text, want)
+	}
+}

@@ -128,6 +128,9 @@ type Frame struct {
 	Func   string
 	Pos    string // cell[N] line L col C
 	Locals []Local
+	// Compiled marks a frame of the session's compiled declarations, read
+	// from the Go stack at the panic: it has no locals.
+	Compiled bool `json:",omitempty"`
 }
 
 // Local is a local variable of a frame, printed.

@@ -263,7 +263,9 @@ func (e *engine) drive(ctx context.Context, m *runMsg, fn loopFunc, a *chunkArgs
 	case ctx.Err() != nil:
 		return resultMsg{Stopped: true}
 	case errors.As(err, &p):
-		return resultMsg{Failure: e.failure(ctx, m, a, p.Value)}
+		f := e.failure(ctx, m, a, p.Value)
+		f.Frames = append(compiledFrames(p.Stack), f.Frames...)
+		return resultMsg{Failure: f}
 	case err != nil:
 		return resultMsg{Failure: &Failure{Mirror: m.Mirror, Index: -1, Kind: KindError, Message: err.Error()}}
 	}
