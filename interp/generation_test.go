@@ -2,6 +2,7 @@ package interp
 
 import (
 	"bytes"
+	"maps"
 	"context"
 	"os"
 	"os/exec"
@@ -23,10 +24,16 @@ import (
 // NewSession sets them up, caching image binaries in a fresh directory.
 func genSession(t *testing.T, cells map[string]cell) *Session {
 	t.Helper()
+	return genSessionIn(t, cells, t.TempDir())
+}
+
+// genSessionIn is genSession caching image binaries and plugins in cache.
+func genSessionIn(t *testing.T, cells map[string]cell, cache string) *Session {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("builds an image binary and plugins")
 	}
-	env := append(os.Environ(), "DMIRROR_CACHE="+t.TempDir())
+	env := append(os.Environ(), "DMIRROR_CACHE="+cache)
 	compiled, withMods, why := newCompiledPackages(env)
 	if withMods == nil {
 		t.Skipf("no compiled code: %s", why)
@@ -265,5 +272,84 @@ func TestGenerationPostMortem(t *testing.T) {
 		"      i int = 7\n"
 	if !strings.Contains(text, want) {
 		t.Errorf("the failure shows\n%s\nwant it to contain\n%s", text, want)
+	}
+}
+
+// TestGenerationFallback: without a C compiler, or with DMIRROR_NATIVE=0,
+// a declaration cell runs interpreted (the frontend is told to make no
+// generations) with a one-line notice naming the reason, shown once.
+func TestGenerationFallback(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the go command")
+	}
+	files := readTxtar(t, "testdata/generations/point.txtar")
+	cells := map[string]cell{
+		"decl": {decls: dmsImport, rebuild: true, gen: generation(files, 1, "gen1"),
+			interpreted: "import \"fmt\"\nfunc hello() { fmt.Println(\"b\") }"},
+		"call": {body: "hello()"},
+	}
+	for _, tc := range []struct{ name, env, why string }{
+		{"no C compiler", "CC=/nonexistent/cc", "no C compiler"},
+		{"native off", NativeEnv + "=0", NativeEnv + "=0"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := append(os.Environ(), "DMIRROR_CACHE="+t.TempDir(), tc.env)
+			s, f := session(t, cells, tc.env)
+			if compiled, withMods, _ := newCompiledPackages(env); withMods != nil {
+				mods := modules.NewCells(modules.Options{Env: env, HasStd: modules.StdFromSymbols(stdlib.Symbols), Compiled: compiled})
+				t.Cleanup(func() { mods.Close() })
+				s.mods, s.compiled = mods, withMods(mods)
+			} else {
+				s.interpretedWhy = NativeEnv + "=0"
+			}
+			res, out := execCell(t, s, 1, "decl")
+			mustOK(t, res)
+			notice := out.Text("stderr")
+			if strings.Count(notice, "\n") != 1 || !strings.HasPrefix(notice, "note: declarations run interpreted, not compiled: ") || !strings.Contains(notice, tc.why) {
+				t.Errorf("notice %q, want one line naming %q", notice, tc.why)
+			}
+			if f.noGen == "" {
+				t.Error("the frontend was not told to stop making generations")
+			}
+			res, out = execCell(t, s, 2, "call")
+			mustOK(t, res)
+			if got := out.Text("stdout"); got != "b\n" {
+				t.Errorf("hello() printed %q, want b", got)
+			}
+			if res, out = execCell(t, s, 3, "decl"); res.Error != nil || out.Text("stderr") != "" {
+				t.Errorf("second declaration cell: %v, stderr %q (want no second notice)", res.Error, out.Text("stderr"))
+			}
+		})
+	}
+}
+
+// TestGenerationCache: a second kernel with the same declarations gets
+// the plugin host and the generation's plugin from the cache.
+func TestGenerationCache(t *testing.T) {
+	cells, _ := fibCells(t)
+	cache := t.TempDir()
+	plugins := func() map[string]time.Time {
+		found := map[string]time.Time{}
+		paths, _ := filepath.Glob(filepath.Join(cache, "*", "gen-*", "gen.so"))
+		for _, p := range paths {
+			if fi, err := os.Stat(p); err == nil {
+				found[p] = fi.ModTime()
+			}
+		}
+		return found
+	}
+	s1 := genSessionIn(t, cells, cache)
+	run(t, s1, 1, "gen")
+	first := plugins()
+	if len(first) != 1 {
+		t.Fatalf("after the first kernel the cache holds plugins %v, want one", first)
+	}
+	s2 := genSessionIn(t, cells, cache)
+	run(t, s2, 1, "gen")
+	if again := plugins(); !maps.Equal(again, first) {
+		t.Errorf("after the second kernel the cache holds %v, want %v unchanged", again, first)
+	}
+	if s1.gens.path != s2.gens.path {
+		t.Errorf("the kernels load %s and %s, want the same plugin", s1.gens.path, s2.gens.path)
 	}
 }

@@ -42,6 +42,15 @@ type fakeFrontend struct {
 	vars   []frontend.Var
 	plans  map[string]func(n int, f *fakeFrontend) *frontend.Plan
 	blocks []frontend.Block
+	// noGen is why generations are off (DisableGenerations): cells then
+	// compile without theirs, to their interpreted declarations.
+	noGen string
+}
+
+func (f *fakeFrontend) DisableGenerations(reason string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.noGen = reason
 }
 
 func (f *fakeFrontend) Compile(code string, n int) (*frontend.Plan, error) {
@@ -97,6 +106,8 @@ type cell struct {
 	dropVars []string
 	gen      *frontend.Generation // compiled declarations (rebuild must be set)
 	blocks   []frontend.Block
+	// interpreted replaces decls when the frontend makes no generations.
+	interpreted string
 }
 
 // header starts a file as the frontend does: the file name cell[N]/_
@@ -106,6 +117,9 @@ func header(n int) string {
 }
 
 func (c cell) plan(n int, f *fakeFrontend) *frontend.Plan {
+	if c.gen != nil && f.noGen != "" {
+		c.gen, c.decls = nil, c.interpreted
+	}
 	p := &frontend.Plan{Cell: n, Touched: c.touched, Generation: c.gen, Blocks: c.blocks}
 	prev := strings.Join(f.decls, "\n")
 	if c.decls != "" {
