@@ -2,8 +2,8 @@ package interp
 
 import (
 	"bytes"
-	"maps"
 	"context"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
