@@ -22,13 +22,13 @@ import (
 
 // genSession is session with compiled packages and declarations on, as
 // NewSession sets them up, caching image binaries in a fresh directory.
-func genSession(t *testing.T, cells map[string]cell) *Session {
+func genSession(t testing.TB, cells map[string]cell) *Session {
 	t.Helper()
 	return genSessionIn(t, cells, t.TempDir())
 }
 
 // genSessionIn is genSession caching image binaries and plugins in cache.
-func genSessionIn(t *testing.T, cells map[string]cell, cache string) *Session {
+func genSessionIn(t testing.TB, cells map[string]cell, cache string) *Session {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds an image binary and plugins")
@@ -53,7 +53,7 @@ func lookupOr(env []string, key string) string {
 var txtarFile = regexp.MustCompile(`(?m)^-- (\S+) --$\n`)
 
 // readTxtar returns the files of a txtar archive.
-func readTxtar(t *testing.T, path string) map[string]string {
+func readTxtar(t testing.TB, path string) map[string]string {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -84,7 +84,7 @@ func generation(files map[string]string, n int, dir string) *frontend.Generation
 
 // goRunFiles runs the files named of an archive as one Go program (the
 // oracle) and returns its stdout.
-func goRunFiles(t *testing.T, files map[string]string, names ...string) string {
+func goRunFiles(t testing.TB, files map[string]string, names ...string) string {
 	t.Helper()
 	dir := t.TempDir()
 	for _, n := range names {
@@ -172,7 +172,7 @@ fmt.Println(ok, boxed)`
 }
 
 // fibCells are the cells of the tests over testdata/generations/fib.txtar.
-func fibCells(t *testing.T) (map[string]cell, map[string]string) {
+func fibCells(t testing.TB) (map[string]cell, map[string]string) {
 	files := readTxtar(t, "testdata/generations/fib.txtar")
 	scale := frontend.Var{Name: "scale", Type: "int", Ptr: "PV_scale"}
 	block := func(expr string) []frontend.Block {

@@ -160,7 +160,7 @@ func (c cell) plan(n int, f *fakeFrontend) *frontend.Plan {
 }
 
 // session starts a Session over test cells.
-func session(t *testing.T, cells map[string]cell, env ...string) (*Session, *fakeFrontend) {
+func session(t testing.TB, cells map[string]cell, env ...string) (*Session, *fakeFrontend) {
 	t.Helper()
 	f := &fakeFrontend{plans: map[string]func(int, *fakeFrontend) *frontend.Plan{}}
 	for code, c := range cells {
@@ -183,13 +183,13 @@ func session(t *testing.T, cells map[string]cell, env ...string) (*Session, *fak
 }
 
 // exec runs code as cell n and returns the result and what it printed.
-func execCell(t *testing.T, s *Session, n int, code string) (engine.Result, *enginetest.Recorder) {
+func execCell(t testing.TB, s *Session, n int, code string) (engine.Result, *enginetest.Recorder) {
 	t.Helper()
 	r := enginetest.NewRecorder()
 	return s.Execute(context.Background(), engine.ExecuteRequest{Code: code, Count: n}, r), r
 }
 
-func mustOK(t *testing.T, res engine.Result) {
+func mustOK(t testing.TB, res engine.Result) {
 	t.Helper()
 	if res.Error != nil {
 		t.Fatalf("cell failed: %v", res.Error)
