@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -351,5 +352,70 @@ func TestGenerationCache(t *testing.T) {
 	}
 	if s1.gens.path != s2.gens.path {
 		t.Errorf("the kernels load %s and %s, want the same plugin", s1.gens.path, s2.gens.path)
+	}
+}
+
+// TestGenerationRecycle: after maxGenerations generations the image
+// process is replaced (their plugins stay in its memory), keeping the
+// values.
+func TestGenerationRecycle(t *testing.T) {
+	defer func(n int) { maxGenerations = n }(maxGenerations)
+	maxGenerations = 3
+	files := readTxtar(t, "testdata/generations/point.txtar")
+	cells := map[string]cell{
+		"vars":  {decls: "var x int", body: "x = 7", touched: []string{"x"}, newVars: []frontend.Var{intVar("x")}},
+		"state": {body: "fmt.Println(x)\n__dms.F_hello()"},
+	}
+	for k := 1; k <= 4; k++ {
+		cells["gen"+strconv.Itoa(k)] = cell{decls: dmsImport + "var x int", rebuild: true, gen: generation(files, k, "gen"+strconv.Itoa(1+k%2))}
+	}
+	s := genSession(t, cells)
+	run(t, s, 1, "vars")
+	var pids []int
+	for k := 1; k <= 4; k++ {
+		run(t, s, 1+k, "gen"+strconv.Itoa(k))
+		pids = append(pids, s.process().pid())
+	}
+	if pids[0] != pids[1] || pids[1] == pids[2] || pids[2] != pids[3] {
+		t.Errorf("image process pids after each generation %v, want a new one after the third only", pids)
+	}
+	res, out := execCell(t, s, 6, "state")
+	mustOK(t, res)
+	if got := out.Text("stdout"); got != "7\nb\n" {
+		t.Errorf("after the restart: %q, want 7 and gen1's hello", got)
+	}
+}
+
+// TestGenerationBuildInterrupted: interrupting a declaration cell while
+// its code compiles stops the go command, leaves nothing in the cache,
+// and keeps the session as it was.
+func TestGenerationBuildInterrupted(t *testing.T) {
+	files := readTxtar(t, "testdata/generations/point.txtar")
+	cache := t.TempDir()
+	t.Setenv("GOFLAGS", "-a") // every package is rebuilt: the build is still running when the interrupt comes
+	s := genSessionIn(t, map[string]cell{
+		"vars":  {decls: "var x int", body: "x = 7", touched: []string{"x"}, newVars: []frontend.Var{intVar("x")}},
+		"gen":   {decls: dmsImport + "var x int", rebuild: true, gen: generation(files, 1, "gen1"), body: "x = 8", touched: []string{"x"}},
+		"state": {decls: "import \"fmt\"", body: "fmt.Println(x)"},
+	}, cache)
+	run(t, s, 1, "vars")
+	ctx, cancel := context.WithCancel(context.Background())
+	out := enginetest.NewRecorder()
+	resc := make(chan engine.Result, 1)
+	go func() { resc <- s.Execute(ctx, engine.ExecuteRequest{Code: "gen", Count: 2}, out) }()
+	out.WaitForDisplay(t, "compiling")
+	cancel()
+	res := <-resc
+	if res.Error == nil || res.Error.Name != "Interrupted" {
+		t.Fatalf("got %v, want Interrupted", res.Error)
+	}
+	left, _ := filepath.Glob(filepath.Join(cache, "*"))
+	if len(left) != 0 {
+		t.Errorf("the cache holds %v after the interrupt, want nothing", left)
+	}
+	res, out = execCell(t, s, 3, "state")
+	mustOK(t, res)
+	if got := out.Text("stdout"); got != "7\n" {
+		t.Errorf("after the interrupt x is %q, want 7", got)
 	}
 }
