@@ -141,7 +141,9 @@ fmt.Println(ok, boxed)`
 		"gen1":  {decls: dmsImport, rebuild: true, gen: generation(files, 1, "gen1"), newVars: []frontend.Var{counter}},
 		"vars":  {decls: declVars, newVars: vars},
 		"part1": {body: part1, touched: []string{"p", "boxed", "counter"}},
-		"gen2":  {decls: dmsImport + declVars, rebuild: true, gen: generation(files, 2, "gen2")},
+		"gen2fails": {decls: dmsImport + declVars, rebuild: true, gen: generation(files, 2, "gen2"), body: "panic(\"no\")"},
+		"check":     {body: "fmt.Println(p)\n__dms.F_hello()\nfmt.Println(boxed)"},
+		"gen2":      {decls: dmsImport + declVars, rebuild: true, gen: generation(files, 3, "gen2")},
 		"part2": {body: part2, touched: []string{"counter"}},
 	})
 	run(t, s, 1, "gen1")
@@ -150,6 +152,15 @@ fmt.Println(ok, boxed)`
 	mustOK(t, res)
 	if got, want := out.Text("stdout"), goRunFiles(t, files, "gen1/decls.go", "main1.go"); got != want {
 		t.Errorf("gen1 cell printed\n%s\nwant (go run)\n%s", got, want)
+	}
+	// A failed cell with a new generation leaves the image as it was.
+	if res, _ := execCell(t, s, 4, "gen2fails"); res.Error == nil || res.Error.Name != "Panic" {
+		t.Fatalf("got %v, want a Panic", res.Error)
+	}
+	res, out = execCell(t, s, 4, "check")
+	mustOK(t, res)
+	if got := out.Text("stdout"); got != "P(1,2)\nb\nP(1,2)\n" {
+		t.Errorf("after a failed cell with a new generation: %q, want gen1's values and code", got)
 	}
 	run(t, s, 4, "gen2")
 	want2 := goRunFiles(t, files, "gen2/decls.go", "main2.go")

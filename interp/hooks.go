@@ -11,6 +11,7 @@ import (
 
 	"github.com/dmirror/dmirror/interp/frame"
 	"github.com/dmirror/dmirror/interp/frontend"
+	"github.com/dmirror/dmirror/interp/vm"
 	"github.com/dmirror/dmirror/kernel/engine"
 	"github.com/dmirror/dmirror/mirror"
 )
@@ -44,11 +45,12 @@ func (s *imageServer) prepareJobDecoder(ip *yaegi.Interpreter, decls []string) {
 	s.mu.Lock()
 	none := len(s.blocks) == 0
 	s.mu.Unlock()
-	if none || (slices.Equal(decls, s.jobDecls) && s.jobDec.Load() != nil) {
+	gen := vm.GenerationOf(ip)
+	if none || (slices.Equal(decls, s.jobDecls) && gen == s.jobGen && s.jobDec.Load() != nil) {
 		return
 	}
 	s.jobDec.Store(decoderFor(ip, decls))
-	s.jobDecls = decls
+	s.jobDecls, s.jobGen = decls, gen
 }
 
 func (s *imageServer) runJob(ctx context.Context, job *mirror.Job) (*mirror.Outcome, error) {

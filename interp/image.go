@@ -82,6 +82,7 @@ type imageServer struct {
 	// declarations in jobDecls, because building it evaluates code.
 	jobDec   atomic.Pointer[values.Decoder]
 	jobDecls []string
+	jobGen   *vm.Generation
 
 	// compiledOut reads what compiled code writes to os.Stdout and
 	// os.Stderr; set before any cell runs.

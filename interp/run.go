@@ -151,6 +151,9 @@ func (s *imageServer) execute(parent context.Context, id uint64, m runMsg) doneM
 	target, result, reset, fail := s.apply(ctx, plan, gen)
 	defer func() { s.setActive(s.ip) }()
 	if fail != nil {
+		if gen != s.gen {
+			s.gen.Activate() // the cell's generation is dropped
+		}
 		fail.Traceback = append(fail.Traceback, s.restore(plan, target, snap, ctx.Err() != nil)...)
 		done := doneMsg{Error: fail}
 		if fail.Name == "OutOfMemory" {

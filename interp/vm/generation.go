@@ -62,6 +62,14 @@ func LoadGeneration(path string) (*Generation, error) {
 	return g, nil
 }
 
+// Activate makes g's types the codec's session types again (after a
+// later generation was loaded for a cell that failed).
+func (g *Generation) Activate() {
+	if g != nil {
+		values.RegisterGeneration(g.Symbols)
+	}
+}
+
 // LoadedGenerations is how many generations this process has loaded.
 func LoadedGenerations() int {
 	loaderMu.Lock()
