@@ -138,13 +138,13 @@ fmt.Println(__dms.F_bump())
 _, ok := boxed.(__dms.T_Point)
 fmt.Println(ok, boxed)`
 	s := genSession(t, map[string]cell{
-		"gen1":  {decls: dmsImport, rebuild: true, gen: generation(files, 1, "gen1"), newVars: []frontend.Var{counter}},
-		"vars":  {decls: declVars, newVars: vars},
-		"part1": {body: part1, touched: []string{"p", "boxed", "counter"}},
+		"gen1":      {decls: dmsImport, rebuild: true, gen: generation(files, 1, "gen1"), newVars: []frontend.Var{counter}},
+		"vars":      {decls: declVars, newVars: vars},
+		"part1":     {body: part1, touched: []string{"p", "boxed", "counter"}},
 		"gen2fails": {decls: dmsImport + declVars, rebuild: true, gen: generation(files, 2, "gen2"), body: "panic(\"no\")"},
 		"check":     {body: "fmt.Println(p)\n__dms.F_hello()\nfmt.Println(boxed)"},
 		"gen2":      {decls: dmsImport + declVars, rebuild: true, gen: generation(files, 3, "gen2")},
-		"part2": {body: part2, touched: []string{"counter"}},
+		"part2":     {body: part2, touched: []string{"counter"}},
 	})
 	run(t, s, 1, "gen1")
 	run(t, s, 2, "vars")
