@@ -86,46 +86,30 @@ type Plan struct {
 	// members of) that the cell uses: they are compiled for the session.
 	NativeStd []string
 	// Generation is set when the cell adds, replaces or removes a compiled
-	// declaration (or a var moves into compiled code). Rebuild is then set
-	// too: the image process loads the generation's plugin, starts a fresh
-	// interpreter with its Symbols registered under SessionPath, evaluates
-	// ImageDecls (the interpreted declarations only, which reach compiled
-	// ones through __dms) and restores values.
-	Generation *Generation `json:",omitempty"`
+	// declaration, or a variable moves into compiled code (only with
+	// Options.CompiledDecls). Rebuild is then set too: the image process
+	// loads the generation, starts a fresh interpreter with its Symbols and
+	// evaluates ImageDecls, which holds the interpreted declarations only
+	// and reaches compiled ones through __dms (SessionPath). A cell that
+	// only runs statements has none.
+	Generation *Generation
 
 	next *state // the image after this cell, for Commit
 	base *state // the image the cell was compiled against
 }
 
-// SessionPath is the import path under which a generation's symbols are
-// registered; interpreted sources import it as __dms
-// (`import __dms "dmirror/session"`).
-const SessionPath = "dmirror/session"
-
-// Generation is the compiled code of the session's declarations after a
-// cell: a Go plugin built from Files.
-type Generation struct {
-	// N is unique in the session, increasing, never reused (even by
-	// failed cells).
-	N int
-	// Files maps a file name to the source of the plugin's package main,
-	// which declares `var Symbols map[string]map[string]reflect.Value`
-	// with the generation's symbols under SessionPath+"/session".
-	Files map[string]string
-}
-
 // Var is a package variable of the image.
 type Var struct {
 	Name string
-	// Type is the Go source of its type, e.g. "[]Point" or
-	// "map[string]int"; for interpreted code, compiled types are written
-	// __dms.<key>.
+	// Type is the Go source of its type for interpreted code, e.g. "[]Point"
+	// or "map[string]int"; compiled session types are written
+	// __dms.<key> ("[]__dms.T_Point").
 	Type string
-	// Ptr is set when the var lives in compiled code: the key in the
+	// Ptr is set when the variable lives in compiled code: the key in the
 	// generation's Symbols (under SessionPath) of a value of type *T
-	// pointing at it. Snapshot, restore and the mirrors' globals go
-	// through it (yaegi cannot assign a binary package's var).
-	Ptr string `json:",omitempty"`
+	// pointing at it. Snapshot, restore and the mirrors' globals go through
+	// it: yaegi cannot assign a compiled package's variable.
+	Ptr string
 }
 
 // Block describes one func value passed to a Parallel* or CreateMirror
