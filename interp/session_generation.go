@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"time"
 
 	"github.com/dmirror/dmirror/interp/frontend"
@@ -25,6 +26,8 @@ type generations struct {
 	loaded    int    // generations the current image process has loaded
 	hostOK    bool   // the image binary the session runs is a plugin host
 	toldWhy   bool   // the fallback notice was shown
+	// offWhy says why the frontend makes no generations ("" when it does).
+	offWhy string
 }
 
 // generationSwitch is implemented by a frontend that can stop making
@@ -42,6 +45,7 @@ type generationSwitch interface {
 // out.
 func (s *Session) prepareGeneration(ctx context.Context, code string, plan *frontend.Plan, out engine.Sink, silent bool) (*frontend.Plan, string, error) {
 	if plan.Generation == nil {
+		s.noteInterpretedDecls(plan, out, silent)
 		return plan, "", nil
 	}
 	path, err := s.buildGeneration(ctx, plan.Generation, out, silent)
@@ -60,6 +64,19 @@ func (s *Session) prepareGeneration(ctx context.Context, code string, plan *fron
 	}
 	plan, err = s.compile(code, plan.Cell)
 	return plan, "", err
+}
+
+// declaresCode matches a func or type declaration in a plan's Decls.
+var declaresCode = regexp.MustCompile(`(?m)^(?:/\*line [^*]*\*/)?(?:func|type) `)
+
+// noteInterpretedDecls says once, at the first cell that declares a func
+// or type, why declarations are interpreted.
+func (s *Session) noteInterpretedDecls(plan *frontend.Plan, out engine.Sink, silent bool) {
+	if s.gens.offWhy == "" || s.gens.toldWhy || silent || !declaresCode.MatchString(plan.Decls+plan.ImageDecls) {
+		return
+	}
+	s.gens.toldWhy = true
+	out.Stream("stderr", fmt.Sprintf("note: declarations run interpreted, not compiled: %s\n", s.gens.offWhy))
 }
 
 // errNoPluginHost says why a session cannot compile its declarations.

@@ -31,6 +31,26 @@ type Generation struct {
 	Files map[string]string
 }
 
+// CgoMissing says why the go command could not build plugins with env,
+// without running it (a session decides at start-up): CGO_ENABLED=0, or
+// no C compiler ($CC, else gcc or clang, as the go command looks them
+// up). It returns "" when plugins can be built.
+func CgoMissing(env []string) string {
+	if lookupEnv(env, "CGO_ENABLED") == "0" {
+		return "CGO_ENABLED=0 (Go plugins need cgo)"
+	}
+	ccs := []string{"gcc", "clang"}
+	if cc := strings.Fields(lookupEnv(env, "CC")); len(cc) > 0 {
+		ccs = cc[:1]
+	}
+	for _, cc := range ccs {
+		if _, err := exec.LookPath(cc); err == nil {
+			return ""
+		}
+	}
+	return fmt.Sprintf("no C compiler (%s) for cgo, which Go plugins need", strings.Join(ccs, " or "))
+}
+
 // CheckCgo reports ErrNoCgo, wrapped with the compiler's name, when the C
 // compiler the go command would use is missing.
 func (b *Builder) CheckCgo(ctx context.Context) error {
