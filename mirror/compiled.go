@@ -10,10 +10,10 @@ import (
 // which the generation's //line directives make a cell's.
 var compiledFrame = regexp.MustCompile(`(?m)^dmirror\.session/\S*/dmsgen\d+\.(\S+?)\(.*\)\n\t(\S+?):(\d+)`)
 
-// compiledFrames returns the frames of compiled declarations in stack (the
+// CompiledFrames returns the frames of compiled declarations in stack (the
 // Go stack at a panic, innermost first): the debugger that recovers the
 // interpreted frames does not see them, and they have no locals.
-func compiledFrames(stack []byte) []Frame {
+func CompiledFrames(stack []byte) []Frame {
 	var out []Frame
 	for _, m := range compiledFrame.FindAllSubmatch(stack, -1) {
 		fn, file, line := string(m[1]), string(m[2]), string(m[3])
