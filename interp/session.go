@@ -250,6 +250,11 @@ func (s *Session) Execute(ctx context.Context, req engine.ExecuteRequest, out en
 	if err != nil {
 		return engine.Result{Error: frontendError(req.Count, err)}
 	}
+	if plan.Generation != nil && s.compiled != nil {
+		// A cell that imports packages and declares compiled code gets one
+		// binary, a plugin host, rather than two.
+		s.compiled.pluginHost = true
+	}
 	if err := s.useCompiled(ctx, code, plan, fresh, out, req.Silent); err != nil {
 		return engine.Result{Error: compiledError(ctx, req.Count, err)}
 	}

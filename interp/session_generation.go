@@ -102,7 +102,8 @@ func (s *Session) buildGeneration(ctx context.Context, gen *frontend.Generation,
 // builds is one.
 func (s *Session) usePluginHost(ctx context.Context, out engine.Sink, silent bool) error {
 	c := s.compiled
-	if s.gens.hostOK {
+	if s.gens.hostOK || c.exeHost {
+		s.gens.hostOK = true
 		return nil
 	}
 	if err := c.builder.CheckCgo(ctx); err != nil {
@@ -120,7 +121,7 @@ func (s *Session) usePluginHost(ctx context.Context, out engine.Sink, silent boo
 		return err
 	}
 	s.gens.hostOK = true
-	c.exe = exe
+	c.exe, c.exeHost = exe, true
 	return s.switchExe(ctx, exe, out, silent)
 }
 

@@ -33,8 +33,8 @@ type compiledPackages struct {
 	insts   []native.Instance
 	exe     string // that binary; "" while it is dmirror's own
 	// pluginHost: the session has compiled declarations, so every binary
-	// it builds must load their plugins.
-	pluginHost bool
+	// it builds must load their plugins; exeHost: exe is one.
+	pluginHost, exeHost bool
 }
 
 // newCompiledPackages sets up compiled packages, or says why cells'
@@ -155,7 +155,7 @@ func (s *Session) useCompiled(ctx context.Context, code string, plan *frontend.P
 	if exe == c.exe {
 		return nil
 	}
-	c.exe = exe
+	c.exe, c.exeHost = exe, c.pluginHost
 	return s.switchExe(ctx, exe, out, silent)
 }
 
