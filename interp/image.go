@@ -65,6 +65,7 @@ type imageServer struct {
 	ip    *yaegi.Interpreter
 	decls []string       // the committed declarations, files evaluated in order (see declsAfter)
 	vars  []frontend.Var // the committed variables
+	gen   *vm.Generation // the committed compiled declarations, nil for none
 
 	active atomic.Pointer[yaegi.Interpreter] // the interpreter running the cell
 
@@ -81,6 +82,11 @@ type imageServer struct {
 	// declarations in jobDecls, because building it evaluates code.
 	jobDec   atomic.Pointer[values.Decoder]
 	jobDecls []string
+	jobGen   *vm.Generation
+
+	// compiledOut reads what compiled code writes to os.Stdout and
+	// os.Stderr; set before any cell runs.
+	compiledOut []*compiledOutput
 }
 
 // activeRun is the cell being run.
@@ -90,7 +96,8 @@ type activeRun struct {
 	ctx        context.Context
 	cancel     context.CancelCauseFunc
 	allowStdin bool
-	noted      bool // a note that stdin is unavailable was printed
+	vars       []frontend.Var // the image's variables while the cell runs
+	noted      bool           // a note that stdin is unavailable was printed
 	// goroutines counts the cells' goroutines running when an interrupt
 	// came: yaegi's cancellation stops them all.
 	goroutines atomic.Int64
@@ -120,13 +127,26 @@ func serveImage(ctx context.Context, in io.ReadCloser, out io.Writer, limit uint
 	}
 	s.stdin = &stdinFile{img: s}
 	s.out = newOutput(func(m streamMsg) error { return s.conn.Send(msgStream, 0, m) })
+	compiledOut, err := s.redirectCompiledOutput()
+	if err != nil {
+		return err
+	}
+	s.compiledOut = compiledOut
+	s.out.drain = func() { s.drainCompiled(-1, false) }
 
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
 	defer func() {
+		for _, c := range compiledOut {
+			c.close()
+		}
 		close(stop)
 		wg.Wait()
 	}()
+	for _, c := range compiledOut {
+		wg.Add(1)
+		go func() { defer wg.Done(); c.run() }()
+	}
 	wg.Add(2)
 	go func() { defer wg.Done(); s.out.run(stop) }()
 	go func() { defer wg.Done(); s.watchMemory(stop) }()
@@ -142,7 +162,7 @@ func serveImage(ctx context.Context, in io.ReadCloser, out io.Writer, limit uint
 			in.Close() // ends read: the kernel sees the process end and restores the image
 		}
 	}()
-	err := s.read(ctx, work, workDone)
+	err = s.read(ctx, work, workDone)
 	close(work)
 	cancel()
 	s.cancelRun(errors.New("the kernel closed the image process"))
