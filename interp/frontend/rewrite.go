@@ -308,6 +308,13 @@ func (c *compiler) checkMember(sel *ast.SelectorExpr) {
 	if c.instanced[sel.Sel] {
 		return
 	}
+	if brokenGeneric[path+"."+sel.Sel.Name] {
+		// Not compiled (compiled packages off, or a type argument
+		// declared in the session): the interpreter's generic source
+		// would run, and it fails.
+		c.errAt(c.coff(sel.Pos()), "%s.%s is not supported by the interpreter: its generic source in the interpreter fails; it runs compiled only, with compiled packages on (not DMIRROR_NATIVE=0) and type arguments compiled code can name", id.Name, sel.Sel.Name)
+		return
+	}
 	if !interpreterHas(path, sel.Sel.Name) && path == "unsafe" {
 		c.errAt(c.coff(sel.Pos()), "unsafe.%s is not supported by the interpreter: its unsafe package has Pointer, Sizeof, Alignof, Offsetof and Add, and unsafe's funcs are the compiler's builtins, which cannot be compiled for it", sel.Sel.Name)
 		return
