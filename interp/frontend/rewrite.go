@@ -129,6 +129,7 @@ func (c *compiler) visit(n ast.Node) bool {
 		c.methodExpr(n)
 		c.compiledVarAssign(n)
 		c.compiledMember(n)
+		c.reflectPkgPath(n)
 	case *ast.CompositeLit:
 		c.compiledLit(n)
 		c.compiledIfaceLit(n)
@@ -183,6 +184,7 @@ func (c *compiler) visit(n ast.Node) bool {
 	case *ast.ValueSpec:
 		c.assignErrors(n)
 		c.commaOk(len(n.Names), n.Values)
+		c.multiIfaceSpec(n)
 	}
 	c.yaegiWorkarounds(n) // last: its edits go inside those above
 	return true
