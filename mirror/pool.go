@@ -27,6 +27,10 @@ type PoolOptions struct {
 	// the kernel's.
 	Env []string
 	Log *slog.Logger
+	// Slurm, if set, places mirrors as steps of a Slurm allocation made
+	// at the first call that needs a mirror; nil starts them on this
+	// machine.
+	Slurm *SlurmOptions
 }
 
 // Events receives what a running Job reports.
@@ -45,7 +49,8 @@ type Events interface {
 // replays the session's declarations, and afterwards receives only the
 // declaration chunks it has not seen. Run may be called concurrently.
 type Pool struct {
-	opts PoolOptions
+	opts   PoolOptions
+	launch launcher
 
 	mu     sync.Mutex
 	idle   []*proc
@@ -69,8 +74,49 @@ func NewPool(opts PoolOptions) *Pool {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Pool{opts: opts, live: map[*proc]bool{}}
+	p := &Pool{opts: opts, live: map[*proc]bool{}}
+	p.launch = localLauncher{args: opts.Args, env: opts.Env}
+	if opts.Slurm != nil {
+		p.launch = newSlurmLauncher(*opts.Slurm, opts.Args, opts.Env, opts.Log)
+	}
+	return p
 }
+
+// A launcher starts the pool's mirrors, on this machine or through Slurm.
+type launcher interface {
+	// start starts n mirrors running exe. On failure it returns the
+	// mirrors that did start, which the pool stops.
+	start(ctx context.Context, exe string, n int) ([]*proc, error)
+	// close releases what the launcher holds once the pool's mirrors have
+	// stopped (a Slurm allocation).
+	close() error
+}
+
+// localLauncher starts mirrors as child processes of the kernel.
+type localLauncher struct{ args, env []string }
+
+func (l localLauncher) start(_ context.Context, exe string, n int) ([]*proc, error) {
+	fresh := make([]*proc, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for j := range fresh {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fresh[j], errs[j] = startProc(exe, l.args, l.env)
+		}()
+	}
+	wg.Wait()
+	var started []*proc
+	for _, q := range fresh {
+		if q != nil {
+			started = append(started, q)
+		}
+	}
+	return started, errors.Join(errs...)
+}
+
+func (localLauncher) close() error { return nil }
 
 var errClosed = errors.New("mirror: pool is closed")
 
@@ -116,7 +162,7 @@ func stopAll(procs []*proc) {
 // acquire returns n mirrors, warm ones first, starting the others in
 // parallel. Idle mirrors that ended (killed, or ended by a goroutine a
 // block left running) are reaped and replaced, so a call never gets one.
-func (p *Pool) acquire(n int) ([]*proc, error) {
+func (p *Pool) acquire(ctx context.Context, n int) ([]*proc, error) {
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
@@ -129,36 +175,26 @@ func (p *Pool) acquire(n int) ([]*proc, error) {
 	exe := p.opts.Exe
 	p.mu.Unlock()
 
-	fresh := make([]*proc, n-k)
-	errs := make([]error, n-k)
+	var fresh []*proc
+	var err error
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		p.reapIdle(dead)
 	}()
-	for j := range fresh {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			fresh[j], errs[j] = startProc(exe, p.opts.Args, p.opts.Env)
-		}()
+	if n > k {
+		fresh, err = p.launch.start(ctx, exe, n-k)
 	}
 	wg.Wait()
 	p.mu.Lock()
 	closed := p.closed
 	for _, q := range fresh {
-		if q != nil {
-			p.live[q] = true
-		}
+		p.live[q] = true
 	}
 	p.mu.Unlock()
-	for _, q := range fresh {
-		if q != nil {
-			procs = append(procs, q)
-		}
-	}
-	if err := errors.Join(errs...); err != nil || closed {
+	procs = append(procs, fresh...)
+	if err != nil || closed {
 		p.release(procs, nil)
 		if closed {
 			return nil, errClosed
@@ -233,14 +269,15 @@ func (p *Pool) release(healthy []*proc, dead []*proc) {
 }
 
 // Close stops every mirror (EOF on its pipe, then SIGKILL after a grace
-// period) and waits for them.
+// period) and waits for them, then releases the Slurm allocation if it
+// holds one.
 func (p *Pool) Close() error {
 	p.mu.Lock()
 	p.closed = true
 	idle := p.takeIdleLocked()
 	p.mu.Unlock()
 	stopAll(idle)
-	return nil
+	return p.launch.close()
 }
 
 // Run runs job on the pool with the session's declarations and returns its
@@ -266,7 +303,7 @@ func (p *Pool) Run(ctx context.Context, decls Decls, job *Job, ev Events) (*Outc
 		k = runtime.NumCPU()
 	}
 	k = min(k, len(works))
-	procs, err := p.acquire(k)
+	procs, err := p.acquire(ctx, k)
 	if err != nil {
 		return nil, err
 	}
