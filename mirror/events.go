@@ -36,6 +36,7 @@ type CellEvents struct {
 	timer    *time.Timer
 	finished bool
 	started  time.Time
+	where    string // the nodes of mirrors placed by Slurm (Placed)
 }
 
 // NewCellEvents returns the Events of one call, labelled for its progress
@@ -52,7 +53,11 @@ func (e *CellEvents) showBar() {
 	if e.finished || e.bar != nil || e.total == 0 {
 		return
 	}
-	e.bar = display.NewProgress(display.SinkPublisher(e.sink), display.NewID(), e.label, e.total)
+	label := e.label
+	if e.where != "" {
+		label += " on " + e.where
+	}
+	e.bar = display.NewProgress(display.SinkPublisher(e.sink), display.NewID(), label, e.total)
 	e.bar.Set(e.done)
 }
 
@@ -64,6 +69,14 @@ func (e *CellEvents) Progress(done, total int) {
 	if e.bar != nil {
 		e.bar.Set(done)
 	}
+}
+
+// Placed names the nodes the call's mirrors run on, for the progress bar
+// and the summary that replaces it.
+func (e *CellEvents) Placed(where string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.where = where
 }
 
 // Output implements Events.
@@ -135,6 +148,9 @@ func (e *CellEvents) Finish(out *Outcome, err error) {
 		summary = fmt.Sprintf("%s failed after %v: %d of %d mirrors failed", e.label, elapsed, len(out.Failures), out.Mirrors)
 	default:
 		summary = fmt.Sprintf("%s: %d elements on %d mirrors in %v", e.label, e.total, out.Mirrors, elapsed)
+	}
+	if e.where != "" {
+		summary += " (" + e.where + ")"
 	}
 	e.bar.Replace(display.Text(summary))
 }

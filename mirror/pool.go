@@ -1,12 +1,15 @@
 package mirror
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -52,10 +55,11 @@ type Pool struct {
 	opts   PoolOptions
 	launch launcher
 
-	mu     sync.Mutex
-	idle   []*proc
-	live   map[*proc]bool
-	closed bool
+	mu      sync.Mutex
+	idle    []*proc
+	live    map[*proc]bool
+	started int // mirrors started so far (proc.seq)
+	closed  bool
 }
 
 // NewPool returns a pool; mirrors start on the first Run that needs them.
@@ -191,6 +195,8 @@ func (p *Pool) acquire(ctx context.Context, n int) ([]*proc, error) {
 	closed := p.closed
 	for _, q := range fresh {
 		p.live[q] = true
+		p.started++
+		q.seq = p.started
 	}
 	p.mu.Unlock()
 	procs = append(procs, fresh...)
@@ -287,6 +293,9 @@ func (p *Pool) Run(ctx context.Context, decls Decls, job *Job, ev Events) (*Outc
 	if ev == nil {
 		ev = noEvents{}
 	}
+	if job.Op == OpMirrors {
+		return &Outcome{Placement: p.placement()}, nil
+	}
 	if _, err := lookupOp(job.Op); err != nil {
 		return nil, fmt.Errorf("mirror: %w", err)
 	}
@@ -306,6 +315,11 @@ func (p *Pool) Run(ctx context.Context, decls Decls, job *Job, ev Events) (*Outc
 	procs, err := p.acquire(ctx, k)
 	if err != nil {
 		return nil, err
+	}
+	if pl, ok := ev.(placedEvents); ok {
+		if where := nodesOf(procs); where != "" {
+			pl.Placed(where)
+		}
 	}
 	c := newCall(ctx, decls, job, ev, n)
 	defer c.cancel()
@@ -335,6 +349,37 @@ func (p *Pool) Run(ctx context.Context, decls Decls, job *Job, ev Events) (*Outc
 	return c.outcome(len(procs)), nil
 }
 
+// placement lists the pool's mirrors in the order they started.
+func (p *Pool) placement() []Placement {
+	p.mu.Lock()
+	idle := map[*proc]bool{}
+	for _, q := range p.idle {
+		idle[q] = true
+	}
+	procs := make([]*proc, 0, len(p.live))
+	for q := range p.live {
+		procs = append(procs, q)
+	}
+	p.mu.Unlock()
+	slices.SortFunc(procs, func(a, b *proc) int { return cmp.Compare(a.seq, b.seq) })
+	host, _ := os.Hostname() // only shown
+	out := make([]Placement, 0, len(procs))
+	for _, q := range procs {
+		pl := Placement{Node: host, Launcher: "local", Process: fmt.Sprintf("pid %d", q.Pid()), State: "busy"}
+		if q.step != "" {
+			pl.Node, pl.Launcher, pl.Process = q.node, "slurm", "step "+q.step
+		}
+		switch {
+		case q.Ended():
+			pl.State = "ended"
+		case idle[q]:
+			pl.State = "idle"
+		}
+		out = append(out, pl)
+	}
+	return out
+}
+
 // jobWorks checks that the job's chunks cover its workload in order and
 // returns them as works.
 func jobWorks(job *Job) ([]*work, error) {
@@ -350,6 +395,38 @@ func jobWorks(job *Job) ([]*work, error) {
 		return nil, fmt.Errorf("the chunks cover %d of %d elements", at, job.N)
 	}
 	return works, nil
+}
+
+// placedEvents is implemented by Events that show where a call's mirrors
+// run (CellEvents).
+type placedEvents interface {
+	// Placed says on which nodes the call's mirrors run: "n1 ×2, n2".
+	Placed(where string)
+}
+
+// nodesOf names the nodes of mirrors placed by Slurm, with how many
+// mirrors each runs; "" for local mirrors.
+func nodesOf(procs []*proc) string {
+	count := map[string]int{}
+	var nodes []string
+	for _, q := range procs {
+		if q.step == "" {
+			continue
+		}
+		if count[q.node] == 0 {
+			nodes = append(nodes, q.node)
+		}
+		count[q.node]++
+	}
+	slices.Sort(nodes)
+	parts := make([]string, len(nodes))
+	for k, n := range nodes {
+		parts[k] = n
+		if count[n] > 1 {
+			parts[k] = fmt.Sprintf("%s ×%d", n, count[n])
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 type noEvents struct{}

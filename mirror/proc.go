@@ -34,6 +34,7 @@ type proc struct {
 	// node and step say where a mirror placed by Slurm runs; "" for a
 	// local one.
 	node, step string
+	seq        int // its place in the order mirrors started (Mirrors())
 
 	// What the mirror's interpreter holds, as declHashes; nil: rebuild.
 	have   []uint64
