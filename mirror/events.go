@@ -37,6 +37,7 @@ type CellEvents struct {
 	finished bool
 	started  time.Time
 	where    string // the nodes of mirrors placed by Slurm (Placed)
+	due      bool   // the call has run for progressDelay
 }
 
 // NewCellEvents returns the Events of one call, labelled for its progress
@@ -50,7 +51,15 @@ func NewCellEvents(sink CellSink, label string) *CellEvents {
 func (e *CellEvents) showBar() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.finished || e.bar != nil || e.total == 0 {
+	e.due = true
+	e.showBarLocked()
+}
+
+// showBarLocked shows the bar once it is due and the total is known: a
+// call whose mirrors took longer than the delay to start (a Slurm
+// allocation) reports its first progress after it.
+func (e *CellEvents) showBarLocked() {
+	if !e.due || e.finished || e.bar != nil || e.total == 0 {
 		return
 	}
 	label := e.label
@@ -68,6 +77,8 @@ func (e *CellEvents) Progress(done, total int) {
 	e.done, e.total = done, total
 	if e.bar != nil {
 		e.bar.Set(done)
+	} else {
+		e.showBarLocked()
 	}
 }
 

@@ -38,9 +38,16 @@ type allocation struct {
 	holder *exec.Cmd // salloc; nil when it is the kernel's own job
 	stdin  *os.File  // our end of the holder's stdin
 	done   chan struct{}
-	out    *tailWriter // salloc's messages
+	// msgs holds salloc's messages: a file, not a pipe, because a salloc
+	// whose stderr is a pipe to a dead kernel spins on the broken pipe
+	// (SIGPIPE caught, the write retried) instead of exiting.
+	msgs *os.File
 	once   sync.Once
 	err    error
+	// granted: the holder's command runs, and its stdin's end releases
+	// the allocation; before, salloc waits in the queue and is told to
+	// give up with SIGTERM.
+	granted bool
 }
 
 // allocate makes the kernel's allocation for n mirrors, or takes the job
@@ -57,7 +64,7 @@ func allocate(ctx context.Context, opts SlurmOptions, env []string, n int) (*all
 		args = append(args, "--ntasks="+strconv.Itoa(n))
 	}
 	args = append(append(args, opts.Args...), "--", "/bin/sh", "-c", holderScript)
-	a := &allocation{env: env, out: &tailWriter{max: 4096}, done: make(chan struct{})}
+	a := &allocation{env: env, done: make(chan struct{})}
 	line, err := a.startHolder(args)
 	if err != nil {
 		return nil, err
@@ -66,19 +73,22 @@ func allocate(ctx context.Context, opts SlurmOptions, env []string, n int) (*all
 	defer t.Stop()
 	select {
 	case l := <-line:
+		a.granted = true
 		if err := a.parseGrant(l); err != nil {
 			a.release()
 			return nil, err
 		}
 	case <-a.done:
-		return nil, fmt.Errorf("mirror: no Slurm allocation: %s %s", lastLines(a.out.String(), 3), slurmHint)
+		msg := lastLines(a.messages(), 3)
+		a.msgs.Close()
+		return nil, fmt.Errorf("mirror: no Slurm allocation: %s %s", msg, slurmHint)
 	case <-ctx.Done():
 		a.release()
 		return nil, fmt.Errorf("mirror: waiting for a Slurm allocation: %w", ctx.Err())
 	case <-t.C:
-		msg := lastLines(a.out.String(), 2)
+		msg := lastLines(a.messages(), 2)
 		a.release()
-		return nil, fmt.Errorf("mirror: no Slurm allocation within %v (salloc: %s) %s", opts.Timeout, msg, slurmHint)
+		return nil, fmt.Errorf("mirror: no Slurm allocation within %v (%s) %s", opts.Timeout, msg, slurmHint)
 	}
 	a.facing = facingAddrs(ctx, env, a.nodes)
 	return a, nil
@@ -96,9 +106,14 @@ func (a *allocation) startHolder(args []string) (<-chan string, error) {
 		closeFiles(inR, inW)
 		return nil, fmt.Errorf("mirror: pipe: %w", err)
 	}
+	if a.msgs, err = os.CreateTemp("", "dmirror-salloc-"); err != nil {
+		closeFiles(inR, inW, outR, outW)
+		return nil, fmt.Errorf("mirror: salloc's messages: %w", err)
+	}
+	os.Remove(a.msgs.Name()) // open, it lives until closed
 	cmd := exec.Command("salloc", args...)
 	cmd.Env = a.env
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, outW, a.out
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, outW, a.msgs
 	// Its own process group keeps a Ctrl-C meant for the kernel from
 	// reaching it; the kernel's death ends it (SIGTERM: salloc then
 	// releases the allocation).
@@ -107,7 +122,7 @@ func (a *allocation) startHolder(args []string) (<-chan string, error) {
 	err = cmd.Start()
 	closeFiles(inR, outW)
 	if err != nil {
-		closeFiles(inW, outR)
+		closeFiles(inW, outR, a.msgs)
 		return nil, fmt.Errorf("mirror: start salloc (Slurm's client commands must be on PATH): %w %s", err, slurmHint)
 	}
 	a.holder, a.stdin = cmd, inW
@@ -128,6 +143,18 @@ func (a *allocation) startHolder(args []string) (<-chan string, error) {
 		close(a.done)
 	}()
 	return line, nil
+}
+
+// messages returns the last of what salloc said.
+func (a *allocation) messages() string {
+	st, err := a.msgs.Stat()
+	if err != nil {
+		return ""
+	}
+	off := max(st.Size()-4096, 0)
+	b := make([]byte, st.Size()-off)
+	n, _ := a.msgs.ReadAt(b, off)
+	return string(b[:n])
 }
 
 // parseGrant reads the holder's line: job, tasks, CPUs per task, CPUs per
@@ -185,15 +212,18 @@ func (a *allocation) release() error {
 	var err error
 	a.once.Do(func() {
 		a.stdin.Close()
-		if a.wait(releaseGrace) {
+		if a.granted && a.wait(releaseGrace) {
+			a.msgs.Close()
 			return
 		}
 		a.holder.Process.Signal(syscall.SIGTERM) // an error means it ended
 		if a.wait(releaseGrace) {
+			a.msgs.Close()
 			return
 		}
 		a.holder.Process.Kill()
 		<-a.done
+		defer a.msgs.Close()
 		if a.job != "" {
 			ctx, cancel := context.WithTimeout(context.Background(), releaseGrace)
 			defer cancel()
