@@ -42,8 +42,8 @@ type allocation struct {
 	// whose stderr is a pipe to a dead kernel spins on the broken pipe
 	// (SIGPIPE caught, the write retried) instead of exiting.
 	msgs *os.File
-	once   sync.Once
-	err    error
+	once sync.Once
+	err  error
 	// granted: the holder's command runs, and its stdin's end releases
 	// the allocation; before, salloc waits in the queue and is told to
 	// give up with SIGTERM.
