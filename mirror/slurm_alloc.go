@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -216,24 +217,37 @@ func (a *allocation) release() error {
 			a.msgs.Close()
 			return
 		}
+		// A salloc still waiting (for the queue, or retrying to read its
+		// configuration) gets a second to give up.
+		grace := releaseGrace
+		if !a.granted {
+			grace = time.Second
+		}
 		a.holder.Process.Signal(syscall.SIGTERM) // an error means it ended
-		if a.wait(releaseGrace) {
+		if a.wait(grace) {
 			a.msgs.Close()
 			return
 		}
 		a.holder.Process.Kill()
 		<-a.done
 		defer a.msgs.Close()
-		if a.job != "" {
+		job := a.job
+		if m := pendingJob.FindStringSubmatch(a.messages()); job == "" && m != nil {
+			job = m[1]
+		}
+		if job != "" {
 			ctx, cancel := context.WithTimeout(context.Background(), releaseGrace)
 			defer cancel()
-			if out, cerr := slurmCommand(ctx, a.env, "scancel", a.job).CombinedOutput(); cerr != nil {
-				err = fmt.Errorf("mirror: cancel Slurm job %s: %v: %s", a.job, cerr, out)
+			if out, cerr := slurmCommand(ctx, a.env, "scancel", job).CombinedOutput(); cerr != nil {
+				err = fmt.Errorf("mirror: cancel Slurm job %s: %v: %s", job, cerr, out)
 			}
 		}
 	})
 	return err
 }
+
+// pendingJob finds the job salloc asked for in its messages.
+var pendingJob = regexp.MustCompile(`(?:Pending|Granted) job allocation (\d+)`)
 
 func (a *allocation) wait(d time.Duration) bool {
 	t := time.NewTimer(d)
