@@ -40,7 +40,7 @@ func (c *Cluster) close() error {
 	c.spawn.stop()
 	errs = append(errs, c.killLeftovers())
 	if c.bridge != "" {
-		errs = append(errs, deleteBridge(c.tools, c.bridge))
+		errs = append(errs, c.deleteLinks())
 	}
 	if err := os.RemoveAll(c.Dir); err != nil {
 		errs = append(errs, fmt.Errorf("slurmtest: %w", err))
@@ -69,19 +69,36 @@ func (c *Cluster) cancelJobs() {
 // carry its SLURM_CONF (they got it from Env), and names those that were
 // not already dying.
 func (c *Cluster) killLeftovers() error {
-	marker := []byte("SLURM_CONF=" + c.Conf + "\x00")
 	var errs []error
+	for _, p := range killWithConf(c.Conf) {
+		errs = append(errs, fmt.Errorf("process %d (%s) still ran with this cluster's SLURM_CONF: killed", p.pid, p.cmdline))
+	}
+	return errors.Join(errs...)
+}
+
+// leftover is a process killWithConf killed.
+type leftover struct {
+	pid     int
+	cmdline string
+}
+
+// killWithConf kills the processes other than this one that carry
+// SLURM_CONF=conf, waits until they are gone, and lists those that were
+// not already dying.
+func killWithConf(conf string) []leftover {
+	marker := []byte("\x00SLURM_CONF=" + conf + "\x00")
+	var named []leftover
 	var killed []int
 	for _, pid := range pids() {
 		if pid == os.Getpid() {
 			continue
 		}
 		env, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", pid))
-		if err != nil || !bytes.Contains(append([]byte{0}, env...), append([]byte{0}, marker...)) {
+		if err != nil || !bytes.Contains(append([]byte{0}, env...), marker) {
 			continue
 		}
 		if !dying(pid) {
-			errs = append(errs, fmt.Errorf("process %d (%s) still ran with this cluster's SLURM_CONF: killed", pid, cmdline(pid)))
+			named = append(named, leftover{pid, cmdline(pid)})
 		}
 		_ = syscall.Kill(pid, syscall.SIGKILL) // gone already, or going
 		killed = append(killed, pid)
@@ -91,7 +108,7 @@ func (c *Cluster) killLeftovers() error {
 	for _, pid := range killed {
 		_ = poll(ctx, func() (bool, error) { return !exists(pid), nil }) // a zombie's parent reaps it
 	}
-	return errors.Join(errs...)
+	return named
 }
 
 // pids lists the machine's processes.

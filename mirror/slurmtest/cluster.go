@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -138,7 +139,8 @@ func (c *Cluster) Env() []string {
 }
 
 // Command is exec.CommandContext with this cluster's Env: Command(ctx,
-// "srun", "-n1", "hostname").
+// "srun", "-n1", "hostname"). The command dies with the test process
+// (PR_SET_PDEATHSIG), so that a test killed by its timeout leaves no srun.
 func (c *Cluster) Command(ctx context.Context, name string, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, name, args...)
 	if filepath.Base(name) == name {
@@ -147,6 +149,7 @@ func (c *Cluster) Command(ctx context.Context, name string, args ...string) *exe
 		}
 	}
 	cmd.Env = c.Env()
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	return cmd
 }
 
@@ -186,9 +189,12 @@ func (c *Cluster) WaitNoJobs(ctx context.Context) error {
 }
 
 // KillNode kills a node with everything running on it, as a node that
-// loses power: slurmd, the steps and the tasks end at once (the steps' srun
-// see their connections drop); slurmctld notices only when the node misses
-// its pings (SlurmdTimeout).
+// loses power: slurmd, the steps and the tasks end at once, their sockets
+// close. Slurm itself notices only when the node misses slurmctld's pings:
+// after SlurmdTimeout (300 s unless Options.Config sets it; with
+// SlurmdTimeout=5, about 12 s) the node is down and its jobs end ("Node
+// failure on n2"; salloc --no-kill keeps an allocation that loses a node).
+// Until then an srun of a step on the node keeps running.
 func (c *Cluster) KillNode(name string) error {
 	d, ok := c.slurmds[name]
 	if !ok {

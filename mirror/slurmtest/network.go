@@ -1,6 +1,7 @@
 package slurmtest
 
 import (
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"net"
@@ -38,7 +39,15 @@ func (c *Cluster) network() error {
 	}
 	name := bridgePrefix + strconv.FormatInt(int64(os.Getpid()), 36) + "-" + strconv.FormatInt(int64(clusters.Add(1)), 36)
 	host := fmt.Sprintf("%s%d.1", subnetBase, x)
-	if err := ipCmd(c.tools, "link", "add", name, "type", "bridge"); err != nil {
+	// A bridge without an address of its own takes the lowest of its
+	// ports' and changes it when that port goes: nodes would then send to
+	// a stale ARP entry and time out after a node dies (KillNode).
+	mac := make([]byte, 6)
+	if _, err := rand.Read(mac); err != nil {
+		return fmt.Errorf("slurmtest: %w", err)
+	}
+	mac[0] = mac[0]&^1 | 2 // unicast, locally administered
+	if err := ipCmd(c.tools, "link", "add", name, "address", net.HardwareAddr(mac).String(), "type", "bridge"); err != nil {
 		return err
 	}
 	c.bridge = name
@@ -88,13 +97,27 @@ func ipCmd(t tools, args ...string) error {
 	return nil
 }
 
-// deleteBridge deletes the bridge; the nodes' veths went with their
-// network namespaces.
-func deleteBridge(t tools, name string) error {
+// deleteLinks deletes the nodes' veths and the bridge. A network namespace
+// outlives its last process for a moment (the kernel cleans it up in the
+// background), so the veths may still be there.
+func (c *Cluster) deleteLinks() error {
+	var errs []error
+	for _, n := range c.Nodes {
+		errs = append(errs, deleteLink(c.tools, c.bridge+n.Name))
+	}
+	return errors.Join(append(errs, deleteLink(c.tools, c.bridge))...)
+}
+
+// deleteLink deletes a network interface, if it exists.
+func deleteLink(t tools, name string) error {
 	if _, err := net.InterfaceByName(name); err != nil {
 		return nil // never made, or gone
 	}
-	return ipCmd(t, "link", "del", name)
+	err := ipCmd(t, "link", "del", name)
+	if _, gone := net.InterfaceByName(name); gone != nil {
+		return nil // deleted, by us or by the kernel
+	}
+	return err
 }
 
 // lockMachine serializes what clusters of different test processes pick
@@ -135,6 +158,8 @@ func sweepDead() {
 		rest := strings.TrimPrefix(filepath.Base(d), dirPrefix)
 		pid, err := strconv.Atoi(strings.SplitN(rest, "-", 2)[0])
 		if err == nil && !alive(pid) {
+			// Its daemons died with it; an srun it started may not have.
+			killWithConf(filepath.Join(d, "etc", "slurm.conf"))
 			_ = os.RemoveAll(d) // best effort
 		}
 	}

@@ -162,5 +162,5 @@ func logTail(path string) string {
 		return err.Error()
 	}
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	return strings.Join(lines[max(0, len(lines)-8):], "\n")
+	return strings.Join(lines[max(0, len(lines)-12):], "\n")
 }

@@ -15,7 +15,8 @@ const OptionalEnv = "DMIRROR_SLURM_TESTS"
 func Optional() bool { return os.Getenv(OptionalEnv) == "optional" }
 
 // Start starts a cluster for a test and closes it when the test and its
-// subtests end, failing the test if Close finds something left running.
+// subtests end, failing the test if Close finds something left running;
+// when the test failed, it logs the end of the daemons' logs first.
 // On a machine that cannot run one, it fails the test, or skips it when
 // Optional.
 func Start(t testing.TB, opts Options) *Cluster {
@@ -31,6 +32,9 @@ func Start(t testing.TB, opts Options) *Cluster {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the Slurm cluster's logs end with:\n%s", c.logs())
+		}
 		if err := c.Close(); err != nil {
 			t.Error(err)
 		}
