@@ -38,7 +38,7 @@ type kern struct {
 // environment, DMIRROR_MIRRORS=slurm and env. When the test ends, the
 // kernel is killed (SIGKILL, kerneltest's Close) and the queue must be
 // empty within seconds: nothing of it stays allocated.
-func startKernel(t *testing.T, c *slurmtest.Cluster, env ...string) *kern {
+func startKernel(t testing.TB, c *slurmtest.Cluster, env ...string) *kern {
 	t.Helper()
 	// Cleanups run last first: this one after the kernel's.
 	t.Cleanup(func() { waitNoJobs(t, c, 10*time.Second) })
@@ -48,7 +48,7 @@ func startKernel(t *testing.T, c *slurmtest.Cluster, env ...string) *kern {
 }
 
 // exec runs a cell and returns its result.
-func (k *kern) exec(t *testing.T, code string) *kerneltest.Result {
+func (k *kern) exec(t testing.TB, code string) *kerneltest.Result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -60,7 +60,7 @@ func (k *kern) exec(t *testing.T, code string) *kerneltest.Result {
 }
 
 // run runs a cell that must succeed and returns what it printed.
-func (k *kern) run(t *testing.T, code string) string {
+func (k *kern) run(t testing.TB, code string) string {
 	t.Helper()
 	r := k.exec(t, code)
 	if r.Status() != "ok" {
@@ -116,7 +116,7 @@ func steps(t *testing.T, c *slurmtest.Cluster) []string {
 }
 
 // waitNoJobs fails the test unless squeue is empty within d.
-func waitNoJobs(t *testing.T, c *slurmtest.Cluster, d time.Duration) time.Duration {
+func waitNoJobs(t testing.TB, c *slurmtest.Cluster, d time.Duration) time.Duration {
 	t.Helper()
 	t0 := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), d)
