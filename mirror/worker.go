@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"sync"
 	"sync/atomic"
@@ -17,13 +18,23 @@ import (
 // WorkerMode is the hidden command that runs a mirror.
 const WorkerMode = "__mirror"
 
-// ServeWorker runs one mirror over its pipes until the kernel closes them.
+// ServeWorker runs one mirror until the kernel closes its connection: the
+// inherited pipes of a local mirror, or, in a Slurm step (remotePortEnv
+// set), a TCP connection to the kernel, authenticated.
 func ServeWorker(ctx context.Context) error {
 	if err := limitMemory(); err != nil {
 		return err
 	}
 	tuneRuntime()
 	vm.SetProgramArgs()
+	if os.Getenv(remotePortEnv) != "" {
+		c, err := dialRemoteKernel(ctx)
+		if err != nil {
+			return fmt.Errorf("mirror: %w", err)
+		}
+		defer c.Close()
+		return serveWorker(ctx, c, c)
+	}
 	in, out, err := childproc.Pipes()
 	if err != nil {
 		return fmt.Errorf("mirror: %w", err)
