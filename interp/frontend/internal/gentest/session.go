@@ -7,10 +7,10 @@ import (
 	strings "strings"
 )
 
-//line cell[1]/_.go:38:1
+//line cell[1]/_.go:40:1
 var scale int
 
-//line cell[1]/_.go:40:1
+//line cell[1]/_.go:42:1
 var events []string
 
 //line cell[1]/_.go:7:1
@@ -57,6 +57,9 @@ const limit = 3
 const Greeting = "hi"
 
 //line cell[1]/_.go:31:1
+type Meters float64
+
+//line cell[1]/_.go:33:1
 func fib(n int) int {
 	if n < 2 {
 		return n
@@ -64,25 +67,25 @@ func fib(n int) int {
 	return fib(n-1) + fib(n-2)
 }
 
-//line cell[1]/_.go:39:1
+//line cell[1]/_.go:41:1
 func scaled(x int) int { return x * scale }
 
-//line cell[1]/_.go:41:1
+//line cell[1]/_.go:43:1
 func record(s string) { events = append(events, s) }
 
-//line cell[1]/_.go:43:1
+//line cell[1]/_.go:45:1
 type base struct{ id int }
 
-//line cell[1]/_.go:45:1
+//line cell[1]/_.go:47:1
 func (b *base) bump() int { b.id++; return b.id }
 
-//line cell[1]/_.go:47:1
+//line cell[1]/_.go:49:1
 type item struct {
 	base
 	Name string
 }
 
-//line cell[1]/_.go:60:1
+//line cell[1]/_.go:62:1
 func totalArea(shapes []Shape) float64 {
 	s := 0.0
 	for _, x := range shapes {

@@ -32,6 +32,7 @@ var Symbols = map[string]map[string]reflect.Value{
 		"T_byArea":         reflect.ValueOf((*byArea)(nil)),
 		"C_limit":          reflect.ValueOf(constant.MakeFromLiteral("3", token.INT, 0)),
 		"C_Greeting":       reflect.ValueOf(constant.MakeFromLiteral("\"hi\"", token.STRING, 0)),
+		"T_Meters":         reflect.ValueOf((*Meters)(nil)),
 		"F_fib":            reflect.ValueOf(fib),
 		"F_scaled":         reflect.ValueOf(scaled),
 		"F_record":         reflect.ValueOf(record),
