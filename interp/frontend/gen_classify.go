@@ -29,6 +29,10 @@ type compiledSet struct {
 	names map[string]bool   // compiled declarations by name, "T.m" for methods
 	files map[string]string // the generation's files
 	n     int               // its Generation.N
+	// insts are the instantiations of packages' generics with session
+	// types the generation compiles, by symbol; instKey lists them.
+	insts   map[string]*sessionInstance
+	instKey string
 }
 
 func (s *compiledSet) has(name string) bool { return s != nil && s.names[name] }

@@ -131,7 +131,7 @@ func (g *symbolsGen) entry(key, value string) {
 
 // generationFiles returns the generation's files for the compiled
 // declarations of s, or an error when Go would not compile them.
-func (im *Image) generationFiles(s *state, compiled map[string]bool) (map[string]string, error) {
+func (im *Image) generationFiles(s *state, compiled map[string]bool, insts map[string]*sessionInstance) (map[string]string, error) {
 	src := generationSource(s, compiled)
 	pkg, err := im.checkGeneration(src)
 	if err != nil {
@@ -153,6 +153,7 @@ func (im *Image) generationFiles(s *state, compiled map[string]bool) (map[string
 			g.method(recv, m)
 		}
 	}
+	g.instances(insts)
 	access, err := g.file("access.go", g.access.String())
 	if err != nil {
 		return nil, err
@@ -232,6 +233,28 @@ func (g *symbolsGen) object(o types.Object) {
 		g.entry(varKey(o.Name()), "reflect.ValueOf(&"+o.Name()+")")
 	}
 }
+
+// instances writes the symbols of the session instantiations.
+func (g *symbolsGen) instances(insts map[string]*sessionInstance) {
+	keys := make([]string, 0, len(insts))
+	for k := range insts {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		si := insts[k]
+		expr := placeholder.ReplaceAllStringFunc(si.expr, func(m string) string {
+			return g.qualifier(types.NewPackage(m[len("⟦"):len(m)-len("⟧")], ""))
+		})
+		if si.isType {
+			g.entry(k, "reflect.ValueOf((*"+expr+")(nil))")
+			continue
+		}
+		g.entry(k, "reflect.ValueOf("+expr+")")
+	}
+}
+
+var placeholder = regexp.MustCompile(`⟦[^⟧]*⟧`)
 
 // constValue keeps an untyped constant untyped, as yaegi's tables do: a
 // go/constant value, which the interpreter treats as a constant.

@@ -2,6 +2,14 @@
 
 package gentest
 
+func FP6_person_name(v *person) *string { return &v.name }
+
+func FG6_person_name(v person) string { return v.name }
+
+func FP6_person_age(v *person) *int { return &v.age }
+
+func FG6_person_age(v person) int { return v.age }
+
 func FP7_counter_name(v *counter) *string { return &v.name }
 
 func FG7_counter_name(v counter) string { return v.name }
