@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -156,6 +157,9 @@ func (c *compiler) recordDeps() {
 		return true
 	})
 	for d, dd := range deps {
+		if slices.Contains(d.names, "Symbols") {
+			dd.pin = "the generation declares Symbols"
+		}
 		sort.Strings(dd.deps)
 		sort.Strings(dd.imports)
 		d.comp = dd

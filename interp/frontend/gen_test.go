@@ -318,8 +318,8 @@ func sessionFacade(fset *token.FileSet, im *Image, cs *compiledSet) (*types.Pack
 		switch {
 		case strings.HasPrefix(key, "T_"):
 			fmt.Fprintf(&keys, "type %s = %s\n", key, strings.TrimSuffix(strings.TrimPrefix(val, "(*"), ")(nil)"))
-		case strings.HasPrefix(key, "_"), strings.HasPrefix(key, "FP"), strings.HasPrefix(key, "FG"), strings.HasPrefix(key, "M"):
-			// funcs and wrappers the generation declares under their keys
+		case strings.HasPrefix(key, "_"):
+			// a wrapper, for the interpreter only
 		case strings.HasPrefix(key, "C_"):
 			fmt.Fprintf(&keys, "const %s = %s\n", key, strings.TrimPrefix(key, "C_"))
 		default:
