@@ -129,6 +129,10 @@ func (c *compiler) visit(n ast.Node) bool {
 		c.methodExpr(n)
 		c.compiledVarAssign(n)
 		c.compiledMember(n)
+	case *ast.FuncType:
+		c.bareConstraints(n.TypeParams)
+	case *ast.TypeSpec:
+		c.bareConstraints(n.TypeParams)
 	case *ast.CompositeLit:
 		c.compiledLit(n)
 		c.compiledIfaceLit(n)
