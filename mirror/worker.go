@@ -10,8 +10,8 @@ import (
 	"sync/atomic"
 
 	"github.com/dmirror/dmirror/interp/childproc"
-	"github.com/dmirror/dmirror/interp/stdpipe"
 	"github.com/dmirror/dmirror/interp/frame"
+	"github.com/dmirror/dmirror/interp/stdpipe"
 	"github.com/dmirror/dmirror/interp/vm"
 )
 
