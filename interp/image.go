@@ -18,6 +18,7 @@ import (
 	"github.com/dmirror/dmirror/interp/frame"
 	"github.com/dmirror/dmirror/interp/frontend"
 	"github.com/dmirror/dmirror/interp/modules"
+	"github.com/dmirror/dmirror/interp/stdpipe"
 	"github.com/dmirror/dmirror/interp/values"
 	"github.com/dmirror/dmirror/interp/vm"
 	"github.com/dmirror/dmirror/kernel/engine"
@@ -86,7 +87,7 @@ type imageServer struct {
 
 	// compiledOut reads what compiled code writes to os.Stdout and
 	// os.Stderr; set before any cell runs.
-	compiledOut []*compiledOutput
+	compiledOut []*stdpipe.Pipe
 }
 
 // activeRun is the cell being run.
@@ -127,9 +128,9 @@ func serveImage(ctx context.Context, in io.ReadCloser, out io.Writer, limit uint
 	}
 	s.stdin = &stdinFile{img: s}
 	s.out = newOutput(func(m streamMsg) error { return s.conn.Send(msgStream, 0, m) })
-	compiledOut, err := s.redirectCompiledOutput()
+	compiledOut, err := stdpipe.Redirect()
 	if err != nil {
-		return err
+		return fmt.Errorf("image: %w", err)
 	}
 	s.compiledOut = compiledOut
 	s.out.drain = func() { s.drainCompiled(-1, false) }
@@ -137,15 +138,15 @@ func serveImage(ctx context.Context, in io.ReadCloser, out io.Writer, limit uint
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
 	defer func() {
-		for _, c := range compiledOut {
-			c.close()
+		for _, p := range compiledOut {
+			p.Close()
 		}
 		close(stop)
 		wg.Wait()
 	}()
-	for _, c := range compiledOut {
+	for _, p := range compiledOut {
 		wg.Add(1)
-		go func() { defer wg.Done(); c.run() }()
+		go func() { defer wg.Done(); p.Run(s.compiledEmit(p, -1)) }()
 	}
 	wg.Add(2)
 	go func() { defer wg.Done(); s.out.run(stop) }()
