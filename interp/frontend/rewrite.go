@@ -55,6 +55,7 @@ func (c *compiler) rewrite() {
 	for _, n := range c.cellNodes() {
 		ast.Inspect(n, c.visit)
 	}
+	c.embedConversions()
 	if c.bodyFunc != nil {
 		c.computeTouched()
 		c.initOrder()
@@ -159,6 +160,10 @@ func (c *compiler) visit(n ast.Node) bool {
 		}
 	case *ast.StructType:
 		c.hideUnexported(n)
+	case *ast.FuncType:
+		c.pointerConstraints(n.TypeParams)
+	case *ast.TypeSpec:
+		c.pointerConstraints(n.TypeParams)
 	case *ast.SwitchStmt:
 		c.ifaceSwitch(n)
 	case *ast.AssignStmt:
