@@ -125,6 +125,7 @@ func (c *compiler) visit(n ast.Node) bool {
 		}
 	case *ast.SelectorExpr:
 		c.checkMember(n)
+		c.promotedIfaceMethod(n)
 		c.methodExpr(n)
 		c.compiledVarAssign(n)
 	case *ast.RangeStmt:

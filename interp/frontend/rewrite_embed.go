@@ -3,6 +3,7 @@ package frontend
 import (
 	"go/ast"
 	"go/types"
+	"strings"
 )
 
 // embedConversions refuses giving a value of a session struct type that
@@ -222,4 +223,39 @@ func pointerTerm(iface *types.Interface) bool {
 		}
 	}
 	return false
+}
+
+// promotedIfaceMethod writes out the path of a method promoted through an
+// embedded interface field (n.Area() with type Named struct{ Shape; name
+// string } becomes n.Shape.Area()): yaegi panicked "invalid interface
+// value" on the promoted call when the struct had other fields, and the
+// explicit selection works.
+func (c *compiler) promotedIfaceMethod(sel *ast.SelectorExpr) {
+	s, ok := c.chk.info.Selections[sel]
+	if !ok || s.Kind() == types.FieldVal || len(s.Index()) < 2 {
+		return
+	}
+	t := s.Recv()
+	var path []string
+	viaIface := false
+	for _, i := range s.Index()[:len(s.Index())-1] {
+		if p, ok := t.Underlying().(*types.Pointer); ok {
+			t = p.Elem()
+		}
+		if p, ok := t.(*types.Pointer); ok {
+			t = p.Elem()
+		}
+		st, ok := t.Underlying().(*types.Struct)
+		if !ok || i >= st.NumFields() {
+			return
+		}
+		f := st.Field(i)
+		path = append(path, f.Name())
+		t = f.Type()
+		viaIface = viaIface || types.IsInterface(t)
+	}
+	if !viaIface {
+		return
+	}
+	c.ed.insert(c.coff(sel.Sel.Pos()), strings.Join(path, ".")+".")
 }
