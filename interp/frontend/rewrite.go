@@ -17,7 +17,9 @@ func (c *compiler) coff(p token.Pos) int {
 func (c *compiler) cellNodes() []ast.Node {
 	nodes := make([]ast.Node, 0, len(c.cellDecls)+1)
 	for _, d := range c.cellDecls {
-		nodes = append(nodes, d)
+		if !c.compiledDecl(d) { // compiled: Go as written
+			nodes = append(nodes, d)
+		}
 	}
 	if c.bodyFunc != nil {
 		nodes = append(nodes, c.bodyFunc.Body)
@@ -128,6 +130,10 @@ func (c *compiler) visit(n ast.Node) bool {
 		c.promotedIfaceMethod(n)
 		c.methodExpr(n)
 		c.compiledVarAssign(n)
+		c.compiledMember(n)
+	case *ast.CompositeLit:
+		c.compiledLit(n)
+		c.compiledIfaceLit(n)
 	case *ast.RangeStmt:
 		c.rangeStmt(n)
 	case *ast.ForStmt:
@@ -144,6 +150,7 @@ func (c *compiler) visit(n ast.Node) bool {
 			c.ed.replace(c.coff(n.Pos()), c.coff(n.End()), alt)
 		}
 		c.renameEntry(n)
+		c.compiledRef(n)
 	case *ast.ReturnStmt:
 		c.bareReturn(n)
 	case *ast.TypeSwitchStmt:
