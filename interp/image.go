@@ -108,6 +108,10 @@ type activeRun struct {
 	// inBody is set while the cell's body func runs under ctx: only then
 	// does cancelling the run end the evaluation (see exit).
 	inBody atomic.Bool
+	// endless and liveStart serve the runaway rule (runawayWatch): the
+	// cell has a loop that cannot end; the live heap when it began.
+	endless   bool
+	liveStart uint64
 }
 
 func serveImage(ctx context.Context, in io.ReadCloser, out io.Writer, limit uint64) error {

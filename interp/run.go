@@ -138,7 +138,9 @@ func (s *imageServer) execute(parent context.Context, id uint64, m runMsg) doneM
 	s.src.Update(m.Modules)
 	ctx, cancel := context.WithCancelCause(parent)
 	defer cancel(nil)
-	s.begin(&activeRun{id: id, cell: plan.Cell, ctx: ctx, cancel: cancel, allowStdin: m.AllowStdin, vars: plan.Vars})
+	heapBefore := liveHeap()
+	s.begin(&activeRun{id: id, cell: plan.Cell, ctx: ctx, cancel: cancel, allowStdin: m.AllowStdin,
+		vars: plan.Vars, endless: plan.Endless, liveStart: heapBefore})
 	defer s.end()
 
 	s.addBlocks(plan.Blocks)
@@ -146,7 +148,6 @@ func (s *imageServer) execute(parent context.Context, id uint64, m runMsg) doneM
 	if fail != nil {
 		return doneMsg{Error: fail}
 	}
-	heapBefore := liveHeap()
 	snap := snapshot(s.ip, s.vars, plan.Touched)
 	target, result, reset, fail := s.apply(ctx, plan, gen)
 	defer func() { s.setActive(s.ip) }()
@@ -175,7 +176,7 @@ func (s *imageServer) execute(parent context.Context, id uint64, m runMsg) doneM
 	s.vars = plan.Vars
 	s.gen = gen
 	if plan.HasResult && !(plan.ResultIsError && isNil(result)) {
-		done.Data, done.Metadata = display.Render(result)
+		done.Data, done.Metadata = renderResult(result)
 	}
 	s.out.flush()
 	return done

@@ -11,13 +11,31 @@ import (
 	"time"
 
 	"github.com/dmirror/dmirror/interp/childproc"
+	"github.com/dmirror/dmirror/interp/frame"
 )
+
+// endpoint is what the pool needs of a running mirror: a local child
+// (*childproc.Process) or a Slurm step (*slurmStep). Its methods are safe for
+// concurrent use.
+type endpoint interface {
+	Send(typ string, id uint64, body any, blobs ...[]byte) error
+	Frames() <-chan frame.Msg
+	Ended() bool
+	Close(grace time.Duration)
+	Kill()
+	Pid() int
+	State() *os.ProcessState
+}
 
 // proc is one mirror process, owned by the pool.
 type proc struct {
-	*childproc.Process
+	endpoint
 	exe  string      // the binary it runs (Pool.SetExe moves mirrors to another)
 	tail *tailWriter // the process's own stdout and stderr, last bytes
+	// node and step say where a mirror placed by Slurm runs; "" for a
+	// local one.
+	node, step string
+	seq        int // its place in the order mirrors started (Mirrors())
 	// raw receives what the process writes to its fd 1 and 2 while a
 	// chunk runs (compiled code's println): see forwardRaw.
 	raw atomic.Pointer[func(stream, text string)]
@@ -36,7 +54,7 @@ func startProc(exe string, args, env []string) (*proc, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mirror: %w", err)
 	}
-	p.Process = c
+	p.endpoint = c
 	return p, nil
 }
 
@@ -84,6 +102,9 @@ func (p *proc) stop(grace time.Duration) { p.Close(grace) }
 // death describes why the process ended, as a Failure.
 func (p *proc) death(mirror int) Failure {
 	f := Failure{Mirror: mirror, Index: -1, Kind: KindCrash, Output: p.tail.String()}
+	if p.step != "" {
+		return p.stepDeath(f)
+	}
 	st := p.State()
 	switch {
 	case st == nil:

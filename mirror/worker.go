@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"sync"
 	"sync/atomic"
@@ -18,19 +19,33 @@ import (
 // WorkerMode is the hidden command that runs a mirror.
 const WorkerMode = "__mirror"
 
-// ServeWorker runs one mirror over its pipes until the kernel closes them.
+// ServeWorker runs one mirror until the kernel closes its connection: the
+// inherited pipes of a local mirror, or, in a Slurm step (remotePortEnv
+// set), a TCP connection to the kernel, authenticated.
 func ServeWorker(ctx context.Context) error {
 	if err := limitMemory(); err != nil {
 		return err
 	}
 	tuneRuntime()
 	vm.SetProgramArgs()
-	in, out, err := childproc.Pipes()
-	if err != nil {
-		return fmt.Errorf("mirror: %w", err)
+	var in io.ReadCloser
+	var out io.WriteCloser
+	if os.Getenv(remotePortEnv) != "" {
+		c, err := dialRemoteKernel(ctx)
+		if err != nil {
+			return fmt.Errorf("mirror: %w", err)
+		}
+		in, out = c, c
+	} else {
+		var err error
+		if in, out, err = childproc.Pipes(); err != nil {
+			return fmt.Errorf("mirror: %w", err)
+		}
 	}
 	defer in.Close()
 	defer out.Close()
+	// What compiled code prints reaches the kernel in frames, tagged with
+	// the mirror, also from a Slurm step.
 	pipes, err := stdpipe.Redirect()
 	if err != nil {
 		return fmt.Errorf("mirror: %w", err)

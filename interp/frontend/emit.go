@@ -11,6 +11,7 @@ func (c *compiler) plan() *Plan {
 	p := &Plan{Cell: c.cell, Source: c.src, Rebuild: c.rebuild || c.genChanged, HasResult: c.hasResult, Generation: c.generationOf(),
 		ResultIsError: c.hasResult && types.Identical(c.chk.info.Types[c.resultExpr].Type, types.Universe.Lookup("error").Type()),
 		Blocks:        append(append([]Block(nil), c.blocks...), c.rerendered...),
+		Endless:       c.endless(),
 		Instances:     c.instances,
 		NativeStd:     sortedKeys(c.nativeStd)}
 	var bodyBlocks []Block

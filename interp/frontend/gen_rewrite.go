@@ -78,86 +78,344 @@ func (c *compiler) interpretedSessionType(t types.Type) bool {
 	return n == nil || !c.comp.has(n.Obj().Name())
 }
 
-// compiledOwner returns the compiled session type that declares the field
-// or method sel selects, and whether it is promoted through embedded fields.
-func (c *compiler) compiledOwner(s *types.Selection) (*types.Named, bool) {
-	var t types.Type
-	if s.Kind() == types.FieldVal {
-		t = s.Recv()
-		for _, i := range s.Index()[:len(s.Index())-1] {
-			st, ok := derefType(t).Underlying().(*types.Struct)
-			if !ok {
-				return nil, false
-			}
-			t = st.Field(i).Type()
-		}
-	} else {
-		sig, ok := s.Obj().Type().(*types.Signature)
-		if !ok || sig.Recv() == nil {
-			return nil, false
-		}
-		t = sig.Recv().Type()
-	}
+// compiledNamed returns t (or what it points to) as a compiled session
+// type, or nil.
+func (c *compiler) compiledNamed(t types.Type) *types.Named {
 	n, ok := types.Unalias(derefType(t)).(*types.Named)
 	if !ok || n.Obj().Pkg() == nil || n.Obj().Pkg().Path() != "main" || !c.comp.has(n.Obj().Name()) {
-		return nil, false
+		return nil
 	}
-	return n, len(s.Index()) > 1
+	return n
 }
 
-// compiledMember rewrites a use of an unexported field or method of a
-// compiled type.
+// How an expression of compiledMember's chain stands for the value it
+// reaches.
+const (
+	ptrTo = iota // a pointer to the value
+	addr         // the value, addressable
+	val          // the value, not addressable
+)
+
+// hole marks where the selection's receiver goes in compiledMember's text.
+const hole = "\x00"
+
+// compiledMember rewrites a selection that reaches an unexported field or
+// method of a compiled type, also through embedded fields: each step is
+// written out, the unexported ones of compiled types through accessors.
+// X.f becomes (*__dms.FP(&(X))), X.m(a) __dms.M(&(X), a). The receiver X
+// keeps its own edits, and insertions before it (`__dmV := `) stay
+// outside. A pointer an accessor returns is used as it is: yaegi cannot
+// take the address of *f() (&(*__dms.FP(x))).
 func (c *compiler) compiledMember(sel *ast.SelectorExpr) {
+	text, state, _, hidden, ok := c.memberChain(sel)
+	if !ok {
+		return
+	}
 	s := c.chk.info.Selections[sel]
-	if c.comp == nil || s == nil || sel.Sel.IsExported() || s.Kind() == types.MethodExpr {
-		return
-	}
-	owner, promoted := c.compiledOwner(s)
-	if owner == nil {
-		return
-	}
-	name := owner.Obj().Name()
-	if promoted {
-		c.errAt(c.coff(sel.Pos()), "%s.%s, an unexported member of the compiled type %s promoted through an embedded field, is not supported in interpreted code (a declaration that uses the prelude's funcs); select it through the embedded field", name, sel.Sel.Name, name)
-		return
-	}
-	_, isPtr := types.Unalias(c.chk.info.Types[sel.X].Type).(*types.Pointer)
-	// X.f becomes (*__dms.FP(X)), with &(X) or *(X) as needed: X keeps
-	// its own edits, and insertions before it (`__dmV := `) stay outside.
-	wrap := func(open, close string) {
-		c.ed.insertLate(c.coff(sel.X.Pos()), open)
-		c.ed.replace(c.coff(sel.X.End()), c.coff(sel.End()), close)
-	}
 	if s.Kind() == types.FieldVal {
-		switch {
-		case isPtr:
-			wrap("(*"+sessionName+"."+fieldPtrKey(name, sel.Sel.Name)+"(", "))")
-		case c.chk.info.Types[sel.X].Addressable():
-			wrap("(*"+sessionName+"."+fieldPtrKey(name, sel.Sel.Name)+"(&(", ")))")
-		default:
-			wrap(sessionName+"."+fieldGetKey(name, sel.Sel.Name)+"(", ")")
+		if !hidden {
+			return
 		}
+		if state == ptrTo && !c.ptrUsed[sel] {
+			text = "(*" + text + ")"
+		}
+		c.memberEdits(sel, text, sel.End())
 		return
 	}
-	call, ok := c.parents[sel].(*ast.CallExpr)
-	if !ok || call.Fun != sel {
-		c.errAt(c.coff(sel.Pos()), "the method value %s.%s of the compiled type %s is not supported in interpreted code (a declaration that uses the prelude's funcs): call it, or wrap the call in a func literal", name, sel.Sel.Name, name)
+	call, isCall := c.parents[sel].(*ast.CallExpr)
+	if isCall && call.Fun == sel && c.deferredOrGo(call) {
+		return // callNow writes it (accessorMethod)
+	}
+	fun, recv, ok := c.accessorMethod(sel)
+	if !ok {
 		return
 	}
-	_, ptrRecv := s.Obj().Type().(*types.Signature).Recv().Type().(*types.Pointer)
-	comma := ""
+	if recv == "" {
+		c.memberEdits(sel, fun, sel.End())
+		return
+	}
+	if !isCall || call.Fun != sel {
+		return // a method value: compiledMethodValue
+	}
+	text = fun + "(" + recv
 	if len(call.Args) > 0 {
-		comma = ", "
+		text += ", " // the call's own ( is replaced, its ) stays
 	}
-	open, close := "(", "" // the call's own ( is replaced, its ) stays
-	switch {
-	case ptrRecv && !isPtr:
-		open, close = "(&(", ")"
-	case !ptrRecv && isPtr:
-		open, close = "(*(", ")"
+	c.memberEdits(sel, text, call.Lparen+1)
+}
+
+// compiledMethodValue writes a method value x.M of a compiled type that is
+// not called at once as a func literal that calls the method on the
+// receiver evaluated there, as Go evaluates it (a copy for a value
+// receiver): yaegi v0.16.1 gives the method value of a compiled type the
+// type of its method expression (reflect.Set: value of type func() is not
+// assignable to type func(*Counter)). It reports whether it did.
+func (c *compiler) compiledMethodValue(sel *ast.SelectorExpr) bool {
+	s := c.chk.info.Selections[sel]
+	if c.comp == nil || s == nil || s.Kind() != types.MethodVal || c.calledNow(sel) {
+		return false
 	}
-	c.ed.insertLate(c.coff(sel.X.Pos()), sessionName+"."+methodKey(name, sel.Sel.Name)+open)
-	c.ed.replace(c.coff(sel.X.End()), c.coff(call.Lparen)+1, close+comma)
+	if call, ok := c.parents[sel].(*ast.CallExpr); ok && call.Fun == sel {
+		return false // go x.M(): goMethod
+	}
+	m := s.Obj().(*types.Func)
+	msig := m.Type().(*types.Signature)
+	owner := c.compiledNamed(msig.Recv().Type())
+	if owner == nil {
+		return false
+	}
+	// The receiver: x, through the embedded fields M is promoted by.
+	text, state, t, _, ok := c.memberChain(sel)
+	if !ok {
+		return false
+	}
+	text, state, _ = toStruct(text, state, t)
+	recvT := c.typeString(owner)
+	switch ptrRecv := isPointer(msig.Recv().Type()); {
+	case ptrRecv:
+		recvT = "*" + recvT
+		if state != ptrTo {
+			text = "&(" + text + ")"
+		}
+	case state == ptrTo:
+		text = "*(" + text + ")"
+	}
+	var params, args []string
+	for i := 0; i < msig.Params().Len(); i++ {
+		t := msig.Params().At(i).Type()
+		a := fmt.Sprintf("__dmA%d", i)
+		if msig.Variadic() && i == msig.Params().Len()-1 {
+			params = append(params, a+" ..."+c.typeString(t.(*types.Slice).Elem()))
+			args = append(args, a+"...")
+			continue
+		}
+		params = append(params, a+" "+c.typeString(t))
+		args = append(args, a)
+	}
+	var results []string
+	for i := 0; i < msig.Results().Len(); i++ {
+		results = append(results, c.typeString(msig.Results().At(i).Type()))
+	}
+	call := "__dmR." + m.Name() + "(" + strings.Join(args, ", ") + ")"
+	if !m.Exported() {
+		call = sessionName + "." + methodKey(owner.Obj().Name(), m.Name()) + "(" + strings.Join(append([]string{"__dmR"}, args...), ", ") + ")"
+	}
+	if len(results) > 0 {
+		call = "return " + call
+	}
+	fn := "func(" + strings.Join(params, ", ") + ") (" + strings.Join(results, ", ") + ")"
+	c.memberEdits(sel, "func(__dmR "+recvT+") "+fn+" { return "+fn+" { "+call+" } }("+text+")", sel.End())
+	return true
+}
+
+// bareConstraints writes the constraints of an interpreted generic
+// declaration's type parameters that are type sets (type Number
+// interface{ ~int | ~float64 }) as their bare unions (~int | ~float64):
+// yaegi v0.16.1 crashes checking a compiled type (Meters) against an
+// interface of type terms, and not against the bare union.
+func (c *compiler) bareConstraints(params *ast.FieldList) {
+	if c.comp == nil || params == nil {
+		return
+	}
+	for _, f := range params.List {
+		if _, bare := f.Type.(*ast.BinaryExpr); bare {
+			continue
+		}
+		if u, ok := f.Type.(*ast.UnaryExpr); ok && u.Op == token.TILDE {
+			continue
+		}
+		it, ok := c.chk.info.Types[f.Type].Type.Underlying().(*types.Interface)
+		if !ok || it.NumMethods() > 0 || it.NumEmbeddeds() != 1 {
+			continue
+		}
+		u, ok := it.EmbeddedType(0).(*types.Union)
+		if !ok {
+			continue
+		}
+		terms := make([]string, u.Len())
+		for i := range terms {
+			terms[i] = c.typeString(u.Term(i).Type())
+			if u.Term(i).Tilde() {
+				terms[i] = "~" + terms[i]
+			}
+		}
+		c.ed.replace(c.coff(f.Type.Pos()), c.coff(f.Type.End()), strings.Join(terms, " | "))
+	}
+}
+
+// deferredOrGo reports whether call is the call of a defer or go
+// statement.
+func (c *compiler) deferredOrGo(call *ast.CallExpr) bool {
+	switch p := c.parents[call].(type) {
+	case *ast.DeferStmt:
+		return p.Call == call
+	case *ast.GoStmt:
+		return p.Call == call
+	}
+	return false
+}
+
+// accessorMethod returns how compiledMember writes a method value sel it
+// rewrites: the accessor to call and its receiver argument, or, for an
+// exported method reached through accessors, the method value itself in
+// fun (recv ""). fun and recv hold the hole for sel.X. ok is false when
+// sel needs no rewrite.
+func (c *compiler) accessorMethod(sel *ast.SelectorExpr) (fun, recv string, ok bool) {
+	text, state, t, hidden, ok := c.memberChain(sel)
+	s := c.chk.info.Selections[sel]
+	if !ok || s.Kind() != types.MethodVal {
+		return "", "", false
+	}
+	m := s.Obj().(*types.Func)
+	owner := c.compiledNamed(m.Type().(*types.Signature).Recv().Type())
+	if owner == nil || m.Exported() {
+		return text + "." + m.Name(), "", hidden
+	}
+	text, state, _ = toStruct(text, state, t)
+	switch ptrRecv := isPointer(m.Type().(*types.Signature).Recv().Type()); {
+	case ptrRecv && state != ptrTo:
+		text = "&(" + text + ")"
+	case !ptrRecv && state == ptrTo:
+		text = "*(" + text + ")"
+	}
+	return sessionName + "." + methodKey(owner.Obj().Name(), m.Name()), text, true
+}
+
+func isPointer(t types.Type) bool {
+	_, ok := types.Unalias(t).(*types.Pointer)
+	return ok
+}
+
+// memberChain writes the steps of sel's selection (compiledMember) around
+// a hole for sel.X: the text, how it stands for the value it reaches
+// (ptrTo, addr, val), that value's type, and whether a step needs an
+// accessor. ok is false for what is not a selection of a field or method
+// value.
+func (c *compiler) memberChain(sel *ast.SelectorExpr) (text string, state int, t types.Type, hidden, ok bool) {
+	s := c.chk.info.Selections[sel]
+	if c.comp == nil || s == nil || s.Kind() == types.MethodExpr {
+		return "", 0, nil, false, false
+	}
+	t = c.chk.info.Types[sel.X].Type
+	text, state = hole, val
+	if inner, _ := ast.Unparen(sel.X).(*ast.SelectorExpr); inner != nil && c.endsInAccessor(inner) {
+		// X is itself a selection through an accessor: the pointer it
+		// returns is used as it is.
+		if c.ptrUsed == nil {
+			c.ptrUsed = map[*ast.SelectorExpr]bool{}
+		}
+		c.ptrUsed[inner] = true
+		state = ptrTo
+	} else if c.chk.info.Types[sel.X].Addressable() {
+		state = addr
+	}
+	fields := s.Index()
+	if s.Kind() == types.MethodVal {
+		fields = fields[:len(fields)-1]
+	}
+	for _, i := range fields {
+		text, state, t = toStruct(text, state, t)
+		st, isStruct := t.Underlying().(*types.Struct)
+		if !isStruct {
+			return "", 0, nil, false, false
+		}
+		f := st.Field(i)
+		owner := c.compiledNamed(t)
+		switch {
+		case owner == nil || f.Exported():
+			text += "." + f.Name()
+			if state != val {
+				state = addr
+			}
+		case state == ptrTo:
+			text = sessionName + "." + fieldPtrKey(owner.Obj().Name(), f.Name()) + "(" + text + ")"
+			hidden = true
+		case state == addr:
+			text = sessionName + "." + fieldPtrKey(owner.Obj().Name(), f.Name()) + "(&(" + text + "))"
+			state, hidden = ptrTo, true
+		default:
+			text = sessionName + "." + fieldGetKey(owner.Obj().Name(), f.Name()) + "(" + text + ")"
+			hidden = true
+		}
+		t = f.Type()
+	}
+	return text, state, t, hidden, true
+}
+
+// toStruct moves a chain from a pointer value to what it points to.
+func toStruct(text string, state int, t types.Type) (string, int, types.Type) {
+	if !isPointer(t) {
+		return text, state, t
+	}
+	if state == ptrTo {
+		text = "(*" + text + ")"
+	}
+	return text, ptrTo, derefType(t)
+}
+
+// endsInAccessor reports whether the field selection sel is rewritten to
+// the dereferenced pointer a field accessor returns.
+func (c *compiler) endsInAccessor(sel *ast.SelectorExpr) bool {
+	s := c.chk.info.Selections[sel]
+	if s == nil || s.Kind() != types.FieldVal {
+		return false
+	}
+	_, state, _, hidden, ok := c.memberChain(sel)
+	return ok && hidden && state == ptrTo
+}
+
+// viaAccessor reports whether compiledMember rewrites the method value
+// sel to a call of an accessor (an unexported method of a compiled type,
+// or a method reached through unexported fields): a plain call, which the
+// rewrites of method calls in defer and go statements leave alone.
+func (c *compiler) viaAccessor(sel *ast.SelectorExpr) bool {
+	_, _, ok := c.accessorMethod(sel)
+	return ok
+}
+
+// memberEdits writes text (with the receiver sel.X at its hole) in place
+// of sel.X and what follows it up to end.
+func (c *compiler) memberEdits(sel *ast.SelectorExpr, text string, end token.Pos) {
+	open, close, _ := strings.Cut(text, hole)
+	if open != "" {
+		c.ed.insertLate(c.coff(sel.X.Pos()), open)
+	}
+	c.ed.replace(c.coff(sel.X.End()), c.coff(end), close)
+}
+
+// compiledIfaceLit writes a composite literal of a compiled named slice,
+// array or map type of interfaces (type byArea []Shape) as a conversion of
+// a literal of its underlying type: yaegi v0.16.1 fails to wrap
+// interpreted values as the elements of the named type's literal
+// ("reflect.Set: value of type struct {...} is not assignable"), and does
+// for the unnamed one.
+func (c *compiler) compiledIfaceLit(lit *ast.CompositeLit) {
+	if c.comp == nil || lit.Type == nil {
+		return
+	}
+	n := c.compiledNamed(c.chk.info.Types[lit].Type)
+	if n == nil || isPointer(c.chk.info.Types[lit].Type) {
+		return
+	}
+	var elem types.Type
+	switch u := n.Underlying().(type) {
+	case *types.Slice:
+		elem = u.Elem()
+	case *types.Array:
+		elem = u.Elem()
+	case *types.Map:
+		elem = u.Elem()
+		if types.IsInterface(u.Key()) {
+			elem = u.Key()
+		}
+	default:
+		return
+	}
+	if !types.IsInterface(elem) {
+		return
+	}
+	c.ed.replace(c.coff(lit.Type.Pos()), c.coff(lit.Type.End()), c.typeString(n)+"("+c.typeString(n.Underlying()))
+	c.ed.insert(c.coff(lit.End()), ")")
 }
 
 // compiledLit rewrites a composite literal of a compiled struct type that

@@ -220,6 +220,7 @@ func checkInterpreted(t *testing.T, im *Image, plan *Plan) {
 	var files []*ast.File
 	src := imageSource(s)
 	if src != "" {
+		src = strings.Replace(src, "package main", "package main;"+strings.ReplaceAll(importBlock(missing(s.imports, yaegiOnly)), "\n", ""), 1)
 		f, err := parser.ParseFile(fset, "image.go", src, parser.SkipObjectResolution)
 		if err != nil {
 			t.Fatalf("parse image: %v\n%s", err, src)
@@ -230,7 +231,7 @@ func checkInterpreted(t *testing.T, im *Image, plan *Plan) {
 	if plan.Body != "" {
 		// Every file of the session shares its imports in yaegi; Go
 		// wants them in each file.
-		imports := s.imports
+		imports := append(s.imports[:len(s.imports):len(s.imports)], missing(s.imports, yaegiOnly)...)
 		if s.compiled != nil {
 			imports = append(append([]importItem(nil), imports...), importItem{name: sessionName, path: SessionPath})
 		}
@@ -246,7 +247,7 @@ func checkInterpreted(t *testing.T, im *Image, plan *Plan) {
 	}
 	var errs []string
 	conf := types.Config{GoVersion: interpreterGoVersion, Importer: imp, Error: func(err error) {
-		if te, ok := err.(types.Error); ok && ignorable(te.Msg) {
+		if te, ok := err.(types.Error); ok && (ignorable(te.Msg) || strings.Contains(te.Msg, errYaegiOnly)) {
 			return
 		}
 		errs = append(errs, err.Error())
@@ -258,6 +259,24 @@ func checkInterpreted(t *testing.T, im *Image, plan *Plan) {
 		t.Fatalf("cell %d: interpreted sources do not type-check:\n%s\n== image\n%s\n== body\n%s\n%s", plan.Cell, strings.Join(errs, "\n"), src, bodySrc, genDump(plan))
 	}
 }
+
+// yaegiOnly are the binary packages of the image process that the
+// yaegi workarounds' rewrites call (the prelude imports them): not part of
+// the generation's contract, so their uses are not checked.
+var yaegiOnly = []importItem{{name: "__dmgofmt", path: "dmirror/gofmt"}, {name: "__dmnative", path: NativePath}}
+
+// missing returns the imports of extra that have names imports lacks.
+func missing(imports, extra []importItem) []importItem {
+	var out []importItem
+	for _, e := range extra {
+		if !slices.ContainsFunc(imports, func(im importItem) bool { return im.name == e.name }) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+const errYaegiOnly = "yaegi-only package"
 
 type genImporter struct {
 	im      *Image
@@ -272,6 +291,11 @@ func (g *genImporter) Import(path string) (*types.Package, error) {
 		}
 		return g.session, nil
 	}
+	for _, y := range yaegiOnly {
+		if path == y.path {
+			return nil, fmt.Errorf("%s", errYaegiOnly)
+		}
+	}
 	return g.im.imp.Import(path)
 }
 
@@ -280,6 +304,10 @@ func (g *genImporter) Import(path string) (*types.Package, error) {
 func sessionFacade(fset *token.FileSet, im *Image, cs *compiledSet) (*types.Package, error) {
 	var keys strings.Builder
 	keys.WriteString("package main\n")
+	if _, rest, ok := strings.Cut(cs.files["symbols.go"], "\nimport ("); ok {
+		imports, _, _ := strings.Cut(rest, ")")
+		keys.WriteString("import (" + imports + ")\n") // for the instantiations' packages
+	}
 	for _, line := range strings.Split(cs.files["symbols.go"], "\n") {
 		line = strings.TrimSpace(line)
 		if !strings.HasPrefix(line, "\"") || !strings.Contains(line, "reflect.ValueOf(") {
@@ -290,8 +318,8 @@ func sessionFacade(fset *token.FileSet, im *Image, cs *compiledSet) (*types.Pack
 		switch {
 		case strings.HasPrefix(key, "T_"):
 			fmt.Fprintf(&keys, "type %s = %s\n", key, strings.TrimSuffix(strings.TrimPrefix(val, "(*"), ")(nil)"))
-		case strings.HasPrefix(key, "_"), strings.HasPrefix(key, "FP"), strings.HasPrefix(key, "FG"), strings.HasPrefix(key, "M"):
-			// funcs and wrappers the generation declares under their keys
+		case strings.HasPrefix(key, "_"):
+			// a wrapper, for the interpreter only
 		case strings.HasPrefix(key, "C_"):
 			fmt.Fprintf(&keys, "const %s = %s\n", key, strings.TrimPrefix(key, "C_"))
 		default:
@@ -312,6 +340,42 @@ func sessionFacade(fset *token.FileSet, im *Image, cs *compiledSet) (*types.Pack
 			first = err
 		}
 	}}
+	conf.Error = func(err error) {
+		if te, ok := err.(types.Error); ok && ignorable(te.Msg) {
+			return
+		}
+		if first == nil {
+			first = err
+		}
+	}
 	pkg, _ := conf.Check(SessionPath, fset, files, nil)
 	return pkg, first
+}
+
+// TestGenerationsOff: without Options.CompiledDecls (or without Compiled)
+// the frontend is the interpreter-only one: no generation, no __dms.
+func TestGenerationsOff(t *testing.T) {
+	p := readGenProgram(t, "testdata/gen/methods.txtar")
+	for _, opts := range []Options{{Compiled: true}, {CompiledDecls: true}} {
+		im := NewImage(opts)
+		for i, cell := range p.cells {
+			plan, err := im.Compile(cell, i+1)
+			if err != nil {
+				t.Fatalf("%+v cell %d: %v", opts, i+1, err)
+			}
+			if plan.Generation != nil || strings.Contains(plan.Decls+plan.Body+plan.ImageDecls, sessionName) {
+				t.Fatalf("%+v cell %d: generation %v\n%s", opts, i+1, plan.Generation != nil, genDump(plan))
+			}
+			for _, v := range plan.Vars {
+				if v.Ptr != "" || strings.Contains(v.Type, sessionName) {
+					t.Fatalf("%+v cell %d: var %+v", opts, i+1, v)
+				}
+			}
+			im.Commit(plan)
+		}
+		if im.Generation() != nil {
+			t.Fatalf("%+v: Image.Generation() is set", opts)
+		}
+		im.Close()
+	}
 }

@@ -61,6 +61,10 @@ type Plan struct {
 	// error (`f.Close()`, `w.Flush()`) shows nothing, as Python shows
 	// nothing for None; a non-nil one shows.
 	ResultIsError bool
+	// Endless is set when the cell holds a loop that cannot end by itself
+	// (see endless): the image process stops it as a runaway once its live
+	// heap has grown by 512 MiB and still grows.
+	Endless bool `json:",omitempty"`
 
 	// Vars lists every package variable after this cell with its Go type as
 	// source; the image process uses it to snapshot and restore values.
