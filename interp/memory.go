@@ -146,6 +146,11 @@ const (
 	runawayEvery  = 500 * time.Millisecond // between forced collections
 	runawayWindow = 3 * time.Second
 	runawayMax    = 512 << 20
+	// runawayIdle is the longest wait between forced collections: the
+	// wait doubles while the live heap does not grow, so that a loop that
+	// cannot end but keeps a large heap steady (a simulation stepping
+	// until interrupted) is not collected in full twice a second.
+	runawayIdle = 4 * time.Second
 )
 
 // runawayGrowth is the growth of the live heap that may make an endless
@@ -157,6 +162,8 @@ func runawayGrowth(limit uint64) uint64 { return min(runawayMax, limit/4) }
 type runawayWatch struct {
 	run     *activeRun
 	samples []liveSample // the last runawayWindow's, oldest first
+	last    liveSample   // the last sample, also when out of the window
+	every   time.Duration
 }
 
 type liveSample struct {
@@ -166,19 +173,25 @@ type liveSample struct {
 
 // check takes a sample of the live heap when the heap (garbage included)
 // suggests the cell may have grown by runawayGrowth, at most every
-// runawayEvery: the live heap is known only after a collection, and
+// runawayEvery (less often while it does not grow): the live heap is known only after a collection, and
 // garbage alone must not stop a cell. It returns the cause to stop r with,
 // or nil.
 func (w *runawayWatch) check(r *activeRun, heap, limit uint64) *oomError {
 	if w.run != r {
-		w.run, w.samples = r, nil
+		w.run, w.samples, w.last, w.every = r, nil, liveSample{}, runawayEvery
 	}
 	g := runawayGrowth(limit)
-	if heap < r.liveStart+g || (len(w.samples) > 0 && time.Since(w.samples[len(w.samples)-1].at) < runawayEvery) {
+	if heap < r.liveStart+g || time.Since(w.last.at) < w.every {
 		return nil
 	}
 	runtime.GC()
 	now := liveSample{at: time.Now(), live: liveHeap()}
+	if now.live > w.last.live+g/16 {
+		w.every = runawayEvery
+	} else {
+		w.every = min(2*w.every, runawayIdle)
+	}
+	w.last = now
 	for len(w.samples) > 0 && now.at.Sub(w.samples[0].at) > runawayWindow {
 		w.samples = w.samples[1:]
 	}
