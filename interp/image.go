@@ -81,6 +81,11 @@ type imageServer struct {
 	// declarations in jobDecls, because building it evaluates code.
 	jobDec   atomic.Pointer[values.Decoder]
 	jobDecls []string
+
+	// abort ends the process between cells with err (see idleMemory): it
+	// closes the pipe from the kernel, and serveImage returns err.
+	abort   func(err error)
+	aborted atomic.Pointer[error]
 }
 
 // activeRun is the cell being run.
@@ -120,6 +125,11 @@ func serveImage(ctx context.Context, in io.ReadCloser, out io.Writer, limit uint
 	}
 	s.stdin = &stdinFile{img: s}
 	s.out = newOutput(func(m streamMsg) error { return s.conn.Send(msgStream, 0, m) })
+	s.abort = func(err error) {
+		if s.aborted.CompareAndSwap(nil, &err) {
+			in.Close()
+		}
+	}
 
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
@@ -148,6 +158,9 @@ func serveImage(ctx context.Context, in io.ReadCloser, out io.Writer, limit uint
 	s.cancelRun(errors.New("the kernel closed the image process"))
 	// A cell blocked in compiled code cannot be waited for; the process
 	// ends when ServeImage returns, which ends it too.
+	if a := s.aborted.Load(); a != nil {
+		return *a
+	}
 	select {
 	case werr := <-workErr:
 		return errors.Join(err, werr)

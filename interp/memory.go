@@ -1,6 +1,7 @@
 package interp
 
 import (
+	"fmt"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -85,6 +86,9 @@ func (s *imageServer) watchMemory(stop <-chan struct{}) {
 			near++
 		} else {
 			near = 0
+		}
+		if heap > s.limit && s.current() == nil && s.idleMemory() {
+			return
 		}
 		if heap > s.limit || near >= nearPolls {
 			s.cancelRun(&oomError{heap: heap, limit: s.limit, near: heap <= s.limit})
@@ -204,4 +208,21 @@ func (w *runawayWatch) check(r *activeRun, heap, limit uint64) *oomError {
 		return &oomError{heap: now.live, limit: limit, runaway: now.live - r.liveStart}
 	}
 	return nil
+}
+
+// idleMemory ends the image process when, between cells, its live heap
+// is over the limit: goroutines started by earlier cells grew it (no cell
+// runs to be stopped, and yaegi stops goroutines only by cancelling a
+// cell), and they would go on until the machine ran out of memory. The
+// kernel restarts the image process before the next cell and says why
+// (the error names "out of memory", see deathError). It reports whether
+// it did.
+func (s *imageServer) idleMemory() bool {
+	runtime.GC()
+	live := liveHeap()
+	if live <= s.limit || s.current() != nil {
+		return false
+	}
+	s.abort(fmt.Errorf("image: out of memory between cells: goroutines started by cells grew the live heap to %d MiB, over the image's limit of %d MiB", live>>20, s.limit>>20))
+	return true
 }
