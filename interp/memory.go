@@ -91,7 +91,7 @@ func (s *imageServer) watchMemory(stop <-chan struct{}) {
 			return
 		}
 		if heap > s.limit || near >= nearPolls {
-			s.cancelRun(&oomError{heap: heap, limit: s.limit, near: heap <= s.limit})
+			s.cancelRun(&oomError{heap: heap, limit: s.limit, near: heap <= s.limit, goroutines: s.cells.registered.Load()})
 		}
 	}
 }
