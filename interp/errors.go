@@ -13,6 +13,7 @@ import (
 
 	"github.com/dmirror/dmirror/interp/vm"
 	"github.com/dmirror/dmirror/kernel/engine"
+	"github.com/dmirror/dmirror/mirror"
 )
 
 // Causes of a cancelled cell, besides the kernel's interrupt.
@@ -186,6 +187,15 @@ func (s *imageServer) runtimeError(ctx context.Context, cell int, err error) *en
 		stack = append(stack, stackNote)
 	}
 	var p yaegi.Panic
+	if errors.As(err, &p) {
+		// Frames of compiled declarations come from the Go stack at the
+		// panic, with their exact cell lines; yaegi reports none of them.
+		var compiled []string
+		for _, f := range mirror.CompiledFrames(p.Stack) {
+			compiled = append(compiled, f.Pos+": in "+f.Func)
+		}
+		stack = append(compiled, stack...)
+	}
 	if !errors.As(err, &p) {
 		return &engine.Error{Name: "Panic", Value: err.Error(), Traceback: append([]string{"panic: " + err.Error()}, stack...)}
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/dmirror/dmirror/interp/frame"
 	"github.com/dmirror/dmirror/interp/frontend"
 	"github.com/dmirror/dmirror/interp/modules"
+	"github.com/dmirror/dmirror/interp/stdpipe"
 	"github.com/dmirror/dmirror/interp/values"
 	"github.com/dmirror/dmirror/interp/vm"
 	"github.com/dmirror/dmirror/kernel/engine"
@@ -65,6 +66,7 @@ type imageServer struct {
 	ip    *yaegi.Interpreter
 	decls []string       // the committed declarations, files evaluated in order (see declsAfter)
 	vars  []frontend.Var // the committed variables
+	gen   *vm.Generation // the committed compiled declarations, nil for none
 
 	active atomic.Pointer[yaegi.Interpreter] // the interpreter running the cell
 
@@ -81,6 +83,11 @@ type imageServer struct {
 	// declarations in jobDecls, because building it evaluates code.
 	jobDec   atomic.Pointer[values.Decoder]
 	jobDecls []string
+	jobGen   *vm.Generation
+
+	// compiledOut reads what compiled code writes to os.Stdout and
+	// os.Stderr; set before any cell runs.
+	compiledOut []*stdpipe.Pipe
 
 	// abort ends the process between cells with err (see idleMemory): it
 	// closes the pipe from the kernel, and serveImage returns err.
@@ -95,7 +102,8 @@ type activeRun struct {
 	ctx        context.Context
 	cancel     context.CancelCauseFunc
 	allowStdin bool
-	noted      bool // a note that stdin is unavailable was printed
+	vars       []frontend.Var // the image's variables while the cell runs
+	noted      bool           // a note that stdin is unavailable was printed
 	// goroutines counts the cells' goroutines running when an interrupt
 	// came: yaegi's cancellation stops them all.
 	goroutines atomic.Int64
@@ -125,6 +133,12 @@ func serveImage(ctx context.Context, in io.ReadCloser, out io.Writer, limit uint
 	}
 	s.stdin = &stdinFile{img: s}
 	s.out = newOutput(func(m streamMsg) error { return s.conn.Send(msgStream, 0, m) })
+	compiledOut, err := stdpipe.Redirect()
+	if err != nil {
+		return fmt.Errorf("image: %w", err)
+	}
+	s.compiledOut = compiledOut
+	s.out.drain = func() { s.drainCompiled(-1, false) }
 	s.abort = func(err error) {
 		if s.aborted.CompareAndSwap(nil, &err) {
 			in.Close()
@@ -134,9 +148,16 @@ func serveImage(ctx context.Context, in io.ReadCloser, out io.Writer, limit uint
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
 	defer func() {
+		for _, p := range compiledOut {
+			p.Close()
+		}
 		close(stop)
 		wg.Wait()
 	}()
+	for _, p := range compiledOut {
+		wg.Add(1)
+		go func() { defer wg.Done(); p.Run(s.compiledEmit(p, -1)) }()
+	}
 	wg.Add(2)
 	go func() { defer wg.Done(); s.out.run(stop) }()
 	go func() { defer wg.Done(); s.watchMemory(stop) }()
@@ -152,7 +173,7 @@ func serveImage(ctx context.Context, in io.ReadCloser, out io.Writer, limit uint
 			in.Close() // ends read: the kernel sees the process end and restores the image
 		}
 	}()
-	err := s.read(ctx, work, workDone)
+	err = s.read(ctx, work, workDone)
 	close(work)
 	cancel()
 	s.cancelRun(errors.New("the kernel closed the image process"))

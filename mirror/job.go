@@ -54,6 +54,14 @@ type Decls struct {
 	// Modules are the session's modules, whose packages Chunks may import.
 	// A module whose version changes comes with a new Generation.
 	Modules []modules.Module `json:",omitempty"`
+	// Gen is the plugin of the session's compiled declarations, which a
+	// mirror loads before it replays Chunks (they import its symbols as
+	// "dmirror/session"); "" for none.
+	Gen string `json:",omitempty"`
+	// Ptrs maps the package variables that live in the compiled
+	// declarations to the keys of their pointers in Gen's symbols: their
+	// values are set through them.
+	Ptrs map[string]string `json:",omitempty"`
 }
 
 // JobChunk is the elements Lo to Hi-1 of a workload, encoded as one []T.
@@ -75,6 +83,16 @@ type Outcome struct {
 	Decided  bool
 	Failures []Failure
 	Mirrors  int // how many mirrors ran
+	// Placement lists the pool's mirrors, for OpMirrors.
+	Placement []Placement `json:",omitempty"`
+}
+
+// Placement says where one mirror of the pool runs and what it does.
+type Placement struct {
+	Node     string // the host it runs on
+	Launcher string // "local" or "slurm"
+	Process  string // "pid N" for a local mirror, "step JOB.STEP" for a Slurm one
+	State    string // idle, busy or ended
 }
 
 // ChunkOutcome is the result of one chunk. Outputs is one encoded []O with
@@ -107,6 +125,7 @@ const (
 // Failure is one failed mirror, as DMirror's post-mortem debugger shows it.
 type Failure struct {
 	Mirror  int    // which mirror (1-based)
+	Node    string `json:",omitempty"` // the node of a mirror placed by Slurm
 	Index   int    // position of the failing element in the workload, -1 if unknown
 	Element string // the element, printed
 	Kind    string // panic, error, crash, killed, timeout, out of memory
@@ -120,6 +139,9 @@ type Frame struct {
 	Func   string
 	Pos    string // cell[N] line L col C
 	Locals []Local
+	// Compiled marks a frame of the session's compiled declarations, read
+	// from the Go stack at the panic: it has no locals.
+	Compiled bool `json:",omitempty"`
 }
 
 // Local is a local variable of a frame, printed.

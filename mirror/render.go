@@ -24,7 +24,7 @@ func renderText(fs []Failure) string {
 		if k > 0 {
 			b.WriteString("\n")
 		}
-		fmt.Fprintf(&b, "── mirror %d failed (%s) ──\n", f.Mirror, f.Kind)
+		fmt.Fprintf(&b, "── mirror %d%s failed (%s) ──\n", f.Mirror, f.onNode(), f.Kind)
 		if f.Index >= 0 {
 			fmt.Fprintf(&b, "element %d: %s\n", f.Index, f.Element)
 		}
@@ -35,6 +35,9 @@ func renderText(fs []Failure) string {
 			fmt.Fprintf(&b, "  at %s", fr.Func)
 			if fr.Pos != "" {
 				fmt.Fprintf(&b, " (%s)", fr.Pos)
+			}
+			if fr.Compiled {
+				b.WriteString(" [compiled: no locals]")
 			}
 			b.WriteString("\n")
 			for _, l := range fr.Locals {
@@ -67,7 +70,7 @@ func renderHTML(fs []Failure) string {
 	b.WriteString(failureStyle)
 	for _, f := range fs {
 		b.WriteString(`<div class="dm-fail">`)
-		fmt.Fprintf(&b, "<h4>mirror %d failed: %s</h4>", f.Mirror, esc(f.Kind))
+		fmt.Fprintf(&b, "<h4>mirror %d%s failed: %s</h4>", f.Mirror, esc(f.onNode()), esc(f.Kind))
 		if f.Index >= 0 {
 			fmt.Fprintf(&b, "<div>element <b>%d</b>: <code>%s</code></div>", f.Index, esc(f.Element))
 		}
@@ -82,6 +85,9 @@ func renderHTML(fs []Failure) string {
 			fmt.Fprintf(&b, "<details%s><summary>%s", open, esc(fr.Func))
 			if fr.Pos != "" {
 				fmt.Fprintf(&b, " <i>%s</i>", esc(fr.Pos))
+			}
+			if fr.Compiled {
+				b.WriteString(" [compiled: no locals]")
 			}
 			b.WriteString("</summary>")
 			if len(fr.Locals) > 0 {
@@ -102,3 +108,11 @@ func renderHTML(fs []Failure) string {
 }
 
 func esc(s string) string { return html.EscapeString(s) }
+
+// onNode names the node of a mirror placed by Slurm: " on node n1".
+func (f Failure) onNode() string {
+	if f.Node == "" {
+		return ""
+	}
+	return " on node " + f.Node
+}

@@ -304,6 +304,10 @@ func (g *genImporter) Import(path string) (*types.Package, error) {
 func sessionFacade(fset *token.FileSet, im *Image, cs *compiledSet) (*types.Package, error) {
 	var keys strings.Builder
 	keys.WriteString("package main\n")
+	if _, rest, ok := strings.Cut(cs.files["symbols.go"], "\nimport ("); ok {
+		imports, _, _ := strings.Cut(rest, ")")
+		keys.WriteString("import (" + imports + ")\n") // for the instantiations' packages
+	}
 	for _, line := range strings.Split(cs.files["symbols.go"], "\n") {
 		line = strings.TrimSpace(line)
 		if !strings.HasPrefix(line, "\"") || !strings.Contains(line, "reflect.ValueOf(") {
@@ -314,8 +318,8 @@ func sessionFacade(fset *token.FileSet, im *Image, cs *compiledSet) (*types.Pack
 		switch {
 		case strings.HasPrefix(key, "T_"):
 			fmt.Fprintf(&keys, "type %s = %s\n", key, strings.TrimSuffix(strings.TrimPrefix(val, "(*"), ")(nil)"))
-		case strings.HasPrefix(key, "_"), strings.HasPrefix(key, "FP"), strings.HasPrefix(key, "FG"), strings.HasPrefix(key, "M"):
-			// funcs and wrappers the generation declares under their keys
+		case strings.HasPrefix(key, "_"):
+			// a wrapper, for the interpreter only
 		case strings.HasPrefix(key, "C_"):
 			fmt.Fprintf(&keys, "const %s = %s\n", key, strings.TrimPrefix(key, "C_"))
 		default:
@@ -336,6 +340,14 @@ func sessionFacade(fset *token.FileSet, im *Image, cs *compiledSet) (*types.Pack
 			first = err
 		}
 	}}
+	conf.Error = func(err error) {
+		if te, ok := err.(types.Error); ok && ignorable(te.Msg) {
+			return
+		}
+		if first == nil {
+			first = err
+		}
+	}
 	pkg, _ := conf.Check(SessionPath, fset, files, nil)
 	return pkg, first
 }

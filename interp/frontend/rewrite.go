@@ -131,6 +131,12 @@ func (c *compiler) visit(n ast.Node) bool {
 		c.methodExpr(n)
 		c.compiledVarAssign(n)
 		c.compiledMember(n)
+	case *ast.FuncType:
+		c.bareConstraints(n.TypeParams)
+		c.pointerConstraints(n.TypeParams)
+	case *ast.TypeSpec:
+		c.bareConstraints(n.TypeParams)
+		c.pointerConstraints(n.TypeParams)
 	case *ast.CompositeLit:
 		c.compiledLit(n)
 		c.compiledIfaceLit(n)
@@ -168,10 +174,6 @@ func (c *compiler) visit(n ast.Node) bool {
 		}
 	case *ast.StructType:
 		c.hideUnexported(n)
-	case *ast.FuncType:
-		c.pointerConstraints(n.TypeParams)
-	case *ast.TypeSpec:
-		c.pointerConstraints(n.TypeParams)
 	case *ast.SwitchStmt:
 		c.ifaceSwitch(n)
 	case *ast.AssignStmt:

@@ -1,0 +1,89 @@
+package slurme2e
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dmirror/dmirror/mirror/slurmtest"
+)
+
+// BenchmarkSlurm measures in one run, on one node and on two nodes in
+// network namespaces: the first Parallel call of a kernel whose mirrors
+// are Slurm steps (the allocation, two steps, their connection and the
+// replay of the session), and a warm call (ParallelCollect of 1,000 x*10
+// on 2 mirrors, the median of 21); the same two for local mirrors; and
+// ipyparallel's Slurm engine launcher on the same cluster (2 engines as an
+// sbatch job, slurmtest.IpyparallelSlurm): its cluster start and its warm
+// map_sync of the same workload. Times are taken inside the cells, around
+// the call, as ipyparallel's are around map_sync. Targets: cold at most
+// 0.2 of ipyparallel's start, warm at most 0.2 of its map_sync.
+// Run with go test -run '^$' -bench Slurm -benchtime 1x ./mirror/slurme2e.
+func BenchmarkSlurm(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		for _, topo := range topologies {
+			benchTopology(b, topo.name, topo.opts, topo.args)
+		}
+	}
+}
+
+const (
+	benchSetup = "import (\n\t\"fmt\"\n\t\"time\"\n)\nys := make([]int, 1000)\nfor i := range ys { ys[i] = i }"
+	benchCold  = "t0 := time.Now()\nr := ParallelCollect(ys, func(x int) int { return x * 10 }, WithMirrors(2))\nd := time.Since(t0)\nif len(r) != 1000 || r[999] != 9990 { panic(\"wrong result\") }\nfmt.Println(d.Nanoseconds())"
+	benchWarm  = "for k := 0; k < 21; k++ {\n\tt0 := time.Now()\n\tr := ParallelCollect(ys, func(x int) int { return x * 10 }, WithMirrors(2))\n\td := time.Since(t0)\n\tif len(r) != 1000 || r[999] != 9990 { panic(\"wrong result\") }\n\tfmt.Println(d.Nanoseconds())\n}"
+)
+
+func benchTopology(b *testing.B, name string, opts slurmtest.Options, args string) {
+	c := slurmtest.Start(b, opts)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	var sbatch []string
+	if args != "" {
+		sbatch = strings.Fields(args)
+	}
+	ipp, err := slurmtest.IpyparallelSlurm(ctx, c, 2, sbatch...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sk := startKernel(b, c, "DMIRROR_SLURM_ARGS="+args)
+	slurmCold, slurmWarm := benchKernel(b, sk)
+	sk.Close()
+	waitNoJobs(b, c, 10*time.Second)
+	local := startKernel(b, c, "DMIRROR_MIRRORS=local")
+	localCold, localWarm := benchKernel(b, local)
+	coldRatio := slurmCold.Seconds() / ipp.Start.Seconds()
+	warmRatio := slurmWarm.Seconds() / ipp.MapSync.Seconds()
+	unit := strings.ReplaceAll(name, " ", "-")
+	b.ReportMetric(coldRatio, unit+"-cold/ipp-start")
+	b.ReportMetric(warmRatio, unit+"-warm/ipp-map")
+	fmt.Printf("%s: first call (allocation + 2 steps): Slurm %v, local %v; ipyparallel's Slurm cluster start %v (engines on %v): ratio %.3f (target <= 0.2)\n",
+		name, slurmCold.Round(time.Millisecond), localCold.Round(time.Millisecond), ipp.Start.Round(time.Millisecond), ipp.Nodes, coldRatio)
+	fmt.Printf("%s: warm ParallelCollect of 1,000 x*10 on 2 mirrors: Slurm %v, local %v; ipyparallel map_sync %v: ratio %.3f (target <= 0.2)\n",
+		name, slurmWarm.Round(10*time.Microsecond), localWarm.Round(10*time.Microsecond), ipp.MapSync.Round(10*time.Microsecond), warmRatio)
+}
+
+// benchKernel returns the first call's time and the median warm call's.
+func benchKernel(b *testing.B, k *kern) (cold, warm time.Duration) {
+	k.run(b, benchSetup)
+	cold = nanos(b, k.run(b, benchCold))[0]
+	times := nanos(b, k.run(b, benchWarm))
+	slices.Sort(times)
+	return cold, times[len(times)/2]
+}
+
+func nanos(b *testing.B, out string) []time.Duration {
+	b.Helper()
+	var ds []time.Duration
+	for _, f := range strings.Fields(out) {
+		n, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			b.Fatalf("cell printed %q: %v", out, err)
+		}
+		ds = append(ds, time.Duration(n))
+	}
+	return ds
+}
