@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/dmirror/dmirror/interp/childproc"
@@ -223,6 +224,10 @@ func (s *imageServer) idleMemory() bool {
 	if live <= s.limit || s.current() != nil {
 		return false
 	}
-	s.abort(fmt.Errorf("image: out of memory between cells: goroutines started by cells grew the live heap to %d MiB, over the image's limit of %d MiB", live>>20, s.limit>>20))
+	err := fmt.Errorf("image: out of memory between cells: goroutines started by cells grew the live heap to %d MiB, over the image's limit of %d MiB", live>>20, s.limit>>20)
+	// The kernel reads why from the process's fd 2 (os.Stderr is a pipe
+	// of stdpipe's, which nothing reads once serveImage returns).
+	syscall.Write(2, []byte(err.Error()+"\n"))
+	s.abort(err)
 	return true
 }
