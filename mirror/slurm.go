@@ -98,6 +98,7 @@ type slurmLauncher struct {
 	mu     sync.Mutex // held while the allocation is made
 	alloc  *allocation
 	copies map[string]string // binary → its copy on the nodes, in alloc
+	lost   []string          // nodes that died under a step, left out of later allocations
 	closed bool
 }
 
@@ -172,13 +173,17 @@ func (l *slurmLauncher) prepare(ctx context.Context, exe string, n int) (*alloca
 	if l.closed {
 		return nil, "", errClosed
 	}
-	if l.alloc != nil && l.alloc.ended() {
-		l.log.Warn("the Slurm allocation ended; a new one is made", "job", l.alloc.job)
+	if l.alloc != nil && (l.alloc.ended() || l.alloc.isCondemned()) {
+		// Its steps are gone with it, or Slurm ends it soon (a lost
+		// node): the next allocation leaves out the nodes lost so far.
+		lost := l.alloc.lostNodes()
+		l.log.Warn("the Slurm allocation ended or lost a node; a new one is made", "job", l.alloc.job, "lost", lost)
+		l.lost = append(l.lost, lost...)
 		l.alloc.release()
 		l.alloc, l.copies = nil, nil
 	}
 	if l.alloc == nil {
-		a, err := allocate(ctx, l.opts, l.env, n)
+		a, err := allocate(ctx, l.opts, l.env, n, l.lost)
 		if err != nil {
 			return nil, "", err
 		}
@@ -340,6 +345,7 @@ func (l *slurmLauncher) startStep(ctx context.Context, a *allocation, b *batch, 
 	if err != nil {
 		return nil, err
 	}
+	st.alloc = a
 	q := &proc{endpoint: st, exe: exe, tail: st.tail}
 	t := time.NewTimer(l.opts.Timeout)
 	defer t.Stop()
@@ -350,7 +356,7 @@ func (l *slurmLauncher) startStep(ctx context.Context, a *allocation, b *batch, 
 			return nil, fmt.Errorf("mirror: the Slurm step was abandoned before it connected")
 		}
 		q.node, q.step = acc.h.Node, acc.h.Step
-		st.connected(acc.conn, acc.h.Step)
+		st.connected(acc.conn, acc.h.Step, acc.h.Node)
 		return q, nil
 	case <-st.exited:
 		st.Kill()
