@@ -234,6 +234,8 @@ type batch struct {
 
 	mu      sync.Mutex
 	waiting map[uint64]chan acceptedStep
+	shaking map[net.Conn]bool // connections in the handshake
+	closing bool
 }
 
 type acceptedStep struct {
@@ -242,7 +244,7 @@ type acceptedStep struct {
 }
 
 func (l *slurmLauncher) listen(a *allocation) (*batch, error) {
-	b := &batch{key: l.key, log: l.log, waiting: map[uint64]chan acceptedStep{}}
+	b := &batch{key: l.key, log: l.log, waiting: map[uint64]chan acceptedStep{}, shaking: map[net.Conn]bool{}}
 	// One port on every address, so that a step is told one port.
 	port := "0"
 	for _, ip := range a.facing {
@@ -272,10 +274,19 @@ func (b *batch) expect(token uint64) chan acceptedStep {
 	return ch
 }
 
+// forget unregisters a step that connected or gave up; a connection that
+// came too late is closed.
 func (b *batch) forget(token uint64) {
 	b.mu.Lock()
-	delete(b.waiting, token)
-	b.mu.Unlock()
+	defer b.mu.Unlock()
+	if ch, ok := b.waiting[token]; ok {
+		select {
+		case acc := <-ch:
+			acc.conn.Close()
+		default:
+		}
+		delete(b.waiting, token)
+	}
 }
 
 func (b *batch) accept(ln net.Listener) {
@@ -287,6 +298,14 @@ func (b *batch) accept(ln net.Listener) {
 		if err != nil {
 			return // closed
 		}
+		b.mu.Lock()
+		if b.closing {
+			b.mu.Unlock()
+			c.Close()
+			continue
+		}
+		b.shaking[c] = true
+		b.mu.Unlock()
 		conns.Add(1)
 		go func() {
 			defer conns.Done()
@@ -299,24 +318,34 @@ func (b *batch) accept(ln net.Listener) {
 // names; anything else is closed unread.
 func (b *batch) handshake(c net.Conn) {
 	h, err := acceptMirror(c, b.key)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	delete(b.shaking, c)
 	if err != nil {
-		b.log.Warn("refused a connection to the mirrors' port", "from", c.RemoteAddr(), "err", err)
+		if !b.closing {
+			b.log.Warn("refused a connection to the mirrors' port", "from", c.RemoteAddr(), "err", err)
+		}
 		c.Close()
 		return
 	}
-	b.mu.Lock()
+	// Under the lock, so that forget sees what was handed over.
 	ch, ok := b.waiting[h.Token]
-	delete(b.waiting, h.Token)
-	b.mu.Unlock()
 	if !ok {
 		c.Close()
 		return
 	}
-	ch <- acceptedStep{conn: c, h: h}
+	ch <- acceptedStep{conn: c, h: h} // buffered: the only send
 }
 
-// close stops listening and waits for the handshakes under way.
+// close stops listening, ends the handshakes under way (a peer that
+// holds one open does not hold the call) and waits for them.
 func (b *batch) close() {
+	b.mu.Lock()
+	b.closing = true
+	for c := range b.shaking {
+		c.Close()
+	}
+	b.mu.Unlock()
 	for _, ln := range b.lns {
 		ln.Close()
 	}
