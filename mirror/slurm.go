@@ -97,8 +97,9 @@ type slurmLauncher struct {
 
 	mu     sync.Mutex // held while the allocation is made
 	alloc  *allocation
-	copies map[string]string // binary → its copy on the nodes, in alloc
-	lost   []string          // nodes that died under a step, left out of later allocations
+	copies map[string]string   // binary → its copy on the nodes, in alloc
+	steps  map[*slurmStep]bool // started in alloc and not known to have ended
+	lost   []string            // nodes that died under a step, left out of later allocations
 	closed bool
 }
 
@@ -122,9 +123,10 @@ func (l *slurmLauncher) start(ctx context.Context, exe string, n int) ([]*proc, 
 	if err != nil {
 		return nil, err
 	}
-	if a.tasks > 0 && n > a.tasks {
-		return nil, fmt.Errorf("mirror: the call needs %d mirrors; the Slurm allocation %s holds %d tasks (ask for more with %s=--ntasks=N, or fewer mirrors with WithMirrors or SetDefaultCores)",
-			n, a.job, a.tasks, SlurmArgsEnv)
+	if running := l.running(a); a.tasks > 0 && running+n > a.tasks {
+		// More steps would wait for CPUs the pool's own mirrors hold.
+		return nil, fmt.Errorf("mirror: the call needs %d more mirrors; the Slurm allocation %s holds %d tasks and runs %d mirrors (ask for more with %s=--ntasks=N, or use fewer mirrors: WithMirrors, SetDefaultCores)",
+			n, a.job, a.tasks, running, SlurmArgsEnv)
 	}
 	b, err := l.listen(a)
 	if err != nil {
@@ -149,6 +151,23 @@ func (l *slurmLauncher) start(ctx context.Context, exe string, n int) ([]*proc, 
 		}
 	}
 	return started, distinct(errs)
+}
+
+// running counts the steps of a whose mirrors have not ended.
+func (l *slurmLauncher) running(a *allocation) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for st := range l.steps {
+		switch {
+		case l.alloc != a || st.alloc != a:
+		case st.Ended():
+			delete(l.steps, st)
+		default:
+			n++
+		}
+	}
+	return n
 }
 
 // distinct joins errs, each message once: steps that fail the same way
@@ -187,7 +206,7 @@ func (l *slurmLauncher) prepare(ctx context.Context, exe string, n int) (*alloca
 		if err != nil {
 			return nil, "", err
 		}
-		l.alloc, l.copies = a, map[string]string{}
+		l.alloc, l.copies, l.steps = a, map[string]string{}, map[*slurmStep]bool{}
 	}
 	if l.opts.Broadcast == "" {
 		return l.alloc, exe, nil
@@ -386,6 +405,11 @@ func (l *slurmLauncher) startStep(ctx context.Context, a *allocation, b *batch, 
 		}
 		q.node, q.step = acc.h.Node, acc.h.Step
 		st.connected(acc.conn, acc.h.Step, acc.h.Node)
+		l.mu.Lock()
+		if l.alloc == a {
+			l.steps[st] = true
+		}
+		l.mu.Unlock()
 		return q, nil
 	case <-st.exited:
 		st.Kill()
