@@ -33,7 +33,7 @@ func ServeWorker(ctx context.Context) error {
 			return fmt.Errorf("mirror: %w", err)
 		}
 		defer c.Close()
-		return serveWorker(ctx, c, c)
+		return serveWorker(ctx, c, coalesced(c))
 	}
 	in, out, err := childproc.Pipes()
 	if err != nil {
