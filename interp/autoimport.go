@@ -61,7 +61,9 @@ func (s *Session) compile(code string, cell int) (*frontend.Plan, error) {
 	sort.Strings(paths)
 	retry, rerr := s.fe.Compile(code+"\nimport ("+strings.Join(paths, "; ")+")", cell)
 	var rce *frontend.CompileError
-	if rerr != nil && (!errors.As(rerr, &rce) || len(rce.Errors) >= len(ce.Errors)) {
+	// As many errors after the import is still better: the cell's own
+	// (reflect.TypeOf of a session type) rather than "undefined: reflect".
+	if rerr != nil && (!errors.As(rerr, &rce) || len(rce.Errors) > len(ce.Errors)) {
 		return nil, err
 	}
 	if rerr != nil {

@@ -64,7 +64,7 @@ func (s *Session) run(ctx context.Context, p *imageProc, plan *frontend.Plan, re
 // variables, their list is not sent again: it made every cell's message
 // grow with the session.
 func (s *Session) runMsg(plan *frontend.Plan, req engine.ExecuteRequest) runMsg {
-	m := runMsg{Plan: plan, AllowStdin: req.AllowStdin, Modules: s.modules()}
+	m := runMsg{Plan: plan, AllowStdin: req.AllowStdin, Modules: s.modules(), Gen: s.nextGen}
 	if slices.Equal(plan.Vars, s.imageVars) {
 		sent := *plan
 		sent.Vars = nil
@@ -81,7 +81,7 @@ func (s *Session) finish(ctx context.Context, p *imageProc, plan *frontend.Plan,
 	}
 	if d.Error != nil {
 		if d.Restart {
-			s.replace(ctx, p, d.Error)
+			s.replace(ctx, p, d.Error, d.Stuck)
 		}
 		return engine.Result{Error: d.Error}
 	}
@@ -149,8 +149,8 @@ func (s *Session) dropVars(vars []frontend.Var) {
 // stopped for memory keeps what it allocated) and starts a new one with the
 // committed image, saying so in e's traceback: an idle image must not keep
 // gigabytes.
-func (s *Session) replace(ctx context.Context, p *imageProc, e *engine.Error) {
-	s.log.Info("restarting the image process to free the memory of a stopped cell")
+func (s *Session) replace(ctx context.Context, p *imageProc, e *engine.Error, stuck bool) {
+	s.log.Info("restarting the image process to free the memory of a stopped cell", "stuck", stuck)
 	p.kill()
 	// The restart must not be cut short by an interrupt.
 	reset, err := s.start(context.WithoutCancel(ctx))
@@ -158,7 +158,11 @@ func (s *Session) replace(ctx context.Context, p *imageProc, e *engine.Error) {
 		e.Traceback = append(e.Traceback, fmt.Sprintf("The image process, which kept the stopped cell's memory, could not be restarted: %v", err))
 		return
 	}
-	e.Traceback = append(e.Traceback, "The image process was restarted to give the stopped cell's memory back, and the image restored.")
+	if stuck {
+		e.Traceback = append(e.Traceback, "The image process was restarted to stop compiled code that was still running, and the image restored.")
+	} else {
+		e.Traceback = append(e.Traceback, "The image process was restarted to give the stopped cell's memory back, and the image restored.")
+	}
 	for _, r := range reset {
 		e.Traceback = append(e.Traceback, "  lost: "+r)
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"go/scanner"
-	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/dmirror/dmirror/interp/vm"
 	"github.com/dmirror/dmirror/kernel/engine"
+	"github.com/dmirror/dmirror/mirror"
 )
 
 // Causes of a cancelled cell, besides the kernel's interrupt.
@@ -22,10 +22,14 @@ var errInterrupted = errors.New("interrupted")
 // oomError stops a cell whose heap grew past the image's limit.
 type oomError struct {
 	heap, limit uint64
-	near        bool // the heap stayed near the limit
+	near        bool   // the heap stayed near the limit
+	runaway     uint64 // the live heap's growth, when stopped as a runaway (see runawayWatch)
 }
 
 func (e *oomError) Error() string {
+	if e.runaway > 0 {
+		return fmt.Sprintf("the cell was stopped: it runs a loop that cannot end, and its live heap grew by %d MiB (to %d MiB) and was still growing; such a loop is stopped after %d MiB of growth, other cells at the image's limit of %d MiB", e.runaway>>20, e.heap>>20, runawayGrowth(e.limit)>>20, e.limit>>20)
+	}
 	if e.near {
 		return fmt.Sprintf("the cell was stopped: the heap stayed at %d MiB, over %.0f%% of the image's limit of %d MiB, for a second (the garbage collector cannot bring it down)", e.heap>>20, nearLimit*100, e.limit>>20)
 	}
@@ -175,6 +179,15 @@ func (s *imageServer) runtimeError(ctx context.Context, cell int, err error) *en
 		stack = append(stack, stackNote)
 	}
 	var p yaegi.Panic
+	if errors.As(err, &p) {
+		// Frames of compiled declarations come from the Go stack at the
+		// panic, with their exact cell lines; yaegi reports none of them.
+		var compiled []string
+		for _, f := range mirror.CompiledFrames(p.Stack) {
+			compiled = append(compiled, f.Pos+": in "+f.Func)
+		}
+		stack = append(compiled, stack...)
+	}
 	if !errors.As(err, &p) {
 		return &engine.Error{Name: "Panic", Value: err.Error(), Traceback: append([]string{"panic: " + err.Error()}, stack...)}
 	}
@@ -195,16 +208,18 @@ func exitMessage(e *vm.ExitError) string {
 	return fmt.Sprintf("os.Exit(%d) stopped the cell; the kernel keeps running", e.Code)
 }
 
-// panicValue unwraps the reflect.Value yaegi wraps interpreted panic values
-// in.
+// panicValue is the value Go would have panicked with (vm.GoPanicValue):
+// yaegi wraps interpreted panic values in a reflect.Value, and runtime
+// errors raised by package reflect inside it have reflect's texts.
 func panicValue(r any) any {
-	if rv, ok := r.(reflect.Value); ok {
-		if !rv.IsValid() || !rv.CanInterface() {
-			return nil
-		}
-		return rv.Interface()
+	v, bad := vm.GoPanicValue(r)
+	if bad == nil {
+		return v
 	}
-	return r
+	if r == any(bad) {
+		return bad // a recover() that could not give Go's value
+	}
+	return errors.New(bad.Uncaught())
 }
 
 // describe prints a panic value as Go does.

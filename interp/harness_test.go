@@ -42,6 +42,15 @@ type fakeFrontend struct {
 	vars   []frontend.Var
 	plans  map[string]func(n int, f *fakeFrontend) *frontend.Plan
 	blocks []frontend.Block
+	// noGen is why generations are off (DisableGenerations): cells then
+	// compile without theirs, to their interpreted declarations.
+	noGen string
+}
+
+func (f *fakeFrontend) DisableGenerations(reason string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.noGen = reason
 }
 
 func (f *fakeFrontend) Compile(code string, n int) (*frontend.Plan, error) {
@@ -95,6 +104,10 @@ type cell struct {
 	touched  []string
 	newVars  []frontend.Var
 	dropVars []string
+	gen      *frontend.Generation // compiled declarations (rebuild must be set)
+	blocks   []frontend.Block
+	// interpreted replaces decls when the frontend makes no generations.
+	interpreted string
 }
 
 // header starts a file as the frontend does: the file name cell[N]/_
@@ -104,7 +117,10 @@ func header(n int) string {
 }
 
 func (c cell) plan(n int, f *fakeFrontend) *frontend.Plan {
-	p := &frontend.Plan{Cell: n, Touched: c.touched}
+	if c.gen != nil && f.noGen != "" {
+		c.gen, c.decls = nil, c.interpreted
+	}
+	p := &frontend.Plan{Cell: n, Touched: c.touched, Generation: c.gen, Blocks: c.blocks}
 	prev := strings.Join(f.decls, "\n")
 	if c.decls != "" {
 		p.Decls = header(n) + c.decls
@@ -144,7 +160,7 @@ func (c cell) plan(n int, f *fakeFrontend) *frontend.Plan {
 }
 
 // session starts a Session over test cells.
-func session(t *testing.T, cells map[string]cell, env ...string) (*Session, *fakeFrontend) {
+func session(t testing.TB, cells map[string]cell, env ...string) (*Session, *fakeFrontend) {
 	t.Helper()
 	f := &fakeFrontend{plans: map[string]func(int, *fakeFrontend) *frontend.Plan{}}
 	for code, c := range cells {
@@ -167,13 +183,13 @@ func session(t *testing.T, cells map[string]cell, env ...string) (*Session, *fak
 }
 
 // exec runs code as cell n and returns the result and what it printed.
-func execCell(t *testing.T, s *Session, n int, code string) (engine.Result, *enginetest.Recorder) {
+func execCell(t testing.TB, s *Session, n int, code string) (engine.Result, *enginetest.Recorder) {
 	t.Helper()
 	r := enginetest.NewRecorder()
 	return s.Execute(context.Background(), engine.ExecuteRequest{Code: code, Count: n}, r), r
 }
 
-func mustOK(t *testing.T, res engine.Result) {
+func mustOK(t testing.TB, res engine.Result) {
 	t.Helper()
 	if res.Error != nil {
 		t.Fatalf("cell failed: %v", res.Error)

@@ -45,11 +45,12 @@ func (s *imageServer) prepareJobDecoder(ip *yaegi.Interpreter, decls []string) {
 	s.mu.Lock()
 	none := len(s.blocks) == 0
 	s.mu.Unlock()
-	if none || (slices.Equal(decls, s.jobDecls) && s.jobDec.Load() != nil) {
+	gen := vm.GenerationOf(ip)
+	if none || (slices.Equal(decls, s.jobDecls) && gen == s.jobGen && s.jobDec.Load() != nil) {
 		return
 	}
 	s.jobDec.Store(decoderFor(ip, decls))
-	s.jobDecls = decls
+	s.jobDecls, s.jobGen = decls, gen
 }
 
 func (s *imageServer) runJob(ctx context.Context, job *mirror.Job) (*mirror.Outcome, error) {
@@ -96,7 +97,11 @@ func (s *imageServer) global(name string) (reflect.Value, bool) {
 	if ip == nil {
 		return reflect.Value{}, false
 	}
-	v, ok := vm.Globals(ip, []string{name})[name]
+	var vars []frontend.Var
+	if r := s.current(); r != nil {
+		vars = r.vars
+	}
+	v, ok := globalsOf(ip, vars, []string{name})[name]
 	return v, ok
 }
 

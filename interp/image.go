@@ -18,6 +18,7 @@ import (
 	"github.com/dmirror/dmirror/interp/frame"
 	"github.com/dmirror/dmirror/interp/frontend"
 	"github.com/dmirror/dmirror/interp/modules"
+	"github.com/dmirror/dmirror/interp/stdpipe"
 	"github.com/dmirror/dmirror/interp/values"
 	"github.com/dmirror/dmirror/interp/vm"
 	"github.com/dmirror/dmirror/kernel/engine"
@@ -65,6 +66,7 @@ type imageServer struct {
 	ip    *yaegi.Interpreter
 	decls []string       // the committed declarations, files evaluated in order (see declsAfter)
 	vars  []frontend.Var // the committed variables
+	gen   *vm.Generation // the committed compiled declarations, nil for none
 
 	active atomic.Pointer[yaegi.Interpreter] // the interpreter running the cell
 
@@ -81,6 +83,11 @@ type imageServer struct {
 	// declarations in jobDecls, because building it evaluates code.
 	jobDec   atomic.Pointer[values.Decoder]
 	jobDecls []string
+	jobGen   *vm.Generation
+
+	// compiledOut reads what compiled code writes to os.Stdout and
+	// os.Stderr; set before any cell runs.
+	compiledOut []*stdpipe.Pipe
 }
 
 // activeRun is the cell being run.
@@ -90,7 +97,8 @@ type activeRun struct {
 	ctx        context.Context
 	cancel     context.CancelCauseFunc
 	allowStdin bool
-	noted      bool // a note that stdin is unavailable was printed
+	vars       []frontend.Var // the image's variables while the cell runs
+	noted      bool           // a note that stdin is unavailable was printed
 	// goroutines counts the cells' goroutines running when an interrupt
 	// came: yaegi's cancellation stops them all.
 	goroutines atomic.Int64
@@ -100,6 +108,10 @@ type activeRun struct {
 	// inBody is set while the cell's body func runs under ctx: only then
 	// does cancelling the run end the evaluation (see exit).
 	inBody atomic.Bool
+	// endless and liveStart serve the runaway rule (runawayWatch): the
+	// cell has a loop that cannot end; the live heap when it began.
+	endless   bool
+	liveStart uint64
 }
 
 func serveImage(ctx context.Context, in io.ReadCloser, out io.Writer, limit uint64) error {
@@ -116,13 +128,26 @@ func serveImage(ctx context.Context, in io.ReadCloser, out io.Writer, limit uint
 	}
 	s.stdin = &stdinFile{img: s}
 	s.out = newOutput(func(m streamMsg) error { return s.conn.Send(msgStream, 0, m) })
+	compiledOut, err := stdpipe.Redirect()
+	if err != nil {
+		return fmt.Errorf("image: %w", err)
+	}
+	s.compiledOut = compiledOut
+	s.out.drain = func() { s.drainCompiled(-1, false) }
 
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
 	defer func() {
+		for _, p := range compiledOut {
+			p.Close()
+		}
 		close(stop)
 		wg.Wait()
 	}()
+	for _, p := range compiledOut {
+		wg.Add(1)
+		go func() { defer wg.Done(); p.Run(s.compiledEmit(p, -1)) }()
+	}
 	wg.Add(2)
 	go func() { defer wg.Done(); s.out.run(stop) }()
 	go func() { defer wg.Done(); s.watchMemory(stop) }()
@@ -138,7 +163,7 @@ func serveImage(ctx context.Context, in io.ReadCloser, out io.Writer, limit uint
 			in.Close() // ends read: the kernel sees the process end and restores the image
 		}
 	}()
-	err := s.read(ctx, work, workDone)
+	err = s.read(ctx, work, workDone)
 	close(work)
 	cancel()
 	s.cancelRun(errors.New("the kernel closed the image process"))

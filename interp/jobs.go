@@ -63,15 +63,37 @@ func (s *Session) answerJob(ctx context.Context, p *imageProc, m frame.Msg, plan
 // call.
 func (s *Session) jobDecls(plan *frontend.Plan) mirror.Decls {
 	gen, chunks := s.fe.Chunks()
+	native, vars := s.gens.path, s.imageVars
+	if plan.Generation != nil {
+		native, vars = s.nextGen, plan.Vars
+	}
+	d := mirror.Decls{Modules: s.modules(), Gen: native, Ptrs: ptrs(vars)}
 	switch {
 	case plan.Rebuild:
 		chunks = []string{plan.ImageDecls}
 	case plan.Decls != "":
 		chunks = append(chunks, plan.Decls)
 	default:
-		return mirror.Decls{Generation: gen, Chunks: chunks, Modules: s.modules()}
+		d.Generation, d.Chunks = gen, chunks
+		return d
 	}
-	return mirror.Decls{Generation: uncommittedGen + int(s.uncommitted.Add(1)), Chunks: chunks, Modules: s.modules()}
+	d.Generation, d.Chunks = uncommittedGen+int(s.uncommitted.Add(1)), chunks
+	return d
+}
+
+// ptrs maps the variables that live in compiled declarations to their
+// pointers' keys.
+func ptrs(vars []frontend.Var) map[string]string {
+	var m map[string]string
+	for _, v := range vars {
+		if v.Ptr != "" {
+			if m == nil {
+				m = map[string]string{}
+			}
+			m[v.Name] = v.Ptr
+		}
+	}
+	return m
 }
 
 // opLabel names a Job's op as users wrote it: collect → ParallelCollect.

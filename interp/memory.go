@@ -65,6 +65,7 @@ func (s *imageServer) watchMemory(stop <-chan struct{}) {
 	t := time.NewTicker(memoryPoll)
 	defer t.Stop()
 	near := 0
+	var rw runawayWatch
 	for {
 		select {
 		case <-stop:
@@ -74,6 +75,11 @@ func (s *imageServer) watchMemory(stop <-chan struct{}) {
 		heap, ok := heapObjects()
 		if !ok {
 			return
+		}
+		if r := s.current(); r != nil && r.endless {
+			if oom := rw.check(r, heap, s.limit); oom != nil {
+				s.cancelRun(oom)
+			}
 		}
 		if float64(heap) > nearLimit*float64(s.limit) && s.current() != nil {
 			near++
@@ -113,6 +119,12 @@ func liveHeap() uint64 {
 	return sample[0].Value.Uint64()
 }
 
+// freeMargin is how much more than before a cell stopped for memory the
+// live heap may hold for the image process to stay. A margin relative to
+// the limit let an idle image keep 750 MiB after a runaway at the default
+// limit.
+const freeMargin = 64 << 20
+
 // freeMemory returns the memory of a cell stopped for memory to the
 // system, and reports whether the heap went back near its size before the
 // cell (before). It may not: the stopped cell's goroutine, which yaegi
@@ -120,6 +132,63 @@ func liveHeap() uint64 {
 func (s *imageServer) freeMemory(before uint64) bool {
 	runtime.GC()
 	debug.FreeOSMemory()
-	margin := max(64<<20, s.limit/10)
-	return liveHeap() <= before+margin
+	return liveHeap() <= before+freeMargin
+}
+
+// A cell with a loop that cannot end (frontend.Plan.Endless) is stopped
+// as a runaway when its live heap has grown by runawayGrowth since the
+// cell began, grew by a quarter of that within runawayWindow and is still
+// growing. Interpreted code appending one element at a time fills memory
+// at a few hundred megabytes a second, so waiting for the image's limit
+// (60% of the machine's memory by default) took most of a minute; a loop
+// that cannot end and keeps growing would only ever reach it.
+const (
+	runawayEvery  = 500 * time.Millisecond // between forced collections
+	runawayWindow = 3 * time.Second
+	runawayMax    = 512 << 20
+)
+
+// runawayGrowth is the growth of the live heap that may make an endless
+// cell a runaway: 512 MiB, or a quarter of a limit under 2 GiB.
+func runawayGrowth(limit uint64) uint64 { return min(runawayMax, limit/4) }
+
+// runawayWatch follows the live heap of the running endless cell. It is
+// used by the watchdog's goroutine only.
+type runawayWatch struct {
+	run     *activeRun
+	samples []liveSample // the last runawayWindow's, oldest first
+}
+
+type liveSample struct {
+	at   time.Time
+	live uint64
+}
+
+// check takes a sample of the live heap when the heap (garbage included)
+// suggests the cell may have grown by runawayGrowth, at most every
+// runawayEvery: the live heap is known only after a collection, and
+// garbage alone must not stop a cell. It returns the cause to stop r with,
+// or nil.
+func (w *runawayWatch) check(r *activeRun, heap, limit uint64) *oomError {
+	if w.run != r {
+		w.run, w.samples = r, nil
+	}
+	g := runawayGrowth(limit)
+	if heap < r.liveStart+g || (len(w.samples) > 0 && time.Since(w.samples[len(w.samples)-1].at) < runawayEvery) {
+		return nil
+	}
+	runtime.GC()
+	now := liveSample{at: time.Now(), live: liveHeap()}
+	for len(w.samples) > 0 && now.at.Sub(w.samples[0].at) > runawayWindow {
+		w.samples = w.samples[1:]
+	}
+	w.samples = append(w.samples, now)
+	if len(w.samples) < 2 || now.live < r.liveStart+g {
+		return nil
+	}
+	first, prev := w.samples[0], w.samples[len(w.samples)-2]
+	if now.live > prev.live && now.live-first.live >= g/4 {
+		return &oomError{heap: now.live, limit: limit, runaway: now.live - r.liveStart}
+	}
+	return nil
 }

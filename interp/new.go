@@ -9,6 +9,7 @@ import (
 
 	"github.com/dmirror/dmirror/interp/frontend"
 	"github.com/dmirror/dmirror/interp/modules"
+	"github.com/dmirror/dmirror/interp/native"
 	"github.com/dmirror/dmirror/kernel/engine"
 )
 
@@ -22,14 +23,19 @@ func NewSession(ctx context.Context, opts SessionOptions) (engine.Engine, error)
 		env = os.Environ()
 	}
 	compiled, withMods, why := newCompiledPackages(env)
+	declsWhy := why
+	if compiled != nil {
+		declsWhy = native.CgoMissing(env)
+	}
 	mods := modules.NewCells(modules.Options{Env: opts.Env, HasStd: modules.StdFromSymbols(stdlib.Symbols), Compiled: compiled})
-	im := frontend.NewImage(frontend.Options{Modules: mods.Set, Compiled: compiled != nil})
+	im := frontend.NewImage(frontend.Options{Modules: mods.Set, Compiled: compiled != nil, CompiledDecls: declsWhy == ""})
 	s, err := newSession(ctx, opts, im)
 	if err != nil {
 		im.Close()
 		return nil, errors.Join(err, mods.Close())
 	}
 	s.mods = mods
+	s.gens.offWhy = declsWhy
 	if withMods != nil {
 		s.compiled = withMods(mods)
 	} else {

@@ -19,6 +19,9 @@ const (
 // losing output.
 type output struct {
 	send func(streamMsg) error
+	// drain, if set, forwards compiled code's pending output before a
+	// flush (see compiledOutput).
+	drain func()
 
 	sendMu  sync.Mutex // held while sending, so that flushes stay in order
 	mu      sync.Mutex // guards pending and size
@@ -61,6 +64,9 @@ func (o *output) write(cell int, name string, p []byte) {
 // gone; the process ends when its frame pipe reports EOF, so the error is
 // dropped here.
 func (o *output) flush() {
+	if o.drain != nil {
+		o.drain()
+	}
 	o.sendMu.Lock()
 	defer o.sendMu.Unlock()
 	o.mu.Lock()

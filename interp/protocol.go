@@ -35,6 +35,9 @@ type initMsg struct {
 	Blocks []frontend.Block
 	// Modules are the session's modules, whose packages Decls may import.
 	Modules []modules.Module `json:",omitempty"`
+	// Gen is the plugin of the committed generation of compiled
+	// declarations, whose symbols Decls import; "" for none.
+	Gen string `json:",omitempty"`
 }
 
 // readyMsg answers initMsg. Reset names the variables that could not be
@@ -52,6 +55,9 @@ type runMsg struct {
 	AllowStdin bool
 	// Modules are the session's modules, including those the cell imports.
 	Modules []modules.Module `json:",omitempty"`
+	// Gen is the plugin of Plan.Generation, built for the image process's
+	// binary.
+	Gen string `json:",omitempty"`
 }
 
 // doneMsg ends a run.
@@ -69,6 +75,9 @@ type doneMsg struct {
 	// committed image): after a cell stopped for memory, it still holds
 	// memory it cannot free.
 	Restart bool `json:",omitempty"`
+	// Stuck says why Restart is set: the interrupted cell still runs
+	// compiled declarations, which nothing else can stop.
+	Stuck bool `json:",omitempty"`
 }
 
 // streamMsg is output of a cell.

@@ -20,7 +20,7 @@ import (
 // newVM returns a fresh interpreter wired to this image process: output
 // attributed to cells, stdin through input requests, goroutine hooks, and
 // the display API.
-func (s *imageServer) newVM() (*yaegi.Interpreter, error) {
+func (s *imageServer) newVM(gen *vm.Generation) (*yaegi.Interpreter, error) {
 	stdout := cellWriter{img: s, name: "stdout"}
 	stderr := cellWriter{img: s, name: "stderr"}
 	osOut := &stdFile{w: stdout, fd: 1, path: "/dev/stdout"}
@@ -40,14 +40,16 @@ func (s *imageServer) newVM() (*yaegi.Interpreter, error) {
 			display.Exports(s),
 			mirror.ImageExports(s.mirrorHooks()),
 		},
-		GoPath:   modules.GoPath,
-		SourceFS: s.src.FS(),
+		GoPath:     modules.GoPath,
+		SourceFS:   s.src.FS(),
+		Generation: gen,
 	})
 }
 
-// build returns a fresh interpreter holding decls, evaluated in order.
-func (s *imageServer) build(decls []string) (*yaegi.Interpreter, error) {
-	ip, err := s.newVM()
+// build returns a fresh interpreter holding decls, evaluated in order, with
+// the compiled declarations of gen (nil for none).
+func (s *imageServer) build(gen *vm.Generation, decls []string) (*yaegi.Interpreter, error) {
+	ip, err := s.newVM(gen)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +85,14 @@ func files(src string) []string {
 func (s *imageServer) init(m initMsg) readyMsg {
 	s.src.Update(m.Modules)
 	decls := files(m.Decls)
-	ip, err := s.build(decls)
+	var gen *vm.Generation
+	if m.Gen != "" {
+		var err error
+		if gen, err = vm.LoadGeneration(m.Gen); err != nil {
+			return readyMsg{Err: err.Error()}
+		}
+	}
+	ip, err := s.build(gen, decls)
 	if err != nil {
 		return readyMsg{Err: fmt.Sprintf("rebuilding the declarations: %v", err)}
 	}
@@ -91,7 +100,7 @@ func (s *imageServer) init(m initMsg) readyMsg {
 	for i, v := range m.Vars {
 		names[i] = v.Name
 	}
-	globals := vm.Globals(ip, names)
+	globals := globalsOf(ip, m.Vars, names)
 	dec := decoderFor(ip, decls)
 	var reset []string
 	for _, v := range m.Vars {
@@ -107,7 +116,7 @@ func (s *imageServer) init(m initMsg) readyMsg {
 			reset = append(reset, fmt.Sprintf("%s (%s): %v", v.Name, v.Type, err))
 		}
 	}
-	s.ip, s.decls, s.vars = ip, decls, m.Vars
+	s.ip, s.decls, s.vars, s.gen = ip, decls, m.Vars, gen
 	s.setActive(ip)
 	s.addBlocks(m.Blocks)
 	return readyMsg{Reset: reset}
@@ -129,19 +138,30 @@ func (s *imageServer) execute(parent context.Context, id uint64, m runMsg) doneM
 	s.src.Update(m.Modules)
 	ctx, cancel := context.WithCancelCause(parent)
 	defer cancel(nil)
-	s.begin(&activeRun{id: id, cell: plan.Cell, ctx: ctx, cancel: cancel, allowStdin: m.AllowStdin})
+	heapBefore := liveHeap()
+	s.begin(&activeRun{id: id, cell: plan.Cell, ctx: ctx, cancel: cancel, allowStdin: m.AllowStdin,
+		vars: plan.Vars, endless: plan.Endless, liveStart: heapBefore})
 	defer s.end()
 
 	s.addBlocks(plan.Blocks)
-	heapBefore := liveHeap()
-	snap := snapshot(s.ip, plan.Touched)
-	target, result, reset, fail := s.apply(ctx, plan)
+	gen, fail := s.generation(plan, m.Gen)
+	if fail != nil {
+		return doneMsg{Error: fail}
+	}
+	snap := snapshot(s.ip, s.vars, plan.Touched)
+	target, result, reset, fail := s.apply(ctx, plan, gen)
 	defer func() { s.setActive(s.ip) }()
 	if fail != nil {
+		if gen != s.gen {
+			s.gen.Activate() // the cell's generation is dropped
+		}
 		fail.Traceback = append(fail.Traceback, s.restore(plan, target, snap, ctx.Err() != nil)...)
 		done := doneMsg{Error: fail}
 		if fail.Name == "OutOfMemory" {
 			done.Restart = !s.freeMemory(heapBefore)
+		}
+		if ctx.Err() != nil && (gen != nil || s.gen != nil) && stuckInCompiled() {
+			done.Restart, done.Stuck = true, true
 		}
 		s.out.flush()
 		return done
@@ -154,8 +174,9 @@ func (s *imageServer) execute(parent context.Context, id uint64, m runMsg) doneM
 	s.ip = target
 	s.decls = s.declsAfter(plan)
 	s.vars = plan.Vars
+	s.gen = gen
 	if plan.HasResult && !(plan.ResultIsError && isNil(result)) {
-		done.Data, done.Metadata = display.Render(result)
+		done.Data, done.Metadata = renderResult(result)
 	}
 	s.out.flush()
 	return done
@@ -180,16 +201,16 @@ func (s *imageServer) end() {
 // that holds the outcome (the live one, or a fresh one when the plan
 // rebuilds the image), the cell's result, and the variables a rebuild
 // could not carry over.
-func (s *imageServer) apply(ctx context.Context, plan *frontend.Plan) (*yaegi.Interpreter, reflect.Value, []string, *engine.Error) {
+func (s *imageServer) apply(ctx context.Context, plan *frontend.Plan, gen *vm.Generation) (*yaegi.Interpreter, reflect.Value, []string, *engine.Error) {
 	target := s.ip
 	var reset []string
 	switch {
 	case plan.Rebuild:
-		fresh, err := s.build(files(plan.ImageDecls))
+		fresh, err := s.build(gen, files(plan.ImageDecls))
 		if err != nil {
 			return target, reflect.Value{}, nil, compileError(plan.Cell, err)
 		}
-		reset = transfer(s.ip, fresh, files(plan.ImageDecls), plan.Vars)
+		reset = transfer(s.ip, fresh, files(plan.ImageDecls), s.vars, plan.Vars)
 		target = fresh
 	case plan.Decls != "":
 		if err := evalSafe(target, plan.Decls); err != nil {
@@ -223,6 +244,24 @@ func (s *imageServer) apply(ctx context.Context, plan *frontend.Plan) (*yaegi.In
 	return target, v, reset, nil
 }
 
+// generation returns the compiled declarations the image holds after
+// plan: those of the plugin at path when the plan makes a new generation,
+// else the committed ones.
+func (s *imageServer) generation(plan *frontend.Plan, path string) (*vm.Generation, *engine.Error) {
+	if plan.Generation == nil {
+		return s.gen, nil
+	}
+	if path == "" {
+		return nil, &engine.Error{Name: "InternalError", Value: fmt.Sprintf("generation %d of the declarations came without its plugin", plan.Generation.N)}
+	}
+	gen, err := vm.LoadGeneration(path)
+	if err != nil {
+		return nil, &engine.Error{Name: "CompileError", Value: err.Error(),
+			Traceback: []string{fmt.Sprintf("cell[%d]: %v", plan.Cell, err)}}
+	}
+	return gen, nil
+}
+
 // restore puts the image back as it was before a failed cell and says so,
 // as lines for the traceback.
 func (s *imageServer) restore(plan *frontend.Plan, target *yaegi.Interpreter, snap map[string]saved, interrupted bool) []string {
@@ -238,15 +277,15 @@ func (s *imageServer) restore(plan *frontend.Plan, target *yaegi.Interpreter, sn
 		// parks it): rebuild from the committed declarations, so that
 		// whatever is left of the cell runs, if ever, in a dropped
 		// interpreter.
-		fresh, err := s.build(s.decls)
+		fresh, err := s.build(s.gen, s.decls)
 		if err != nil {
 			problems = append(problems, fmt.Sprintf("could not drop the cell's declarations: %v", err))
 			break
 		}
-		problems = append(problems, transfer(s.ip, fresh, s.decls, s.vars)...)
+		problems = append(problems, transfer(s.ip, fresh, s.decls, s.vars, s.vars)...)
 		s.ip = fresh
 	}
-	problems = append(problems, restoreSnapshot(s.ip, s.decls, snap)...)
+	problems = append(problems, restoreSnapshot(s.ip, s.decls, s.vars, snap)...)
 	if len(problems) > 0 {
 		return append([]string{fmt.Sprintf("The image was restored to its state before cell[%d], except:", plan.Cell)}, problems...)
 	}

@@ -58,7 +58,11 @@ type Session struct {
 	// they are interpreted from source, for the reason interpretedWhy.
 	compiled       *compiledPackages
 	interpretedWhy string
-	toldWhy        bool
+	// gens is the state of compiled declarations; nextGen is the plugin of
+	// the generation of the cell being sent to the image process.
+	gens    generations
+	nextGen string
+	toldWhy bool
 	// onClose releases what the frontend holds, after the image process.
 	onClose func() error
 
@@ -136,7 +140,11 @@ func (s *Session) start(ctx context.Context) ([]string, error) {
 		p.stop()
 		return nil, errClosed
 	}
-	init := initMsg{Decls: s.fe.Source(), Vars: s.fe.Vars(), Values: s.values, Blocks: s.fe.Blocks(), Modules: s.modules()}
+	init := initMsg{Decls: s.fe.Source(), Vars: s.fe.Vars(), Values: s.values, Blocks: s.fe.Blocks(), Modules: s.modules(), Gen: s.gens.path}
+	s.gens.loaded = 0
+	if init.Gen != "" {
+		s.gens.loaded = 1
+	}
 	s.imageVars = init.Vars
 	if err := p.send(msgInit, 0, init); err != nil {
 		return nil, fmt.Errorf("interp: image process: %w", err)
@@ -248,7 +256,20 @@ func (s *Session) Execute(ctx context.Context, req engine.ExecuteRequest, out en
 	if err != nil {
 		return engine.Result{Error: frontendError(req.Count, err)}
 	}
+	if plan.Generation != nil && s.compiled != nil {
+		// A cell that imports packages and declares compiled code gets one
+		// binary, a plugin host, rather than two.
+		s.compiled.pluginHost = true
+	}
 	if err := s.useCompiled(ctx, code, plan, fresh, out, req.Silent); err != nil {
+		return engine.Result{Error: compiledError(ctx, req.Count, err)}
+	}
+	plan, genPath, err := s.prepareGeneration(ctx, code, plan, out, req.Silent)
+	if err != nil {
+		var ce *frontend.CompileError
+		if errors.As(err, &ce) {
+			return engine.Result{Error: frontendError(req.Count, err)}
+		}
 		return engine.Result{Error: compiledError(ctx, req.Count, err)}
 	}
 	if fresh && !plan.Rebuild {
@@ -265,7 +286,13 @@ func (s *Session) Execute(ctx context.Context, req engine.ExecuteRequest, out en
 		s.fe.Commit(plan)
 		return engine.Result{}
 	}
-	return s.run(ctx, p, plan, req, out)
+	s.nextGen = genPath
+	res := s.run(ctx, p, plan, req, out)
+	s.nextGen = ""
+	if res.Error == nil {
+		s.committedGeneration(ctx, plan, genPath, out)
+	}
+	return res
 }
 
 // ready returns a live image process, restarting it (and saying so) if it

@@ -32,6 +32,9 @@ type compiledPackages struct {
 	pkgs    []string // the packages of the binary the session runs, sorted
 	insts   []native.Instance
 	exe     string // that binary; "" while it is dmirror's own
+	// pluginHost: the session has compiled declarations, so every binary
+	// it builds must load their plugins; exeHost: exe is one.
+	pluginHost, exeHost bool
 }
 
 // newCompiledPackages sets up compiled packages, or says why cells'
@@ -152,7 +155,7 @@ func (s *Session) useCompiled(ctx context.Context, code string, plan *frontend.P
 	if exe == c.exe {
 		return nil
 	}
-	c.exe = exe
+	c.exe, c.exeHost = exe, c.pluginHost
 	return s.switchExe(ctx, exe, out, silent)
 }
 
@@ -194,7 +197,7 @@ func (s *Session) buildWithProgress(ctx context.Context, c *compiledPackages, pk
 		}
 	}()
 	t0 := time.Now()
-	exe, err := c.builder.Build(ctx, native.Request{ModDir: c.mods.ModDir(), Packages: pkgs, Instances: insts})
+	exe, err := c.builder.Build(ctx, native.Request{ModDir: c.mods.ModDir(), Packages: pkgs, Instances: insts, PluginHost: c.pluginHost})
 	close(done)
 	wg.Wait()
 	if <-shown {
@@ -210,6 +213,9 @@ func (s *Session) buildWithProgress(ctx context.Context, c *compiledPackages, pk
 // switchExe restarts the image process on exe and restores the image in
 // it; mirrors move to exe as they start.
 func (s *Session) switchExe(ctx context.Context, exe string, out engine.Sink, silent bool) error {
+	if err := s.rebuildGeneration(ctx, exe); err != nil {
+		return err
+	}
 	if p := s.process(); p != nil {
 		p.stop()
 	}

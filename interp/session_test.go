@@ -8,7 +8,7 @@ import (
 )
 
 // run runs code as cell n and fails the test if it fails.
-func run(t *testing.T, s *Session, n int, code string) engine.Result {
+func run(t testing.TB, s *Session, n int, code string) engine.Result {
 	t.Helper()
 	res, _ := execCell(t, s, n, code)
 	mustOK(t, res)

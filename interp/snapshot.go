@@ -20,8 +20,8 @@ type saved struct {
 	live reflect.Value
 }
 
-func snapshot(ip *yaegi.Interpreter, names []string) map[string]saved {
-	globals := vm.Globals(ip, names)
+func snapshot(ip *yaegi.Interpreter, vars []frontend.Var, names []string) map[string]saved {
+	globals := globalsOf(ip, vars, names)
 	snap := make(map[string]saved, len(names))
 	for _, n := range names {
 		g, ok := globals[n]
@@ -39,8 +39,8 @@ func snapshot(ip *yaegi.Interpreter, names []string) map[string]saved {
 	return snap
 }
 
-func restoreSnapshot(ip *yaegi.Interpreter, decls []string, snap map[string]saved) []string {
-	globals := vm.Globals(ip, sortedKeys(snap))
+func restoreSnapshot(ip *yaegi.Interpreter, decls []string, vars []frontend.Var, snap map[string]saved) []string {
+	globals := globalsOf(ip, vars, sortedKeys(snap))
 	dec := decoderFor(ip, decls)
 	var problems []string
 	for _, n := range sortedKeys(snap) {
@@ -62,16 +62,17 @@ func restoreSnapshot(ip *yaegi.Interpreter, decls []string, snap map[string]save
 	return problems
 }
 
-// transfer copies the variables of from into to, by name: directly when
-// the types are the same, else through the codec. It returns the
-// variables it had to leave at their zero value, and why. decls are the
-// declarations that to holds.
-func transfer(from, to *yaegi.Interpreter, decls []string, vars []frontend.Var) []string {
+// transfer copies the variables of from (fromVars) into to (vars), by
+// name: directly when the types are the same, moved to the current
+// generation of compiled declarations when they hold values of its types,
+// else through the codec. It returns the variables it had to leave at
+// their zero value, and why. decls are the declarations that to holds.
+func transfer(from, to *yaegi.Interpreter, decls []string, fromVars, vars []frontend.Var) []string {
 	names := make([]string, len(vars))
 	for i, v := range vars {
 		names[i] = v.Name
 	}
-	src, dst := vm.Globals(from, names), vm.Globals(to, names)
+	src, dst := globalsOf(from, fromVars, names), globalsOf(to, vars, names)
 	var dec *values.Decoder // made when first needed: it evaluates code in to
 	var reset []string
 	for _, v := range vars {
@@ -80,9 +81,15 @@ func transfer(from, to *yaegi.Interpreter, decls []string, vars []frontend.Var) 
 		if !ok1 || !ok2 {
 			continue
 		}
-		if old.Type() == g.Type() {
+		if old.Type() == g.Type() && vm.GenerationOf(from) == vm.GenerationOf(to) {
 			g.Set(old)
 			continue
+		}
+		var err error
+		if vm.GenerationOf(to) != nil {
+			if err = moveValue(g, old); err == nil {
+				continue
+			}
 		}
 		data, err := values.Encode(old)
 		if err == nil {
@@ -96,6 +103,48 @@ func transfer(from, to *yaegi.Interpreter, decls []string, vars []frontend.Var) 
 		}
 	}
 	return reset
+}
+
+// moveValue sets g to old moved to the current generation of compiled
+// declarations (values.Convert).
+func moveValue(g, old reflect.Value) error {
+	v, err := values.Convert(old, g.Type())
+	if err != nil {
+		return err
+	}
+	return setValue(g, v)
+}
+
+// globalsOf returns the variables named names of ip: its interpreted
+// globals, and, through their pointer symbols (Var.Ptr), those that live
+// in the compiled declarations ip was built with.
+func globalsOf(ip *yaegi.Interpreter, vars []frontend.Var, names []string) map[string]reflect.Value {
+	ptr := map[string]string{}
+	for _, v := range vars {
+		if v.Ptr != "" {
+			ptr[v.Name] = v.Ptr
+		}
+	}
+	if len(ptr) == 0 {
+		return vm.Globals(ip, names)
+	}
+	gen := vm.GenerationOf(ip)
+	var interpreted []string
+	out := map[string]reflect.Value{}
+	for _, n := range names {
+		key, ok := ptr[n]
+		if !ok {
+			interpreted = append(interpreted, n)
+			continue
+		}
+		if v, ok := gen.Var(key); ok {
+			out[n] = v
+		}
+	}
+	for n, v := range vm.Globals(ip, interpreted) {
+		out[n] = v
+	}
+	return out
 }
 
 func resetNote(reset []string) string {
@@ -125,7 +174,7 @@ func collect(ip *yaegi.Interpreter, plan *frontend.Plan, prev []frontend.Var) (m
 	}
 	out := map[string][]byte{}
 	var live []string
-	globals := vm.Globals(ip, sortedKeys(names))
+	globals := globalsOf(ip, plan.Vars, sortedKeys(names))
 	for _, n := range sortedKeys(names) {
 		g, ok := globals[n]
 		if !ok {

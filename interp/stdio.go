@@ -25,7 +25,9 @@ func (w cellWriter) Write(p []byte) (int, error) {
 		w.img.traces.add(w.img.cells, string(p))
 		return len(p), nil
 	}
-	w.img.out.write(w.img.cells.caller(), w.name, p)
+	cell := w.img.cells.caller()
+	w.img.drainCompiled(cell, true)
+	w.img.out.write(cell, w.name, p)
 	return len(p), nil
 }
 

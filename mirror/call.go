@@ -69,12 +69,14 @@ func (c *call) runChunk(q *proc, slot int, r *running) (resultMsg, bool) {
 	q.nextID++
 	id := q.nextID
 	rm := runMsg{Generation: c.decls.Generation, Op: c.job.Op, Blocks: c.job.Blocks, Globals: c.job.Globals,
-		Data: r.w.data, Offset: r.w.lo, Mirror: slot, Modules: c.decls.Modules}
+		Data: r.w.data, Offset: r.w.lo, Mirror: slot, Modules: c.decls.Modules, Gen: c.decls.Gen, Ptrs: c.decls.Ptrs}
 	if base, ok := deltaBase(q.have, c.want); ok {
 		rm.Base, rm.Decls = base, c.decls.Chunks[base:]
 	} else {
 		rm.Rebuild, rm.Decls = true, c.decls.Chunks
 	}
+	// Compiled code's println writes to the process's fd 2 directly.
+	defer q.forwardRaw(func(stream, text string) { c.ev.Output(slot, stream, text) })()
 	var bs frame.Blobs
 	if err := q.Send(msgRun, id, rm.withBlobs(&bs), bs.List()...); err != nil {
 		return c.deathOf(q, slot), false

@@ -2,6 +2,8 @@ package mirror
 
 import (
 	"encoding/json"
+
+	"github.com/dmirror/dmirror/interp/modules"
 	"hash/maphash"
 	"slices"
 )
@@ -16,7 +18,12 @@ var seed = maphash.MakeSeed()
 // contents rather than generations keeps a mirror warm across the
 // declarations of a running cell, which become the next committed chunk.
 func declHashes(d Decls) []uint64 {
-	mods, _ := json.Marshal(d.Modules) // a list of plain structs always marshals
+	// The modules and the compiled declarations are the log's base: a
+	// mirror with others rebuilds.
+	mods, _ := json.Marshal(struct { // plain structs always marshal
+		M []modules.Module
+		G string
+	}{d.Modules, d.Gen})
 	out := make([]uint64, 0, 1+len(d.Chunks))
 	out = append(out, maphash.Bytes(seed, mods))
 	for _, c := range d.Chunks {

@@ -33,6 +33,7 @@ type engine struct {
 	displays       display.Publisher // where blocks' displays go; nil drops them
 
 	i      *yaegi.Interpreter
+	native *vm.Generation // the compiled declarations i imports
 	gen    int
 	decls  []string
 	loops  map[string]loopFunc // chunk funcs by loopKey, for this interpreter
@@ -60,7 +61,7 @@ func newEngine(stdout, stderr io.Writer, displays display.Publisher) *engine {
 
 // build returns a fresh interpreter with the prelude, the driver package and
 // decls replayed.
-func (e *engine) build(decls []string, stdout, stderr io.Writer, displays display.Publisher) (*yaegi.Interpreter, error) {
+func (e *engine) build(native *vm.Generation, decls []string, stdout, stderr io.Writer, displays display.Publisher) (*yaegi.Interpreter, error) {
 	driver := yaegi.Exports{driverPath + "/mirrordriver": {
 		"Args": reflect.ValueOf(func(serial int) []any {
 			e.driverMu.Lock()
@@ -104,7 +105,8 @@ func (e *engine) build(decls []string, stdout, stderr io.Writer, displays displa
 		GoPath:  modules.GoPath,
 		// Declarations may import module packages; their sources come from
 		// the module cache, as in the image process.
-		SourceFS: e.src.FS(),
+		SourceFS:   e.src.FS(),
+		Generation: native,
 	})
 	if err != nil {
 		return nil, err
@@ -150,12 +152,19 @@ func (e *engine) sync(m *runMsg) error {
 		if !m.Rebuild {
 			return errors.New("mirror without declarations got a delta")
 		}
-		e.i, e.gen, e.decls, e.loops = nil, -1, nil, nil
-		i, err := e.build(m.Decls, e.stdout, e.stderr, e.displays)
+		e.i, e.gen, e.decls, e.loops, e.native = nil, -1, nil, nil, nil
+		var native *vm.Generation
+		if m.Gen != "" {
+			var err error
+			if native, err = vm.LoadGeneration(m.Gen); err != nil {
+				return err
+			}
+		}
+		i, err := e.build(native, m.Decls, e.stdout, e.stderr, e.displays)
 		if err != nil {
 			return err
 		}
-		e.i, e.gen, e.decls = i, m.Generation, append([]string(nil), m.Decls...)
+		e.i, e.gen, e.decls, e.native = i, m.Generation, append([]string(nil), m.Decls...), native
 		e.loops = map[string]loopFunc{}
 		return nil
 	}
@@ -200,14 +209,19 @@ func knownDecoder(i *yaegi.Interpreter, decls []string) *values.Decoder {
 	return values.NewDecoder(values.KnownTypes(i, values.TypeNames(decls...)...)...)
 }
 
-// setGlobals gives the interpreter's package variables the shipped values.
-func setGlobals(i *yaegi.Interpreter, dec func() *values.Decoder, globals map[string][]byte) error {
+// setGlobals gives the interpreter's package variables the shipped values;
+// those that live in its compiled declarations are set through their
+// pointers (ptrs).
+func setGlobals(i *yaegi.Interpreter, dec func() *values.Decoder, globals map[string][]byte, ptrs map[string]string) error {
 	if len(globals) == 0 {
 		return nil
 	}
 	live := i.Globals()
 	for name, data := range globals {
 		g, ok := live[name]
+		if key, compiled := ptrs[name]; compiled {
+			g, ok = vm.GenerationOf(i).Var(key)
+		}
 		if !ok || !g.CanSet() {
 			return fmt.Errorf("global %s is not declared in the mirror", name)
 		}

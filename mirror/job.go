@@ -54,6 +54,14 @@ type Decls struct {
 	// Modules are the session's modules, whose packages Chunks may import.
 	// A module whose version changes comes with a new Generation.
 	Modules []modules.Module `json:",omitempty"`
+	// Gen is the plugin of the session's compiled declarations, which a
+	// mirror loads before it replays Chunks (they import its symbols as
+	// "dmirror/session"); "" for none.
+	Gen string `json:",omitempty"`
+	// Ptrs maps the package variables that live in the compiled
+	// declarations to the keys of their pointers in Gen's symbols: their
+	// values are set through them.
+	Ptrs map[string]string `json:",omitempty"`
 }
 
 // JobChunk is the elements Lo to Hi-1 of a workload, encoded as one []T.
@@ -131,6 +139,9 @@ type Frame struct {
 	Func   string
 	Pos    string // cell[N] line L col C
 	Locals []Local
+	// Compiled marks a frame of the session's compiled declarations, read
+	// from the Go stack at the panic: it has no locals.
+	Compiled bool `json:",omitempty"`
 }
 
 // Local is a local variable of a frame, printed.

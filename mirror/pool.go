@@ -139,6 +139,16 @@ func (p *Pool) SetExe(exe string) {
 	stopAll(old)
 }
 
+// Recycle stops the idle mirrors; busy ones finish their call. The next
+// calls start fresh mirrors: a mirror keeps every plugin of compiled
+// declarations it loaded, and the session recycles them after many.
+func (p *Pool) Recycle() {
+	p.mu.Lock()
+	old := p.takeIdleLocked()
+	p.mu.Unlock()
+	stopAll(old)
+}
+
 // takeIdleLocked removes the idle mirrors from the pool and returns them;
 // p.mu is held.
 func (p *Pool) takeIdleLocked() []*proc {

@@ -42,7 +42,7 @@ var errTooLong = errors.New("the failing element ran too long to be re-run under
 func (e *engine) postMortem(ctx context.Context, m *runMsg, fail *callFailure) ([]Frame, error) {
 	b := m.Blocks[fail.block]
 	// The re-run's output and displays are not shown again.
-	i, err := e.build(e.decls, io.Discard, io.Discard, nil)
+	i, err := e.build(e.native, e.decls, io.Discard, io.Discard, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +53,7 @@ func (e *engine) postMortem(ctx context.Context, m *runMsg, fail *callFailure) (
 		}
 		return known
 	}
-	if err := setGlobals(i, dec, m.Globals); err != nil {
+	if err := setGlobals(i, dec, m.Globals, m.Ptrs); err != nil {
 		return nil, err
 	}
 	capType := captureFuncType(b, i)

@@ -31,7 +31,9 @@ type runMsg struct {
 	DataRef    frame.Ref `json:",omitempty"` // Data as a blob of the frame
 	Offset     int       // position of the chunk's first element in the workload
 	Mirror     int
-	Modules    []modules.Module `json:",omitempty"` // the session's modules
+	Modules    []modules.Module  `json:",omitempty"` // the session's modules
+	Gen        string            `json:",omitempty"` // the compiled declarations (Decls.Gen)
+	Ptrs       map[string]string `json:",omitempty"` // Decls.Ptrs
 }
 
 type outputMsg struct {

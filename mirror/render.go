@@ -36,6 +36,9 @@ func renderText(fs []Failure) string {
 			if fr.Pos != "" {
 				fmt.Fprintf(&b, " (%s)", fr.Pos)
 			}
+			if fr.Compiled {
+				b.WriteString(" [compiled: no locals]")
+			}
 			b.WriteString("\n")
 			for _, l := range fr.Locals {
 				fmt.Fprintf(&b, "      %s %s = %s\n", l.Name, l.Type, l.Value)
@@ -82,6 +85,9 @@ func renderHTML(fs []Failure) string {
 			fmt.Fprintf(&b, "<details%s><summary>%s", open, esc(fr.Func))
 			if fr.Pos != "" {
 				fmt.Fprintf(&b, " <i>%s</i>", esc(fr.Pos))
+			}
+			if fr.Compiled {
+				b.WriteString(" [compiled: no locals]")
 			}
 			b.WriteString("</summary>")
 			if len(fr.Locals) > 0 {

@@ -102,7 +102,7 @@ func (e *engine) runChunkState(ctx context.Context, m *runMsg, h chunkHooks) res
 		return setupFailure(err)
 	}
 	dec := e.decoder
-	if err := setGlobals(e.i, dec, m.Globals); err != nil {
+	if err := setGlobals(e.i, dec, m.Globals, m.Ptrs); err != nil {
 		return setupFailure(err)
 	}
 	fn, err := e.loop(m.Op, m.Blocks)
@@ -263,7 +263,9 @@ func (e *engine) drive(ctx context.Context, m *runMsg, fn loopFunc, a *chunkArgs
 	case ctx.Err() != nil:
 		return resultMsg{Stopped: true}
 	case errors.As(err, &p):
-		return resultMsg{Failure: e.failure(ctx, m, a, p.Value)}
+		f := e.failure(ctx, m, a, p.Value)
+		f.Frames = append(CompiledFrames(p.Stack), f.Frames...)
+		return resultMsg{Failure: f}
 	case err != nil:
 		return resultMsg{Failure: &Failure{Mirror: m.Mirror, Index: -1, Kind: KindError, Message: err.Error()}}
 	}

@@ -124,6 +124,9 @@ func TestCompiledPackages(t *testing.T) {
 	}
 
 	k2 := start(t, "DMIRROR_CACHE="+cache)
+	// The same cell numbers: the cell's declarations (type record) are
+	// compiled with //line directives naming their cell.
+	ok(t, k2, "kept := 7")
 	r = ok(t, k2, cell)
 	if got := stdout(r); got != want {
 		t.Errorf("second kernel printed\n%s\nwant\n%s", got, want)

@@ -42,10 +42,10 @@ func TestErrors(t *testing.T) {
 	sameError(t, r)
 	text := errorText(r)
 	t.Logf("panic output:\n%s", text)
-	// The cell's frame names the statement that ran; a function's frame
-	// names the line where its body starts (the interpreter does not report
-	// the statement that failed in it).
-	for _, want := range []string{"index out of range", "cell[4] line 2: in inner", "cell[4] line 6: in outer", "cell[5] line 2"} {
+	// The cell's frame names the statement that ran; inner and outer are
+	// compiled (issue 11): their frames name the failing lines, from the Go
+	// stack.
+	for _, want := range []string{"index out of range", "cell[4] line 3: in inner", "cell[4] line 6: in outer", "cell[5] line 2"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("panic traceback lacks %q:\n%s", want, text)
 		}

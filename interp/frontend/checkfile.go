@@ -69,6 +69,10 @@ type checked struct {
 	pkg  *types.Package
 	info *types.Info
 	errs []types.Error
+	// unused are the positions of variables declared and not used: Go
+	// rejects them, the notebook does not, so their declarations stay
+	// interpreted (classifyItems).
+	unused []token.Pos
 }
 
 // ignorable reports errors that notebooks must not stop on: variables and
@@ -112,6 +116,9 @@ func (im *Image) check(src string, name string, stubBefore int) (*checked, error
 		Importer:  im.imp,
 		Error: func(err error) {
 			te, ok := err.(types.Error)
+			if ok && strings.Contains(te.Msg, "declared and not used") {
+				c.unused = append(c.unused, te.Pos)
+			}
 			if !ok || ignorable(te.Msg) {
 				return
 			}

@@ -73,6 +73,17 @@ type compiler struct {
 	reuseIDs          []int   // block IDs of a committed declaration rendered again
 	rerendered        []Block // the blocks of committed declarations rendered again
 
+	// comp is what is compiled after the cell (Options.CompiledDecls),
+	// genChanged whether that is a new generation.
+	comp       *compiledSet
+	genChanged bool
+	// ptrUsed are the selections through field accessors whose pointer an
+	// enclosing selection uses (compiledMember).
+	ptrUsed map[*ast.SelectorExpr]bool
+	// sessInsts are the instantiations of packages' generics with
+	// compiled session types the cell's interpreted code uses.
+	sessInsts map[string]*sessionInstance
+
 	// remade are the deferred func literals loopDeferLit made into a call
 	// of a literal: the defer statement must evaluate that call where it
 	// stands, not at return.
@@ -175,12 +186,23 @@ func (c *compiler) run() (*Plan, error) {
 		}
 	}
 	c.declareVars()
+	if c.im.opts.CompiledDecls {
+		c.predictMoves()
+	}
 	if err := c.pass2(); err != nil || c.failed() {
 		return nil, err
+	}
+	if c.im.opts.CompiledDecls {
+		if c.generation(); c.failed() {
+			return nil, nil
+		}
 	}
 	c.rewrite()
 	if c.rebuild {
 		c.rerender()
+	}
+	if c.im.opts.CompiledDecls && !c.failed() {
+		c.finishGeneration()
 	}
 	if c.failed() {
 		return nil, nil

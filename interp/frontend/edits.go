@@ -18,6 +18,10 @@ type edit struct {
 	// text before it (an argument appended to a call): rendering a range
 	// that ends where it is inserted leaves it out.
 	outer bool
+	// late marks an insertion that goes after the other insertions at
+	// its offset: it opens a construct around the text there, which
+	// those insertions belong outside of (compiledMember).
+	late bool
 }
 
 // editor collects edits on one text, in the text's offsets. Replacement
@@ -37,6 +41,10 @@ func (e *editor) insertOuter(at int, text string) {
 	e.edits = append(e.edits, edit{start: at, end: at, text: text, seq: len(e.edits), outer: true})
 }
 
+func (e *editor) insertLate(at int, text string) {
+	e.edits = append(e.edits, edit{start: at, end: at, text: text, seq: len(e.edits), late: true})
+}
+
 func (e *editor) replaceFunc(start, end int, render func() string) {
 	e.edits = append(e.edits, edit{start: start, end: end, render: render, seq: len(e.edits)})
 }
@@ -51,6 +59,9 @@ func (e *editor) sorted() []edit {
 		ii, ij := s[i].start == s[i].end, s[j].start == s[j].end
 		if ii != ij {
 			return ii
+		}
+		if ii && s[i].late != s[j].late {
+			return !s[i].late
 		}
 		return s[i].seq < s[j].seq
 	})

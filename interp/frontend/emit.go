@@ -8,9 +8,10 @@ import (
 // plan emits the rewritten sources and the image after the cell.
 func (c *compiler) plan() *Plan {
 	c.finishBlocks()
-	p := &Plan{Cell: c.cell, Source: c.src, Rebuild: c.rebuild, HasResult: c.hasResult,
+	p := &Plan{Cell: c.cell, Source: c.src, Rebuild: c.rebuild || c.genChanged, HasResult: c.hasResult, Generation: c.generationOf(),
 		ResultIsError: c.hasResult && types.Identical(c.chk.info.Types[c.resultExpr].Type, types.Universe.Lookup("error").Type()),
 		Blocks:        append(append([]Block(nil), c.blocks...), c.rerendered...),
+		Endless:       c.endless(),
 		Instances:     c.instances,
 		NativeStd:     sortedKeys(c.nativeStd)}
 	var bodyBlocks []Block
@@ -39,6 +40,9 @@ func (c *compiler) plan() *Plan {
 		b.WriteString(fileHeader(c.cell))
 		b.WriteString(importBlock(newImports))
 		for _, d := range cellItems {
+			if c.comp.has(d.names[0]) {
+				continue // in the generation
+			}
 			b.WriteString("\n")
 			b.WriteString(d.source())
 		}
@@ -68,7 +72,10 @@ func (c *compiler) plan() *Plan {
 		info:    c.chk.info,
 		full:    c.fullCheck,
 	}
-	if c.rebuild {
+	if c.im.opts.CompiledDecls {
+		next.compiled = c.comp
+	}
+	if p.Rebuild {
 		// Only a rebuild needs the whole image: writing it for every cell
 		// made a cell's cost grow with the session.
 		p.ImageDecls = imageSource(next)

@@ -66,7 +66,7 @@ func TestMixedCell(t *testing.T) {
 	if !p.HasResult || p.BodyFunc != "__cell1" || !strings.Contains(p.Body, "func __cell1() any {") {
 		t.Errorf("HasResult %v BodyFunc %q body:\n%s", p.HasResult, p.BodyFunc, p.Body)
 	}
-	if !slices.Equal(p.Vars, []Var{{"x", "int"}, {"t", "T"}}) || !slices.Equal(p.Touched, []string{"t", "x"}) {
+	if !slices.Equal(p.Vars, []Var{{Name: "x", Type: "int"}, {Name: "t", Type: "T"}}) || !slices.Equal(p.Touched, []string{"t", "x"}) {
 		t.Errorf("Vars %v Touched %v", p.Vars, p.Touched)
 	}
 }
@@ -317,7 +317,7 @@ func TestBlocks(t *testing.T) {
 		t.Fatalf("blocks: %+v", p.Blocks)
 	}
 	b := p.Blocks[0]
-	if b.Type != "func(int) int" || b.Pos != "cell[2] line 3" || !slices.Equal(b.Captures, []Var{{"base", "int"}, {"k", "int"}}) ||
+	if b.Type != "func(int) int" || b.Pos != "cell[2] line 3" || !slices.Equal(b.Captures, []Var{{Name: "base", Type: "int"}, {Name: "k", Type: "int"}}) ||
 		!slices.Equal(b.Globals, []string{"factor"}) || b.Expr != exprDirective(2, 3)+"func(x int) int { return scale(x) + base + k }" || b.File != "cell[2]/_.go" || b.Line != 3 || b.Col != 35 {
 		t.Errorf("block 0: %+v", b)
 	}

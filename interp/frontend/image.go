@@ -27,6 +27,11 @@ type Options struct {
 	// standard packages and members the interpreter lacks, and generic
 	// funcs of packages, are then compiled rather than refused.
 	Compiled bool
+	// CompiledDecls says that the session's own declarations are compiled
+	// (issue 11): those that can be become a Generation, and interpreted
+	// sources reach them through __dms. Off, the frontend is the
+	// interpreter-only one. It needs Compiled.
+	CompiledDecls bool
 }
 
 // Image is the session's declarations as the frontend knows them: what
@@ -50,6 +55,7 @@ type Image struct {
 	state *state // immutable; replaced by Commit
 
 	blockSeq atomic.Int64 // block IDs are never reused, even by failed cells
+	genSeq   atomic.Int64 // generation numbers, never reused either
 	warm     sync.WaitGroup
 	names    nameIndex // the committed declarations by name, for checkItems
 }
@@ -95,6 +101,8 @@ type declItem struct {
 	blocks    []Block
 	refs      *refs // for a func or method: what its body refers to
 	isVar     bool
+	// What compiling it needs (Options.CompiledDecls; see classify).
+	comp *itemDeps
 
 	identCache *itemIdents // shared by copies: they have the same check text
 }
@@ -114,7 +122,10 @@ type state struct {
 	info    *types.Info
 	// full says pkg holds every declaration; else sessionPackage checks
 	// them all into whole when completion first needs it.
-	full      bool
+	full bool
+	// compiled is the compiled half of the image (Options.CompiledDecls),
+	// nil when nothing is compiled.
+	compiled  *compiledSet
 	wholeOnce sync.Once
 	whole     *types.Package
 }
@@ -126,6 +137,7 @@ func NewImage(opts Options) *Image {
 	if opts.Prelude == nil {
 		opts.Prelude = prelude.Files()
 	}
+	opts.CompiledDecls = opts.CompiledDecls && opts.Compiled // a generation needs compiled packages' machinery
 	im := &Image{opts: opts, fset: fileSet, state: &state{}}
 	im.imp = newSharedImporter(im.fset, opts.Modules)
 	im.prelude, im.preErr = parsePrelude(im.fset, opts.Prelude)
@@ -189,15 +201,31 @@ func (im *Image) Blocks() []Block {
 	return out
 }
 
+// Generation returns the committed generation (Options.CompiledDecls),
+// which an image process restarted after a crash, or a new mirror, loads
+// before it evaluates Source or Chunks; nil when nothing is compiled.
+func (im *Image) Generation() *Generation {
+	s := im.current()
+	if s.compiled == nil {
+		return nil
+	}
+	return &Generation{N: s.compiled.n, Files: s.compiled.files}
+}
+
 // Vars returns every package variable of the image with its type.
 func (im *Image) Vars() []Var { return stateVars(im.current()) }
 
 func stateVars(s *state) []Var {
 	var out []Var
 	for _, d := range s.items {
-		if d.isVar {
-			out = append(out, Var{Name: d.names[0], Type: d.varType})
+		if !d.isVar {
+			continue
 		}
+		v := Var{Name: d.names[0], Type: interpretedType(d.varType, s.compiled)}
+		if s.compiled.has(v.Name) {
+			v.Ptr = varKey(v.Name)
+		}
+		out = append(out, v)
 	}
 	return out
 }
@@ -248,8 +276,18 @@ func imageSource(s *state) string {
 	}
 	var b strings.Builder
 	b.WriteString(fileHeader(cell))
-	b.WriteString(importBlock(s.imports))
+	imports := s.imports
+	if s.compiled != nil {
+		// The generation's symbols, which the image process registers
+		// under SessionPath before it evaluates this.
+		imports = append(append([]importItem(nil), imports...), importItem{name: sessionName, path: SessionPath})
+	}
+	b.WriteString(importBlock(imports))
+	b.WriteString(typeAliases(s))
 	for _, d := range s.items {
+		if s.compiled.has(d.names[0]) {
+			continue // in the generation
+		}
 		b.WriteString("\n")
 		b.WriteString(d.source())
 	}

@@ -42,7 +42,9 @@ func (c *compiler) varToAssign(g *ast.GenDecl, off func(token.Pos) int) {
 			names[i] = n.Name
 			zeros[i] = "func() (z " + typ + ") { return }()"
 		}
-		c.structural(off(vs.Pos()), off(vs.End()), strings.Join(names, ", ")+" = "+strings.Join(zeros, ", "))
+		// The names keep their text: a rewrite of a name (a compiled
+		// variable's pointer) needs it.
+		c.structural(off(vs.Names[len(vs.Names)-1].End()), off(vs.End()), " = "+strings.Join(zeros, ", "))
 	}
 }
 

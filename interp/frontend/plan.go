@@ -61,6 +61,10 @@ type Plan struct {
 	// error (`f.Close()`, `w.Flush()`) shows nothing, as Python shows
 	// nothing for None; a non-nil one shows.
 	ResultIsError bool
+	// Endless is set when the cell holds a loop that cannot end by itself
+	// (see endless): the image process stops it as a runaway once its live
+	// heap has grown by 512 MiB and still grows.
+	Endless bool `json:",omitempty"`
 
 	// Vars lists every package variable after this cell with its Go type as
 	// source; the image process uses it to snapshot and restore values.
@@ -85,6 +89,14 @@ type Plan struct {
 	// NativeStd are standard packages the interpreter lacks (or lacks
 	// members of) that the cell uses: they are compiled for the session.
 	NativeStd []string
+	// Generation is set when the cell adds, replaces or removes a compiled
+	// declaration, or a variable moves into compiled code (only with
+	// Options.CompiledDecls). Rebuild is then set too: the image process
+	// loads the generation, starts a fresh interpreter with its Symbols and
+	// evaluates ImageDecls, which holds the interpreted declarations only
+	// and reaches compiled ones through __dms (SessionPath). A cell that
+	// only runs statements has none.
+	Generation *Generation
 
 	next *state // the image after this cell, for Commit
 	base *state // the image the cell was compiled against
@@ -93,7 +105,15 @@ type Plan struct {
 // Var is a package variable of the image.
 type Var struct {
 	Name string
-	Type string // Go source of its type, e.g. "[]Point" or "map[string]int"
+	// Type is the Go source of its type for interpreted code, e.g. "[]Point"
+	// or "map[string]int"; compiled session types are written
+	// __dms.<key> ("[]__dms.T_Point").
+	Type string
+	// Ptr is set when the variable lives in compiled code: the key in the
+	// generation's Symbols (under SessionPath) of a value of type *T
+	// pointing at it. Snapshot, restore and the mirrors' globals go through
+	// it: yaegi cannot assign a compiled package's variable.
+	Ptr string
 }
 
 // Block describes one func value passed to a Parallel* or CreateMirror

@@ -8,8 +8,8 @@ import "sort"
 // changed, such as a variable's.
 func (c *compiler) rerender() {
 	for i, d := range c.kept {
-		if d.isVar {
-			continue // `var x T`: its type was printed when it was declared
+		if d.isVar || c.comp.has(d.names[0]) {
+			continue // `var x T`: its type was printed when it was declared; compiled: not interpreted
 		}
 		off, ok := c.itemOffs[d]
 		if !ok {
@@ -25,7 +25,7 @@ func (c *compiler) rerenderItem(d *declItem, off int) *declItem {
 		ed: &editor{}, sed: &editor{}, chk: c.chk, imports: c.imports, deps: c.deps,
 		declPiece: d.check, segs: []segment{{kind: segDecl, start: 0, end: len(d.check)}},
 		declOff: off, bodyOff: -1 << 40,
-		lineBase: d.line - 1, colBase: d.col - 1 - len(d.emitLead),
+		lineBase: d.line - 1, colBase: d.col - 1 - len(d.emitLead), comp: c.comp,
 	}
 	for _, b := range d.blocks {
 		sub.reuseIDs = append(sub.reuseIDs, b.ID) // the same source has its blocks in the same order
@@ -42,6 +42,9 @@ func (c *compiler) rerenderItem(d *declItem, off int) *declItem {
 	sub.rewrite()
 	sub.finishBlocks()
 	c.imports = sub.imports
+	for _, si := range sub.sessInsts {
+		c.addSessionInstance(si)
+	}
 	nd := *d
 	nd.emit = sub.ed.apply(d.check, len(d.emitLead), len(d.check), nil)
 	nd.blocks = sub.blocks

@@ -17,7 +17,9 @@ func (c *compiler) coff(p token.Pos) int {
 func (c *compiler) cellNodes() []ast.Node {
 	nodes := make([]ast.Node, 0, len(c.cellDecls)+1)
 	for _, d := range c.cellDecls {
-		nodes = append(nodes, d)
+		if !c.compiledDecl(d) { // compiled: Go as written
+			nodes = append(nodes, d)
+		}
 	}
 	if c.bodyFunc != nil {
 		nodes = append(nodes, c.bodyFunc.Body)
@@ -55,6 +57,7 @@ func (c *compiler) rewrite() {
 	for _, n := range c.cellNodes() {
 		ast.Inspect(n, c.visit)
 	}
+	c.embedConversions()
 	if c.bodyFunc != nil {
 		c.computeTouched()
 		c.initOrder()
@@ -116,14 +119,27 @@ func (c *compiler) visit(n ast.Node) bool {
 			c.clear(n)
 		case c.isBuiltin(n.Fun, "print"), c.isBuiltin(n.Fun, "println"):
 			c.print(n)
+		case c.isBuiltin(n.Fun, "recover"):
+			c.recoverCall(n)
 		default:
 			c.blockCall(n)
 			c.compiledCall(n)
 		}
 	case *ast.SelectorExpr:
 		c.checkMember(n)
+		c.promotedIfaceMethod(n)
 		c.methodExpr(n)
 		c.compiledVarAssign(n)
+		c.compiledMember(n)
+	case *ast.FuncType:
+		c.bareConstraints(n.TypeParams)
+		c.pointerConstraints(n.TypeParams)
+	case *ast.TypeSpec:
+		c.bareConstraints(n.TypeParams)
+		c.pointerConstraints(n.TypeParams)
+	case *ast.CompositeLit:
+		c.compiledLit(n)
+		c.compiledIfaceLit(n)
 	case *ast.RangeStmt:
 		c.rangeStmt(n)
 	case *ast.ForStmt:
@@ -140,6 +156,7 @@ func (c *compiler) visit(n ast.Node) bool {
 			c.ed.replace(c.coff(n.Pos()), c.coff(n.End()), alt)
 		}
 		c.renameEntry(n)
+		c.compiledRef(n)
 	case *ast.ReturnStmt:
 		c.bareReturn(n)
 	case *ast.TypeSwitchStmt:
@@ -217,6 +234,8 @@ func (c *compiler) result() {
 			entries = append(entries, fmt.Sprintf("%q: __dmV.%s()", m, m))
 		}
 		ret = "__dmRich(__dmV, map[string]any{" + strings.Join(entries, ", ") + "})"
+	} else if show := c.anyResult(c.chk.info.Types[c.resultExpr].Type); show != "" {
+		ret = show + "(__dmV)"
 	}
 	c.ed.insert(c.coff(c.resultExpr.End()), "; return "+ret)
 }

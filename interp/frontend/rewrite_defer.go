@@ -205,7 +205,7 @@ func (c *compiler) methodCall(call *ast.CallExpr) (methodParts, bool) {
 		return m, false
 	}
 	sel := c.chk.info.Selections[f]
-	if sel == nil || sel.Kind() != types.MethodVal {
+	if sel == nil || sel.Kind() != types.MethodVal || c.viaAccessor(f) {
 		return m, false
 	}
 	sig, isSig := c.chk.info.Types[call.Fun].Type.(*types.Signature)

@@ -558,6 +558,7 @@ func (c *compiler) deferStmt(d *ast.DeferStmt) {
 // deadlocks calling a literal of the returning func in its defers).
 func (c *compiler) callNow(call *ast.CallExpr, names, lits bool) (decls []string, inv string) {
 	fun := c.text(call.Fun)
+	recvArg := "" // the receiver, for the accessor of a compiled type's method
 	fe := ast.Unparen(call.Fun)
 	if ix, ok := fe.(*ast.IndexExpr); ok {
 		fe = ix.X
@@ -582,6 +583,18 @@ func (c *compiler) callNow(call *ast.CallExpr, names, lits bool) (decls []string
 		}
 	case *ast.SelectorExpr:
 		if _, pkg := c.chk.info.Uses[identOf(f.X)].(*types.PkgName); pkg {
+			break
+		}
+		if afun, recv, ok := c.accessorMethod(f); ok && fe == ast.Unparen(call.Fun) {
+			// A method of a compiled type reached through accessors
+			// (compiledMember): the receiver is evaluated now.
+			x := c.text(f.X)
+			fun = strings.Replace(afun, hole, x, 1)
+			if recv != "" {
+				n := c.name("A")
+				decls = append(decls, n+" := "+strings.Replace(recv, hole, x, 1))
+				recvArg = n
+			}
 			break
 		}
 		sel := c.chk.info.Selections[f]
@@ -630,6 +643,9 @@ func (c *compiler) callNow(call *ast.CallExpr, names, lits bool) (decls []string
 			t = pt // the conversion Go makes at the call
 		}
 		decls = append(decls, "var "+n+" "+c.typeString(t)+" = "+c.text(a))
+	}
+	if recvArg != "" {
+		args = append([]string{recvArg}, args...)
 	}
 	inv = fun + "(" + strings.Join(args, ", ")
 	if call.Ellipsis.IsValid() {

@@ -394,6 +394,9 @@ func (c *compiler) interpretedNamed(t types.Type) bool {
 		return false
 	}
 	path := n.Obj().Pkg().Path()
+	if path == "main" && c.comp.has(n.Obj().Name()) {
+		return false // compiled: Go's own reflection sees its name and methods
+	}
 	// Packages of modules are compiled Go unless the session interprets them.
 	return path == "main" || (!isStdPath(path) && !c.im.opts.Compiled)
 }

@@ -149,7 +149,7 @@ func (c *compiler) switchInit(s *ast.SwitchStmt) {
 // `go x.M()` also evaluates x.M at once (see goStmt).
 func (c *compiler) methodValue(sel *ast.SelectorExpr) {
 	s := c.chk.info.Selections[sel]
-	if s == nil || s.Kind() != types.MethodVal || c.calledNow(sel) {
+	if s == nil || s.Kind() != types.MethodVal || c.calledNow(sel) || c.compiledMethodValue(sel) {
 		return
 	}
 	fn, _ := s.Obj().(*types.Func)
@@ -282,7 +282,7 @@ func (c *compiler) nilToIface(t types.Type, e ast.Expr) {
 		return
 	}
 	st := c.chk.info.Types[e].Type
-	if st == nil || types.IsInterface(st) || !c.interpretedNamed(st) && !isSessionType(st) {
+	if st == nil || types.IsInterface(st) || !c.interpretedNamed(st) && !c.interpretedSessionType(st) {
 		return
 	}
 	switch st.Underlying().(type) {
@@ -414,7 +414,7 @@ func (c *compiler) namedBasicCases(ts *ast.TypeSwitchStmt) {
 // with a type based on int.)
 func (c *compiler) namedBasic(x, typ ast.Expr) {
 	tt, xt := c.chk.info.Types[typ].Type, c.chk.info.Types[x].Type
-	if tt == nil || xt == nil || !isSessionType(tt) {
+	if tt == nil || xt == nil || !c.interpretedSessionType(tt) {
 		return
 	}
 	// In a compiled interface (error) the interpreter keeps such values

@@ -154,3 +154,13 @@ func interpretedName(v reflect.Value) (name string) {
 // type, which yaegi v0.16.1 matches for no value of a compiled type (an
 // errors.New value) while it matches a compiled interface like this one.
 type Error interface{ Error() string }
+
+// Interpreted reports whether x holds, as an interface value, a value of a
+// session type with methods (within the bounded walk D makes), and names
+// that type; Unwrapped is x without the interpreter's wrappers at the top.
+func Interpreted(x any) (string, bool) {
+	return findInterpreted(reflect.ValueOf(x), 0, new(int))
+}
+
+// Unwrapped returns the value x holds under the interpreter's wrappers.
+func Unwrapped(x any) any { return unwrap(x) }

@@ -59,7 +59,7 @@ func symbolsSource(pkgs []*types.Package, instances []Instance) ([]byte, error) 
 		fmt.Fprintf(&out, "\t%s %q\n", g.aliases[p], p)
 	}
 	out.WriteString("\t\"go/constant\"\n\t\"go/token\"\n\t\"reflect\"\n\n\t\"github.com/dmirror/dmirror/interp/vm\"\n\t\"github.com/traefik/yaegi/interp\"\n)\n\n")
-	out.WriteString("var _ = constant.MakeBool\nvar _ = token.INT\n\n")
+	out.WriteString("var _ = constant.MakeBool\nvar _ = token.INT\nvar _ = reflect.ValueOf\n\n")
 	out.WriteString("func init() {\n\tvm.RegisterNative(symbols)\n}\n\n")
 	out.WriteString("var symbols = interp.Exports{\n")
 	out.Write(g.table.Bytes())

@@ -47,6 +47,7 @@ func run() error {
 	trivial := flag.Int("trivial", 1000, "trivial cells for the RSS growth")
 	limit := flag.Uint64("limit", 3<<30, "DMIRROR_IMAGE_MEMORY for the runaway cell (bytes)")
 	reps := flag.Int("reps", 3, "runs of the runaway cell per binary")
+	cell := flag.String("runaway", runawayCell, "the runaway cell")
 	trace := flag.Bool("trace", false, "print the image's RSS every half second during the runaway cell")
 	skip := flag.String("skip", "", "comma-separated phases to skip: session, trivial, runaway")
 	flag.Parse()
@@ -66,7 +67,7 @@ func run() error {
 		}
 	}
 	bins := []binary{{name: "before", path: *before}, {name: "after", path: *after}}
-	b := &bench{ctx: ctx, dir: tmp, bins: bins, out: os.Stdout, trace: *trace}
+	b := &bench{ctx: ctx, dir: tmp, bins: bins, out: os.Stdout, trace: *trace, runawayCell: *cell}
 	phases := []struct {
 		name string
 		run  func() error
@@ -98,6 +99,8 @@ type bench struct {
 	bins  []binary
 	out   io.Writer
 	trace bool
+	// runawayCell is the cell the runaway phase runs.
+	runawayCell string
 }
 
 var stderr io.Writer = os.Stderr

@@ -234,6 +234,7 @@ func (b *bench) imageRSS(ks []*kernel) ([]uint64, error) {
 	return out, nil
 }
 
+// runawayCell is the default of -runaway: a loop that cannot end.
 const runawayCell = "s := []int{}\nfor {\n\ts = append(s, 1)\n}"
 
 // runaway runs the runaway append reps times on each binary, one kernel
@@ -255,7 +256,7 @@ func (b *bench) runaway(limit uint64, reps int) error {
 			res[i] = append(res[i], r)
 		}
 	}
-	fmt.Fprintf(b.out, "\nrunaway append (%s) with DMIRROR_IMAGE_MEMORY=%d (%.1f GiB), %d runs each: medians\n", strings.ReplaceAll(runawayCell, "\n", " "), limit, float64(limit)/(1<<30), reps)
+	fmt.Fprintf(b.out, "\nrunaway append (%s) with DMIRROR_IMAGE_MEMORY=%d (%.1f GiB), %d runs each: medians\n", strings.ReplaceAll(b.runawayCell, "\n", " "), limit, float64(limit)/(1<<30), reps)
 	fmt.Fprintf(b.out, "%-8s %10s %-12s %14s %14s %12s\n", "binary", "stop s", "error", "RSS at reply", "RSS after 1s", "next cell ms")
 	for i, bin := range b.bins {
 		var stop, at, later, next []float64
@@ -288,7 +289,7 @@ func (b *bench) runawayOne(bin binary, limit uint64) (runawayResult, error) {
 	defer cancel()
 	t0 := time.Now()
 	stopTrace := b.traceRSS(k, t0)
-	r, err := k.Execute(ctx, runawayCell)
+	r, err := k.Execute(ctx, b.runawayCell)
 	res.stop = time.Since(t0).Seconds()
 	stopTrace()
 	if err != nil {

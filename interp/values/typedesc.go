@@ -60,6 +60,8 @@ func describe(t reflect.Type, seen map[reflect.Type]*tdesc) *tdesc {
 	}
 	if t.Name() != "" {
 		switch {
+		case IsGenerationPath(t.PkgPath()):
+			return &tdesc{kind: kNamed, pkg: SessionPkg, name: sessionName(t)}
 		case t.PkgPath() != "":
 			return &tdesc{kind: kNamed, pkg: t.PkgPath(), name: t.Name()}
 		case t == errorType:

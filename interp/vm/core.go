@@ -86,6 +86,7 @@ func coreExports(h Hooks, stderr io.Writer, logOutput func(int, string) error) i
 			"Print":   reflect.ValueOf(func(args ...any) { io.WriteString(stderr, formatPrint(false, args)) }),
 			"Println": reflect.ValueOf(func(args ...any) { io.WriteString(stderr, formatPrint(true, args)) }),
 			"Iface":   reflect.ValueOf(func(v any) any { return ifaceArg{v} }),
+			"Recover": reflect.ValueOf(Recovered),
 		},
 		"os/os": {
 			"Exit": reflect.ValueOf(exit),

@@ -43,6 +43,11 @@ type Config struct {
 	// Hooks receives the events of the prelude's core built-ins (goroutines
 	// started by cells).
 	Hooks Hooks
+	// Generation is the generation of compiled declarations whose symbols
+	// this interpreter imports as "dmirror/session"; nil for none. Each
+	// interpreter has its own: a new generation replaces the previous one
+	// in a fresh interpreter (GenerationOf).
+	Generation *Generation
 }
 
 // New returns an interpreter with the standard library, the core package
@@ -105,6 +110,12 @@ func New(cfg Config) (*interp.Interpreter, error) {
 		if err := i.Use(e); err != nil {
 			return nil, fmt.Errorf("vm: load exports: %w", err)
 		}
+	}
+	if g := cfg.Generation; g != nil {
+		if err := i.Use(g.Symbols); err != nil {
+			return nil, fmt.Errorf("vm: load compiled declarations: %w", err)
+		}
+		setGeneration(i, g)
 	}
 	for _, f := range prelude.Files() {
 		if err := eval(i, f.Source); err != nil {

@@ -71,6 +71,7 @@ func (c *Cluster) startDaemon(ctx context.Context, name string, ns, env []string
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	d = &daemon{name: name, cmd: cmd, stderr: &tail{}, done: make(chan struct{})}
 	cmd.Stderr = d.stderr
+	cmd.WaitDelay = time.Second // a process that kept the daemon's stderr must not hold up Wait
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", name, err)

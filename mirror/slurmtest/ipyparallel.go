@@ -27,6 +27,10 @@ type Ipyparallel struct {
 	// 1 s delay before it submits the engines, sbatch, scheduling, and the
 	// engines' start-up.
 	Start time.Duration
+	// Controller and Submitted are the times, within Start, when the
+	// controller's process was launched (start_controller does not wait
+	// until it is ready) and when sbatch had returned (after the delay).
+	Controller, Submitted time.Duration
 	// MapSync is the median of 21 warm DirectView.map_sync calls of x*10
 	// over 1,000 ints (mirror/e2e's benchmark workload).
 	MapSync time.Duration
@@ -58,10 +62,12 @@ func IpyparallelSlurm(ctx context.Context, c *Cluster, engines int, sbatchArgs .
 		return Ipyparallel{}, fmt.Errorf("ipyparallel on Slurm: %w: %s", err, lastLines(stderr.String(), 15))
 	}
 	var r struct {
-		StartS   float64  `json:"start_s"`
-		MapSyncS float64  `json:"map_sync_s"`
-		StopS    float64  `json:"stop_s"`
-		Nodes    []string `json:"nodes"`
+		StartS      float64  `json:"start_s"`
+		ControllerS float64  `json:"controller_s"`
+		SubmittedS  float64  `json:"submitted_s"`
+		MapSyncS    float64  `json:"map_sync_s"`
+		StopS       float64  `json:"stop_s"`
+		Nodes       []string `json:"nodes"`
 	}
 	if err := json.Unmarshal(out, &r); err != nil {
 		return Ipyparallel{}, fmt.Errorf("ipyparallel on Slurm printed %q: %w", out, err)
@@ -69,7 +75,7 @@ func IpyparallelSlurm(ctx context.Context, c *Cluster, engines int, sbatchArgs .
 	if err := c.WaitNoJobs(ctx); err != nil {
 		return Ipyparallel{}, fmt.Errorf("ipyparallel on Slurm: %w", err)
 	}
-	return Ipyparallel{Start: seconds(r.StartS), MapSync: seconds(r.MapSyncS), Stop: seconds(r.StopS), Nodes: r.Nodes}, nil
+	return Ipyparallel{Start: seconds(r.StartS), Controller: seconds(r.ControllerS), Submitted: seconds(r.SubmittedS), MapSync: seconds(r.MapSyncS), Stop: seconds(r.StopS), Nodes: r.Nodes}, nil
 }
 
 func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }

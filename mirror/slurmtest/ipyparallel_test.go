@@ -36,8 +36,8 @@ func TestIpyparallelSlurm(t *testing.T) {
 	if want := []string{"n1", "n2"}; !slices.Equal(r.Nodes, want) {
 		t.Errorf("engines ran on %v, want %v", r.Nodes, want)
 	}
-	if r.Start <= 0 || r.MapSync <= 0 {
-		t.Errorf("figures: %+v", r)
+	if !(0 < r.Controller && r.Controller < r.Submitted && r.Submitted < r.Start) || r.MapSync <= 0 {
+		t.Errorf("figures out of order: %+v", r)
 	}
 	t.Logf("ipyparallel on Slurm: start %v, warm map_sync %v, stop %v", r.Start, r.MapSync, r.Stop)
 }
@@ -70,7 +70,8 @@ func BenchmarkIpyparallelSlurm(b *testing.B) {
 				}
 				b.ReportMetric(r.Start.Seconds(), "start-s")
 				b.ReportMetric(float64(r.MapSync.Microseconds())/1000, "map-ms")
-				fmt.Fprintf(os.Stdout, "ipyparallel on Slurm, %s, 2 engines on %v: cluster start %v, warm map_sync %v\n", l.name, r.Nodes, r.Start.Round(time.Millisecond), r.MapSync.Round(10*time.Microsecond))
+				fmt.Fprintf(os.Stdout, "ipyparallel on Slurm, %s, 2 engines on %v: cluster start %v (controller launched %v, sbatch returned %v), warm map_sync %v\n",
+					l.name, r.Nodes, r.Start.Round(time.Millisecond), r.Controller.Round(time.Millisecond), r.Submitted.Round(time.Millisecond), r.MapSync.Round(10*time.Microsecond))
 			}
 		})
 	}

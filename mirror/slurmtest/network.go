@@ -147,7 +147,7 @@ func sweepDead() {
 	if ifs, err := net.Interfaces(); err == nil {
 		for _, i := range ifs {
 			if pid, ok := ownerPid(i.Name); ok && !alive(pid) {
-				if ip, err := exec.LookPath("ip"); err == nil {
+				if ip := lookIn(append(filepath.SplitList(os.Getenv("PATH")), sbinDirs...), "ip"); ip != "" {
 					_ = exec.Command(ip, "link", "del", i.Name).Run() // best effort
 				}
 			}

@@ -25,6 +25,18 @@ func (c *Cluster) start(ctx context.Context, opts Options) error {
 	if err := goOn(); err != nil {
 		return fmt.Errorf("slurmctld: %w", err)
 	}
+	// A slurmd that finds no slurmctld retries its registration a second
+	// later: start the nodes once slurmctld answers.
+	err = poll(ctx, func() (bool, error) {
+		if err := ctld.exited(); err != nil {
+			return false, fmt.Errorf("%w\n%s", err, c.logs())
+		}
+		out, err := c.Run(ctx, "scontrol", "ping")
+		return err == nil && strings.Contains(out, "is UP"), nil
+	})
+	if err != nil {
+		return fmt.Errorf("slurmctld: %w", err)
+	}
 	for _, n := range c.Nodes {
 		if err := c.startNode(ctx, n, opts.Netns); err != nil {
 			return err

@@ -139,6 +139,28 @@ func (r *Recorder) WaitFor(t testing.TB, name, want string) {
 	}
 }
 
+// WaitForDisplay waits until a display's text/plain contains want, and
+// fails t if none does within 20 seconds.
+func (r *Recorder) WaitForDisplay(t testing.TB, want string) {
+	t.Helper()
+	deadline := time.After(20 * time.Second)
+	has := func() bool {
+		for _, e := range r.Displays() {
+			if s, _ := e.Data["text/plain"].(string); strings.Contains(s, want) {
+				return true
+			}
+		}
+		return false
+	}
+	for !has() {
+		select {
+		case <-r.changed:
+		case <-deadline:
+			t.Fatalf("no display contained %q", want)
+		}
+	}
+}
+
 func (r *Recorder) poke() {
 	select {
 	case r.changed <- struct{}{}:

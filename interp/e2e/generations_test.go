@@ -1,0 +1,158 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dmirror/dmirror/kernel"
+	"github.com/dmirror/dmirror/kernel/kerneltest"
+)
+
+// generationsDir holds cell programs of issue 11 (compiled declarations),
+// in the format of semanticsDir.
+const generationsDir = "testdata/generations"
+
+// TestGenerations runs each file of testdata/generations through the real
+// binary, whose cells' declarations are compiled: redefinition while
+// values exist, methods seen by fmt/json/errors/sort, package vars
+// written by statements and read by compiled funcs, output order, mirrors
+// on a new generation.
+func TestGenerations(t *testing.T) {
+	kerneltest.SharedBinary(t)
+	for _, f := range semFiles(t, generationsDir) {
+		t.Run(strings.TrimSuffix(f.name, ".txtar"), func(t *testing.T) { runSemFile(t, f) })
+	}
+}
+
+const spinDecls = `import "fmt"
+
+var calls int
+
+func spin() {
+	calls++
+	for {
+	}
+}
+
+func deep(n int) int { return deep(n+1) + 1 }`
+
+// TestGenerationKillers: an interrupt ends a cell stuck in a compiled
+// for {} (the image process is replaced and the image restored), and a
+// stack overflow in compiled code is reported with the image restored.
+func TestGenerationKillers(t *testing.T) {
+	k := start(t)
+	ctx := ctxT(t)
+	ok(t, k, spinDecls)
+	ok(t, k, "kept := 5")
+	m, err := k.NewRequest("execute_request", kerneltest.ExecuteContent("kept = 6\nfmt.Println(\"spinning\")\nspin()"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := k.SendMessage(kerneltest.Shell, m); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.WaitFor(ctx, kerneltest.IOPub, func(s *kernel.Message) bool {
+		text, _ := kerneltest.Fields(s)["text"].(string)
+		return s.ParentID() == m.Header.MsgID && strings.Contains(text, "spinning")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Now()
+	if _, err := k.Interrupt(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r, err := k.Await(ctx, kerneltest.Shell, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	took := time.Since(t0)
+	t.Logf("interrupt of a compiled for {}: %v", took)
+	if kernelEname(r) != "Interrupted" || took > 3*time.Second {
+		t.Errorf("reply %v after %v, want Interrupted within 3 s", kerneltest.Fields(r.Reply), took)
+	}
+	expect(t, k, "kept", "5")
+	r = fails(t, k, "kept = 7\ndeep(0)", "StackOverflow")
+	if !strings.Contains(errorText(r), "restored") {
+		t.Errorf("the stack overflow's error does not say the image was restored:\n%s", errorText(r))
+	}
+	expect(t, k, "kept", "5")
+	expect(t, k, "calls", "0") // the interrupted cell's call is undone too
+}
+
+// TestGenerationPostMortem: an element failing in compiled code shows the
+// compiled frame with its cell line, marked as having no locals.
+func TestGenerationPostMortem(t *testing.T) {
+	k := start(t)
+	ok(t, k, "func pick(xs []int, i int) int {\n\treturn xs[i]\n}")
+	r := fails(t, k, "xs := []int{1, 2}\nParallelCollect([]int{0, 1, 5}, func(i int) int { return pick(xs, i) })", "MirrorError")
+	text := displayText(r)
+	for _, want := range []string{"index out of range [5] with length 2", "at pick (cell[1] line 2) [compiled: no locals]", "i int = 5"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the failure shows\n%s\nwant %q", text, want)
+		}
+	}
+}
+
+// TestGenerationFallback: without a C compiler, or with DMIRROR_NATIVE=0,
+// declarations are interpreted, with a one-line notice naming the reason,
+// and cells still give Go's results.
+func TestGenerationFallback(t *testing.T) {
+	for _, tc := range []struct{ env, why string }{
+		{"CC=/nonexistent/cc", "no C compiler (/nonexistent/cc)"},
+		{"DMIRROR_NATIVE=0", "DMIRROR_NATIVE=0"},
+	} {
+		t.Run(tc.env, func(t *testing.T) {
+			k := start(t, tc.env)
+			r := ok(t, k, "import \"fmt\"\n\nfunc twice(x int) int { return 2 * x }")
+			notice := stderrText(r)
+			if strings.Count(notice, "\n") != 1 || !strings.Contains(notice, "declarations run interpreted") || !strings.Contains(notice, tc.why) {
+				t.Errorf("notice %q, want one line naming %q", notice, tc.why)
+			}
+			r = ok(t, k, "func thrice(x int) int { return 3 * x }\nfmt.Println(twice(2), thrice(2))")
+			if got := stdout(r); got != "4 6\n" || stderrText(r) != "" {
+				t.Errorf("second cell printed %q, stderr %q; want 4 6 and no second notice", got, stderrText(r))
+			}
+		})
+	}
+}
+
+// TestGenerationBuildInterrupted: interrupting a declaration cell while
+// its code compiles leaves nothing in the cache and the session as it was.
+func TestGenerationBuildInterrupted(t *testing.T) {
+	cache := t.TempDir()
+	// -a makes the go command rebuild every package: the build is still
+	// running when the interrupt comes.
+	k := start(t, "DMIRROR_CACHE="+cache, "GOFLAGS=-a")
+	ctx := ctxT(t)
+	ok(t, k, "kept := 5")
+	m, err := k.NewRequest("execute_request", kerneltest.ExecuteContent("func twice(x int) int { return 2 * x }\nkept = twice(kept)"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := k.SendMessage(kerneltest.Shell, m); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.WaitFor(ctx, kerneltest.IOPub, func(s *kernel.Message) bool {
+		data, _ := kerneltest.Fields(s)["data"].(map[string]any)
+		text, _ := data["text/plain"].(string)
+		return s.ParentID() == m.Header.MsgID && strings.Contains(text, "compiling")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.Interrupt(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r, err := k.Await(ctx, kerneltest.Shell, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kernelEname(r) != "Interrupted" {
+		t.Errorf("reply %v, want Interrupted", kerneltest.Fields(r.Reply))
+	}
+	if left := cacheEntries(t, cache); len(left) != 0 {
+		t.Errorf("the cache holds %v after the interrupt, want nothing", left)
+	}
+	expect(t, k, "kept", "5")
+	fails(t, k, "twice(1)", "CompileError")
+}
