@@ -11,6 +11,8 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/dmirror/dmirror/interp"
@@ -27,9 +29,12 @@ var Version = "0.1.0"
 const usage = `dmirror: a Jupyter kernel for Go with parallel mirrors
 
 usage:
-  dmirror install [--user | --sys-prefix | --prefix DIR]   install the kernelspec "dmirror"
+  dmirror install [--user | --sys-prefix | --prefix DIR] [--slurm [--name NAME] [--slurm-args ARGS]]
+                                                           install the kernelspec "dmirror" (or
+                                                           "dmirror-slurm", whose mirrors are Slurm steps)
   dmirror kernel CONNECTION_FILE                           serve the Jupyter protocol
   dmirror run NOTEBOOK.ipynb [-o OUT.ipynb] [-p NAME=VALUE ...] [--allow-errors] [--timeout D]
+              [--mirrors local|slurm]
                                                            run a notebook headless
   dmirror version                                          print the version
 `
@@ -89,8 +94,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		runCtx, stop := signal.NotifyContext(ctx, os.Interrupt)
 		defer stop()
 		quiet := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		rest, env, err := mirrorsFlag(rest)
+		if err != nil {
+			return err
+		}
 		code, err := nbrun.Main(runCtx, rest, stdout, stderr, func(context.Context) (engine.Engine, error) {
-			return interp.NewSession(ctx, interp.SessionOptions{Log: quiet})
+			return interp.NewSession(ctx, interp.SessionOptions{Log: quiet, Env: env})
 		})
 		if err != nil {
 			return err
@@ -110,19 +119,56 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return fmt.Errorf("%w: unknown command %q", errUsage, cmd)
 }
 
+// mirrorsFlag takes `--mirrors local|slurm` out of dmirror run's
+// arguments and returns the session's environment that says it (nil: the
+// kernel's own, whose DMIRROR_MIRRORS then decides).
+func mirrorsFlag(args []string) ([]string, []string, error) {
+	var rest []string
+	mirrors := ""
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--mirrors" || a == "-mirrors":
+			if i+1 == len(args) {
+				return nil, nil, fmt.Errorf("%w: --mirrors needs local or slurm", errUsage)
+			}
+			i++
+			mirrors = args[i]
+		case strings.HasPrefix(a, "--mirrors=") || strings.HasPrefix(a, "-mirrors="):
+			mirrors = a[strings.IndexByte(a, '=')+1:]
+		default:
+			rest = append(rest, a)
+		}
+	}
+	switch mirrors {
+	case "":
+		return rest, nil, nil
+	case "local", "slurm":
+		return rest, append(os.Environ(), "DMIRROR_MIRRORS="+mirrors), nil
+	}
+	return nil, nil, fmt.Errorf("%w: --mirrors %q: want local or slurm", errUsage, mirrors)
+}
+
 func runInstall(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("install", flag.ContinueOnError)
 	user := fs.Bool("user", false, "install for the current user")
 	sysPrefix := fs.Bool("sys-prefix", false, "install into the sys.prefix of the Python that runs jupyter (/usr for Debian's)")
 	prefix := fs.String("prefix", "", "install into `DIR`/share/jupyter/kernels")
+	slurm := fs.Bool("slurm", false, "a kernelspec whose mirrors are Slurm job steps (named dmirror-slurm)")
+	name := fs.String("name", "", "the kernelspec's `NAME` (default dmirror, or dmirror-slurm with --slurm)")
+	slurmArgs := fs.String("slurm-args", "", "salloc's options for the mirrors' allocation (`ARGS`, as DMIRROR_SLURM_ARGS)")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
-	dir, err := kernelspec.Install(kernelspec.Options{User: *user, SysPrefix: *sysPrefix, Prefix: *prefix})
+	if *slurmArgs != "" && !*slurm {
+		return fmt.Errorf("%w: --slurm-args needs --slurm", errUsage)
+	}
+	opts := kernelspec.Options{User: *user, SysPrefix: *sysPrefix, Prefix: *prefix, Slurm: *slurm, SlurmArgs: *slurmArgs, Name: *name}
+	dir, err := kernelspec.Install(opts)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "installed kernelspec dmirror in %s\n", dir)
+	fmt.Fprintf(stdout, "installed kernelspec %s in %s\n", filepath.Base(dir), dir)
 	return nil
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/dmirror/dmirror/interp/frame"
 	"github.com/dmirror/dmirror/interp/frontend"
 	"github.com/dmirror/dmirror/interp/modules"
+	"github.com/dmirror/dmirror/interp/stdpipe"
 	"github.com/dmirror/dmirror/interp/values"
 	"github.com/dmirror/dmirror/interp/vm"
 	"github.com/dmirror/dmirror/kernel/engine"
@@ -86,7 +87,12 @@ type imageServer struct {
 
 	// compiledOut reads what compiled code writes to os.Stdout and
 	// os.Stderr; set before any cell runs.
-	compiledOut []*compiledOutput
+	compiledOut []*stdpipe.Pipe
+
+	// abort ends the process between cells with err (see idleMemory): it
+	// closes the pipe from the kernel, and serveImage returns err.
+	abort   func(err error)
+	aborted atomic.Pointer[error]
 }
 
 // activeRun is the cell being run.
@@ -127,25 +133,30 @@ func serveImage(ctx context.Context, in io.ReadCloser, out io.Writer, limit uint
 	}
 	s.stdin = &stdinFile{img: s}
 	s.out = newOutput(func(m streamMsg) error { return s.conn.Send(msgStream, 0, m) })
-	compiledOut, err := s.redirectCompiledOutput()
+	compiledOut, err := stdpipe.Redirect()
 	if err != nil {
-		return err
+		return fmt.Errorf("image: %w", err)
 	}
 	s.compiledOut = compiledOut
 	s.out.drain = func() { s.drainCompiled(-1, false) }
+	s.abort = func(err error) {
+		if s.aborted.CompareAndSwap(nil, &err) {
+			in.Close()
+		}
+	}
 
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
 	defer func() {
-		for _, c := range compiledOut {
-			c.close()
+		for _, p := range compiledOut {
+			p.Close()
 		}
 		close(stop)
 		wg.Wait()
 	}()
-	for _, c := range compiledOut {
+	for _, p := range compiledOut {
 		wg.Add(1)
-		go func() { defer wg.Done(); c.run() }()
+		go func() { defer wg.Done(); p.Run(s.compiledEmit(p, -1)) }()
 	}
 	wg.Add(2)
 	go func() { defer wg.Done(); s.out.run(stop) }()
@@ -168,6 +179,9 @@ func serveImage(ctx context.Context, in io.ReadCloser, out io.Writer, limit uint
 	s.cancelRun(errors.New("the kernel closed the image process"))
 	// A cell blocked in compiled code cannot be waited for; the process
 	// ends when ServeImage returns, which ends it too.
+	if a := s.aborted.Load(); a != nil {
+		return *a
+	}
 	select {
 	case werr := <-workErr:
 		return errors.Join(err, werr)
@@ -221,7 +235,9 @@ func (s *imageServer) work(ctx context.Context, work <-chan frame.Msg) error {
 		case msgRun:
 			var body runMsg
 			if err = m.Decode(&body); err == nil {
-				err = s.sendDone(m.ID, s.execute(ctx, m.ID, body))
+				d := s.execute(ctx, m.ID, body)
+				markRaw(m.ID)
+				err = s.sendDone(m.ID, d)
 			}
 		}
 		if err != nil {

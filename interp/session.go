@@ -107,7 +107,13 @@ func newSession(ctx context.Context, opts SessionOptions, fe compiler) (*Session
 	if s.env == nil {
 		s.env = os.Environ()
 	}
-	s.pool = mirror.NewPool(mirror.PoolOptions{Exe: s.exe, Args: []string{mirror.WorkerMode}, Env: s.env, Log: s.log})
+	// Mirrors run on this machine, or as Slurm steps when the
+	// environment says so (mirror.MirrorsEnv).
+	slurm, err := mirror.SlurmFromEnv(s.env)
+	if err != nil {
+		return nil, fmt.Errorf("interp: %w", err)
+	}
+	s.pool = mirror.NewPool(mirror.PoolOptions{Exe: s.exe, Args: []string{mirror.WorkerMode}, Env: s.env, Log: s.log, Slurm: slurm})
 	if _, err := s.start(ctx); err != nil {
 		return nil, err
 	}

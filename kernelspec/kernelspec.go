@@ -22,6 +22,28 @@ type Options struct {
 	User      bool   // the current user's Jupyter data directory
 	SysPrefix bool   // sys.prefix of the Python that runs jupyter
 	Prefix    string // PREFIX/share/jupyter/kernels
+
+	// Slurm makes a kernelspec whose mirrors are Slurm job steps
+	// (DMIRROR_MIRRORS=slurm), named SlurmName unless Name is set, with
+	// SlurmArgs as DMIRROR_SLURM_ARGS.
+	Slurm     bool
+	SlurmArgs string
+	// Name is the kernelspec's name; empty means Name, or SlurmName.
+	Name string
+}
+
+// SlurmName is the default name of the kernelspec made with Options.Slurm.
+const SlurmName = "dmirror-slurm"
+
+// name is the directory the kernelspec is installed as.
+func (o Options) name() string {
+	switch {
+	case o.Name != "":
+		return o.Name
+	case o.Slurm:
+		return SlurmName
+	}
+	return Name
 }
 
 // spec is kernel.json.
@@ -72,11 +94,14 @@ func install(opts Options, e env) (string, error) {
 	if exe, err = filepath.EvalSymlinks(exe); err != nil {
 		return "", fmt.Errorf("kernelspec: find the dmirror binary: %w", err)
 	}
-	dest := filepath.Join(kernels, Name)
+	if n := opts.name(); n != filepath.Base(n) || n == "." || n == ".." {
+		return "", fmt.Errorf("kernelspec: name %q is not a directory name", n)
+	}
+	dest := filepath.Join(kernels, opts.name())
 	if err := os.MkdirAll(kernels, 0o755); err != nil {
 		return "", writeError(err)
 	}
-	staging, err := os.MkdirTemp(kernels, "."+Name+"-install-")
+	staging, err := os.MkdirTemp(kernels, "."+opts.name()+"-install-")
 	if err != nil {
 		return "", writeError(err)
 	}
@@ -90,7 +115,7 @@ func install(opts Options, e env) (string, error) {
 		}
 		argv0 = filepath.Join(dest, Name)
 	}
-	if err := writeSpec(staging, argv0, e.getenv); err != nil {
+	if err := writeSpec(staging, argv0, opts, e.getenv); err != nil {
 		return "", err
 	}
 	if err := os.Chmod(staging, 0o755); err != nil {
@@ -160,7 +185,7 @@ func userDataDir(getenv func(string) string) (string, error) {
 	return filepath.Join(home, ".local", "share", "jupyter"), nil
 }
 
-func writeSpec(dir, argv0 string, getenv func(string) string) error {
+func writeSpec(dir, argv0 string, opts Options, getenv func(string) string) error {
 	s := spec{
 		Argv:          []string{argv0, "kernel", "{connection_file}"},
 		DisplayName:   "Go (dmirror)",
@@ -174,6 +199,18 @@ func writeSpec(dir, argv0 string, getenv func(string) string) error {
 	for _, k := range []string{"PATH", "GOROOT", "GOPATH", "GOMODCACHE", "GOPROXY", "GOFLAGS"} {
 		if v := getenv(k); v != "" {
 			s.Env[k] = v
+		}
+	}
+	if opts.Slurm {
+		// The mirrors' placement, and where Slurm's clients find the
+		// cluster if the installing shell said.
+		s.DisplayName = "Go (dmirror, Slurm)"
+		s.Env["DMIRROR_MIRRORS"] = "slurm"
+		if opts.SlurmArgs != "" {
+			s.Env["DMIRROR_SLURM_ARGS"] = opts.SlurmArgs
+		}
+		if v := getenv("SLURM_CONF"); v != "" {
+			s.Env["SLURM_CONF"] = v
 		}
 	}
 	data, err := json.MarshalIndent(s, "", "  ")

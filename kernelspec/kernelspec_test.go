@@ -317,3 +317,50 @@ func TestRelativePrefixAndResolvedHome(t *testing.T) {
 		t.Errorf("--user installed in %s, want %s", got, want)
 	}
 }
+
+// TestInstallSlurm: --slurm writes a second kernelspec, dmirror-slurm
+// (or --name), whose kernel places mirrors through Slurm with the given
+// salloc options and the installing shell's SLURM_CONF.
+func TestInstallSlurm(t *testing.T) {
+	for _, c := range []struct {
+		name, wantDir string
+		opts          Options
+	}{
+		{"default name", "dmirror-slurm", Options{Slurm: true, SlurmArgs: "--partition=P --time=1:00:00"}},
+		{"--name", "gpu-go", Options{Slurm: true, Name: "gpu-go"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			vars := map[string]string{"PATH": "/usr/bin", "SLURM_CONF": "/etc/site/slurm.conf"}
+			e, dir := fakeEnv(t, vars)
+			c.opts.Prefix = dir
+			got, err := install(c.opts, e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if filepath.Base(got) != c.wantDir {
+				t.Errorf("installed as %s, want %s", filepath.Base(got), c.wantDir)
+			}
+			data, err := os.ReadFile(filepath.Join(got, "kernel.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var s spec
+			if err := json.Unmarshal(data, &s); err != nil {
+				t.Fatal(err)
+			}
+			if s.DisplayName != "Go (dmirror, Slurm)" {
+				t.Errorf("display name %q, want %q", s.DisplayName, "Go (dmirror, Slurm)")
+			}
+			want := map[string]string{"DMIRROR_MIRRORS": "slurm", "DMIRROR_SLURM_ARGS": c.opts.SlurmArgs, "SLURM_CONF": "/etc/site/slurm.conf"}
+			for k, v := range want {
+				if s.Env[k] != v {
+					t.Errorf("env %s = %q, want %q", k, s.Env[k], v)
+				}
+			}
+		})
+	}
+	e, dir := fakeEnv(t, nil)
+	if _, err := install(Options{Prefix: dir, Name: "../x"}, e); err == nil {
+		t.Error("a name with a slash was accepted")
+	}
+}

@@ -75,6 +75,8 @@ func (c *call) runChunk(q *proc, slot int, r *running) (resultMsg, bool) {
 	} else {
 		rm.Rebuild, rm.Decls = true, c.decls.Chunks
 	}
+	// Compiled code's println writes to the process's fd 2 directly.
+	defer q.forwardRaw(func(stream, text string) { c.ev.Output(slot, stream, text) })()
 	var bs frame.Blobs
 	if err := q.Send(msgRun, id, rm.withBlobs(&bs), bs.List()...); err != nil {
 		return c.deathOf(q, slot), false

@@ -63,4 +63,10 @@
 // stops every mirror within cancelGrace, killing and replacing one that
 // does not stop. The pool replaces a mirror that died while idle before a
 // call uses it.
+//
+// Mirrors run on this machine (child processes, interp/childproc) or as
+// steps of a Slurm allocation (SlurmOptions, slurm*.go): a launcher starts
+// them; a Slurm mirror dials the kernel back over TCP and both ends
+// authenticate (auth.go) before the same frames flow as over pipes.
+// Mirrors() lists where the pool's mirrors run (OpMirrors).
 package mirror

@@ -51,7 +51,7 @@ func (e *Error) Error() string {
 // summary is one failure on one line.
 func (f Failure) summary() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "mirror %d", f.Mirror)
+	fmt.Fprintf(&b, "mirror %d%s", f.Mirror, f.onNode())
 	if f.Index >= 0 {
 		fmt.Fprintf(&b, " at element %d", f.Index)
 	}

@@ -36,6 +36,8 @@ type CellEvents struct {
 	timer    *time.Timer
 	finished bool
 	started  time.Time
+	where    string // the nodes of mirrors placed by Slurm (Placed)
+	due      bool   // the call has run for progressDelay
 }
 
 // NewCellEvents returns the Events of one call, labelled for its progress
@@ -49,10 +51,22 @@ func NewCellEvents(sink CellSink, label string) *CellEvents {
 func (e *CellEvents) showBar() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.finished || e.bar != nil || e.total == 0 {
+	e.due = true
+	e.showBarLocked()
+}
+
+// showBarLocked shows the bar once it is due and the total is known: a
+// call whose mirrors took longer than the delay to start (a Slurm
+// allocation) reports its first progress after it.
+func (e *CellEvents) showBarLocked() {
+	if !e.due || e.finished || e.bar != nil || e.total == 0 {
 		return
 	}
-	e.bar = display.NewProgress(display.SinkPublisher(e.sink), display.NewID(), e.label, e.total)
+	label := e.label
+	if e.where != "" {
+		label += " on " + e.where
+	}
+	e.bar = display.NewProgress(display.SinkPublisher(e.sink), display.NewID(), label, e.total)
 	e.bar.Set(e.done)
 }
 
@@ -63,7 +77,17 @@ func (e *CellEvents) Progress(done, total int) {
 	e.done, e.total = done, total
 	if e.bar != nil {
 		e.bar.Set(done)
+	} else {
+		e.showBarLocked()
 	}
+}
+
+// Placed names the nodes the call's mirrors run on, for the progress bar
+// and the summary that replaces it.
+func (e *CellEvents) Placed(where string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.where = where
 }
 
 // Output implements Events.
@@ -135,6 +159,9 @@ func (e *CellEvents) Finish(out *Outcome, err error) {
 		summary = fmt.Sprintf("%s failed after %v: %d of %d mirrors failed", e.label, elapsed, len(out.Failures), out.Mirrors)
 	default:
 		summary = fmt.Sprintf("%s: %d elements on %d mirrors in %v", e.label, e.total, out.Mirrors, elapsed)
+	}
+	if e.where != "" {
+		summary += " (" + e.where + ")"
 	}
 	e.bar.Replace(display.Text(summary))
 }

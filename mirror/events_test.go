@@ -65,3 +65,27 @@ func TestCellEventsBarReplacedByOutcome(t *testing.T) {
 		t.Fatalf("updates %v: want a new display, then updates in place", sink.updates)
 	}
 }
+
+// TestCellEventsBarAfterSlowStart: a call whose mirrors took longer than
+// the delay to start (a Slurm allocation) shows the bar at its first
+// progress, labelled with the nodes, and the summary names them too.
+func TestCellEventsBarAfterSlowStart(t *testing.T) {
+	sink := &fakeSink{}
+	ev := NewCellEvents(sink, "ParallelCollect")
+	ev.timer.Stop()
+	ev.showBar() // the delay passed before any progress
+	if len(sink.displays) != 0 {
+		t.Fatalf("%d displays before the total is known, want none", len(sink.displays))
+	}
+	ev.Placed("n1, n2")
+	ev.Progress(1, 4)
+	ev.Finish(&Outcome{Mirrors: 2}, nil)
+	if len(sink.displays) < 2 {
+		t.Fatalf("%d displays, want the bar and the outcome", len(sink.displays))
+	}
+	bar := sink.displays[0]["text/plain"].(string)
+	last := sink.displays[len(sink.displays)-1]["text/plain"].(string)
+	if !strings.Contains(bar, "ParallelCollect on n1, n2") || !strings.HasSuffix(last, "(n1, n2)") {
+		t.Fatalf("bar %q then %q, want both to name the nodes", bar, last)
+	}
+}

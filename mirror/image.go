@@ -73,6 +73,7 @@ func WorkerExports() yaegi.Exports {
 func exportsOf(call func(string, any, []any, []any) any, rt *imageRuntime) yaegi.Exports {
 	return yaegi.Exports{PackagePath + "/parallel": {
 		"Call":            reflect.ValueOf(call),
+		"Mirrors":         reflect.ValueOf(rt.mirrors),
 		"DefaultCores":    reflect.ValueOf(rt.defaultCores),
 		"SetDefaultCores": reflect.ValueOf(rt.setDefaultCores),
 	}}
@@ -90,6 +91,28 @@ func (rt *imageRuntime) setDefaultCores(n int) {
 		panic(fmt.Errorf("SetDefaultCores: need at least 1 mirror, got %d", n))
 	}
 	rt.cores.Store(int64(n))
+}
+
+// mirrors lists the kernel's mirrors (Mirrors() in a cell), one
+// {node, launcher, process, state} each; in a mirror, where there is no
+// pool, none.
+func (rt *imageRuntime) mirrors() [][]string {
+	if rt.h.Run == nil {
+		return nil
+	}
+	ctx := context.Background()
+	if rt.h.Context != nil {
+		ctx = rt.h.Context()
+	}
+	out, err := rt.h.Run(ctx, &Job{Op: OpMirrors})
+	if err != nil {
+		panic(fmt.Errorf("Mirrors: %w", err))
+	}
+	list := make([][]string, len(out.Placement))
+	for k, pl := range out.Placement {
+		list[k] = []string{pl.Node, pl.Launcher, pl.Process, pl.State}
+	}
+	return list
 }
 
 // callOptions are the options of one call, parsed.

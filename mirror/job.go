@@ -83,6 +83,16 @@ type Outcome struct {
 	Decided  bool
 	Failures []Failure
 	Mirrors  int // how many mirrors ran
+	// Placement lists the pool's mirrors, for OpMirrors.
+	Placement []Placement `json:",omitempty"`
+}
+
+// Placement says where one mirror of the pool runs and what it does.
+type Placement struct {
+	Node     string // the host it runs on
+	Launcher string // "local" or "slurm"
+	Process  string // "pid N" for a local mirror, "step JOB.STEP" for a Slurm one
+	State    string // idle, busy or ended
 }
 
 // ChunkOutcome is the result of one chunk. Outputs is one encoded []O with
@@ -115,6 +125,7 @@ const (
 // Failure is one failed mirror, as DMirror's post-mortem debugger shows it.
 type Failure struct {
 	Mirror  int    // which mirror (1-based)
+	Node    string `json:",omitempty"` // the node of a mirror placed by Slurm
 	Index   int    // position of the failing element in the workload, -1 if unknown
 	Element string // the element, printed
 	Kind    string // panic, error, crash, killed, timeout, out of memory

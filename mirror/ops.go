@@ -17,6 +17,9 @@ const (
 	OpAllSatisfy        = "allSatisfy"
 	OpNoneSatisfy       = "noneSatisfy"
 	OpCreateMirror      = "createMirror"
+	// OpMirrors is not a Parallel call: it asks the pool where its
+	// mirrors run (Mirrors() in a cell), and starts none.
+	OpMirrors = "mirrors"
 )
 
 // opInfo says how many blocks an op takes and, for the predicates, which

@@ -1,12 +1,15 @@
 package mirror
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -27,6 +30,10 @@ type PoolOptions struct {
 	// the kernel's.
 	Env []string
 	Log *slog.Logger
+	// Slurm, if set, places mirrors as steps of a Slurm allocation made
+	// at the first call that needs a mirror; nil starts them on this
+	// machine.
+	Slurm *SlurmOptions
 }
 
 // Events receives what a running Job reports.
@@ -45,12 +52,14 @@ type Events interface {
 // replays the session's declarations, and afterwards receives only the
 // declaration chunks it has not seen. Run may be called concurrently.
 type Pool struct {
-	opts PoolOptions
+	opts   PoolOptions
+	launch launcher
 
-	mu     sync.Mutex
-	idle   []*proc
-	live   map[*proc]bool
-	closed bool
+	mu      sync.Mutex
+	idle    []*proc
+	live    map[*proc]bool
+	started int // mirrors started so far (proc.seq)
+	closed  bool
 }
 
 // NewPool returns a pool; mirrors start on the first Run that needs them.
@@ -69,8 +78,49 @@ func NewPool(opts PoolOptions) *Pool {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Pool{opts: opts, live: map[*proc]bool{}}
+	p := &Pool{opts: opts, live: map[*proc]bool{}}
+	p.launch = localLauncher{args: opts.Args, env: opts.Env}
+	if opts.Slurm != nil {
+		p.launch = newSlurmLauncher(*opts.Slurm, opts.Args, opts.Env, opts.Log)
+	}
+	return p
 }
+
+// A launcher starts the pool's mirrors, on this machine or through Slurm.
+type launcher interface {
+	// start starts n mirrors running exe. On failure it returns the
+	// mirrors that did start, which the pool stops.
+	start(ctx context.Context, exe string, n int) ([]*proc, error)
+	// close releases what the launcher holds once the pool's mirrors have
+	// stopped (a Slurm allocation).
+	close() error
+}
+
+// localLauncher starts mirrors as child processes of the kernel.
+type localLauncher struct{ args, env []string }
+
+func (l localLauncher) start(_ context.Context, exe string, n int) ([]*proc, error) {
+	fresh := make([]*proc, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for j := range fresh {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fresh[j], errs[j] = startProc(exe, l.args, l.env)
+		}()
+	}
+	wg.Wait()
+	var started []*proc
+	for _, q := range fresh {
+		if q != nil {
+			started = append(started, q)
+		}
+	}
+	return started, errors.Join(errs...)
+}
+
+func (localLauncher) close() error { return nil }
 
 var errClosed = errors.New("mirror: pool is closed")
 
@@ -126,7 +176,7 @@ func stopAll(procs []*proc) {
 // acquire returns n mirrors, warm ones first, starting the others in
 // parallel. Idle mirrors that ended (killed, or ended by a goroutine a
 // block left running) are reaped and replaced, so a call never gets one.
-func (p *Pool) acquire(n int) ([]*proc, error) {
+func (p *Pool) acquire(ctx context.Context, n int) ([]*proc, error) {
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
@@ -139,36 +189,28 @@ func (p *Pool) acquire(n int) ([]*proc, error) {
 	exe := p.opts.Exe
 	p.mu.Unlock()
 
-	fresh := make([]*proc, n-k)
-	errs := make([]error, n-k)
+	var fresh []*proc
+	var err error
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		p.reapIdle(dead)
 	}()
-	for j := range fresh {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			fresh[j], errs[j] = startProc(exe, p.opts.Args, p.opts.Env)
-		}()
+	if n > k {
+		fresh, err = p.launch.start(ctx, exe, n-k)
 	}
 	wg.Wait()
 	p.mu.Lock()
 	closed := p.closed
 	for _, q := range fresh {
-		if q != nil {
-			p.live[q] = true
-		}
+		p.live[q] = true
+		p.started++
+		q.seq = p.started
 	}
 	p.mu.Unlock()
-	for _, q := range fresh {
-		if q != nil {
-			procs = append(procs, q)
-		}
-	}
-	if err := errors.Join(errs...); err != nil || closed {
+	procs = append(procs, fresh...)
+	if err != nil || closed {
 		p.release(procs, nil)
 		if closed {
 			return nil, errClosed
@@ -243,14 +285,15 @@ func (p *Pool) release(healthy []*proc, dead []*proc) {
 }
 
 // Close stops every mirror (EOF on its pipe, then SIGKILL after a grace
-// period) and waits for them.
+// period) and waits for them, then releases the Slurm allocation if it
+// holds one.
 func (p *Pool) Close() error {
 	p.mu.Lock()
 	p.closed = true
 	idle := p.takeIdleLocked()
 	p.mu.Unlock()
 	stopAll(idle)
-	return nil
+	return p.launch.close()
 }
 
 // Run runs job on the pool with the session's declarations and returns its
@@ -259,6 +302,9 @@ func (p *Pool) Close() error {
 func (p *Pool) Run(ctx context.Context, decls Decls, job *Job, ev Events) (*Outcome, error) {
 	if ev == nil {
 		ev = noEvents{}
+	}
+	if job.Op == OpMirrors {
+		return &Outcome{Placement: p.placement()}, nil
 	}
 	if _, err := lookupOp(job.Op); err != nil {
 		return nil, fmt.Errorf("mirror: %w", err)
@@ -276,9 +322,14 @@ func (p *Pool) Run(ctx context.Context, decls Decls, job *Job, ev Events) (*Outc
 		k = runtime.NumCPU()
 	}
 	k = min(k, len(works))
-	procs, err := p.acquire(k)
+	procs, err := p.acquire(ctx, k)
 	if err != nil {
 		return nil, err
+	}
+	if pl, ok := ev.(placedEvents); ok {
+		if where := nodesOf(procs); where != "" {
+			pl.Placed(where)
+		}
 	}
 	c := newCall(ctx, decls, job, ev, n)
 	defer c.cancel()
@@ -308,6 +359,37 @@ func (p *Pool) Run(ctx context.Context, decls Decls, job *Job, ev Events) (*Outc
 	return c.outcome(len(procs)), nil
 }
 
+// placement lists the pool's mirrors in the order they started.
+func (p *Pool) placement() []Placement {
+	p.mu.Lock()
+	idle := map[*proc]bool{}
+	for _, q := range p.idle {
+		idle[q] = true
+	}
+	procs := make([]*proc, 0, len(p.live))
+	for q := range p.live {
+		procs = append(procs, q)
+	}
+	p.mu.Unlock()
+	slices.SortFunc(procs, func(a, b *proc) int { return cmp.Compare(a.seq, b.seq) })
+	host, _ := os.Hostname() // only shown
+	out := make([]Placement, 0, len(procs))
+	for _, q := range procs {
+		pl := Placement{Node: host, Launcher: "local", Process: fmt.Sprintf("pid %d", q.Pid()), State: "busy"}
+		if q.step != "" {
+			pl.Node, pl.Launcher, pl.Process = q.node, "slurm", "step "+q.step
+		}
+		switch {
+		case q.Ended():
+			pl.State = "ended"
+		case idle[q]:
+			pl.State = "idle"
+		}
+		out = append(out, pl)
+	}
+	return out
+}
+
 // jobWorks checks that the job's chunks cover its workload in order and
 // returns them as works.
 func jobWorks(job *Job) ([]*work, error) {
@@ -323,6 +405,38 @@ func jobWorks(job *Job) ([]*work, error) {
 		return nil, fmt.Errorf("the chunks cover %d of %d elements", at, job.N)
 	}
 	return works, nil
+}
+
+// placedEvents is implemented by Events that show where a call's mirrors
+// run (CellEvents).
+type placedEvents interface {
+	// Placed says on which nodes the call's mirrors run: "n1 ×2, n2".
+	Placed(where string)
+}
+
+// nodesOf names the nodes of mirrors placed by Slurm, with how many
+// mirrors each runs; "" for local mirrors.
+func nodesOf(procs []*proc) string {
+	count := map[string]int{}
+	var nodes []string
+	for _, q := range procs {
+		if q.step == "" {
+			continue
+		}
+		if count[q.node] == 0 {
+			nodes = append(nodes, q.node)
+		}
+		count[q.node]++
+	}
+	slices.Sort(nodes)
+	parts := make([]string, len(nodes))
+	for k, n := range nodes {
+		parts[k] = n
+		if count[n] > 1 {
+			parts[k] = fmt.Sprintf("%s ×%d", n, count[n])
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 type noEvents struct{}

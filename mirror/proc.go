@@ -6,17 +6,39 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/dmirror/dmirror/interp/childproc"
+	"github.com/dmirror/dmirror/interp/frame"
 )
+
+// endpoint is what the pool needs of a running mirror: a local child
+// (*childproc.Process) or a Slurm step (*slurmStep). Its methods are safe for
+// concurrent use.
+type endpoint interface {
+	Send(typ string, id uint64, body any, blobs ...[]byte) error
+	Frames() <-chan frame.Msg
+	Ended() bool
+	Close(grace time.Duration)
+	Kill()
+	Pid() int
+	State() *os.ProcessState
+}
 
 // proc is one mirror process, owned by the pool.
 type proc struct {
-	*childproc.Process
+	endpoint
 	exe  string      // the binary it runs (Pool.SetExe moves mirrors to another)
 	tail *tailWriter // the process's own stdout and stderr, last bytes
+	// node and step say where a mirror placed by Slurm runs; "" for a
+	// local one.
+	node, step string
+	seq        int // its place in the order mirrors started (Mirrors())
+	// raw receives what the process writes to its fd 1 and 2 while a
+	// chunk runs (compiled code's println): see forwardRaw.
+	raw atomic.Pointer[func(stream, text string)]
 
 	// What the mirror's interpreter holds, as declHashes; nil: rebuild.
 	have   []uint64
@@ -26,12 +48,48 @@ type proc struct {
 // startProc starts a mirror process.
 func startProc(exe string, args, env []string) (*proc, error) {
 	tail := &tailWriter{max: 4096}
+	p := &proc{exe: exe, tail: tail}
 	c, err := childproc.Start(childproc.Options{Exe: exe, Args: args, Mode: WorkerMode, Env: env,
-		Stdout: tail, Stderr: tail, Queue: 64})
+		Stdout: &rawWriter{p: p, stream: "stdout"}, Stderr: &rawWriter{p: p, stream: "stderr"}, Queue: 64})
 	if err != nil {
 		return nil, fmt.Errorf("mirror: %w", err)
 	}
-	return &proc{Process: c, exe: exe, tail: tail}, nil
+	p.endpoint = c
+	return p, nil
+}
+
+// forwardRaw sends what the process writes to its fd 1 and 2 to f until
+// the returned func is called.
+func (p *proc) forwardRaw(f func(stream, text string)) (stop func()) {
+	p.raw.Store(&f)
+	return func() { p.raw.Store(nil) }
+}
+
+// rawWriter keeps what the process writes to fd 1 or 2 in its tail and
+// forwards it while a chunk runs, up to the start of a Go crash report,
+// which only explains the process's death (see death).
+type rawWriter struct {
+	p       *proc
+	stream  string
+	crashed bool
+}
+
+func (w *rawWriter) Write(b []byte) (int, error) {
+	n := len(b)
+	w.p.tail.Write(b)
+	if w.stream == "stderr" && !w.crashed {
+		for _, m := range []string{"fatal error: ", "panic: ", "runtime: "} {
+			if i := bytes.Index(b, []byte(m)); i >= 0 && (i == 0 || b[i-1] == '\n') {
+				w.crashed, b = true, b[:i]
+			}
+		}
+	} else if w.crashed {
+		b = nil
+	}
+	if f := w.p.raw.Load(); f != nil && len(b) > 0 {
+		(*f)(w.stream, string(b))
+	}
+	return n, nil
 }
 
 // kill ends the process at once and waits for it.
@@ -44,6 +102,9 @@ func (p *proc) stop(grace time.Duration) { p.Close(grace) }
 // death describes why the process ended, as a Failure.
 func (p *proc) death(mirror int) Failure {
 	f := Failure{Mirror: mirror, Index: -1, Kind: KindCrash, Output: p.tail.String()}
+	if p.step != "" {
+		return p.stepDeath(f)
+	}
 	st := p.State()
 	switch {
 	case st == nil:

@@ -24,7 +24,7 @@ func renderText(fs []Failure) string {
 		if k > 0 {
 			b.WriteString("\n")
 		}
-		fmt.Fprintf(&b, "── mirror %d failed (%s) ──\n", f.Mirror, f.Kind)
+		fmt.Fprintf(&b, "── mirror %d%s failed (%s) ──\n", f.Mirror, f.onNode(), f.Kind)
 		if f.Index >= 0 {
 			fmt.Fprintf(&b, "element %d: %s\n", f.Index, f.Element)
 		}
@@ -70,7 +70,7 @@ func renderHTML(fs []Failure) string {
 	b.WriteString(failureStyle)
 	for _, f := range fs {
 		b.WriteString(`<div class="dm-fail">`)
-		fmt.Fprintf(&b, "<h4>mirror %d failed: %s</h4>", f.Mirror, esc(f.Kind))
+		fmt.Fprintf(&b, "<h4>mirror %d%s failed: %s</h4>", f.Mirror, esc(f.onNode()), esc(f.Kind))
 		if f.Index >= 0 {
 			fmt.Fprintf(&b, "<div>element <b>%d</b>: <code>%s</code></div>", f.Index, esc(f.Element))
 		}
@@ -108,3 +108,11 @@ func renderHTML(fs []Failure) string {
 }
 
 func esc(s string) string { return html.EscapeString(s) }
+
+// onNode names the node of a mirror placed by Slurm: " on node n1".
+func (f Failure) onNode() string {
+	if f.Node == "" {
+		return ""
+	}
+	return " on node " + f.Node
+}

@@ -57,6 +57,9 @@ func (c *call) serve(q *proc, slot int, first *work) bool {
 			return true
 		}
 		res, healthy := c.runChunk(q, slot, r)
+		if res.Failure != nil && q.step != "" {
+			res.Failure.Node = q.node
+		}
 		c.record(slot, r.w, res)
 		if !healthy {
 			return false

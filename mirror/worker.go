@@ -5,32 +5,56 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"sync"
 	"sync/atomic"
 
 	"github.com/dmirror/dmirror/interp/childproc"
 	"github.com/dmirror/dmirror/interp/frame"
+	"github.com/dmirror/dmirror/interp/stdpipe"
 	"github.com/dmirror/dmirror/interp/vm"
 )
 
 // WorkerMode is the hidden command that runs a mirror.
 const WorkerMode = "__mirror"
 
-// ServeWorker runs one mirror over its pipes until the kernel closes them.
+// ServeWorker runs one mirror until the kernel closes its connection: the
+// inherited pipes of a local mirror, or, in a Slurm step (remotePortEnv
+// set), a TCP connection to the kernel, authenticated.
 func ServeWorker(ctx context.Context) error {
 	if err := limitMemory(); err != nil {
 		return err
 	}
 	tuneRuntime()
 	vm.SetProgramArgs()
-	in, out, err := childproc.Pipes()
-	if err != nil {
-		return fmt.Errorf("mirror: %w", err)
+	var in io.ReadCloser
+	var out io.WriteCloser
+	var w io.Writer // out, or what writes to it
+	if os.Getenv(remotePortEnv) != "" {
+		c, err := dialRemoteKernel(ctx)
+		if err != nil {
+			return fmt.Errorf("mirror: %w", err)
+		}
+		in, out = c, c
+		// Small frames go out in one write each (see coalescer).
+		w = coalesced(c)
+	} else {
+		var err error
+		if in, out, err = childproc.Pipes(); err != nil {
+			return fmt.Errorf("mirror: %w", err)
+		}
+		w = out
 	}
 	defer in.Close()
 	defer out.Close()
-	return serveWorker(ctx, in, out)
+	// What compiled code prints reaches the kernel in frames, tagged with
+	// the mirror, also from a Slurm step.
+	pipes, err := stdpipe.Redirect()
+	if err != nil {
+		return fmt.Errorf("mirror: %w", err)
+	}
+	return serveWorker(ctx, in, w, pipes)
 }
 
 // worker is the mirror side of the protocol.
@@ -53,6 +77,10 @@ type worker struct {
 	ranChunks  atomic.Bool // chunkOf is not empty
 
 	lastLong atomic.Bool // the last chunk ran long (see run)
+
+	// drain sends what compiled code printed and the pipes hold (see
+	// serveWorker); nil without pipes.
+	drain func()
 }
 
 // maxGoroutines bounds the goroutines a worker remembers.
@@ -89,10 +117,31 @@ func (wk *worker) stale() bool {
 	return ok && (wk.cancel == nil || id != wk.current)
 }
 
-func serveWorker(ctx context.Context, r io.Reader, w io.Writer) error {
+// serveWorker serves the kernel over r and w. What compiled code prints
+// through os.Stdout and os.Stderr arrives on pipes (nil in tests that
+// serve in process): it is sent as the mirror's output, before anything
+// interpreted code prints after it.
+func serveWorker(ctx context.Context, r io.Reader, w io.Writer, pipes []*stdpipe.Pipe) error {
 	wk := &worker{conn: frame.New(r, w)}
-	eng := newEngine(&streamWriter{conn: wk.conn, stream: "stdout", stale: wk.stale},
-		&streamWriter{conn: wk.conn, stream: "stderr", filter: true, stale: wk.stale},
+	var wg sync.WaitGroup
+	defer func() {
+		for _, p := range pipes {
+			p.Close()
+		}
+		wg.Wait()
+	}()
+	drain := func() {
+		for _, p := range pipes {
+			p.Drain(true, wk.sendCompiled(p.Name))
+		}
+	}
+	wk.drain = drain
+	for _, p := range pipes {
+		wg.Add(1)
+		go func() { defer wg.Done(); p.Run(wk.sendCompiled(p.Name)) }()
+	}
+	eng := newEngine(&streamWriter{conn: wk.conn, stream: "stdout", stale: wk.stale, drain: drain},
+		&streamWriter{conn: wk.conn, stream: "stderr", filter: true, stale: wk.stale, drain: drain},
 		displaySender{conn: wk.conn, stale: wk.stale})
 	runs := make(chan frame.Msg, 1)
 	readErr := make(chan error, 1)
@@ -211,6 +260,9 @@ func (wk *worker) run(ctx context.Context, eng *engine, m frame.Msg) error {
 	wk.cancel = nil
 	wk.mu.Unlock()
 	var bs frame.Blobs
+	if wk.drain != nil {
+		wk.drain() // what compiled code printed belongs to the chunk
+	}
 	if err := wk.conn.Send(msgResult, m.ID, res.withBlobs(&bs), bs.List()...); err != nil {
 		return fmt.Errorf("mirror: send result: %w", err)
 	}
@@ -228,12 +280,14 @@ type streamWriter struct {
 	stream string
 	filter bool
 	stale  func() bool // the writer ran a chunk that is over: drop its output
+	drain  func()      // sends compiled code's pending output first
 }
 
 func (s *streamWriter) Write(p []byte) (int, error) {
 	if s.stale() {
 		return len(p), nil
 	}
+	s.drain()
 	if s.filter && yaegiPanicLine.Match(p) {
 		return len(p), nil
 	}
@@ -241,6 +295,13 @@ func (s *streamWriter) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// sendCompiled sends what compiled code printed on stream.
+func (wk *worker) sendCompiled(stream string) func([]byte) {
+	return func(b []byte) {
+		_ = wk.conn.Send(msgOutput, 0, outputMsg{Stream: stream, Text: string(b)}) // the kernel is gone: the worker ends at EOF
+	}
 }
 
 // displaySender sends what blocks display (display.*) to the kernel, which

@@ -80,6 +80,11 @@ type compiler struct {
 	// ptrUsed are the selections through field accessors whose pointer an
 	// enclosing selection uses (compiledMember).
 	ptrUsed map[*ast.SelectorExpr]bool
+	// sessInsts are the instantiations of packages' generics with
+	// compiled session types the cell's interpreted code uses.
+	sessInsts map[string]*sessionInstance
+	// genChecked is the check of the generation's declarations.
+	genChecked checkedGeneration
 
 	// remade are the deferred func literals loopDeferLit made into a call
 	// of a literal: the defer statement must evaluate that call where it
@@ -197,6 +202,9 @@ func (c *compiler) run() (*Plan, error) {
 	c.rewrite()
 	if c.rebuild {
 		c.rerender()
+	}
+	if c.im.opts.CompiledDecls && !c.failed() {
+		c.finishGeneration()
 	}
 	if c.failed() {
 		return nil, nil

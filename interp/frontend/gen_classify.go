@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -29,6 +30,10 @@ type compiledSet struct {
 	names map[string]bool   // compiled declarations by name, "T.m" for methods
 	files map[string]string // the generation's files
 	n     int               // its Generation.N
+	// insts are the instantiations of packages' generics with session
+	// types the generation compiles, by symbol; instKey lists them.
+	insts   map[string]*sessionInstance
+	instKey string
 }
 
 func (s *compiledSet) has(name string) bool { return s != nil && s.names[name] }
@@ -162,6 +167,9 @@ func (c *compiler) recordDeps() {
 		return true
 	})
 	for d, dd := range deps {
+		if slices.Contains(d.names, "Symbols") {
+			dd.pin = "the generation declares Symbols"
+		}
 		sort.Strings(dd.deps)
 		sort.Strings(dd.imports)
 		d.comp = dd

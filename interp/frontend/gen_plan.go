@@ -39,38 +39,37 @@ func (c *compiler) predictMoves() {
 // generation): each costs a check of the generation.
 const maxPins = 8
 
-// generation decides what is compiled after the cell (c.comp) and whether
-// that makes a new generation (c.genChanged).
+// generation decides what is compiled after the cell (c.comp, whose files
+// finishGeneration writes once the rewrites found the instantiations the
+// generation compiles).
 func (c *compiler) generation() {
 	c.comp = c.base.compiled
 	if len(c.items) == 0 && !c.rebuild {
 		return // statements only: nothing compiled changes
 	}
 	c.recordDeps()
-	items := append(append(append([]*declItem(nil), c.kept...), c.newVars...), c.items...)
-	next := &state{imports: c.imports, items: items}
+	next := c.nextItems()
 	pins := map[*declItem]string{}
 	for range maxPins {
-		names := classifyItems(items, pins)
-		if len(names) == 0 && c.base.compiled == nil {
-			c.comp = nil
-			return
-		}
+		names := classifyItems(next.items, pins)
 		src := generationSource(next, names)
 		if c.base.compiled != nil && c.base.compiled.files["session.go"] == src {
 			c.comp = c.base.compiled
 			return
 		}
-		files, err := c.im.generationFiles(next, names)
+		pkg, err := c.im.checkGeneration(src)
 		if err == nil {
-			c.comp = &compiledSet{names: names, files: files, n: int(c.im.genSeq.Add(1))}
-			c.genChanged = true
+			c.genChecked = checkedGeneration{src, pkg} // for finishGeneration
+			c.comp = &compiledSet{names: names}
+			if len(names) == 0 && c.base.compiled == nil {
+				c.comp = nil
+			}
 			return
 		}
 		// Go rejects a declaration the interpreter runs (go/types'
 		// version of the rules, or a classification this file got
 		// wrong): it stays interpreted.
-		d := itemAt(items, err)
+		d := itemAt(next.items, err)
 		if d == nil || pins[d] != "" {
 			c.errAt(0, "compiled declarations: %v", err)
 			return
@@ -78,6 +77,50 @@ func (c *compiler) generation() {
 		pins[d] = err.Error()
 	}
 	c.errAt(0, "compiled declarations: more than %d declarations Go rejects", maxPins)
+}
+
+// checkedGeneration is session.go and its type check.
+type checkedGeneration struct {
+	src string
+	pkg *types.Package
+}
+
+// nextItems is the image's declarations after the cell, for the
+// generation.
+func (c *compiler) nextItems() *state {
+	items := append(append(append([]*declItem(nil), c.kept...), c.newVars...), c.items...)
+	return &state{imports: c.imports, items: items}
+}
+
+// finishGeneration writes the generation's files when what is compiled
+// (declarations and instantiations) is not the committed generation.
+func (c *compiler) finishGeneration() {
+	var names map[string]bool
+	if c.comp != nil {
+		names = c.comp.names
+	}
+	base := c.base.compiled
+	if len(c.items) == 0 && !c.rebuild && len(c.sessInsts) == 0 {
+		return // statements that need nothing new compiled
+	}
+	insts := c.instancesAfter(names)
+	if c.comp == nil && len(insts) == 0 && base == nil {
+		return
+	}
+	next := c.nextItems()
+	src := generationSource(next, names)
+	key := instancesKey(insts)
+	if base != nil && base.files["session.go"] == src && base.instKey == key {
+		c.comp = base
+		return
+	}
+	files, err := c.im.generationFiles(next, names, insts, c.genChecked)
+	if err != nil {
+		c.errAt(0, "compiled declarations: %v", err)
+		return
+	}
+	c.comp = &compiledSet{names: names, files: files, n: int(c.im.genSeq.Add(1)), insts: insts, instKey: key}
+	c.genChanged = true
 }
 
 // itemAt returns the declaration an error of the generation's check names

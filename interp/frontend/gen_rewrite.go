@@ -135,15 +135,112 @@ func (c *compiler) compiledMember(sel *ast.SelectorExpr) {
 		return
 	}
 	if !isCall || call.Fun != sel {
-		m := s.Obj()
-		c.errAt(c.coff(sel.Pos()), "the method value %s of a compiled type is not supported in interpreted code (a declaration that uses the prelude's funcs): call it, or wrap the call in a func literal", m.Name())
-		return
+		return // a method value: compiledMethodValue
 	}
 	text = fun + "(" + recv
 	if len(call.Args) > 0 {
 		text += ", " // the call's own ( is replaced, its ) stays
 	}
 	c.memberEdits(sel, text, call.Lparen+1)
+}
+
+// compiledMethodValue writes a method value x.M of a compiled type that is
+// not called at once as a func literal that calls the method on the
+// receiver evaluated there, as Go evaluates it (a copy for a value
+// receiver): yaegi v0.16.1 gives the method value of a compiled type the
+// type of its method expression (reflect.Set: value of type func() is not
+// assignable to type func(*Counter)). It reports whether it did.
+func (c *compiler) compiledMethodValue(sel *ast.SelectorExpr) bool {
+	s := c.chk.info.Selections[sel]
+	if c.comp == nil || s == nil || s.Kind() != types.MethodVal || c.calledNow(sel) {
+		return false
+	}
+	if call, ok := c.parents[sel].(*ast.CallExpr); ok && call.Fun == sel {
+		return false // go x.M(): goMethod
+	}
+	m := s.Obj().(*types.Func)
+	msig := m.Type().(*types.Signature)
+	owner := c.compiledNamed(msig.Recv().Type())
+	if owner == nil {
+		return false
+	}
+	// The receiver: x, through the embedded fields M is promoted by.
+	text, state, t, _, ok := c.memberChain(sel)
+	if !ok {
+		return false
+	}
+	text, state, _ = toStruct(text, state, t)
+	recvT := c.typeString(owner)
+	switch ptrRecv := isPointer(msig.Recv().Type()); {
+	case ptrRecv:
+		recvT = "*" + recvT
+		if state != ptrTo {
+			text = "&(" + text + ")"
+		}
+	case state == ptrTo:
+		text = "*(" + text + ")"
+	}
+	var params, args []string
+	for i := 0; i < msig.Params().Len(); i++ {
+		t := msig.Params().At(i).Type()
+		a := fmt.Sprintf("__dmA%d", i)
+		if msig.Variadic() && i == msig.Params().Len()-1 {
+			params = append(params, a+" ..."+c.typeString(t.(*types.Slice).Elem()))
+			args = append(args, a+"...")
+			continue
+		}
+		params = append(params, a+" "+c.typeString(t))
+		args = append(args, a)
+	}
+	var results []string
+	for i := 0; i < msig.Results().Len(); i++ {
+		results = append(results, c.typeString(msig.Results().At(i).Type()))
+	}
+	call := "__dmR." + m.Name() + "(" + strings.Join(args, ", ") + ")"
+	if !m.Exported() {
+		call = sessionName + "." + methodKey(owner.Obj().Name(), m.Name()) + "(" + strings.Join(append([]string{"__dmR"}, args...), ", ") + ")"
+	}
+	if len(results) > 0 {
+		call = "return " + call
+	}
+	fn := "func(" + strings.Join(params, ", ") + ") (" + strings.Join(results, ", ") + ")"
+	c.memberEdits(sel, "func(__dmR "+recvT+") "+fn+" { return "+fn+" { "+call+" } }("+text+")", sel.End())
+	return true
+}
+
+// bareConstraints writes the constraints of an interpreted generic
+// declaration's type parameters that are type sets (type Number
+// interface{ ~int | ~float64 }) as their bare unions (~int | ~float64):
+// yaegi v0.16.1 crashes checking a compiled type (Meters) against an
+// interface of type terms, and not against the bare union.
+func (c *compiler) bareConstraints(params *ast.FieldList) {
+	if c.comp == nil || params == nil {
+		return
+	}
+	for _, f := range params.List {
+		if _, bare := f.Type.(*ast.BinaryExpr); bare {
+			continue
+		}
+		if u, ok := f.Type.(*ast.UnaryExpr); ok && u.Op == token.TILDE {
+			continue
+		}
+		it, ok := c.chk.info.Types[f.Type].Type.Underlying().(*types.Interface)
+		if !ok || it.NumMethods() > 0 || it.NumEmbeddeds() != 1 {
+			continue
+		}
+		u, ok := it.EmbeddedType(0).(*types.Union)
+		if !ok {
+			continue
+		}
+		terms := make([]string, u.Len())
+		for i := range terms {
+			terms[i] = c.typeString(u.Term(i).Type())
+			if u.Term(i).Tilde() {
+				terms[i] = "~" + terms[i]
+			}
+		}
+		c.ed.replace(c.coff(f.Type.Pos()), c.coff(f.Type.End()), strings.Join(terms, " | "))
+	}
 }
 
 // deferredOrGo reports whether call is the call of a defer or go

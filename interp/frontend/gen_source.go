@@ -32,6 +32,11 @@ func varKey(name string) string   { return "P_" + name }
 func memberKey(kind, typ, name string) string {
 	return kind + strconv.Itoa(len(typ)) + "_" + typ + "_" + name
 }
+
+// generated names a declaration of access.go: user code cannot declare
+// names that start with __ (the frontend keeps them for itself).
+func generated(key string) string { return "__dm" + key }
+
 func fieldPtrKey(typ, field string) string { return memberKey("FP", typ, field) }
 func fieldGetKey(typ, field string) string { return memberKey("FG", typ, field) }
 func methodKey(typ, method string) string  { return memberKey("M", typ, method) }
@@ -131,11 +136,14 @@ func (g *symbolsGen) entry(key, value string) {
 
 // generationFiles returns the generation's files for the compiled
 // declarations of s, or an error when Go would not compile them.
-func (im *Image) generationFiles(s *state, compiled map[string]bool) (map[string]string, error) {
+func (im *Image) generationFiles(s *state, compiled map[string]bool, insts map[string]*sessionInstance, checked checkedGeneration) (map[string]string, error) {
 	src := generationSource(s, compiled)
-	pkg, err := im.checkGeneration(src)
-	if err != nil {
-		return nil, err
+	pkg := checked.pkg
+	if checked.src != src || pkg == nil {
+		var err error
+		if pkg, err = im.checkGeneration(src); err != nil {
+			return nil, err
+		}
 	}
 	g := &symbolsGen{pkg: pkg,
 		aliases: map[string]string{"reflect": "reflect", "go/constant": "constant", "go/token": "token"},
@@ -153,6 +161,7 @@ func (im *Image) generationFiles(s *state, compiled map[string]bool) (map[string
 			g.method(recv, m)
 		}
 	}
+	g.instances(insts)
 	access, err := g.file("access.go", g.access.String())
 	if err != nil {
 		return nil, err
@@ -171,7 +180,7 @@ func (im *Image) generationFiles(s *state, compiled map[string]bool) (map[string
 		table.WriteString("\nfunc init() {\n\tp := reflect.TypeOf((*" + g.wrappers[0] + ")(nil)).Elem().PkgPath()\n")
 		table.WriteString("\tSymbols[p+\"/\"+path.Base(p)] = map[string]reflect.Value{\n")
 		for _, w := range g.wrappers {
-			fmt.Fprintf(&table, "\t\t%q: reflect.ValueOf((*%s)(nil)),\n", "_"+w, "_"+typeKey(w))
+			fmt.Fprintf(&table, "\t\t%q: reflect.ValueOf((*%s)(nil)),\n", "_"+w, generated("W_"+w))
 		}
 		table.WriteString("\t}\n}\n")
 		g.aliases["path"], g.used["path"] = "path", true
@@ -233,6 +242,28 @@ func (g *symbolsGen) object(o types.Object) {
 	}
 }
 
+// instances writes the symbols of the session instantiations.
+func (g *symbolsGen) instances(insts map[string]*sessionInstance) {
+	keys := make([]string, 0, len(insts))
+	for k := range insts {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		si := insts[k]
+		expr := placeholder.ReplaceAllStringFunc(si.expr, func(m string) string {
+			return g.qualifier(types.NewPackage(m[len("⟦"):len(m)-len("⟧")], ""))
+		})
+		if si.isType {
+			g.entry(k, "reflect.ValueOf((*"+expr+")(nil))")
+			continue
+		}
+		g.entry(k, "reflect.ValueOf("+expr+")")
+	}
+}
+
+var placeholder = regexp.MustCompile(`⟦[^⟧]*⟧`)
+
 // constValue keeps an untyped constant untyped, as yaegi's tables do: a
 // go/constant value, which the interpreter treats as a constant.
 func constValue(c *types.Const) string {
@@ -271,10 +302,10 @@ func (g *symbolsGen) fields(name string, st *types.Struct) {
 			continue
 		}
 		p, get := fieldPtrKey(name, f.Name()), fieldGetKey(name, f.Name())
-		fmt.Fprintf(&g.access, "\nfunc %s(v *%s) *%s { return &v.%s }\n", p, name, ft, f.Name())
-		fmt.Fprintf(&g.access, "\nfunc %s(v %s) %s { return v.%s }\n", get, name, ft, f.Name())
-		g.entry(p, "reflect.ValueOf("+p+")")
-		g.entry(get, "reflect.ValueOf("+get+")")
+		fmt.Fprintf(&g.access, "\nfunc %s(v *%s) *%s { return &v.%s }\n", generated(p), name, ft, f.Name())
+		fmt.Fprintf(&g.access, "\nfunc %s(v %s) %s { return v.%s }\n", generated(get), name, ft, f.Name())
+		g.entry(p, "reflect.ValueOf("+generated(p)+")")
+		g.entry(get, "reflect.ValueOf("+generated(get)+")")
 	}
 }
 
@@ -307,8 +338,8 @@ func (g *symbolsGen) method(recv, name string) {
 		if sig.Results().Len() > 0 {
 			ret = "return "
 		}
-		fmt.Fprintf(&g.access, "\nfunc %s(r %s%s) %s { %sr.%s(%s) }\n", key, rt, prefixComma(params), results, ret, name, args)
-		g.entry(key, "reflect.ValueOf("+key+")")
+		fmt.Fprintf(&g.access, "\nfunc %s(r %s%s) %s { %sr.%s(%s) }\n", generated(key), rt, prefixComma(params), results, ret, name, args)
+		g.entry(key, "reflect.ValueOf("+generated(key)+")")
 	}
 }
 
@@ -352,7 +383,7 @@ func (g *symbolsGen) wrapper(name string, iface *types.Interface) {
 	if iface.NumMethods() == 0 || !iface.IsMethodSet() {
 		return
 	}
-	w := "_" + typeKey(name)
+	w := generated("W_" + name)
 	var fields, methods strings.Builder
 	g.bad = false
 	for i := 0; i < iface.NumMethods(); i++ {
@@ -378,6 +409,6 @@ func (g *symbolsGen) wrapper(name string, iface *types.Interface) {
 		return
 	}
 	fmt.Fprintf(&g.access, "\n// %s lets interpreted types implement %s.\ntype %s struct {\n\tIValue interface{}\n%s}\n%s", w, name, w, fields.String(), methods.String())
-	g.entry(w, "reflect.ValueOf((*"+w+")(nil))")
+	g.entry("_"+typeKey(name), "reflect.ValueOf((*"+w+")(nil))")
 	g.wrappers = append(g.wrappers, name)
 }

@@ -64,18 +64,28 @@ func TestGenerationInYaegi(t *testing.T) {
 	im := frontend.NewImage(frontend.Options{Compiled: true, CompiledDecls: true})
 	t.Cleanup(im.Close)
 	var plans []*frontend.Plan
+	var last *frontend.Generation
 	for i, cell := range cells {
 		p, err := im.Compile(cell, i+1)
 		if err != nil {
 			t.Fatalf("cell %d: %v", i+1, err)
 		}
-		if (p.Generation != nil) != (i == 0) {
-			t.Fatalf("cell %d: generation %v; only the first cell declares", i+1, p.Generation != nil)
+		if i == 0 && p.Generation == nil {
+			t.Fatal("cell 1 makes no generation")
+		}
+		if g := p.Generation; g != nil {
+			// Later cells may add instantiations of packages' generics
+			// with session types, not declarations: the last generation
+			// serves every cell.
+			if last != nil && g.Files["session.go"] != last.Files["session.go"] {
+				t.Fatalf("cell %d changes the compiled declarations; only the first cell declares", i+1)
+			}
+			last = g
 		}
 		im.Commit(p)
 		plans = append(plans, p)
 	}
-	checkGolden(t, plans[0].Generation)
+	checkGolden(t, last)
 
 	out := &syncBuffer{}
 	i, err := vm.New(vm.Config{Stdout: out, Stderr: out, Exports: []interp.Exports{mirror.WorkerExports(), gentest.Symbols}})
@@ -89,7 +99,7 @@ func TestGenerationInYaegi(t *testing.T) {
 		if p.Body == "" {
 			continue
 		}
-		if !p.Rebuild && p.Decls != "" {
+		if (n > 0 || !p.Rebuild) && p.Decls != "" {
 			if _, err := eval(i, p.Decls); err != nil {
 				t.Fatalf("cell %d decls: %v\n%s", n+1, err, p.Decls)
 			}

@@ -25,6 +25,11 @@ type Instance struct {
 	TypeArgs []string
 	Symbol   string // the name the instantiation has in the package's symbols
 	Type     bool   // a generic type, not a func
+
+	// session marks an instantiation with compiled session types
+	// (Options.CompiledDecls): it is compiled into the generation, which
+	// can name them, not into the image binary (Plan.Instances).
+	session *sessionInstance
 }
 
 // compiledInstance rewrites a use of a generic func or type of a compiled
@@ -46,7 +51,6 @@ func (c *compiler) compiledInstance(id *ast.Ident, inst types.Instance, target a
 			c.chk.info.Uses[id].Pkg().Name(), id.Name, c.chk.info.Uses[id].Pkg().Name(), id.Name)
 		return true
 	}
-	c.instances = append(c.instances, in)
 	c.instanced[id] = true
 	// pkg.Func[...] or pkg.Func: the selector keeps its package, the
 	// name becomes the instantiation's; explicit type arguments go.
@@ -61,6 +65,12 @@ func (c *compiler) compiledInstance(id *ast.Ident, inst types.Instance, target a
 			end = p.End()
 		}
 	}
+	if in.session != nil {
+		c.addSessionInstance(in.session)
+		c.ed.replace(c.coff(target.Pos()), c.coff(end), sessionName+"."+in.Symbol)
+		return true
+	}
+	c.instances = append(c.instances, in)
 	if std {
 		c.ed.replace(c.coff(target.Pos()), c.coff(end), c.nativeName()+"."+in.Symbol)
 		return true
@@ -75,6 +85,7 @@ var brokenGeneric = map[string]bool{
 	"slices.Compact":     true, // internal error
 	"slices.CompactFunc": true,
 	"maps.Clone":         true, // panics at run time
+	"slices.Delete":      true, // "invalid type in assignment" (found by slices_pkg)
 }
 
 // inTopLevelVarType reports whether e is within the type of a top-level
@@ -109,7 +120,7 @@ func (c *compiler) instanceOf(obj types.Object, args *types.TypeList, pos token.
 	}
 	path := obj.Pkg().Path()
 	std := isStdPath(path)
-	if std && interpreterHas(path, obj.Name()) && !brokenGeneric[path+"."+obj.Name()] {
+	if std && interpreterHas(path, obj.Name()) && !brokenGeneric[path+"."+obj.Name()] && !c.sessionArgs(args) {
 		// The interpreter's generic source runs it at once; compiling an
 		// instantiation would rebuild the image binary.
 		return in, false, false
@@ -117,6 +128,10 @@ func (c *compiler) instanceOf(obj types.Object, args *types.TypeList, pos token.
 	texts := make([]string, args.Len())
 	for i := range texts {
 		s, nameable := nameableType(args.At(i))
+		if !nameable && c.sessionNameable(args.At(i)) {
+			in.session = &sessionInstance{}
+			continue
+		}
 		if !nameable && std {
 			// The interpreter's own generic source, if it has it
 			// (checkMember refuses it otherwise).
@@ -132,6 +147,9 @@ func (c *compiler) instanceOf(obj types.Object, args *types.TypeList, pos token.
 			return in, false, true
 		}
 		texts[i] = s
+	}
+	if in.session != nil {
+		return c.sessionInstanceOf(obj, args, isType), true, false
 	}
 	h := sha256.Sum256([]byte(path + "." + obj.Name() + "[" + strings.Join(texts, ",") + "]"))
 	in = Instance{Path: path, Name: obj.Name(), TypeArgs: texts, Table: path, Type: isType,
@@ -152,6 +170,10 @@ func (c *compiler) instanceTypeString(n *types.Named) (string, bool) {
 	in, ok, _ := c.instanceOf(n.Obj(), n.TypeArgs(), token.NoPos)
 	if !ok {
 		return "", false
+	}
+	if in.session != nil {
+		c.addSessionInstance(in.session)
+		return sessionName + "." + in.Symbol, true
 	}
 	c.instances = append(c.instances, in)
 	if in.Table == NativePath {

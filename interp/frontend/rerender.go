@@ -42,6 +42,9 @@ func (c *compiler) rerenderItem(d *declItem, off int) *declItem {
 	sub.rewrite()
 	sub.finishBlocks()
 	c.imports = sub.imports
+	for _, si := range sub.sessInsts {
+		c.addSessionInstance(si)
+	}
 	nd := *d
 	nd.emit = sub.ed.apply(d.check, len(d.emitLead), len(d.check), nil)
 	nd.blocks = sub.blocks

@@ -57,6 +57,7 @@ func (c *compiler) rewrite() {
 	for _, n := range c.cellNodes() {
 		ast.Inspect(n, c.visit)
 	}
+	c.embedConversions()
 	if c.bodyFunc != nil {
 		c.computeTouched()
 		c.initOrder()
@@ -126,10 +127,17 @@ func (c *compiler) visit(n ast.Node) bool {
 		}
 	case *ast.SelectorExpr:
 		c.checkMember(n)
+		c.promotedIfaceMethod(n)
 		c.methodExpr(n)
 		c.compiledVarAssign(n)
 		c.compiledMember(n)
 		c.reflectPkgPath(n)
+	case *ast.FuncType:
+		c.bareConstraints(n.TypeParams)
+		c.pointerConstraints(n.TypeParams)
+	case *ast.TypeSpec:
+		c.bareConstraints(n.TypeParams)
+		c.pointerConstraints(n.TypeParams)
 	case *ast.CompositeLit:
 		c.compiledLit(n)
 		c.compiledIfaceLit(n)

@@ -242,7 +242,7 @@ func (c *compiler) wrappedSwitch(ts *ast.TypeSwitchStmt) bool {
 		return false
 	}
 	xt := c.chk.info.Types[x].Type
-	if xt == nil || !c.compiledIface(xt) {
+	if xt == nil || !(c.compiledIface(xt) || c.methodCasesOnAny(xt, ts)) {
 		return false
 	}
 	if _, labelled := c.parents[ts].(*ast.LabeledStmt); labelled {

@@ -26,6 +26,7 @@ func (c *compiler) compiledCall(call *ast.CallExpr) {
 	c.errorsAsStruct(call, fn)
 	c.templateMethods(call, fn)
 	c.reflectArgs(call, fn)
+	c.variadicIfaceArgs(call, sig, fn)
 }
 
 // calleeOf returns the signature and the func a call calls, if static.
@@ -167,7 +168,7 @@ func (c *compiler) jsonArgs(call *ast.CallExpr, fn *types.Func) {
 	if arg == nil {
 		return
 	}
-	if st, field := embeddedStruct(c.chk.info.Types[arg].Type, map[types.Type]bool{}); st != "" {
+	if st, field := embeddedStruct(c.chk.info.Types[arg].Type, map[types.Type]bool{}); st != "" && !c.comp.has(st) { // compiled: Go's json
 		c.errAt(c.coff(arg.Pos()), "encoding/json of %s with the embedded field %s is not supported by the interpreter (it would nest the embedded fields)", st, field)
 	}
 }

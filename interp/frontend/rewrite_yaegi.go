@@ -149,7 +149,7 @@ func (c *compiler) switchInit(s *ast.SwitchStmt) {
 // `go x.M()` also evaluates x.M at once (see goStmt).
 func (c *compiler) methodValue(sel *ast.SelectorExpr) {
 	s := c.chk.info.Selections[sel]
-	if s == nil || s.Kind() != types.MethodVal || c.calledNow(sel) {
+	if s == nil || s.Kind() != types.MethodVal || c.calledNow(sel) || c.compiledMethodValue(sel) {
 		return
 	}
 	fn, _ := s.Obj().(*types.Func)

@@ -1,6 +1,9 @@
 package e2e
 
 import (
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -141,37 +144,55 @@ func TestInterfaceFailureReport(t *testing.T) {
 	}
 }
 
-// TestUncopyableInterfaceValuesNamed: values that yaegi holds with
-// interpreter state (a session type behind an interface with methods) fail
-// the call before any mirror starts, naming the variable, element or
-// results.
-func TestUncopyableInterfaceValuesNamed(t *testing.T) {
+// TestSessionInterfaceValuesCompiled: values of session types held in
+// interfaces with methods (captured, global, elements), which yaegi holds
+// with interpreter state, travel to the mirrors and back now that the
+// session's types are compiled (issue 11): the cells print what the same
+// code prints as a Go program.
+func TestSessionInterfaceValuesCompiled(t *testing.T) {
 	s := newSession(t)
 	s.run(t, ifaceDecls)
 	s.run(t, "var gsh Shape = Sq{4}\nfunc area(x int) int { return gsh.Area() + x }")
 	s.run(t, "var gerr error = &CodeErr{9}\nfunc (q Sq) String() string { return fmt.Sprint(\"sq \", q.S) }")
-	const why = "a value of a session type held in an interface with methods"
-	for _, tc := range []struct{ cell, want string }{
-		{"func() {\n\tvar e error = &CodeErr{7}\n\tParallelCollect([]int{1, 2}, func(x int) string { return e.Error() })\n}()", "variable e (error) captured by the block"},
-		{"func() {\n\tvar e error = &CodeErr{7}\n\tParallelCollect([]int{1, 2}, func(x int) string { return e.Error() })\n}()", why},
-		{"ParallelCollect([]error{errors.New(\"a\"), &CodeErr{2}}, func(e error) string { return e.Error() })", "element 1 (error)"},
-		{"ParallelCollect([]error{&CodeErr{2}}, func(e error) string { return e.Error() })", why},
-		{"func() {\n\tvar sh Shape = Sq{3}\n\tParallelCollect([]int{1, 2}, func(x int) int { return sh.Area() })\n}()", "variable sh (Shape) captured by the block"},
-		{"ParallelCollect([]int{1, 2}, area)", "global variable gsh"},
-		{"ParallelCollect([]int{1, 2}, func(x int) string { return gerr.Error() })", "global variable gerr (error)"},
-		{"ParallelCollect([]int{1, 2}, func(x int) string { return gerr.Error() })", why},
-		{"func() {\n\tvar st fmt.Stringer = Sq{2}\n\tParallelCollect([]int{1, 2}, func(x int) string { return st.String() })\n}()", "variable st (fmt.Stringer) captured by the block"},
-		{"func() {\n\tvar st fmt.Stringer = Sq{2}\n\tParallelCollect([]int{1, 2}, func(x int) string { return st.String() })\n}()", why},
-		{"ParallelCollect([]Shape{Sq{1}}, func(s Shape) int { return s.Area() })", "element 0"},
-	} {
-		res, _ := s.exec(t.Context(), tc.cell)
-		if res.Error == nil || !strings.Contains(res.Error.Value, tc.want) || !strings.Contains(res.Error.Value, "cannot be sent to a mirror") {
-			t.Errorf("%s\ngave %v, want an error saying %q", tc.cell, res.Error, tc.want)
-		}
-		if pids := mirrorPids(t); len(pids) != 0 {
-			t.Fatalf("mirrors %v were started", pids)
+	cells := []string{
+		"func() {\n\tvar e error = &CodeErr{7}\n\tfmt.Println(ParallelCollect([]int{1, 2}, func(x int) string { return e.Error() }))\n}()",
+		"fmt.Println(ParallelCollect([]error{errors.New(\"a\"), &CodeErr{2}}, func(e error) string { return e.Error() }))",
+		"func() {\n\tvar sh Shape = Sq{3}\n\tfmt.Println(ParallelCollect([]int{1, 2}, func(x int) int { return sh.Area() }))\n}()",
+		"fmt.Println(ParallelCollect([]int{1, 2}, area))",
+		"fmt.Println(ParallelCollect([]int{1, 2}, func(x int) string { return gerr.Error() }))",
+		"func() {\n\tvar st fmt.Stringer = Sq{2}\n\tfmt.Println(ParallelCollect([]int{1, 2}, func(x int) string { return st.String() }))\n}()",
+		"fmt.Println(ParallelCollect([]Shape{Sq{1}}, func(s Shape) int { return s.Area() }))",
+		"fmt.Println(ParallelCollect([]int{1, 2}, func(x int) error { if x == 2 { return &CodeErr{x} }; return nil }))",
+	}
+	// The Go program: ParallelCollect as a sequential map.
+	prog := ifaceDecls + "\n\nfunc ParallelCollect[T, R any](xs []T, f func(T) R) []R {\n\tvar out []R\n\tfor _, x := range xs {\n\t\tout = append(out, f(x))\n\t}\n\treturn out\n}\n\n" +
+		"var gsh Shape = Sq{4}\n\nfunc area(x int) int { return gsh.Area() + x }\n\nvar gerr error = &CodeErr{9}\n\nfunc (q Sq) String() string { return fmt.Sprint(\"sq \", q.S) }\n\nfunc main() {\n" +
+		strings.Join(cells, "\n") + "\n}\n"
+	want := strings.SplitAfter(goStdout(t, "package main\n\n"+prog), "\n")
+	for i, cell := range cells {
+		if got := s.run(t, cell); got != want[i] {
+			t.Errorf("%s\nprinted %q, want (go run) %q", cell, got, want[i])
 		}
 	}
+}
+
+// goStdout runs src as a Go program and returns its stdout.
+func goStdout(t *testing.T, src string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module oracle\n\ngo 1.26\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("go", "run", ".")
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go run: %v", err)
+	}
+	return string(out)
 }
 
 // TestRecursiveTypeInInterfaceRestored: a global holding a pointer to a
@@ -209,20 +230,6 @@ func TestRecursiveTypeInInterfaceRestored(t *testing.T) {
 	}
 	if got, stderr := out.Text("stdout"), out.Text("stderr"); got != "2 2\n" || strings.Contains(stderr, "items") {
 		t.Errorf("after the image process died: printed %q, stderr %q; want %q and items restored", got, stderr, "2 2\n")
-	}
-}
-
-// TestUncopyableInterfaceResultsNamed: a block that returns a value of a
-// session error type as an error fails its mirror with an error naming the
-// results and why.
-func TestUncopyableInterfaceResultsNamed(t *testing.T) {
-	s := newSession(t)
-	s.run(t, ifaceDecls)
-	res, _ := s.fails(t, "ParallelCollect([]int{1, 2}, func(x int) error { if x == 2 { return &CodeErr{x} }; return nil })", "MirrorError")
-	for _, want := range []string{"mirror 2: error: results of elements 1 to 1", "a value of a session type held in an interface with methods"} {
-		if !strings.Contains(res.Error.Value, want) {
-			t.Errorf("error %q lacks %q", res.Error.Value, want)
-		}
 	}
 }
 

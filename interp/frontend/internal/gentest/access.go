@@ -2,42 +2,50 @@
 
 package gentest
 
-func FP7_counter_name(v *counter) *string { return &v.name }
+func __dmFP6_person_name(v *person) *string { return &v.name }
 
-func FG7_counter_name(v counter) string { return v.name }
+func __dmFG6_person_name(v person) string { return v.name }
 
-func FP7_counter_hits(v *counter) *int { return &v.hits }
+func __dmFP6_person_age(v *person) *int { return &v.age }
 
-func FG7_counter_hits(v counter) int { return v.hits }
+func __dmFG6_person_age(v person) int { return v.age }
 
-func M7_counter_inc(r *counter, a0 int) { r.inc(a0) }
+func __dmFP7_counter_name(v *counter) *string { return &v.name }
 
-func M7_counter_label(r counter) string { return r.label() }
+func __dmFG7_counter_name(v counter) string { return v.name }
 
-// _T_Shape lets interpreted types implement Shape.
-type _T_Shape struct {
+func __dmFP7_counter_hits(v *counter) *int { return &v.hits }
+
+func __dmFG7_counter_hits(v counter) int { return v.hits }
+
+func __dmM7_counter_inc(r *counter, a0 int) { r.inc(a0) }
+
+func __dmM7_counter_label(r counter) string { return r.label() }
+
+// __dmW_Shape lets interpreted types implement Shape.
+type __dmW_Shape struct {
 	IValue interface{}
 	WArea  func() float64
 }
 
-func (W _T_Shape) Area() float64 {
+func (W __dmW_Shape) Area() float64 {
 	return W.WArea()
 }
 
-func FP4_rect_w(v *rect) *float64 { return &v.w }
+func __dmFP4_rect_w(v *rect) *float64 { return &v.w }
 
-func FG4_rect_w(v rect) float64 { return v.w }
+func __dmFG4_rect_w(v rect) float64 { return v.w }
 
-func FP4_rect_h(v *rect) *float64 { return &v.h }
+func __dmFP4_rect_h(v *rect) *float64 { return &v.h }
 
-func FG4_rect_h(v rect) float64 { return v.h }
+func __dmFG4_rect_h(v rect) float64 { return v.h }
 
-func FP4_base_id(v *base) *int { return &v.id }
+func __dmFP4_base_id(v *base) *int { return &v.id }
 
-func FG4_base_id(v base) int { return v.id }
+func __dmFG4_base_id(v base) int { return v.id }
 
-func M4_base_bump(r *base) int { return r.bump() }
+func __dmM4_base_bump(r *base) int { return r.bump() }
 
-func FP4_item_base(v *item) *base { return &v.base }
+func __dmFP4_item_base(v *item) *base { return &v.base }
 
-func FG4_item_base(v item) base { return v.base }
+func __dmFG4_item_base(v item) base { return v.base }

@@ -7,56 +7,68 @@ import (
 	strings "strings"
 )
 
-//line cell[1]/_.go:38:1
+//line cell[1]/_.go:49:1
 var scale int
 
-//line cell[1]/_.go:40:1
+//line cell[1]/_.go:51:1
 var events []string
 
-//line cell[1]/_.go:7:1
+//line cell[1]/_.go:71:5
+var fav Shape
+
+//line cell[1]/_.go:8:1
+type person struct {
+	name string
+	age  int
+}
+
+//line cell[1]/_.go:16:1
 type counter struct {
 	name  string
 	hits  int
 	Total int
 }
 
-//line cell[1]/_.go:13:1
+//line cell[1]/_.go:22:1
 func (c *counter) inc(by int) { c.hits += by; c.Total += by }
 
-//line cell[1]/_.go:14:1
+//line cell[1]/_.go:23:1
 func (c counter) label() string { return strings.ToUpper(c.name) }
 
-//line cell[1]/_.go:15:1
+//line cell[1]/_.go:24:1
 func (c counter) String() string { return fmt.Sprintf("%s=%d", c.name, c.hits) }
 
-//line cell[1]/_.go:17:1
+//line cell[1]/_.go:26:1
 type Shape interface{ Area() float64 }
 
-//line cell[1]/_.go:18:1
+//line cell[1]/_.go:27:1
 type rect struct{ w, h float64 }
 
-//line cell[1]/_.go:20:1
+//line cell[1]/_.go:29:1
 func (r rect) Area() float64 { return r.w * r.h }
 
-//line cell[1]/_.go:22:1
+//line cell[1]/_.go:31:1
 type byArea []Shape
 
-//line cell[1]/_.go:24:1
+//line cell[1]/_.go:33:1
 func (b byArea) Len() int { return len(b) }
 
-//line cell[1]/_.go:25:1
+//line cell[1]/_.go:34:1
 func (b byArea) Less(i, j int) bool { return b[i].Area() < b[j].Area() }
 
-//line cell[1]/_.go:26:1
+//line cell[1]/_.go:35:1
 func (b byArea) Swap(i, j int) { b[i], b[j] = b[j], b[i] }
 
-//line cell[1]/_.go:28:1
+//line cell[1]/_.go:37:1
 const limit = 3
 
-//line cell[1]/_.go:29:1
+//line cell[1]/_.go:38:1
 const Greeting = "hi"
 
-//line cell[1]/_.go:31:1
+//line cell[1]/_.go:40:1
+type Meters float64
+
+//line cell[1]/_.go:42:1
 func fib(n int) int {
 	if n < 2 {
 		return n
@@ -64,25 +76,33 @@ func fib(n int) int {
 	return fib(n-1) + fib(n-2)
 }
 
-//line cell[1]/_.go:39:1
+//line cell[1]/_.go:50:1
 func scaled(x int) int { return x * scale }
 
-//line cell[1]/_.go:41:1
+//line cell[1]/_.go:52:1
 func record(s string) { events = append(events, s) }
 
-//line cell[1]/_.go:43:1
+//line cell[1]/_.go:54:1
 type base struct{ id int }
 
-//line cell[1]/_.go:45:1
+//line cell[1]/_.go:56:1
 func (b *base) bump() int { b.id++; return b.id }
 
-//line cell[1]/_.go:47:1
+//line cell[1]/_.go:58:1
 type item struct {
 	base
 	Name string
 }
 
-//line cell[1]/_.go:60:1
+//line cell[1]/_.go:73:1
+func favArea() float64 {
+	if fav == nil {
+		return -1
+	}
+	return fav.Area()
+}
+
+//line cell[1]/_.go:80:1
 func totalArea(shapes []Shape) float64 {
 	s := 0.0
 	for _, x := range shapes {
