@@ -25,6 +25,10 @@ const semanticsDir = "testdata/semantics"
 //	              is what the cells together must print
 //	-- stdout --  what the cells together must print, where there is no
 //	              Go equivalent
+//	-- interpreted --  (empty) the cells run with declarations interpreted
+//	              (DMIRROR_NATIVE=0) in both modes of the tests: the file
+//	              checks the interpreter's refusals, which compiled
+//	              declarations do not need
 //
 // Without a go section, a file whose only cell starts with "package main"
 // is its own oracle.
@@ -33,6 +37,9 @@ type semFile struct {
 	cells  []semCell
 	goProg string
 	stdout *string
+	// interpreted: the kernel runs with DMIRROR_NATIVE=0 whatever the
+	// test process's mode.
+	interpreted bool
 }
 
 type semCell struct {
@@ -69,6 +76,8 @@ func parseSemFile(name string, data []byte) (*semFile, error) {
 			f.goProg = text
 		case "stdout":
 			f.stdout = &text
+		case "interpreted":
+			f.interpreted = true
 		default:
 			return fmt.Errorf("%s: unknown section %q", name, section)
 		}
@@ -135,7 +144,11 @@ func runSemFile(t *testing.T, f *semFile) {
 		s := goStdout(t, f.goProg)
 		want = &s
 	}
-	k := start(t)
+	var env []string
+	if f.interpreted {
+		env = append(env, "DMIRROR_NATIVE=0")
+	}
+	k := start(t, env...)
 	var got strings.Builder
 	for i, c := range f.cells {
 		r := exec(t, k, c.code)
