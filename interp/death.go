@@ -22,6 +22,8 @@ func deathError(tail string, werr error) *engine.Error {
 	case strings.Contains(tail, "stack overflow") || strings.Contains(tail, "goroutine stack exceeds"):
 		return &engine.Error{Name: "StackOverflow",
 			Value: fmt.Sprintf("stack overflow: the stack grew past %d MiB (infinite recursion?)", maxStack(configuredMemory())>>20)}
+	case strings.Contains(tail, "out of memory between cells: "):
+		return &engine.Error{Name: "OutOfMemory", Value: firstLineAfter(tail, "out of memory between cells: ")}
 	case strings.Contains(tail, "out of memory"):
 		return &engine.Error{Name: "OutOfMemory", Value: "the image process ran out of memory"}
 	case strings.Contains(tail, "\npanic: ") || strings.HasPrefix(tail, "panic: "):

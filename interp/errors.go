@@ -24,9 +24,17 @@ type oomError struct {
 	heap, limit uint64
 	near        bool   // the heap stayed near the limit
 	runaway     uint64 // the live heap's growth, when stopped as a runaway (see runawayWatch)
+	goroutines  int64  // goroutines started by cells, running then: their memory counts too
 }
 
 func (e *oomError) Error() string {
+	if e.goroutines > 0 {
+		return e.text() + fmt.Sprintf(" (%d goroutine(s) started by cells were running: what they hold counts too, and they were stopped with the cell)", e.goroutines)
+	}
+	return e.text()
+}
+
+func (e *oomError) text() string {
 	if e.runaway > 0 {
 		return fmt.Sprintf("the cell was stopped: it runs a loop that cannot end, and its live heap grew by %d MiB (to %d MiB) and was still growing; such a loop is stopped after %d MiB of growth, other cells at the image's limit of %d MiB", e.runaway>>20, e.heap>>20, runawayGrowth(e.limit)>>20, e.limit>>20)
 	}

@@ -88,6 +88,11 @@ type imageServer struct {
 	// compiledOut reads what compiled code writes to os.Stdout and
 	// os.Stderr; set before any cell runs.
 	compiledOut []*stdpipe.Pipe
+
+	// abort ends the process between cells with err (see idleMemory): it
+	// closes the pipe from the kernel, and serveImage returns err.
+	abort   func(err error)
+	aborted atomic.Pointer[error]
 }
 
 // activeRun is the cell being run.
@@ -134,6 +139,11 @@ func serveImage(ctx context.Context, in io.ReadCloser, out io.Writer, limit uint
 	}
 	s.compiledOut = compiledOut
 	s.out.drain = func() { s.drainCompiled(-1, false) }
+	s.abort = func(err error) {
+		if s.aborted.CompareAndSwap(nil, &err) {
+			in.Close()
+		}
+	}
 
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
@@ -169,6 +179,9 @@ func serveImage(ctx context.Context, in io.ReadCloser, out io.Writer, limit uint
 	s.cancelRun(errors.New("the kernel closed the image process"))
 	// A cell blocked in compiled code cannot be waited for; the process
 	// ends when ServeImage returns, which ends it too.
+	if a := s.aborted.Load(); a != nil {
+		return *a
+	}
 	select {
 	case werr := <-workErr:
 		return errors.Join(err, werr)

@@ -1,11 +1,13 @@
 package interp
 
 import (
+	"fmt"
 	"os"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/dmirror/dmirror/interp/childproc"
@@ -86,8 +88,11 @@ func (s *imageServer) watchMemory(stop <-chan struct{}) {
 		} else {
 			near = 0
 		}
+		if heap > s.limit && s.current() == nil && s.idleMemory() {
+			return
+		}
 		if heap > s.limit || near >= nearPolls {
-			s.cancelRun(&oomError{heap: heap, limit: s.limit, near: heap <= s.limit})
+			s.cancelRun(&oomError{heap: heap, limit: s.limit, near: heap <= s.limit, goroutines: s.cells.registered.Load()})
 		}
 	}
 }
@@ -146,6 +151,11 @@ const (
 	runawayEvery  = 500 * time.Millisecond // between forced collections
 	runawayWindow = 3 * time.Second
 	runawayMax    = 512 << 20
+	// runawayIdle is the longest wait between forced collections: the
+	// wait doubles while the live heap does not grow, so that a loop that
+	// cannot end but keeps a large heap steady (a simulation stepping
+	// until interrupted) is not collected in full twice a second.
+	runawayIdle = 4 * time.Second
 )
 
 // runawayGrowth is the growth of the live heap that may make an endless
@@ -157,6 +167,8 @@ func runawayGrowth(limit uint64) uint64 { return min(runawayMax, limit/4) }
 type runawayWatch struct {
 	run     *activeRun
 	samples []liveSample // the last runawayWindow's, oldest first
+	last    liveSample   // the last sample, also when out of the window
+	every   time.Duration
 }
 
 type liveSample struct {
@@ -166,19 +178,25 @@ type liveSample struct {
 
 // check takes a sample of the live heap when the heap (garbage included)
 // suggests the cell may have grown by runawayGrowth, at most every
-// runawayEvery: the live heap is known only after a collection, and
+// runawayEvery (less often while it does not grow): the live heap is known only after a collection, and
 // garbage alone must not stop a cell. It returns the cause to stop r with,
 // or nil.
 func (w *runawayWatch) check(r *activeRun, heap, limit uint64) *oomError {
 	if w.run != r {
-		w.run, w.samples = r, nil
+		w.run, w.samples, w.last, w.every = r, nil, liveSample{}, runawayEvery
 	}
 	g := runawayGrowth(limit)
-	if heap < r.liveStart+g || (len(w.samples) > 0 && time.Since(w.samples[len(w.samples)-1].at) < runawayEvery) {
+	if heap < r.liveStart+g || time.Since(w.last.at) < w.every {
 		return nil
 	}
 	runtime.GC()
 	now := liveSample{at: time.Now(), live: liveHeap()}
+	if now.live > w.last.live+g/16 {
+		w.every = runawayEvery
+	} else {
+		w.every = min(2*w.every, runawayIdle)
+	}
+	w.last = now
 	for len(w.samples) > 0 && now.at.Sub(w.samples[0].at) > runawayWindow {
 		w.samples = w.samples[1:]
 	}
@@ -191,4 +209,25 @@ func (w *runawayWatch) check(r *activeRun, heap, limit uint64) *oomError {
 		return &oomError{heap: now.live, limit: limit, runaway: now.live - r.liveStart}
 	}
 	return nil
+}
+
+// idleMemory ends the image process when, between cells, its live heap
+// is over the limit: goroutines started by earlier cells grew it (no cell
+// runs to be stopped, and yaegi stops goroutines only by cancelling a
+// cell), and they would go on until the machine ran out of memory. The
+// kernel restarts the image process before the next cell and says why
+// (the error names "out of memory", see deathError). It reports whether
+// it did.
+func (s *imageServer) idleMemory() bool {
+	runtime.GC()
+	live := liveHeap()
+	if live <= s.limit || s.current() != nil {
+		return false
+	}
+	err := fmt.Errorf("image: out of memory between cells: goroutines started by cells grew the live heap to %d MiB, over the image's limit of %d MiB", live>>20, s.limit>>20)
+	// The kernel reads why from the process's fd 2 (os.Stderr is a pipe
+	// of stdpipe's, which nothing reads once serveImage returns).
+	syscall.Write(2, []byte(err.Error()+"\n"))
+	s.abort(err)
+	return true
 }

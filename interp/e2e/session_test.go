@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // section is one "-- name --" part of a txtar file.
@@ -140,4 +142,60 @@ func statusKB(pid int, key string) (uint64, error) {
 		}
 	}
 	return 0, fmt.Errorf("pid %d: no %s", pid, key)
+}
+
+// TestRunawayGoroutineBetweenCells: a goroutine a cell started that grows
+// the heap past the limit while no cell runs cannot be stopped alone
+// (yaegi stops goroutines only by cancelling a cell): the image process
+// ends instead of growing until the machine runs out of memory, and the
+// next cell runs in a restarted image, saying why.
+func TestRunawayGoroutineBetweenCells(t *testing.T) {
+	k := start(t, fmt.Sprintf("DMIRROR_IMAGE_MEMORY=%d", 512<<20))
+	ok(t, k, "kept := 7")
+	img, err := imageProcess(k.ConnFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok(t, k, "go func() {\n\tvar s []int\n\tfor {\n\t\ts = append(s, 1)\n\t}\n}()")
+	// Waiting a second at a time, so that an image process that does not
+	// end fails the test at 2 GiB (closing the kernel ends it) rather than
+	// taking the machine's memory.
+	for deadline := time.Now().Add(testTimeout); !waitExit(t, img, time.Second); {
+		if rss, err := statusKB(img, "VmRSS:"); err == nil && rss<<10 > 2<<30 {
+			t.Fatalf("the image process holds %d MiB and still runs", rss>>10)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the image process %d still runs after %v", img, testTimeout)
+		}
+	}
+	r := ok(t, k, "kept + 1")
+	if got := result(r); got != "8" {
+		t.Errorf("kept + 1 = %q after the restart, want 8", got)
+	}
+	if note := r.Stream("stderr"); !strings.Contains(note, "OutOfMemory") || !strings.Contains(note, "goroutines started by cells grew the live heap") {
+		t.Errorf("the next cell's stderr does not say why the image was restarted: %q", note)
+	}
+}
+
+// waitExit waits for process pid to end (a zombie counts) through a pidfd
+// (pidfd_open is system call 434 on every Linux architecture), which turns
+// readable when the process ends, and reports whether it did within d.
+func waitExit(t *testing.T, pid int, d time.Duration) bool {
+	t.Helper()
+	fd, _, errno := syscall.Syscall(434, uintptr(pid), 0, 0)
+	if errno == syscall.ESRCH {
+		return true
+	}
+	if errno != 0 {
+		t.Fatalf("pidfd_open %d: %v", pid, errno)
+	}
+	defer syscall.Close(int(fd))
+	var set syscall.FdSet
+	set.Bits[fd/64] |= 1 << (fd % 64)
+	tv := syscall.NsecToTimeval(d.Nanoseconds())
+	n, err := syscall.Select(int(fd)+1, &set, nil, nil, &tv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n == 1
 }
