@@ -25,6 +25,9 @@ const semanticsDir = "testdata/semantics"
 //	              is what the cells together must print
 //	-- stdout --  what the cells together must print, where there is no
 //	              Go equivalent
+//	-- env --     NAME=VALUE lines for the kernel, e.g. DMIRROR_NATIVE=0
+//	              for a file about the interpreted fallback (with compiled
+//	              declarations, the session's own code is Go's)
 //
 // Without a go section, a file whose only cell starts with "package main"
 // is its own oracle.
@@ -33,6 +36,7 @@ type semFile struct {
 	cells  []semCell
 	goProg string
 	stdout *string
+	env    []string
 }
 
 type semCell struct {
@@ -67,6 +71,8 @@ func parseSemFile(name string, data []byte) (*semFile, error) {
 			}
 		case "go":
 			f.goProg = text
+		case "env":
+			f.env = strings.Fields(text)
 		case "stdout":
 			f.stdout = &text
 		default:
@@ -135,7 +141,7 @@ func runSemFile(t *testing.T, f *semFile) {
 		s := goStdout(t, f.goProg)
 		want = &s
 	}
-	k := start(t)
+	k := start(t, f.env...)
 	var got strings.Builder
 	for i, c := range f.cells {
 		r := exec(t, k, c.code)
