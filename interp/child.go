@@ -28,6 +28,9 @@ type imageProc struct {
 	frames <-chan frame.Msg // frames other than output, in order; closed when the child is gone
 	dead   <-chan struct{}  // closed once the child exited and its stderr is read
 
+	// marks are the run marks seen on the child's fd 1 and 2 (rawsync.go).
+	marks *rawMarks
+
 	mu    sync.Mutex
 	tail  []byte // the end of the child's stderr
 	crash string // the start of the Go runtime's crash report, if any
@@ -51,7 +54,7 @@ func (p *imageProc) pid() int { return p.proc.Pid() }
 
 // startImage starts an image process running exe in ImageMode.
 func startImage(exe string, env []string, sinks procSinks) (*imageProc, error) {
-	p := &imageProc{}
+	p := &imageProc{marks: newRawMarks()}
 	proc, err := childproc.Start(childproc.Options{
 		Exe: exe, Args: []string{ImageMode}, Mode: ImageMode, Env: env,
 		Stdout: &rawWriter{p: p, name: "stdout", sinks: sinks},
@@ -82,10 +85,12 @@ type rawWriter struct {
 	name    string
 	sinks   procSinks
 	crashed bool
+	carry   []byte // the start of a run mark cut by the end of a write
 }
 
 func (w *rawWriter) Write(chunk []byte) (int, error) {
 	n := len(chunk)
+	chunk = w.p.marks.strip(w.name, &w.carry, chunk)
 	if w.name == "stderr" {
 		w.p.keepTail(chunk)
 		if !w.crashed {

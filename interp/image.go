@@ -235,7 +235,9 @@ func (s *imageServer) work(ctx context.Context, work <-chan frame.Msg) error {
 		case msgRun:
 			var body runMsg
 			if err = m.Decode(&body); err == nil {
-				err = s.sendDone(m.ID, s.execute(ctx, m.ID, body))
+				d := s.execute(ctx, m.ID, body)
+				markRaw(m.ID)
+				err = s.sendDone(m.ID, d)
 			}
 		}
 		if err != nil {

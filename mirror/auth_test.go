@@ -2,8 +2,11 @@ package mirror
 
 import (
 	"errors"
+	"log/slog"
 	"net"
+	"strconv"
 	"testing"
+	"time"
 )
 
 // TestHandshake runs both sides of the mirrors' authentication over a
@@ -125,5 +128,63 @@ func TestStepSecretRoundTrip(t *testing.T) {
 	rest := make([]byte, 5)
 	if _, err := r.Read(rest); err != nil || string(rest) != "after" {
 		t.Errorf("read %q after the line (%v), want %q: the line must be read alone", rest, err, "after")
+	}
+}
+
+// TestBatchAuthenticatesSteps: the steps' listener hands a connection to
+// the step whose token it names only after the handshake; a peer with a
+// wrong key gets nothing, and one that holds its handshake open is cut
+// off when the batch closes rather than holding the call for the
+// handshake's deadline.
+func TestBatchAuthenticatesSteps(t *testing.T) {
+	l := newSlurmLauncher(SlurmOptions{}, nil, nil, slog.New(slog.DiscardHandler))
+	b, err := l.listen(&allocation{facing: []string{"127.0.0.1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(b.port()))
+	ch := b.expect(7)
+
+	idle, err := net.Dial("tcp", addr) // says nothing
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idle.Close()
+
+	wrong, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wrong.Close()
+	other, _ := newSecret()
+	if err := dialKernel(wrong, other, hello{Token: 7, Node: "evil"}); err == nil {
+		t.Error("a peer with a wrong key was accepted")
+	}
+
+	right, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer right.Close()
+	if err := dialKernel(right, l.key, hello{Token: 7, Node: "n1", Step: "3.0"}); err != nil {
+		t.Fatal(err)
+	}
+	acc := <-ch
+	if acc.h.Node != "n1" || acc.h.Step != "3.0" {
+		t.Errorf("step got %+v, want node n1, step 3.0", acc.h)
+	}
+	acc.conn.Close()
+	b.forget(7)
+
+	t0 := time.Now()
+	b.close()
+	buf := make([]byte, 64)
+	for {
+		if _, err := idle.Read(buf); err != nil {
+			break // the challenge, then the end
+		}
+	}
+	if d := time.Since(t0); d >= authTimeout {
+		t.Errorf("the idle peer was cut off after %v, the handshake's own deadline", d)
 	}
 }

@@ -97,7 +97,9 @@ type slurmLauncher struct {
 
 	mu     sync.Mutex // held while the allocation is made
 	alloc  *allocation
-	copies map[string]string // binary → its copy on the nodes, in alloc
+	copies map[string]string   // binary → its copy on the nodes, in alloc
+	steps  map[*slurmStep]bool // started in alloc and not known to have ended
+	lost   []string            // nodes that died under a step, left out of later allocations
 	closed bool
 }
 
@@ -121,9 +123,10 @@ func (l *slurmLauncher) start(ctx context.Context, exe string, n int) ([]*proc, 
 	if err != nil {
 		return nil, err
 	}
-	if a.tasks > 0 && n > a.tasks {
-		return nil, fmt.Errorf("mirror: the call needs %d mirrors; the Slurm allocation %s holds %d tasks (ask for more with %s=--ntasks=N, or fewer mirrors with WithMirrors or SetDefaultCores)",
-			n, a.job, a.tasks, SlurmArgsEnv)
+	if running := l.running(a); a.tasks > 0 && running+n > a.tasks {
+		// More steps would wait for CPUs the pool's own mirrors hold.
+		return nil, fmt.Errorf("mirror: the call needs %d more mirrors; the Slurm allocation %s holds %d tasks and runs %d mirrors (ask for more with %s=--ntasks=N, or use fewer mirrors: WithMirrors, SetDefaultCores)",
+			n, a.job, a.tasks, running, SlurmArgsEnv)
 	}
 	b, err := l.listen(a)
 	if err != nil {
@@ -150,6 +153,23 @@ func (l *slurmLauncher) start(ctx context.Context, exe string, n int) ([]*proc, 
 	return started, distinct(errs)
 }
 
+// running counts the steps of a whose mirrors have not ended.
+func (l *slurmLauncher) running(a *allocation) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for st := range l.steps {
+		switch {
+		case l.alloc != a || st.alloc != a:
+		case st.Ended():
+			delete(l.steps, st)
+		default:
+			n++
+		}
+	}
+	return n
+}
+
 // distinct joins errs, each message once: steps that fail the same way
 // (the binary is missing on the nodes) say so once.
 func distinct(errs []error) error {
@@ -172,17 +192,21 @@ func (l *slurmLauncher) prepare(ctx context.Context, exe string, n int) (*alloca
 	if l.closed {
 		return nil, "", errClosed
 	}
-	if l.alloc != nil && l.alloc.ended() {
-		l.log.Warn("the Slurm allocation ended; a new one is made", "job", l.alloc.job)
+	if l.alloc != nil && (l.alloc.ended() || l.alloc.isCondemned()) {
+		// Its steps are gone with it, or Slurm ends it soon (a lost
+		// node): the next allocation leaves out the nodes lost so far.
+		lost := l.alloc.lostNodes()
+		l.log.Warn("the Slurm allocation ended or lost a node; a new one is made", "job", l.alloc.job, "lost", lost)
+		l.lost = append(l.lost, lost...)
 		l.alloc.release()
 		l.alloc, l.copies = nil, nil
 	}
 	if l.alloc == nil {
-		a, err := allocate(ctx, l.opts, l.env, n)
+		a, err := allocate(ctx, l.opts, l.env, n, l.lost)
 		if err != nil {
 			return nil, "", err
 		}
-		l.alloc, l.copies = a, map[string]string{}
+		l.alloc, l.copies, l.steps = a, map[string]string{}, map[*slurmStep]bool{}
 	}
 	if l.opts.Broadcast == "" {
 		return l.alloc, exe, nil
@@ -229,6 +253,8 @@ type batch struct {
 
 	mu      sync.Mutex
 	waiting map[uint64]chan acceptedStep
+	shaking map[net.Conn]bool // connections in the handshake
+	closing bool
 }
 
 type acceptedStep struct {
@@ -237,7 +263,7 @@ type acceptedStep struct {
 }
 
 func (l *slurmLauncher) listen(a *allocation) (*batch, error) {
-	b := &batch{key: l.key, log: l.log, waiting: map[uint64]chan acceptedStep{}}
+	b := &batch{key: l.key, log: l.log, waiting: map[uint64]chan acceptedStep{}, shaking: map[net.Conn]bool{}}
 	// One port on every address, so that a step is told one port.
 	port := "0"
 	for _, ip := range a.facing {
@@ -267,10 +293,19 @@ func (b *batch) expect(token uint64) chan acceptedStep {
 	return ch
 }
 
+// forget unregisters a step that connected or gave up; a connection that
+// came too late is closed.
 func (b *batch) forget(token uint64) {
 	b.mu.Lock()
-	delete(b.waiting, token)
-	b.mu.Unlock()
+	defer b.mu.Unlock()
+	if ch, ok := b.waiting[token]; ok {
+		select {
+		case acc := <-ch:
+			acc.conn.Close()
+		default:
+		}
+		delete(b.waiting, token)
+	}
 }
 
 func (b *batch) accept(ln net.Listener) {
@@ -282,6 +317,14 @@ func (b *batch) accept(ln net.Listener) {
 		if err != nil {
 			return // closed
 		}
+		b.mu.Lock()
+		if b.closing {
+			b.mu.Unlock()
+			c.Close()
+			continue
+		}
+		b.shaking[c] = true
+		b.mu.Unlock()
 		conns.Add(1)
 		go func() {
 			defer conns.Done()
@@ -294,24 +337,34 @@ func (b *batch) accept(ln net.Listener) {
 // names; anything else is closed unread.
 func (b *batch) handshake(c net.Conn) {
 	h, err := acceptMirror(c, b.key)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	delete(b.shaking, c)
 	if err != nil {
-		b.log.Warn("refused a connection to the mirrors' port", "from", c.RemoteAddr(), "err", err)
+		if !b.closing {
+			b.log.Warn("refused a connection to the mirrors' port", "from", c.RemoteAddr(), "err", err)
+		}
 		c.Close()
 		return
 	}
-	b.mu.Lock()
+	// Under the lock, so that forget sees what was handed over.
 	ch, ok := b.waiting[h.Token]
-	delete(b.waiting, h.Token)
-	b.mu.Unlock()
 	if !ok {
 		c.Close()
 		return
 	}
-	ch <- acceptedStep{conn: c, h: h}
+	ch <- acceptedStep{conn: c, h: h} // buffered: the only send
 }
 
-// close stops listening and waits for the handshakes under way.
+// close stops listening, ends the handshakes under way (a peer that
+// holds one open does not hold the call) and waits for them.
 func (b *batch) close() {
+	b.mu.Lock()
+	b.closing = true
+	for c := range b.shaking {
+		c.Close()
+	}
+	b.mu.Unlock()
 	for _, ln := range b.lns {
 		ln.Close()
 	}
@@ -340,6 +393,7 @@ func (l *slurmLauncher) startStep(ctx context.Context, a *allocation, b *batch, 
 	if err != nil {
 		return nil, err
 	}
+	st.alloc = a
 	q := &proc{endpoint: st, exe: exe, tail: st.tail}
 	t := time.NewTimer(l.opts.Timeout)
 	defer t.Stop()
@@ -350,7 +404,12 @@ func (l *slurmLauncher) startStep(ctx context.Context, a *allocation, b *batch, 
 			return nil, fmt.Errorf("mirror: the Slurm step was abandoned before it connected")
 		}
 		q.node, q.step = acc.h.Node, acc.h.Step
-		st.connected(acc.conn, acc.h.Step)
+		st.connected(acc.conn, acc.h.Step, acc.h.Node)
+		l.mu.Lock()
+		if l.alloc == a {
+			l.steps[st] = true
+		}
+		l.mu.Unlock()
 		return q, nil
 	case <-st.exited:
 		st.Kill()

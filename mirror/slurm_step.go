@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -25,11 +26,16 @@ type slurmStep struct {
 	tail *tailWriter // srun's messages and the mirror's fd 1 and 2
 
 	exited chan struct{} // srun was reaped
+	alloc  *allocation   // the allocation it is a step of
+	// lost: the mirror's connection closed and srun did not end within
+	// the grace that follows, as when the node died (srun waits for it).
+	lost atomic.Bool
 
 	mu     sync.Mutex
 	conn   net.Conn
 	fc     *frame.Conn
 	name   string        // JOB.STEP, once connected
+	node   string        // the node it runs on, once connected
 	read   chan struct{} // closed when the reader stops (never, until connected)
 	frames chan frame.Msg
 
@@ -89,9 +95,9 @@ func startSrun(args, env []string, secret string) (*slurmStep, error) {
 
 // connected hands the step its authenticated connection and starts
 // reading frames from it.
-func (st *slurmStep) connected(c net.Conn, name string) {
+func (st *slurmStep) connected(c net.Conn, name, node string) {
 	st.mu.Lock()
-	st.conn, st.fc, st.name = c, frame.New(c, c), name
+	st.conn, st.fc, st.name, st.node = c, frame.New(c, coalesced(c)), name, node
 	st.mu.Unlock()
 	go st.readFrames()
 }
@@ -123,8 +129,12 @@ func (st *slurmStep) Send(typ string, id uint64, body any, blobs ...[]byte) erro
 
 func (st *slurmStep) Frames() <-chan frame.Msg { return st.frames }
 
-// Ended reports whether srun ended or the mirror's connection closed.
+// Ended reports whether srun ended, the mirror's connection closed, or
+// the allocation lost a node (Slurm ends it).
 func (st *slurmStep) Ended() bool {
+	if st.alloc.isCondemned() {
+		return true
+	}
 	select {
 	case <-st.exited:
 		return true
@@ -144,6 +154,15 @@ func (st *slurmStep) Close(grace time.Duration) {
 	select {
 	case <-st.done:
 	case <-t.C:
+		select {
+		case <-st.exited:
+		default:
+			st.lost.Store(true)
+			st.mu.Lock()
+			node := st.node
+			st.mu.Unlock()
+			st.alloc.condemn(node)
+		}
 		st.Kill()
 	}
 }
@@ -198,6 +217,11 @@ func (st *slurmStep) State() *os.ProcessState {
 // and step, with srun's own words when it said why.
 func (p *proc) stepDeath(f Failure) Failure {
 	where := fmt.Sprintf("the mirror on node %s (Slurm step %s)", p.node, p.step)
+	if st, ok := p.endpoint.(*slurmStep); ok && st.lost.Load() {
+		f.Kind = KindCrash
+		f.Message = where + " was lost: its connection closed and srun did not end (the node died?); the next call places mirrors in a new allocation without " + p.node
+		return f
+	}
 	out := p.tail.String()
 	reason := ""
 	for _, l := range strings.Split(out, "\n") {

@@ -30,17 +30,21 @@ func ServeWorker(ctx context.Context) error {
 	vm.SetProgramArgs()
 	var in io.ReadCloser
 	var out io.WriteCloser
+	var w io.Writer // out, or what writes to it
 	if os.Getenv(remotePortEnv) != "" {
 		c, err := dialRemoteKernel(ctx)
 		if err != nil {
 			return fmt.Errorf("mirror: %w", err)
 		}
 		in, out = c, c
+		// Small frames go out in one write each (see coalescer).
+		w = coalesced(c)
 	} else {
 		var err error
 		if in, out, err = childproc.Pipes(); err != nil {
 			return fmt.Errorf("mirror: %w", err)
 		}
+		w = out
 	}
 	defer in.Close()
 	defer out.Close()
@@ -50,7 +54,7 @@ func ServeWorker(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("mirror: %w", err)
 	}
-	return serveWorker(ctx, in, out, pipes)
+	return serveWorker(ctx, in, w, pipes)
 }
 
 // worker is the mirror side of the protocol.

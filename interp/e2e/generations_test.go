@@ -156,3 +156,17 @@ func TestGenerationBuildInterrupted(t *testing.T) {
 	expect(t, k, "kept", "5")
 	fails(t, k, "twice(1)", "CompileError")
 }
+
+// TestGenerationNewPackages: importing a module after declarations were
+// compiled moves the session to a new image binary, for which the
+// generation is built again; the compiled code and values carry over.
+func TestGenerationNewPackages(t *testing.T) {
+	k := start(t)
+	ok(t, k, "import \"fmt\"\n\ntype Pt struct{ x, Y int }\n\nfunc (p Pt) String() string { return fmt.Sprint(p.x, \"/\", p.Y) }\n\nfunc mk(x int) Pt { return Pt{x, x + 1} }")
+	ok(t, k, "p := mk(4)")
+	r := ok(t, k, "import \"github.com/google/uuid\"\n\nfunc id() string { return uuid.NewSHA1(uuid.NameSpaceDNS, []byte(p.String())).String() }\nfmt.Println(p, id() != \"\")")
+	if got := stdout(r); got != "4/5 true\n" {
+		t.Errorf("after the import: %q, want %q", got, "4/5 true\n")
+	}
+	expect(t, k, "fmt.Sprintf(\"%T %v\", p, mk(1))", `"main.Pt 1/2"`)
+}

@@ -9,12 +9,15 @@ import (
 	"os"
 	osexec "os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/dmirror/dmirror/interp"
+	"github.com/dmirror/dmirror/interp/native"
 	"github.com/dmirror/dmirror/kernel"
 	"github.com/dmirror/dmirror/kernel/kerneltest"
 )
@@ -50,21 +53,24 @@ type verdict struct {
 // TestPrograms runs every program of testdata/programs as one pasted cell
 // through the real dmirror binary over ZeroMQ, each in its own kernel, and
 // compares the cell's stdout and stderr with the same file built by go
-// build in this run. It fails for programs that do not match and are not
-// listed in KNOWN-FAILURES.txt.
+// build in this run. It runs in the mode of declarations the environment
+// gives (see declMode) and fails for programs that do not match and are
+// not listed in that mode's known failures.
 func TestPrograms(t *testing.T) {
 	t.Logf("dmirror binary: %s", programsBinary(t))
+	mode := declMode(t)
 	progs, err := loadPrograms(programsDir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	known, err := loadKnownFailures(filepath.Join(programsDir, "KNOWN-FAILURES.txt"))
+	knownFile := knownFailuresFile[mode]
+	known, err := loadKnownFailures(filepath.Join(programsDir, knownFile))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for name := range known {
 		if !slices.ContainsFunc(progs, func(p *program) bool { return p.name == name }) {
-			t.Errorf("KNOWN-FAILURES.txt lists %s, which is not a program", name)
+			t.Errorf("%s lists %s, which is not a program", knownFile, name)
 		}
 	}
 	oracle, err := buildPrograms(ctxT(t), t.TempDir(), progs)
@@ -86,7 +92,7 @@ func TestPrograms(t *testing.T) {
 				if want.stdout == "" && want.stderr == "" {
 					t.Fatalf("%s prints nothing under Go: it would match anything that prints nothing", p.name)
 				}
-				got := runCell(t, p)
+				got := runCell(t, p, mode)
 				v := compare(p, want, got)
 				if v.status == "differs" {
 					t.Logf("go run:\n%s\ncell:\n%s", sideBySide(want), sideBySide(got))
@@ -95,17 +101,43 @@ func TestPrograms(t *testing.T) {
 				verdicts = append(verdicts, v)
 				mu.Unlock()
 				if _, ok := known[p.name]; v.status != "match" && !ok && !*unwrapPrograms {
-					t.Errorf("%s: %s: %s (not in KNOWN-FAILURES.txt)", p.name, v.status, v.reason)
+					t.Errorf("%s: %s: %s (not in %s)", p.name, v.status, v.reason, knownFile)
 				}
 			})
 		}
 	})
-	report(t, verdicts, known)
+	report(t, verdicts, known, mode)
+}
+
+// The two modes of declarations: compiled into Go plugins (the default
+// where a C compiler and the go command are there) or interpreted
+// (DMIRROR_NATIVE=0, the fallback). Each has its own known failures.
+const (
+	modeCompiled    = "compiled"
+	modeInterpreted = "interpreted"
+)
+
+var knownFailuresFile = map[string]string{
+	modeCompiled:    "KNOWN-FAILURES.txt",
+	modeInterpreted: "KNOWN-FAILURES-interpreted.txt",
+}
+
+// declMode is the mode the kernels of this test process run declarations
+// in: interpreted with DMIRROR_NATIVE=0, else compiled. Without a C
+// compiler the compiled mode cannot be tested: the test skips, saying so.
+func declMode(t *testing.T) string {
+	if os.Getenv(interp.NativeEnv) == "0" {
+		return modeInterpreted
+	}
+	if why := native.CgoMissing(os.Environ()); why != "" {
+		t.Skipf("compiled declarations cannot be built (%s); %s=0 runs the interpreted mode", why, interp.NativeEnv)
+	}
+	return modeCompiled
 }
 
 // report logs one line per program and the counts, and names the known
 // failures that now match so the list can shrink.
-func report(t *testing.T, vs []verdict, known map[string]string) {
+func report(t *testing.T, vs []verdict, known map[string]string, mode string) {
 	slices.SortFunc(vs, func(a, b verdict) int { return strings.Compare(a.name, b.name) })
 	counts := map[string]int{}
 	var b strings.Builder
@@ -124,11 +156,11 @@ func report(t *testing.T, vs []verdict, known map[string]string) {
 		}
 		fmt.Fprintf(&b, "%-28s %-7s%s %s\n", v.name, v.status, mark, v.reason)
 	}
-	t.Logf("programs (unwrap=%v):\n%s", *unwrapPrograms, b.String())
-	t.Logf("%d programs: %d match, %d differ (%d of them with the cell succeeding), %d error; %d listed as known failures",
-		len(vs), counts["match"], counts["differs"], counts["silent"], counts["error"], len(known))
+	t.Logf("programs (declarations %s, unwrap=%v):\n%s", mode, *unwrapPrograms, b.String())
+	t.Logf("%d programs, declarations %s: %d match, %d differ (%d of them with the cell succeeding), %d error; %d listed as known failures",
+		len(vs), mode, counts["match"], counts["differs"], counts["silent"], counts["error"], len(known))
 	if len(fixed) > 0 {
-		t.Logf("now match, remove from KNOWN-FAILURES.txt: %s", strings.Join(fixed, " "))
+		t.Logf("now match, remove from %s: %s", knownFailuresFile[mode], strings.Join(fixed, " "))
 	}
 }
 
@@ -234,8 +266,9 @@ func runBuilt(t *testing.T, bin string) (outcome, error) {
 	return o, nil
 }
 
-// runCell pastes the program as one cell into a fresh kernel.
-func runCell(t *testing.T, p *program) outcome {
+// runCell pastes the program as one cell into a fresh kernel whose
+// declarations run in mode.
+func runCell(t *testing.T, p *program, mode string) outcome {
 	code := string(p.src)
 	if *unwrapPrograms {
 		code = unwrap(code)
@@ -248,8 +281,15 @@ func runCell(t *testing.T, p *program) outcome {
 		return outcome{failed: true, reason: fmt.Sprintf("no reply within %v: %v", programTimeout, err)}
 	}
 	o := outcome{stdout: r.Stream("stdout"), stderr: r.Stream("stderr")}
+	notice := interpretedNotice.FindString(o.stderr)
+	o.stderr = strings.TrimPrefix(o.stderr, notice)
 	if r.Status() != "ok" {
 		o.failed, o.reason = true, firstLine(errorText(r))
+	}
+	if notice != "" && mode == modeCompiled {
+		// Not the mode under test: the program's verdict would be the
+		// interpreter's.
+		o.failed, o.reason = true, "declarations ran interpreted in the compiled mode: "+strings.TrimSpace(notice)
 	}
 	for _, m := range r.Of("execute_result") {
 		o.reason = "the cell shows a result a program does not: " + firstLine(fmt.Sprint(kerneltest.Fields(m)["data"]))
@@ -295,6 +335,12 @@ func startIPC(ctx context.Context, t *testing.T) *kerneltest.Kernel {
 	})
 	return k
 }
+
+// interpretedNotice is the line with which the kernel says, at the
+// start of the first cell that declares code, that declarations run
+// interpreted and why (DMIRROR_NATIVE=0, no C compiler, a generation that
+// does not build): dmirror's note, not the program's output.
+var interpretedNotice = regexp.MustCompile(`\Anote: declarations run interpreted, not compiled: [^\n]*\n`)
 
 // sideBySide shows an outcome's two streams for a failure log.
 func sideBySide(o outcome) string {

@@ -83,6 +83,8 @@ type compiler struct {
 	// sessInsts are the instantiations of packages' generics with
 	// compiled session types the cell's interpreted code uses.
 	sessInsts map[string]*sessionInstance
+	// genChecked is the check of the generation's declarations.
+	genChecked checkedGeneration
 
 	// remade are the deferred func literals loopDeferLit made into a call
 	// of a literal: the defer statement must evaluate that call where it

@@ -142,6 +142,16 @@ func (c *compiler) recordDeps() {
 			}
 		case *ast.GoStmt:
 			pin(d, "its go statements must be attributed to cells and their panics recovered")
+		case *ast.CallExpr:
+			// A panic of interpreted code (a func value it was given)
+			// reaches a compiled recover as yaegi raised it: reflect's
+			// text for a runtime error, a reflect.Value for panic(v).
+			// Interpreted, recover gives Go's value or refuses (vm.Recovered).
+			if id, ok := ast.Unparen(n.Fun).(*ast.Ident); ok {
+				if _, ok := c.chk.info.Uses[id].(*types.Builtin); ok && id.Name == "recover" {
+					pin(d, "it calls recover, which must see the interpreter's panics as Go's")
+				}
+			}
 		case *ast.SelectorExpr:
 			sels[n.Sel] = true
 			if id, ok := n.X.(*ast.Ident); ok {

@@ -96,6 +96,20 @@ func (c *compiler) sessionTypeNames(t types.Type) (names []string, ok bool) {
 	return names, ok
 }
 
+// sessionArgs reports whether one of args names compiled session types
+// (and nothing compiled code cannot name): the generation instantiates the
+// generic then, also one the interpreter has the source of, which yaegi
+// fails to instantiate with a compiled type (slices.IndexFunc(users, f):
+// "invalid type in assignment").
+func (c *compiler) sessionArgs(args *types.TypeList) bool {
+	for i := 0; i < args.Len(); i++ {
+		if c.sessionNameable(args.At(i)) {
+			return true
+		}
+	}
+	return false
+}
+
 // sessionInstanceOf returns the session instantiation of obj with args.
 func (c *compiler) sessionInstanceOf(obj types.Object, args *types.TypeList, isType bool) Instance {
 	texts := make([]string, args.Len())

@@ -57,8 +57,9 @@ func (c *compiler) generation() {
 			c.comp = c.base.compiled
 			return
 		}
-		_, err := c.im.checkGeneration(src)
+		pkg, err := c.im.checkGeneration(src)
 		if err == nil {
+			c.genChecked = checkedGeneration{src, pkg} // for finishGeneration
 			c.comp = &compiledSet{names: names}
 			if len(names) == 0 && c.base.compiled == nil {
 				c.comp = nil
@@ -76,6 +77,12 @@ func (c *compiler) generation() {
 		pins[d] = err.Error()
 	}
 	c.errAt(0, "compiled declarations: more than %d declarations Go rejects", maxPins)
+}
+
+// checkedGeneration is session.go and its type check.
+type checkedGeneration struct {
+	src string
+	pkg *types.Package
 }
 
 // nextItems is the image's declarations after the cell, for the
@@ -107,7 +114,7 @@ func (c *compiler) finishGeneration() {
 		c.comp = base
 		return
 	}
-	files, err := c.im.generationFiles(next, names, insts)
+	files, err := c.im.generationFiles(next, names, insts, c.genChecked)
 	if err != nil {
 		c.errAt(0, "compiled declarations: %v", err)
 		return

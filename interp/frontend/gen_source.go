@@ -136,11 +136,14 @@ func (g *symbolsGen) entry(key, value string) {
 
 // generationFiles returns the generation's files for the compiled
 // declarations of s, or an error when Go would not compile them.
-func (im *Image) generationFiles(s *state, compiled map[string]bool, insts map[string]*sessionInstance) (map[string]string, error) {
+func (im *Image) generationFiles(s *state, compiled map[string]bool, insts map[string]*sessionInstance, checked checkedGeneration) (map[string]string, error) {
 	src := generationSource(s, compiled)
-	pkg, err := im.checkGeneration(src)
-	if err != nil {
-		return nil, err
+	pkg := checked.pkg
+	if checked.src != src || pkg == nil {
+		var err error
+		if pkg, err = im.checkGeneration(src); err != nil {
+			return nil, err
+		}
 	}
 	g := &symbolsGen{pkg: pkg,
 		aliases: map[string]string{"reflect": "reflect", "go/constant": "constant", "go/token": "token"},

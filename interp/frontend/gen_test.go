@@ -379,3 +379,73 @@ func TestGenerationsOff(t *testing.T) {
 		im.Close()
 	}
 }
+
+// FuzzCompileGenerations feeds arbitrary cells to Compile with compiled
+// declarations, after a cell that declares compiled types with unexported
+// members and a compiled variable: Compile must answer, never fail inside,
+// and what it emits (interpreted sources and the generation) must parse.
+func FuzzCompileGenerations(f *testing.F) {
+	for _, seed := range []string{
+		"c := counter{name: \"a\"}\nc.inc(2)\nc.hits++\nc",
+		"p := &item{base{1}, \"x\"}\np.id = 3\nget := p.bump\nget()",
+		"xs := byArea{rect{1, 2}}\nsort.Sort(xs)\nslices.SortFunc(people, func(a, b person) int { return a.age - b.age })",
+		"func g() int { return scale * limit }\nscale = g()",
+		"type T struct{ x int }\nfunc (t T) X() int { return t.x }\nfunc mk() T { return T{1} }\nmk().x",
+		"defer counter{}.label()\ngo newCounter(\"a\").inc(1)",
+		"var scale int\nscale++",
+	} {
+		f.Add(seed)
+	}
+	im := NewImage(Options{Compiled: true, CompiledDecls: true})
+	defer im.Close()
+	base := `import ("sort"; "slices")
+type counter struct{ name string; hits int }
+func (c *counter) inc(by int) { c.hits += by }
+func (c counter) label() string { return c.name }
+func newCounter(n string) *counter { return &counter{name: n} }
+type base struct{ id int }
+func (b *base) bump() int { b.id++; return b.id }
+type item struct{ base; Name string }
+type Shape interface{ Area() float64 }
+type rect struct{ w, h float64 }
+func (r rect) Area() float64 { return r.w * r.h }
+type byArea []Shape
+func (b byArea) Len() int { return len(b) }
+func (b byArea) Less(i, j int) bool { return b[i].Area() < b[j].Area() }
+func (b byArea) Swap(i, j int) { b[i], b[j] = b[j], b[i] }
+type person struct{ name string; age int }
+people := []person{{"a", 1}}
+const limit = 3
+scale := 2
+func scaled() int { return scale * limit }
+_ = sort.Ints
+_ = slices.Max[[]int]`
+	p, err := im.Compile(base, 1)
+	if err != nil {
+		f.Fatal(err)
+	}
+	im.Commit(p)
+	f.Fuzz(func(t *testing.T, code string) {
+		p, err := im.Compile(code, 2)
+		if err != nil && strings.Contains(err.Error(), "internal error") {
+			t.Fatalf("Compile(%q): %v", code, err)
+		}
+		if err != nil {
+			return
+		}
+		srcs := []string{p.Decls, p.Body, p.ImageDecls}
+		if p.Generation != nil {
+			for _, s := range p.Generation.Files {
+				srcs = append(srcs, s)
+			}
+		}
+		for _, src := range srcs {
+			if src == "" {
+				continue
+			}
+			if _, err := parser.ParseFile(token.NewFileSet(), "", src, parser.SkipObjectResolution); err != nil {
+				t.Fatalf("Compile(%q) emitted code that does not parse: %v\n%s", code, err, src)
+			}
+		}
+	})
+}

@@ -131,6 +131,7 @@ func (c *compiler) visit(n ast.Node) bool {
 		c.methodExpr(n)
 		c.compiledVarAssign(n)
 		c.compiledMember(n)
+		c.reflectPkgPath(n)
 	case *ast.FuncType:
 		c.bareConstraints(n.TypeParams)
 		c.pointerConstraints(n.TypeParams)
@@ -191,6 +192,7 @@ func (c *compiler) visit(n ast.Node) bool {
 	case *ast.ValueSpec:
 		c.assignErrors(n)
 		c.commaOk(len(n.Names), n.Values)
+		c.multiIfaceSpec(n)
 	}
 	c.yaegiWorkarounds(n) // last: its edits go inside those above
 	return true
@@ -314,6 +316,13 @@ func (c *compiler) checkMember(sel *ast.SelectorExpr) {
 	}
 	path := pn.Imported().Path()
 	if c.instanced[sel.Sel] {
+		return
+	}
+	if brokenGeneric[path+"."+sel.Sel.Name] {
+		// Not compiled (compiled packages off, or a type argument
+		// declared in the session): the interpreter's generic source
+		// would run, and it fails.
+		c.errAt(c.coff(sel.Pos()), "%s.%s is not supported by the interpreter: its generic source in the interpreter fails; it runs compiled only, with compiled packages on (not DMIRROR_NATIVE=0) and type arguments compiled code can name", id.Name, sel.Sel.Name)
 		return
 	}
 	if !interpreterHas(path, sel.Sel.Name) && path == "unsafe" {

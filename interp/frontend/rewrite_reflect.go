@@ -2,7 +2,9 @@ package frontend
 
 import (
 	"go/ast"
+	"go/token"
 	"go/types"
+	"slices"
 )
 
 // reflectArgs refuses package reflect on values and types of session
@@ -88,4 +90,53 @@ func (c *compiler) sessionTypeIn(t types.Type, seen map[types.Type]bool) types.T
 		}
 	}
 	return nil
+}
+
+// reflectPkgPath wraps a read of reflect's PkgPath (the method of
+// reflect.Type, the field of reflect.StructField and reflect.Method) in
+// the prelude's __dmMainPath: compiled session types live in a generated
+// package (dmirror.session/build-…/dmsgenN), which is main in a Go program
+// (reflect.TypeOf(p).PkgPath() printed the generated path).
+func (c *compiler) reflectPkgPath(sel *ast.SelectorExpr) {
+	if sel.Sel.Name != "PkgPath" || !c.im.opts.CompiledDecls {
+		return
+	}
+	s := c.chk.info.Selections[sel]
+	if s == nil || !isReflectType(s.Recv()) {
+		return
+	}
+	end := sel.End()
+	switch s.Kind() {
+	case types.MethodVal:
+		call, ok := c.parents[sel].(*ast.CallExpr)
+		if !ok || call.Fun != sel {
+			return // a method value
+		}
+		end = call.End()
+	case types.FieldVal:
+		switch p := c.parents[sel].(type) {
+		case *ast.AssignStmt:
+			if slices.Contains(p.Lhs, ast.Expr(sel)) {
+				return
+			}
+		case *ast.UnaryExpr:
+			if p.Op == token.AND {
+				return
+			}
+		}
+	default:
+		return
+	}
+	c.ed.insert(c.coff(sel.Pos()), "__dmMainPath(")
+	c.ed.insert(c.coff(end), ")")
+}
+
+// isReflectType reports whether t, or what it points to, is a named type
+// of package reflect.
+func isReflectType(t types.Type) bool {
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	n, ok := types.Unalias(t).(*types.Named)
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "reflect"
 }

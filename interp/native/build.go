@@ -165,6 +165,7 @@ func (b *Builder) prune() {
 			continue
 		}
 		bins = append(bins, dir{e.Name(), info.ModTime()})
+		pruneBuilds(filepath.Join(b.cache, e.Name())) // generations' (BuildGeneration)
 	}
 	slices.SortFunc(bins, func(x, y dir) int { return y.used.Compare(x.used) })
 	for _, d := range bins[min(len(bins), keepBinaries):] {
@@ -172,6 +173,23 @@ func (b *Builder) prune() {
 		// its image process restarts on it after a crash.
 		if time.Since(d.used) > unusedFor {
 			os.RemoveAll(filepath.Join(b.cache, d.name))
+		}
+	}
+}
+
+// pruneBuilds removes the generation build directories in a plugin host's
+// directory that a kernel killed while building left behind.
+func pruneBuilds(host string) {
+	ents, err := os.ReadDir(host)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), "build-") {
+			continue
+		}
+		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > staleBuild {
+			os.RemoveAll(filepath.Join(host, e.Name()))
 		}
 	}
 }

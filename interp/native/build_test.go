@@ -28,6 +28,9 @@ func TestPrune(t *testing.T) {
 		mk(fmt.Sprintf("old%02d", i), old.Add(time.Duration(i)*time.Minute))
 	}
 	mk("young", time.Now().Add(-time.Hour))
+	mk("young/build-dead", time.Now().Add(-2*staleBuild))
+	mk("young/build-running", time.Now())
+	mk("young/gen-kept", time.Now().Add(-2*staleBuild))
 	mk("build-dead", time.Now().Add(-2*staleBuild))
 	mk("build-running", time.Now())
 	b.prune()
@@ -48,5 +51,17 @@ func TestPrune(t *testing.T) {
 	slices.Sort(want)
 	if !slices.Equal(left, want) {
 		t.Errorf("left %v, want %v", left, want)
+	}
+	// In a plugin host's directory: generations stay, a dead build goes.
+	var inHost []string
+	ents, err = os.ReadDir(filepath.Join(cache, "young"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		inHost = append(inHost, e.Name())
+	}
+	if want := []string{"build-running", "gen-kept"}; !slices.Equal(inHost, want) {
+		t.Errorf("left in the host %v, want %v", inHost, want)
 	}
 }

@@ -25,15 +25,20 @@ type Pipe struct {
 	buf []byte
 }
 
-// keep holds the *os.File values of fd 1 and 2 once os.Stdout and
-// os.Stderr point elsewhere: the finalizer of an unreachable one would
-// close its descriptor, and the Go runtime writes crash reports to fd 2.
-var keep []*os.File
+// fd1 and fd2 are the *os.File values of fd 1 and 2 once os.Stdout and
+// os.Stderr point elsewhere, kept reachable: the finalizer of an
+// unreachable one would close its descriptor, and the Go runtime writes
+// crash reports to fd 2.
+var fd1, fd2 *os.File
+
+// Originals returns the process's fd 1 and 2, to which the builtin println
+// and the runtime write directly; nil before Redirect.
+func Originals() (stdout, stderr *os.File) { return fd1, fd2 }
 
 // Redirect points os.Stdout and os.Stderr at pipes and returns them.
 // Call it once, before any code prints through them.
 func Redirect() ([]*Pipe, error) {
-	keep = append(keep, os.Stdout, os.Stderr)
+	fd1, fd2 = os.Stdout, os.Stderr
 	var pipes []*Pipe
 	for _, target := range []struct {
 		name string

@@ -9,6 +9,8 @@ import (
 	"reflect"
 
 	"github.com/traefik/yaegi/interp"
+
+	"github.com/dmirror/dmirror/interp/values"
 )
 
 // CorePath is the import path of the binary package behind the prelude's
@@ -87,6 +89,15 @@ func coreExports(h Hooks, stderr io.Writer, logOutput func(int, string) error) i
 			"Println": reflect.ValueOf(func(args ...any) { io.WriteString(stderr, formatPrint(true, args)) }),
 			"Iface":   reflect.ValueOf(func(v any) any { return ifaceArg{v} }),
 			"Recover": reflect.ValueOf(Recovered),
+			// Compiled session types live in a generated package
+			// (dmirror.session/build-…/dmsgenN): reflect's PkgPath of
+			// them is a Go program's "main".
+			"MainPath": reflect.ValueOf(func(p string) string {
+				if values.IsGenerationPath(p) {
+					return "main"
+				}
+				return p
+			}),
 		},
 		"os/os": {
 			"Exit": reflect.ValueOf(exit),

@@ -67,6 +67,21 @@ func TestSlurmNoAllocation(t *testing.T) {
 			t.Errorf("the next cell printed %q", got)
 		}
 	})
+	t.Run("more mirrors than the allocation", func(t *testing.T) {
+		// The allocation holds the first call's 2 tasks; a call that wants
+		// 3 fails at once rather than wait for CPUs its own mirrors hold.
+		k := startKernel(t, c)
+		k.run(t, call)
+		t0 := time.Now()
+		_, value := k.errorOf(t, "ParallelCollect([]int{1, 2, 3}, func(x int) int { return x }, WithMirrors(3))")
+		t.Logf("after %v: %s", time.Since(t0), value)
+		if !strings.Contains(value, "holds 2 tasks and runs 2 mirrors") || !strings.Contains(value, "--ntasks=N") {
+			t.Errorf("error %q, want the allocation's size and the remedy", value)
+		}
+		if got := k.run(t, "fmt.Println(ParallelCollect([]int{1, 2, 3}, func(x int) int { return -x }, WithMirrors(2)))"); got != "[-1 -2 -3]\n" {
+			t.Errorf("the next call printed %q", got)
+		}
+	})
 	t.Run("no cluster", func(t *testing.T) {
 		// salloc retries reading a missing configuration for a minute:
 		// the timeout ends the wait.

@@ -27,7 +27,8 @@ func TestSlurmMirrors(t *testing.T) {
 			t.Run("progress names nodes", func(t *testing.T) { testProgress(t, startKernel(t, c, env), topo.nodes) })
 			t.Run("interrupt", func(t *testing.T) { testInterrupt(t, startKernel(t, c, env)) })
 			t.Run("cancelled step", func(t *testing.T) { testCancelledStep(t, startKernel(t, c, env)) })
-			t.Run("shutdown", func(t *testing.T) { testShutdown(t, startKernel(t, c, env)) })
+			t.Run("shutdown", func(t *testing.T) { testShutdown(t, startKernel(t, c, env), false) })
+			t.Run("restart", func(t *testing.T) { testShutdown(t, startKernel(t, c, env), true) })
 			t.Run("kill -9", func(t *testing.T) { testKilled(t, startKernel(t, c, env)) })
 		})
 	}
@@ -188,13 +189,14 @@ func testCancelledStep(t *testing.T, k *kern) {
 	}
 }
 
-// testShutdown: shutdown_request releases the allocation: squeue is
-// empty within seconds.
-func testShutdown(t *testing.T, k *kern) {
+// testShutdown: shutdown_request, for good or to restart (the front end
+// then starts a new kernel), releases the allocation: squeue is empty
+// within seconds.
+func testShutdown(t *testing.T, k *kern, restart bool) {
 	k.run(t, "_ = ParallelCollect([]int{1, 2}, func(x int) int { return x }, WithMirrors(2))")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if _, err := k.Shutdown(ctx, kerneltest.Control, false); err != nil {
+	if _, err := k.Shutdown(ctx, kerneltest.Control, restart); err != nil {
 		t.Fatal(err)
 	}
 	if err := k.Wait(ctx); err != nil {

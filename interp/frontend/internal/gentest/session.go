@@ -13,6 +13,9 @@ var scale int
 //line cell[1]/_.go:51:1
 var events []string
 
+//line cell[1]/_.go:71:5
+var fav Shape
+
 //line cell[1]/_.go:8:1
 type person struct {
 	name string
@@ -91,7 +94,15 @@ type item struct {
 	Name string
 }
 
-//line cell[1]/_.go:71:1
+//line cell[1]/_.go:73:1
+func favArea() float64 {
+	if fav == nil {
+		return -1
+	}
+	return fav.Area()
+}
+
+//line cell[1]/_.go:80:1
 func totalArea(shapes []Shape) float64 {
 	s := 0.0
 	for _, x := range shapes {

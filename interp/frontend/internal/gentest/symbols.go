@@ -16,6 +16,7 @@ var Symbols = map[string]map[string]reflect.Value{
 	"dmirror/session/session": {
 		"P_scale":                         reflect.ValueOf(&scale),
 		"P_events":                        reflect.ValueOf(&events),
+		"P_fav":                           reflect.ValueOf(&fav),
 		"T_person":                        reflect.ValueOf((*person)(nil)),
 		"FP6_person_name":                 reflect.ValueOf(__dmFP6_person_name),
 		"FG6_person_name":                 reflect.ValueOf(__dmFG6_person_name),
@@ -49,6 +50,7 @@ var Symbols = map[string]map[string]reflect.Value{
 		"T_item":                          reflect.ValueOf((*item)(nil)),
 		"FP4_item_base":                   reflect.ValueOf(__dmFP4_item_base),
 		"FG4_item_base":                   reflect.ValueOf(__dmFG4_item_base),
+		"F_favArea":                       reflect.ValueOf(favArea),
 		"F_totalArea":                     reflect.ValueOf(totalArea),
 		"I_BinarySearchFunc_9a7fbe418a8b": reflect.ValueOf(p3.BinarySearchFunc[[]person, person, int]),
 		"I_SortFunc_c1130e28af97":         reflect.ValueOf(p3.SortFunc[[]person, person]),
