@@ -108,6 +108,14 @@ func testInterrupt(t *testing.T, k *kern) {
 		t.Errorf("steps %v after the interrupt, want the warm %v", now, warm)
 	}
 
+	// Known flaky on two nodes (about 1 run in 3 on the loaded 2-core VM,
+	// also before the coalescer and the merge of main): the call after
+	// this one sometimes gets no result from one of its mirrors. Traces
+	// of the mirrors showed the first use of syscall.Kill moving the pool
+	// to fresh mirrors (the warm ones got EOF, no "ended" warning: SetExe
+	// to an image binary?), and one of the two stopped mirrors logging
+	// its chunk done (so it was resumed, SIGCONT from the step's cancel?)
+	// and being reused by the next call while it no longer answers.
 	took := interrupt(t, k, "ParallelCollect([]int{1, 2}, func(x int) int { fmt.Println(\"stopping\"); syscall.Kill(syscall.Getpid(), syscall.SIGSTOP); return x })", "stopping")
 	gone := waitStepsGone(t, k.c, warm, 5*time.Second)
 	t.Logf("the stopped mirrors' steps left the queue %v after the interrupt", took+gone)
