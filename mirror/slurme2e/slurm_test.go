@@ -96,7 +96,11 @@ func testProgress(t *testing.T, k *kern, nodes []string) {
 // not answer at all (stopped) is cancelled: its step leaves the queue
 // within seconds, and the next call places a new one.
 func testInterrupt(t *testing.T, k *kern) {
-	k.run(t, "import (\n\t\"fmt\"\n\t\"syscall\"\n\t\"time\"\n)\nSetDefaultCores(2)\n_ = ParallelCollect([]int{1, 2}, func(x int) int { return x })")
+	// syscall.Kill and SIGSTOP are compiled for the session (the
+	// interpreter lacks them): the setup uses them, so that the image
+	// binary is built and the pool moved to it before the warm steps are
+	// recorded, not by the cell that stops its mirrors.
+	k.run(t, "import (\n\t\"fmt\"\n\t\"syscall\"\n\t\"time\"\n)\nSetDefaultCores(2)\n_, _ = syscall.Kill, syscall.SIGSTOP\n_ = ParallelCollect([]int{1, 2}, func(x int) int { return x })")
 	// The calls run on the warm mirrors (Mirrors() cannot run while a
 	// cell does: cells run one at a time).
 	warm := stepsOf(k.mirrors(t))
