@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/dmirror/dmirror/interp/native"
 )
 
 // TestAnyResults: a cell's result of static type any shows a value of a
@@ -25,6 +27,11 @@ func TestAnyResults(t *testing.T) {
 	ok(t, k, decls)
 	for i, b := range blocks {
 		got := result(ok(t, k, b.cell))
+		if !interpretedMode() && native.CgoMissing(os.Environ()) == "" {
+			// Compiled session types have their methods: no note,
+			// what go run prints.
+			b.note = ""
+		}
 		switch {
 		case b.note != "" && !strings.Contains(got, b.note):
 			t.Errorf("cell\n%s\nshows %q, want a note %q", b.cell, got, b.note)
