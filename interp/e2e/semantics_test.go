@@ -25,10 +25,9 @@ const semanticsDir = "testdata/semantics"
 //	              is what the cells together must print
 //	-- stdout --  what the cells together must print, where there is no
 //	              Go equivalent
-//	-- interpreted --  (empty) the cells run with declarations interpreted
-//	              (DMIRROR_NATIVE=0) in both modes of the tests: the file
-//	              checks the interpreter's refusals, which compiled
-//	              declarations do not need
+//	-- env --     NAME=VALUE lines for the kernel, e.g. DMIRROR_NATIVE=0
+//	              for a file about the interpreted fallback (with compiled
+//	              declarations, the session's own code is Go's)
 //
 // Without a go section, a file whose only cell starts with "package main"
 // is its own oracle.
@@ -37,9 +36,7 @@ type semFile struct {
 	cells  []semCell
 	goProg string
 	stdout *string
-	// interpreted: the kernel runs with DMIRROR_NATIVE=0 whatever the
-	// test process's mode.
-	interpreted bool
+	env    []string
 }
 
 type semCell struct {
@@ -74,10 +71,10 @@ func parseSemFile(name string, data []byte) (*semFile, error) {
 			}
 		case "go":
 			f.goProg = text
+		case "env":
+			f.env = strings.Fields(text)
 		case "stdout":
 			f.stdout = &text
-		case "interpreted":
-			f.interpreted = true
 		default:
 			return fmt.Errorf("%s: unknown section %q", name, section)
 		}
@@ -144,11 +141,7 @@ func runSemFile(t *testing.T, f *semFile) {
 		s := goStdout(t, f.goProg)
 		want = &s
 	}
-	var env []string
-	if f.interpreted {
-		env = append(env, "DMIRROR_NATIVE=0")
-	}
-	k := start(t, env...)
+	k := start(t, f.env...)
 	var got strings.Builder
 	for i, c := range f.cells {
 		r := exec(t, k, c.code)

@@ -1,7 +1,7 @@
 // Cell results of static type any (README Limits, issue 9): each block of
 // main is a cell whose last line, fmt.Println(X), becomes the result X;
 // the result's text/plain must be the line Go prints, or, for a block
-// whose first line is a "// note: TEXT" comment, contain TEXT. The
+// whose first line is a "// note: TEXT" comment, that line or TEXT. The
 // declarations before main are the first cell.
 package main
 
