@@ -176,9 +176,22 @@ func main() {
 	ok(t, k, "import \"iter\"\nfunc upTo(n int) iter.Seq[int] {\n\treturn func(yield func(int) bool) {\n\t\tfor i := 0; i < n && yield(i); i++ {\n\t\t}\n\t}\n}")
 	expect(t, k, "var got []int\nupTo(3)(func(i int) bool { got = append(got, i); return true })\ngot", "[0 1 2]")
 	fails(t, k, "var bad lo.Tuple2[int, int]", "CompileError")
-	r := fails(t, k, "type point struct{ X int }\nlo.Map([]point{{1}}, func(p point, _ int) int { return p.X })", "CompileError")
-	if e := errorText(r); !strings.Contains(e, "point is declared in the session") {
-		t.Errorf("error %q does not name the session type", e)
+	// A type declared in the session as a type argument of a compiled
+	// generic: with compiled declarations it is a compiled type and the
+	// cell gives Go's result; interpreted, the generic cannot be
+	// instantiated with it and the cell is refused, naming the type.
+	const sessionArg = "type point struct{ X int }\nfmt.Println(lo.Map([]point{{1}, {2}}, func(p point, _ int) int { return p.X * 10 }))"
+	if declMode(t) == modeInterpreted {
+		r := fails(t, k, sessionArg, "CompileError")
+		if e := errorText(r); !strings.Contains(e, "point is declared in the session") {
+			t.Errorf("error %q does not name the session type", e)
+		}
+		return
+	}
+	want = goStdout(t, "package main\n\nimport (\n\t\"fmt\"\n\n\t\"github.com/samber/lo\"\n)\n\n"+
+		strings.Replace(sessionArg, "\n", "\n\nfunc main() {\n", 1)+"\n}\n", "github.com/samber/lo v1.53.0")
+	if got := stdout(ok(t, k, sessionArg)); got != want {
+		t.Errorf("session type argument: cell printed %q, want (go run) %q", got, want)
 	}
 }
 
