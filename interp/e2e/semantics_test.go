@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -25,20 +26,30 @@ const semanticsDir = "testdata/semantics"
 //	              is what the cells together must print
 //	-- stdout --  what the cells together must print, where there is no
 //	              Go equivalent
+//	-- error when interpreted --
+//	              as error, with declarations interpreted (DMIRROR_NATIVE=0);
+//	              compiled, the cell must succeed (compiled declarations
+//	              make the refusal unnecessary)
+//	-- go when compiled --
+//	              the Go program whose stdout the cells must print with
+//	              compiled declarations, instead of the go section (the
+//	              cells refused interpreted print in it)
 //
 // Without a go section, a file whose only cell starts with "package main"
 // is its own oracle.
 type semFile struct {
-	name   string
-	cells  []semCell
-	goProg string
-	stdout *string
+	name       string
+	cells      []semCell
+	goProg     string
+	goCompiled string
+	stdout     *string
 }
 
 type semCell struct {
-	code   string
-	result *string
-	errs   []string
+	code       string
+	result     *string
+	errs       []string
+	interpErrs []string
 }
 
 // parseSemFile parses the txtar format above (the comment before the first
@@ -54,19 +65,24 @@ func parseSemFile(name string, data []byte) (*semFile, error) {
 		case "":
 		case "cell":
 			f.cells = append(f.cells, semCell{code: text})
-		case "result", "error":
+		case "result", "error", "error when interpreted":
 			if len(f.cells) == 0 {
 				return fmt.Errorf("%s: %s section before any cell", name, section)
 			}
 			c := &f.cells[len(f.cells)-1]
-			if section == "result" {
+			switch section {
+			case "result":
 				s := strings.TrimSuffix(text, "\n")
 				c.result = &s
-			} else {
+			case "error":
 				c.errs = strings.Split(strings.TrimSpace(text), "\n")
+			default:
+				c.interpErrs = strings.Split(strings.TrimSpace(text), "\n")
 			}
 		case "go":
 			f.goProg = text
+		case "go when compiled":
+			f.goCompiled = text
 		case "stdout":
 			f.stdout = &text
 		default:
@@ -130,14 +146,22 @@ func semFiles(t *testing.T, dir string) []*semFile {
 }
 
 func runSemFile(t *testing.T, f *semFile) {
+	interpreted := declMode(t) == modeInterpreted
 	want := f.stdout
-	if f.goProg != "" {
-		s := goStdout(t, f.goProg)
+	goProg := f.goProg
+	if f.goCompiled != "" && !interpreted {
+		goProg = f.goCompiled
+	}
+	if goProg != "" {
+		s := goStdout(t, goProg)
 		want = &s
 	}
 	k := start(t)
 	var got strings.Builder
 	for i, c := range f.cells {
+		if interpreted {
+			c.errs = slices.Concat(c.errs, c.interpErrs)
+		}
 		r := exec(t, k, c.code)
 		got.WriteString(r.Stream("stdout"))
 		switch {
