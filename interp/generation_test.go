@@ -305,8 +305,10 @@ func TestGenerationFallback(t *testing.T) {
 		{"native off", NativeEnv + "=0", NativeEnv + "=0"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			env := append(os.Environ(), "DMIRROR_CACHE="+t.TempDir(), tc.env)
-			s, f := session(t, cells, tc.env)
+			// NativeEnv=1 first: the test process may run with
+			// DMIRROR_NATIVE=0, which would be the reason named instead.
+			env := append(os.Environ(), "DMIRROR_CACHE="+t.TempDir(), NativeEnv+"=1", tc.env)
+			s, f := session(t, cells, NativeEnv+"=1", tc.env)
 			if compiled, withMods, _ := newCompiledPackages(env); withMods != nil {
 				mods := modules.NewCells(modules.Options{Env: env, HasStd: modules.StdFromSymbols(stdlib.Symbols), Compiled: compiled})
 				t.Cleanup(func() { mods.Close() })

@@ -18,6 +18,18 @@ import (
 // for the marks (awaitRaw) before it finishes the cell, so that what the
 // cell wrote there is the cell's output, not the next cell's or lost.
 
+// print is the builtin print and println of interpreted code: it writes to
+// the process's fd 2, where compiled code's println writes, so that the
+// two keep their order (the kernel forwards fd 2 to the running cell).
+// Without fd 2 (in process tests) it is the cell's stderr.
+func (s *imageServer) print(text string) {
+	if _, errf := stdpipe.Originals(); errf != nil {
+		errf.WriteString(text)
+		return
+	}
+	s.out.write(s.cells.caller(), "stderr", []byte(text))
+}
+
 // rawMarkStart and rawMarkEnd delimit a mark: "\x1edms:<id>\x1e".
 var (
 	rawMarkStart = []byte("\x1edms:")

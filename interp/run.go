@@ -30,7 +30,7 @@ func (s *imageServer) newVM(gen *vm.Generation) (*yaegi.Interpreter, error) {
 		Stdin:  s.stdin,
 		Stdout: stdout,
 		Stderr: stderr,
-		Hooks:  vm.Hooks{GoStart: s.goStart, GoEnd: s.goEnd, At: s.mark, GoCell: s.goCell, Exit: s.exit},
+		Hooks:  vm.Hooks{GoStart: s.goStart, GoEnd: s.goEnd, At: s.mark, GoCell: s.goCell, Exit: s.exit, Print: s.print},
 		Exports: []yaegi.Exports{
 			{"os/os": {
 				"Stdout": reflect.ValueOf(&osOut).Elem(),

@@ -97,7 +97,7 @@ func startSrun(args, env []string, secret string) (*slurmStep, error) {
 // reading frames from it.
 func (st *slurmStep) connected(c net.Conn, name, node string) {
 	st.mu.Lock()
-	st.conn, st.fc, st.name, st.node = c, frame.New(c, coalesced(c)), name, node
+	st.conn, st.fc, st.name, st.node = c, frame.New(c, c), name, node
 	st.mu.Unlock()
 	go st.readFrames()
 }

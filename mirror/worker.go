@@ -30,21 +30,17 @@ func ServeWorker(ctx context.Context) error {
 	vm.SetProgramArgs()
 	var in io.ReadCloser
 	var out io.WriteCloser
-	var w io.Writer // out, or what writes to it
 	if os.Getenv(remotePortEnv) != "" {
 		c, err := dialRemoteKernel(ctx)
 		if err != nil {
 			return fmt.Errorf("mirror: %w", err)
 		}
 		in, out = c, c
-		// Small frames go out in one write each (see coalescer).
-		w = coalesced(c)
 	} else {
 		var err error
 		if in, out, err = childproc.Pipes(); err != nil {
 			return fmt.Errorf("mirror: %w", err)
 		}
-		w = out
 	}
 	defer in.Close()
 	defer out.Close()
@@ -54,7 +50,7 @@ func ServeWorker(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("mirror: %w", err)
 	}
-	return serveWorker(ctx, in, w, pipes)
+	return serveWorker(ctx, in, out, pipes)
 }
 
 // worker is the mirror side of the protocol.

@@ -103,6 +103,7 @@ func asCell(program string) string {
 // results (methods, package var init, JSON), the binary is cached, and a
 // second kernel with the same imports starts without building.
 func TestCompiledPackages(t *testing.T) {
+	needsCompiled(t)
 	cache := t.TempDir()
 	want := goStdout(t, uuidProgram, "github.com/google/uuid v1.6.0")
 	cell := asCell(uuidProgram)
@@ -142,6 +143,7 @@ func TestCompiledPackages(t *testing.T) {
 // TestCompiledGenerics: generic funcs of a compiled package are called
 // without type arguments, in cells and in funcs declared in cells.
 func TestCompiledGenerics(t *testing.T) {
+	needsCompiled(t)
 	const program = `package main
 
 import (
@@ -198,6 +200,7 @@ func main() {
 // TestCompiledBuildInterrupted: interrupting a cell while its packages
 // compile ends it at once, leaves no partial build, and keeps the session.
 func TestCompiledBuildInterrupted(t *testing.T) {
+	needsCompiled(t)
 	cache := t.TempDir()
 	// -a makes the go command rebuild every package, so the build runs
 	// for minutes, whatever the machine and the Go build cache: it is
@@ -241,6 +244,7 @@ humanize.Comma(1000)`))
 // TestCompiledBuildError: a package that does not compile fails the cell
 // with its name and the compiler's errors; the session goes on.
 func TestCompiledBuildError(t *testing.T) {
+	needsCompiled(t)
 	proxy := t.TempDir()
 	writeModule(t, proxy, "example.com/broken", "v1.0.0", map[string]string{
 		"go.mod": "module example.com/broken\n\ngo 1.21\n",
@@ -261,6 +265,7 @@ func TestCompiledBuildError(t *testing.T) {
 // TestCompiledVersionPin: `%go get module@version` picks the version the
 // compiled code is built from, and a change of version rebuilds.
 func TestCompiledVersionPin(t *testing.T) {
+	needsCompiled(t)
 	k := start(t)
 	version := `import "runtime/debug"
 func modVersion(path string) string {
@@ -326,6 +331,7 @@ func writeModule(t *testing.T, proxy, path, version string, files map[string]str
 // process on a new binary; values of compiled packages' types, unexported
 // state included, are restored in it.
 func TestCompiledValuesSurviveNewBinary(t *testing.T) {
+	needsCompiled(t)
 	k := start(t)
 	ok(t, k, "import \"gonum.org/v1/gonum/mat\"\na := mat.NewDense(2, 2, []float64{1, 2, 3, 4})\nvar held any = mat.NewVecDense(2, []float64{5, 6})")
 	r := ok(t, k, "import \"github.com/dustin/go-humanize\"\nhumanize.Comma(12345)")

@@ -19,6 +19,7 @@ const generationsDir = "testdata/generations"
 // written by statements and read by compiled funcs, output order, mirrors
 // on a new generation.
 func TestGenerations(t *testing.T) {
+	needsCompiled(t)
 	kerneltest.SharedBinary(t)
 	for _, f := range semFiles(t, generationsDir) {
 		t.Run(strings.TrimSuffix(f.name, ".txtar"), func(t *testing.T) { runSemFile(t, f) })
@@ -83,6 +84,7 @@ func TestGenerationKillers(t *testing.T) {
 // TestGenerationPostMortem: an element failing in compiled code shows the
 // compiled frame with its cell line, marked as having no locals.
 func TestGenerationPostMortem(t *testing.T) {
+	needsCompiled(t)
 	k := start(t)
 	ok(t, k, "func pick(xs []int, i int) int {\n\treturn xs[i]\n}")
 	r := fails(t, k, "xs := []int{1, 2}\nParallelCollect([]int{0, 1, 5}, func(i int) int { return pick(xs, i) })", "MirrorError")
@@ -103,7 +105,10 @@ func TestGenerationFallback(t *testing.T) {
 		{"DMIRROR_NATIVE=0", "DMIRROR_NATIVE=0"},
 	} {
 		t.Run(tc.env, func(t *testing.T) {
-			k := start(t, tc.env)
+			// DMIRROR_NATIVE=1 first: the test process may run with
+			// DMIRROR_NATIVE=0 (the interpreted mode), which would be the
+			// reason named instead of the missing C compiler.
+			k := start(t, "DMIRROR_NATIVE=1", tc.env)
 			r := ok(t, k, "import \"fmt\"\n\nfunc twice(x int) int { return 2 * x }")
 			notice := stderrText(r)
 			if strings.Count(notice, "\n") != 1 || !strings.Contains(notice, "declarations run interpreted") || !strings.Contains(notice, tc.why) {
@@ -120,6 +125,7 @@ func TestGenerationFallback(t *testing.T) {
 // TestGenerationBuildInterrupted: interrupting a declaration cell while
 // its code compiles leaves nothing in the cache and the session as it was.
 func TestGenerationBuildInterrupted(t *testing.T) {
+	needsCompiled(t)
 	cache := t.TempDir()
 	// -a makes the go command rebuild every package: the build is still
 	// running when the interrupt comes.

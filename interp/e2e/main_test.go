@@ -8,10 +8,12 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/dmirror/dmirror/interp"
 	"github.com/dmirror/dmirror/kernel/kerneltest"
 )
 
@@ -20,6 +22,29 @@ const testTimeout = 3 * time.Minute
 func TestMain(m *testing.M) {
 	os.Exit(kerneltest.RunTests(m))
 }
+
+// interpretedMode reports whether the kernels of this test process run
+// declarations interpreted: DMIRROR_NATIVE=0, the fallback mode that CI
+// also runs the tests of cells in.
+func interpretedMode() bool { return os.Getenv(interp.NativeEnv) == "0" }
+
+// needsCompiled skips a test of compiled code (compiled packages or
+// compiled declarations) in the interpreted mode, which turns both off.
+func needsCompiled(t *testing.T) {
+	t.Helper()
+	if interpretedMode() {
+		t.Skipf("a test of compiled code, which %s=0 turns off", interp.NativeEnv)
+	}
+}
+
+// noticeLine is the kernel's note, on stderr, that declarations or
+// imported packages run interpreted and why: dmirror's, not what a
+// program prints.
+var noticeLine = regexp.MustCompile(`(?m)^note: (?:declarations run interpreted, not compiled|imported packages run interpreted from source, not compiled)[^\n]*\n`)
+
+// withoutNotice is text without the kernel's notes that code runs
+// interpreted, to compare with what a Go program prints.
+func withoutNotice(s string) string { return noticeLine.ReplaceAllString(s, "") }
 
 // start starts the real dmirror binary as a kernel, with env added to its
 // environment, that the test's cleanup closes.

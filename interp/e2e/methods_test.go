@@ -49,7 +49,7 @@ func TestMethodsAsGo(t *testing.T) {
 				ok(t, k, "%go get "+strings.Replace(req, " ", "@", 1))
 			}
 			r := exec(t, k, cell)
-			gotOut, gotErr := r.Stream("stdout"), r.Stream("stderr")
+			gotOut, gotErr := r.Stream("stdout"), withoutNotice(r.Stream("stderr"))
 			first := strings.SplitN(string(src), "\n", 2)[0]
 			if refused, ok := strings.CutPrefix(first, "// refused: "); ok && r.Status() == "error" {
 				if kernelEname(r) != "CompileError" || !strings.Contains(errorText(r), refused) || gotOut != "" {

@@ -27,7 +27,7 @@ func TestStderrPrograms(t *testing.T) {
 				if r.Status() != "ok" {
 					t.Fatalf("cell %d failed: %s", i+1, errorText(r))
 				}
-				got.WriteString(r.Stream("stderr"))
+				got.WriteString(withoutNotice(r.Stream("stderr")))
 			}
 			if got.String() != want {
 				t.Errorf("stderr:\n%s\nwant (Go):\n%s", got.String(), want)
@@ -54,7 +54,7 @@ func TestExitPrograms(t *testing.T) {
 			for i, c := range f.cells {
 				r := exec(t, k, c.code)
 				gotOut.WriteString(r.Stream("stdout"))
-				gotErr.WriteString(r.Stream("stderr"))
+				gotErr.WriteString(withoutNotice(r.Stream("stderr")))
 				last := i == len(f.cells)-1
 				switch {
 				case !last && r.Status() != "ok":
@@ -93,7 +93,7 @@ func TestNotebookGoroutineOutput(t *testing.T) {
 	for _, c := range f.cells {
 		codes = append(codes, c.code)
 	}
-	if got := runNotebook(t, binary, codes); got != want {
+	if got := withoutNotice(runNotebook(t, binary, codes)); got != want {
 		t.Errorf("notebook outputs:\n%s\nwant (Go):\n%s", got, want)
 	}
 }

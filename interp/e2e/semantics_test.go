@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -26,30 +25,24 @@ const semanticsDir = "testdata/semantics"
 //	              is what the cells together must print
 //	-- stdout --  what the cells together must print, where there is no
 //	              Go equivalent
-//	-- error when interpreted --
-//	              as error, with declarations interpreted (DMIRROR_NATIVE=0);
-//	              compiled, the cell must succeed (compiled declarations
-//	              make the refusal unnecessary)
-//	-- go when compiled --
-//	              the Go program whose stdout the cells must print with
-//	              compiled declarations, instead of the go section (the
-//	              cells refused interpreted print in it)
+//	-- env --     NAME=VALUE lines for the kernel, e.g. DMIRROR_NATIVE=0
+//	              for a file about the interpreted fallback (with compiled
+//	              declarations, the session's own code is Go's)
 //
 // Without a go section, a file whose only cell starts with "package main"
 // is its own oracle.
 type semFile struct {
-	name       string
-	cells      []semCell
-	goProg     string
-	goCompiled string
-	stdout     *string
+	name   string
+	cells  []semCell
+	goProg string
+	stdout *string
+	env    []string
 }
 
 type semCell struct {
-	code       string
-	result     *string
-	errs       []string
-	interpErrs []string
+	code   string
+	result *string
+	errs   []string
 }
 
 // parseSemFile parses the txtar format above (the comment before the first
@@ -65,24 +58,21 @@ func parseSemFile(name string, data []byte) (*semFile, error) {
 		case "":
 		case "cell":
 			f.cells = append(f.cells, semCell{code: text})
-		case "result", "error", "error when interpreted":
+		case "result", "error":
 			if len(f.cells) == 0 {
 				return fmt.Errorf("%s: %s section before any cell", name, section)
 			}
 			c := &f.cells[len(f.cells)-1]
-			switch section {
-			case "result":
+			if section == "result" {
 				s := strings.TrimSuffix(text, "\n")
 				c.result = &s
-			case "error":
+			} else {
 				c.errs = strings.Split(strings.TrimSpace(text), "\n")
-			default:
-				c.interpErrs = strings.Split(strings.TrimSpace(text), "\n")
 			}
 		case "go":
 			f.goProg = text
-		case "go when compiled":
-			f.goCompiled = text
+		case "env":
+			f.env = strings.Fields(text)
 		case "stdout":
 			f.stdout = &text
 		default:
@@ -146,22 +136,14 @@ func semFiles(t *testing.T, dir string) []*semFile {
 }
 
 func runSemFile(t *testing.T, f *semFile) {
-	interpreted := declMode(t) == modeInterpreted
 	want := f.stdout
-	goProg := f.goProg
-	if f.goCompiled != "" && !interpreted {
-		goProg = f.goCompiled
-	}
-	if goProg != "" {
-		s := goStdout(t, goProg)
+	if f.goProg != "" {
+		s := goStdout(t, f.goProg)
 		want = &s
 	}
-	k := start(t)
+	k := start(t, f.env...)
 	var got strings.Builder
 	for i, c := range f.cells {
-		if interpreted {
-			c.errs = slices.Concat(c.errs, c.interpErrs)
-		}
 		r := exec(t, k, c.code)
 		got.WriteString(r.Stream("stdout"))
 		switch {

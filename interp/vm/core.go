@@ -43,6 +43,11 @@ type Hooks struct {
 	// without running deferred calls. By default it panics with *ExitError,
 	// which does run them.
 	Exit func(code int)
+	// Print receives what the builtin print and println write. By default
+	// it goes to the interpreter's stderr; the image process sends it where
+	// compiled code's println goes (the process's fd 2), so that both keep
+	// their order.
+	Print func(text string)
 }
 
 // ExitError is the panic value of os.Exit in interpreted code: a cell must
@@ -79,14 +84,18 @@ func coreExports(h Hooks, stderr io.Writer, logOutput func(int, string) error) i
 	if exit == nil {
 		exit = func(code int) { panic(&ExitError{Code: code}) }
 	}
+	printTo := h.Print
+	if printTo == nil {
+		printTo = func(text string) { io.WriteString(stderr, text) }
+	}
 	return interp.Exports{
 		CorePath + "/core": {
 			"GoStart": reflect.ValueOf(start),
 			"GoEnd":   reflect.ValueOf(end),
 			"At":      reflect.ValueOf(at),
 			"GoCell":  reflect.ValueOf(goCell),
-			"Print":   reflect.ValueOf(func(args ...any) { io.WriteString(stderr, formatPrint(false, args)) }),
-			"Println": reflect.ValueOf(func(args ...any) { io.WriteString(stderr, formatPrint(true, args)) }),
+			"Print":   reflect.ValueOf(func(args ...any) { printTo(formatPrint(false, args)) }),
+			"Println": reflect.ValueOf(func(args ...any) { printTo(formatPrint(true, args)) }),
 			"Iface":   reflect.ValueOf(func(v any) any { return ifaceArg{v} }),
 			"Recover": reflect.ValueOf(Recovered),
 			// Compiled session types live in a generated package

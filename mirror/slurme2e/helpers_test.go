@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -50,10 +51,14 @@ func startKernel(t testing.TB, c *slurmtest.Cluster, env ...string) *kern {
 // exec runs a cell and returns its result.
 func (k *kern) exec(t testing.TB, code string) *kerneltest.Result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	r, err := k.Execute(ctx, code)
 	if err != nil {
+		// A kernel that does not answer shows where it is stuck: SIGQUIT
+		// makes it print its goroutines, which the failed test logs.
+		k.Signal(syscall.SIGQUIT)
+		k.Wait(context.Background())
 		t.Fatal(err)
 	}
 	return r

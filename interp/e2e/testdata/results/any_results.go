@@ -1,8 +1,7 @@
 // Cell results of static type any (README Limits, issue 9): each block of
 // main is a cell whose last line, fmt.Println(X), becomes the result X;
 // the result's text/plain must be the line Go prints, or, for a block
-// whose first line is a "// note when interpreted: TEXT" comment and
-// declarations interpreted (DMIRROR_NATIVE=0), contain TEXT. The
+// whose first line is a "// note: TEXT" comment, that line or TEXT. The
 // declarations before main are the first cell.
 package main
 
@@ -56,7 +55,7 @@ func main() {
 	var n any = 5
 	fmt.Println(n)
 
-	// note when interpreted: a value of main.Level held in an interface, shown without its methods
+	// note: a value of main.Level held in an interface, shown without its methods
 	var l any = Level(3)
 	fmt.Println(l)
 }
