@@ -17,7 +17,7 @@ func TestLoopFuncLitParens(t *testing.T) {
 	}{
 		{"import \"sync\"\nvar wg sync.WaitGroup\nfor i := 0; i < 2; i++ { wg.Go(func() { _ = i }) }", []string{"wg.Go((func() { _ = i }))"}},
 		{"import \"time\"\nfor _, d := range []int{1} { time.AfterFunc(0, func() { _ = d }) }", []string{"time.AfterFunc(0, (func() { _ = d }))"}},
-		{"import \"net/http\"\nfor i := range 2 { _ = http.HandlerFunc(func(http.ResponseWriter, *http.Request) { _ = i }) }", []string{"http.HandlerFunc((func(http.ResponseWriter, *http.Request) { _ = i }))"}},
+		{"import \"net/http\"\nfor i := range 2 { _ = http.HandlerFunc(func(http.ResponseWriter, *http.Request) { _ = i }) }", []string{"http.HandlerFunc((func(_ http.ResponseWriter, _ *http.Request) { _ = i }))"}},
 		{"import \"sync\"\nvar wg sync.WaitGroup\nwg.Go(func() {})", nil},
 		{"for i := 0; i < 2; i++ { func() { _ = i }() }", nil},
 		{"var fs []func()\nfor i := 0; i < 2; i++ { fs = append(fs, func() { _ = i }) }", nil},
