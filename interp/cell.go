@@ -37,7 +37,7 @@ func (s *Session) run(ctx context.Context, p *imageProc, plan *frontend.Plan, re
 			}
 			switch m.Type {
 			case msgDone:
-				p.marks.await(id) // what the cell wrote to fd 1 and 2 is the cell's
+				p.marks.Await(id, rawMarkWait) // what the cell wrote to fd 1 and 2 is the cell's
 				return s.finish(ctx, p, plan, m)
 			case msgInput:
 				wg.Add(1)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/dmirror/dmirror/interp/childproc"
 	"github.com/dmirror/dmirror/interp/frame"
+	"github.com/dmirror/dmirror/interp/stdpipe"
 )
 
 // closeGrace is how long Close lets the image process exit on its own
@@ -29,7 +30,7 @@ type imageProc struct {
 	dead   <-chan struct{}  // closed once the child exited and its stderr is read
 
 	// marks are the run marks seen on the child's fd 1 and 2 (rawsync.go).
-	marks *rawMarks
+	marks *stdpipe.Marks
 
 	mu    sync.Mutex
 	tail  []byte // the end of the child's stderr
@@ -54,7 +55,7 @@ func (p *imageProc) pid() int { return p.proc.Pid() }
 
 // startImage starts an image process running exe in ImageMode.
 func startImage(exe string, env []string, sinks procSinks) (*imageProc, error) {
-	p := &imageProc{marks: newRawMarks()}
+	p := &imageProc{marks: stdpipe.NewMarks()}
 	proc, err := childproc.Start(childproc.Options{
 		Exe: exe, Args: []string{ImageMode}, Mode: ImageMode, Env: env,
 		Stdout: &rawWriter{p: p, name: "stdout", sinks: sinks},
@@ -90,7 +91,7 @@ type rawWriter struct {
 
 func (w *rawWriter) Write(chunk []byte) (int, error) {
 	n := len(chunk)
-	chunk = w.p.marks.strip(w.name, &w.carry, chunk)
+	chunk = w.p.marks.Strip(w.name, &w.carry, chunk)
 	if w.name == "stderr" {
 		w.p.keepTail(chunk)
 		if !w.crashed {

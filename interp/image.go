@@ -236,7 +236,7 @@ func (s *imageServer) work(ctx context.Context, work <-chan frame.Msg) error {
 			var body runMsg
 			if err = m.Decode(&body); err == nil {
 				d := s.execute(ctx, m.ID, body)
-				markRaw(m.ID)
+				stdpipe.WriteMark(m.ID)
 				err = s.sendDone(m.ID, d)
 			}
 		}

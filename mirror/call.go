@@ -120,6 +120,7 @@ func (c *call) runChunk(q *proc, slot int, r *running) (resultMsg, bool) {
 				if m.ID != id {
 					continue // the result of an earlier, abandoned chunk
 				}
+				q.marks.Await(id, rawMarkWait) // what the chunk wrote to fd 1 and 2 is the chunk's
 				var res resultMsg
 				err := m.Decode(&res)
 				if err == nil {

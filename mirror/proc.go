@@ -12,6 +12,7 @@ import (
 
 	"github.com/dmirror/dmirror/interp/childproc"
 	"github.com/dmirror/dmirror/interp/frame"
+	"github.com/dmirror/dmirror/interp/stdpipe"
 )
 
 // endpoint is what the pool needs of a running mirror: a local child
@@ -39,6 +40,8 @@ type proc struct {
 	// raw receives what the process writes to its fd 1 and 2 while a
 	// chunk runs (compiled code's println): see forwardRaw.
 	raw atomic.Pointer[func(stream, text string)]
+	// marks are the chunk marks seen on fd 1 and 2 (stdpipe.WriteMark).
+	marks *stdpipe.Marks
 
 	// What the mirror's interpreter holds, as declHashes; nil: rebuild.
 	have   []uint64
@@ -48,7 +51,7 @@ type proc struct {
 // startProc starts a mirror process.
 func startProc(exe string, args, env []string) (*proc, error) {
 	tail := &tailWriter{max: 4096}
-	p := &proc{exe: exe, tail: tail}
+	p := &proc{exe: exe, tail: tail, marks: stdpipe.NewMarks()}
 	c, err := childproc.Start(childproc.Options{Exe: exe, Args: args, Mode: WorkerMode, Env: env,
 		Stdout: &rawWriter{p: p, stream: "stdout"}, Stderr: &rawWriter{p: p, stream: "stderr"}, Queue: 64})
 	if err != nil {
@@ -72,10 +75,15 @@ type rawWriter struct {
 	p       *proc
 	stream  string
 	crashed bool
+	carry   []byte // the start of a chunk mark cut by the end of a write
 }
+
+// rawMarkWait bounds the wait for a chunk's marks.
+const rawMarkWait = time.Second
 
 func (w *rawWriter) Write(b []byte) (int, error) {
 	n := len(b)
+	b = w.p.marks.Strip(w.stream, &w.carry, b)
 	w.p.tail.Write(b)
 	if w.stream == "stderr" && !w.crashed {
 		for _, m := range []string{"fatal error: ", "panic: ", "runtime: "} {

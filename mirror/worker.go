@@ -259,6 +259,7 @@ func (wk *worker) run(ctx context.Context, eng *engine, m frame.Msg) error {
 	if wk.drain != nil {
 		wk.drain() // what compiled code printed belongs to the chunk
 	}
+	stdpipe.WriteMark(m.ID) // and so does what it wrote to fd 1 and 2
 	if err := wk.conn.Send(msgResult, m.ID, res.withBlobs(&bs), bs.List()...); err != nil {
 		return fmt.Errorf("mirror: send result: %w", err)
 	}

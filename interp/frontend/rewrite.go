@@ -151,6 +151,7 @@ func (c *compiler) visit(n ast.Node) bool {
 		c.deferStmt(n)
 		c.deferredLiterals(n)
 	case *ast.FuncLit:
+		c.nameParams(n.Type)
 		c.loopFuncLit(n)
 	case *ast.Ident:
 		if alt, ok := c.im.pre.aliasFor[n.Name]; ok {

@@ -326,7 +326,7 @@ func (c *compiler) loopFuncLit(lit *ast.FuncLit) {
 	if _, builtin := c.chk.info.Uses[identOf(call.Fun)].(*types.Builtin); builtin {
 		return // append and the like store the closure value itself
 	}
-	if _, fn := c.calleeOf(call); fn != nil && fn.Pkg() != nil && fn.Pkg().Path() == "main" {
+	if _, fn := c.calleeOf(call); fn != nil && fn.Pkg() != nil && fn.Pkg().Path() == "main" && !c.compiledFunc(fn) {
 		return // interpreted: the session's funcs, the prelude's (Parallel* blocks)
 	}
 	for n := c.parents[lit]; n != nil; n = c.parents[n] {
@@ -679,6 +679,32 @@ func (c *compiler) compiledVarAssign(sel *ast.SelectorExpr) {
 		if l == sel {
 			c.ed.insert(c.coff(sel.Pos()), "*(&")
 			c.ed.insert(c.coff(sel.End()), ")")
+		}
+	}
+}
+
+// compiledFunc reports whether fn, a func or method of the session, is
+// compiled code (a generation's): it gets closures as compiled code does.
+func (c *compiler) compiledFunc(fn *types.Func) bool {
+	if recv := fn.Type().(*types.Signature).Recv(); recv != nil {
+		return c.compiledNamed(recv.Type()) != nil
+	}
+	return c.comp.has(fn.Name())
+}
+
+// nameParams names the unnamed parameters of a func literal `_`: yaegi
+// gives a closure with unnamed parameters that calls compiled code the
+// parameters' values in place of its captured variables
+// (`http.HandlerFunc(func(http.ResponseWriter, *http.Request) { add(i) })`
+// with add compiled panicked "reflect.Set: value of type
+// http.ResponseWriter is not assignable to type func(int)").
+func (c *compiler) nameParams(ft *ast.FuncType) {
+	if ft.Params == nil {
+		return
+	}
+	for _, f := range ft.Params.List {
+		if len(f.Names) == 0 {
+			c.ed.insert(c.coff(f.Type.Pos()), "_ ")
 		}
 	}
 }

@@ -96,7 +96,11 @@ func testProgress(t *testing.T, k *kern, nodes []string) {
 // not answer at all (stopped) is cancelled: its step leaves the queue
 // within seconds, and the next call places a new one.
 func testInterrupt(t *testing.T, k *kern) {
-	k.run(t, "import (\n\t\"fmt\"\n\t\"syscall\"\n\t\"time\"\n)\nSetDefaultCores(2)\n_ = ParallelCollect([]int{1, 2}, func(x int) int { return x })")
+	// syscall.Kill and SIGSTOP are compiled for the session (the
+	// interpreter lacks them): the setup uses them, so that the image
+	// binary is built and the pool moved to it before the warm steps are
+	// recorded, not by the cell that stops its mirrors.
+	k.run(t, "import (\n\t\"fmt\"\n\t\"syscall\"\n\t\"time\"\n)\nSetDefaultCores(2)\n_, _ = syscall.Kill, syscall.SIGSTOP\n_ = ParallelCollect([]int{1, 2}, func(x int) int { return x })")
 	// The calls run on the warm mirrors (Mirrors() cannot run while a
 	// cell does: cells run one at a time).
 	warm := stepsOf(k.mirrors(t))
@@ -108,6 +112,14 @@ func testInterrupt(t *testing.T, k *kern) {
 		t.Errorf("steps %v after the interrupt, want the warm %v", now, warm)
 	}
 
+	// Known flaky on two nodes (about 1 run in 3 on the loaded 2-core VM,
+	// also before the coalescer and the merge of main): the call after
+	// this one sometimes gets no result from one of its mirrors. Traces
+	// of the mirrors showed the first use of syscall.Kill moving the pool
+	// to fresh mirrors (the warm ones got EOF, no "ended" warning: SetExe
+	// to an image binary?), and one of the two stopped mirrors logging
+	// its chunk done (so it was resumed, SIGCONT from the step's cancel?)
+	// and being reused by the next call while it no longer answers.
 	took := interrupt(t, k, "ParallelCollect([]int{1, 2}, func(x int) int { fmt.Println(\"stopping\"); syscall.Kill(syscall.Getpid(), syscall.SIGSTOP); return x })", "stopping")
 	gone := waitStepsGone(t, k.c, warm, 5*time.Second)
 	t.Logf("the stopped mirrors' steps left the queue %v after the interrupt", took+gone)
