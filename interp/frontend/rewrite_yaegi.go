@@ -43,10 +43,6 @@ func (c *compiler) yaegiWorkarounds(n ast.Node) {
 		}
 	case *ast.RangeStmt:
 		c.rangeOfChans(n)
-	case *ast.FuncLit:
-		c.nameParams(n.Type)
-	case *ast.FuncDecl:
-		c.nameParams(n.Type)
 	case *ast.BinaryExpr:
 		c.typedShift(n)
 	case *ast.TypeSwitchStmt:
@@ -435,20 +431,4 @@ func (c *compiler) namedBasic(x, typ ast.Expr) {
 		return
 	}
 	c.errAt(c.coff(typ.Pos()), "a type assertion or type switch case to %s on an interface value is not supported by the interpreter: it does not tell %s from %s (or another type based on %s) in an interface", c.goName(tt), c.goName(tt), b.Name(), b.Name())
-}
-
-// nameParams names a func's unnamed parameters _: yaegi gives unnamed
-// parameters no frame slots but still copies the arguments into the
-// first slots, over the func's own values (`func(http.ResponseWriter,
-// *http.Request) { add(i) }`, with add compiled, panicked "reflect.Set:
-// value of type http.ResponseWriter is not assignable to type func(int)").
-func (c *compiler) nameParams(ft *ast.FuncType) {
-	if ft.Params == nil {
-		return
-	}
-	for _, f := range ft.Params.List {
-		if len(f.Names) == 0 {
-			c.ed.insert(c.coff(f.Type.Pos()), "_ ")
-		}
-	}
 }
