@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dmirror/dmirror/interp/values"
 )
 
 // TestGenerationsRun is the acceptance programs (testdata/programs, each a
@@ -169,7 +171,10 @@ func buildRunner(ctx context.Context, t *testing.T, dir, root string, progs []ac
 		t.Fatal(err)
 	}
 	writeFiles(t, mod, map[string]string{
-		"go.mod": "module runner\n\ngo 1.26\n\nrequire github.com/dmirror/dmirror v0.0.0\n\nreplace github.com/dmirror/dmirror => " + root + "\n",
+		// A generation's package path must be one that the prelude's
+		// __dmMainPath makes "main" (values.IsGenerationPath), as the
+		// kernel's generations are.
+		"go.mod": "module dmirror.session/runner\n\ngo 1.26\n\nrequire github.com/dmirror/dmirror v0.0.0\n\nreplace github.com/dmirror/dmirror => " + root + "\n",
 		"go.sum": string(sum),
 	})
 	refused := map[string]string{}
@@ -190,13 +195,13 @@ func buildRunner(ctx context.Context, t *testing.T, dir, root string, progs []ac
 		}
 		symbols := "nil"
 		if g := plan.Generation; g != nil {
-			pkg := "g" + strconv.Itoa(i)
+			pkg, dir := "g"+strconv.Itoa(i), values.GenerationDir(i)
 			files := map[string]string{}
 			for n, s := range g.Files {
 				files[n] = strings.Replace(s, "\npackage main\n", "\npackage "+pkg+"\n", 1)
 			}
-			writeFiles(t, filepath.Join(mod, pkg), files)
-			fmt.Fprintf(&imports, "\t%s \"runner/%s\"\n", pkg, pkg)
+			writeFiles(t, filepath.Join(mod, dir), files)
+			fmt.Fprintf(&imports, "\t%s \"dmirror.session/runner/%s\"\n", pkg, dir)
 			symbols = pkg + ".Symbols"
 		}
 		fmt.Fprintf(&table, "\t%q: {%s, %t, %q, %q, %q, %q},\n", p.name, symbols, plan.Rebuild, plan.ImageDecls, plan.Decls, plan.Body, plan.BodyFunc)
