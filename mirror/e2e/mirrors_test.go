@@ -32,6 +32,9 @@ func TestDisplayInMirror(t *testing.T) {
 	for _, d := range out.Displays() {
 		tag, _ := d.Metadata["dmirror"].(map[string]any)
 		html, _ := d.Data["text/html"].(string)
+		if tag == nil && strings.Contains(html, "dmirror-progress") {
+			continue // the call's progress bar, shown when it takes over a second
+		}
 		got[tag["mirror"]] = html
 	}
 	if len(got) != 2 || got[1] != "<i>1</i>" || got[2] != "<i>2</i>" {

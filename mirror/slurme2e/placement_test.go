@@ -50,8 +50,11 @@ func TestSlurmNoAllocation(t *testing.T) {
 				t.Errorf("error %q, want it to say %q", value, want)
 			}
 		}
-		if took > 3*time.Second {
-			t.Errorf("the call failed after %v, want about the 1s timeout", took)
+		// The error names the 1s timeout; the bound only tells it from
+		// the default of 60s (the call itself has a cell's and salloc's
+		// start-up costs, which a loaded machine stretches).
+		if took > 30*time.Second {
+			t.Errorf("the call failed after %v, want the 1s timeout, not the default", took)
 		}
 		out, err := c.Run(ctx, "squeue", "-h", "-o", "%j")
 		if err != nil {
