@@ -73,10 +73,13 @@ type compiler struct {
 	reuseIDs          []int   // block IDs of a committed declaration rendered again
 	rerendered        []Block // the blocks of committed declarations rendered again
 
-	// comp is what is compiled after the cell (Options.CompiledDecls),
-	// genChanged whether that is a new generation.
-	comp       *compiledSet
-	genChanged bool
+	// compiledDecls says that the cell's compiled declarations make a
+	// generation (Options.CompiledDecls, until DisableGenerations); comp
+	// is what is compiled after the cell, genChanged whether that is a
+	// new generation.
+	compiledDecls bool
+	comp          *compiledSet
+	genChanged    bool
 	// ptrUsed are the selections through field accessors whose pointer an
 	// enclosing selection uses (compiledMember).
 	ptrUsed map[*ast.SelectorExpr]bool
@@ -120,7 +123,7 @@ func (im *Image) Compile(code string, cell int) (plan *Plan, err error) {
 		}
 	}()
 	c := &compiler{im: im, base: im.current(), cell: cell, src: code, lines: newLineTable(code), ce: &CompileError{Cell: cell},
-		instanced: map[*ast.Ident]bool{}}
+		instanced: map[*ast.Ident]bool{}, compiledDecls: im.opts.CompiledDecls && !im.gensOff.Load()}
 	c.ed = &editor{}
 	c.sed = &editor{}
 	defer c.done()
@@ -188,13 +191,13 @@ func (c *compiler) run() (*Plan, error) {
 		}
 	}
 	c.declareVars()
-	if c.im.opts.CompiledDecls {
+	if c.compiledDecls {
 		c.predictMoves()
 	}
 	if err := c.pass2(); err != nil || c.failed() {
 		return nil, err
 	}
-	if c.im.opts.CompiledDecls {
+	if c.compiledDecls {
 		if c.generation(); c.failed() {
 			return nil, nil
 		}
@@ -203,7 +206,7 @@ func (c *compiler) run() (*Plan, error) {
 	if c.rebuild {
 		c.rerender()
 	}
-	if c.im.opts.CompiledDecls && !c.failed() {
+	if c.compiledDecls && !c.failed() {
 		c.finishGeneration()
 	}
 	if c.failed() {

@@ -72,7 +72,7 @@ func (c *compiler) plan() *Plan {
 		info:    c.chk.info,
 		full:    c.fullCheck,
 	}
-	if c.im.opts.CompiledDecls {
+	if c.compiledDecls {
 		next.compiled = c.comp
 	}
 	if p.Rebuild {

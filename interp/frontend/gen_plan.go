@@ -49,7 +49,7 @@ func (c *compiler) generation() {
 	}
 	c.recordDeps()
 	next := c.nextItems()
-	pins := map[*declItem]string{}
+	pins := c.im.rejectedPins(next.items)
 	for range maxPins {
 		names := classifyItems(next.items, pins)
 		src := generationSource(next, names)
@@ -131,8 +131,14 @@ func itemAt(items []*declItem, err error) *declItem {
 		return nil
 	}
 	pos := te.Fset.Position(te.Pos)
+	return itemAtLine(items, pos.Filename, pos.Line)
+}
+
+// itemAtLine returns the declaration whose text holds line of file (a
+// cell's, as the generation's //line directives name them), or nil.
+func itemAtLine(items []*declItem, file string, line int) *declItem {
 	for _, d := range items {
-		if pos.Filename == cellFile(d.cell) && pos.Line >= d.line && pos.Line <= d.line+strings.Count(d.check, "\n") {
+		if file == cellFile(d.cell) && line >= d.line && line <= d.line+strings.Count(d.check, "\n") {
 			return d
 		}
 	}

@@ -180,23 +180,27 @@ func genDump(p *Plan) string {
 // Go program: the compiler is the judge of the generated source.
 func goBuildGeneration(t *testing.T, g *Generation) {
 	t.Helper()
-	dir := t.TempDir()
-	files := map[string]string{"go.mod": "module gentest\n\ngo 1.22\n", "main_test_gen.go": "package main\n\nfunc main() {}\n"}
-	for name, src := range g.Files {
-		files[name] = src
-	}
-	for name, src := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cmd := exec.Command("go", "build", "-o", os.DevNull, ".")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod", "GOPROXY=off")
-	if out, err := cmd.CombinedOutput(); err != nil {
+	if out, err := goBuildOutput(t, g, "gentest"); err != nil {
 		t.Fatalf("go build of generation %d: %v\n%s\n== session.go\n%s\n== access.go\n%s\n== symbols.go\n%s", g.N, err, out,
 			g.Files["session.go"], g.Files["access.go"], g.Files["symbols.go"])
 	}
+}
+
+// goBuildOutput builds a generation's files with a trivial main as module
+// mod, with the go command's extra args, and returns its output.
+func goBuildOutput(t *testing.T, g *Generation, mod string, args ...string) (string, error) {
+	t.Helper()
+	dir := t.TempDir()
+	files := map[string]string{"go.mod": "module " + mod + "\n\ngo 1.22\n", "main_test_gen.go": "package main\n\nfunc main() {}\n"}
+	for name, src := range g.Files {
+		files[name] = src
+	}
+	writeFiles(t, dir, files)
+	cmd := exec.Command("go", append(append([]string{"build", "-o", filepath.Join(dir, "out")}, args...), ".")...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod", "GOPROXY=off")
+	out, err := cmd.CombinedOutput()
+	return string(out), err
 }
 
 // checkInterpreted type-checks the interpreted image after plan (its

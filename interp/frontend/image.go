@@ -53,9 +53,13 @@ type Image struct {
 
 	mu    sync.Mutex
 	state *state // immutable; replaced by Commit
+	// rejected are the declarations Go's compiler rejected, by
+	// rejectedKey, with its message (RejectCompiled).
+	rejected map[string]string
 
 	blockSeq atomic.Int64 // block IDs are never reused, even by failed cells
 	genSeq   atomic.Int64 // generation numbers, never reused either
+	gensOff  atomic.Bool  // DisableGenerations
 	warm     sync.WaitGroup
 	names    nameIndex // the committed declarations by name, for checkItems
 }
@@ -199,6 +203,21 @@ func (im *Image) Blocks() []Block {
 		out = append(out, d.blocks...)
 	}
 	return out
+}
+
+// DisableGenerations makes the image's declarations interpreted from the
+// next Compile on, as without Options.CompiledDecls: the session found at
+// its first declaration cell that it cannot build plugins. It reports
+// false, changing nothing, once a generation is committed: interpreted
+// sources then reach compiled declarations, which cannot go away.
+func (im *Image) DisableGenerations() bool {
+	im.mu.Lock()
+	defer im.mu.Unlock()
+	if im.state.compiled != nil {
+		return false
+	}
+	im.gensOff.Store(true)
+	return true
 }
 
 // Generation returns the committed generation (Options.CompiledDecls),

@@ -98,7 +98,7 @@ func (c *compiler) sessionTypeIn(t types.Type, seen map[types.Type]bool) types.T
 // package (dmirror.session/build-…/dmsgenN), which is main in a Go program
 // (reflect.TypeOf(p).PkgPath() printed the generated path).
 func (c *compiler) reflectPkgPath(sel *ast.SelectorExpr) {
-	if sel.Sel.Name != "PkgPath" || !c.im.opts.CompiledDecls {
+	if sel.Sel.Name != "PkgPath" || !c.compiledDecls {
 		return
 	}
 	s := c.chk.info.Selections[sel]
