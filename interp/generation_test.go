@@ -322,7 +322,7 @@ func TestGenerationFallback(t *testing.T) {
 			if strings.Count(notice, "\n") != 1 || !strings.HasPrefix(notice, "note: declarations run interpreted, not compiled: ") || !strings.Contains(notice, tc.why) {
 				t.Errorf("notice %q, want one line naming %q", notice, tc.why)
 			}
-			if f.noGen == "" {
+			if !f.noGen {
 				t.Error("the frontend was not told to stop making generations")
 			}
 			res, out = execCell(t, s, 2, "call")

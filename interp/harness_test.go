@@ -42,15 +42,16 @@ type fakeFrontend struct {
 	vars   []frontend.Var
 	plans  map[string]func(n int, f *fakeFrontend) *frontend.Plan
 	blocks []frontend.Block
-	// noGen is why generations are off (DisableGenerations): cells then
+	// noGen says generations are off (DisableGenerations): cells then
 	// compile without theirs, to their interpreted declarations.
-	noGen string
+	noGen bool
 }
 
-func (f *fakeFrontend) DisableGenerations(reason string) {
+func (f *fakeFrontend) DisableGenerations() bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.noGen = reason
+	f.noGen = true
+	return true
 }
 
 func (f *fakeFrontend) Compile(code string, n int) (*frontend.Plan, error) {
@@ -117,7 +118,7 @@ func header(n int) string {
 }
 
 func (c cell) plan(n int, f *fakeFrontend) *frontend.Plan {
-	if c.gen != nil && f.noGen != "" {
+	if c.gen != nil && f.noGen {
 		c.gen, c.decls = nil, c.interpreted
 	}
 	p := &frontend.Plan{Cell: n, Touched: c.touched, Generation: c.gen, Blocks: c.blocks}

@@ -31,39 +31,95 @@ type generations struct {
 }
 
 // generationSwitch is implemented by a frontend that can stop making
-// generations, so that a session without a plugin host (no C compiler,
-// DMIRROR_NATIVE=0, a generation the compiler rejects) interprets its
-// declarations as before.
+// generations, so that a session that finds at its first declaration cell
+// that it cannot build plugins (no working C compiler) interprets its
+// declarations as before. DisableGenerations reports whether it did: it
+// cannot once a generation is committed.
 type generationSwitch interface {
-	DisableGenerations(reason string)
+	DisableGenerations() bool
 }
+
+// generationRejecter is implemented by a frontend that can leave the
+// declarations Go's compiler rejects interpreted (with what uses them)
+// when it compiles a cell again.
+type generationRejecter interface {
+	RejectCompiled(p *frontend.Plan, output string) []frontend.Rejection
+}
+
+// maxRejectedBuilds bounds the builds of one cell's generation that end in
+// declarations the compiler rejects (each build names at least one).
+const maxRejectedBuilds = 8
 
 // prepareGeneration builds the plugin of plan's generation for the image
 // binary the session runs (moving the session to a plugin host first). It
 // returns the plugin's path, or, when compiled declarations are not
-// available, a plan compiled again without them and a one-line notice on
-// out.
+// available, a plan compiled again without them (or without those the
+// compiler rejects) and a one-line notice on out.
 func (s *Session) prepareGeneration(ctx context.Context, code string, plan *frontend.Plan, out engine.Sink, silent bool) (*frontend.Plan, string, error) {
-	if plan.Generation == nil {
-		s.noteInterpretedDecls(plan, out, silent)
-		return plan, "", nil
+	for builds := 0; ; builds++ {
+		if plan.Generation == nil {
+			s.noteInterpretedDecls(plan, out, silent)
+			return plan, "", nil
+		}
+		if err := s.pluginHost(ctx, out, silent); err != nil {
+			if ctx.Err() != nil {
+				return nil, "", err
+			}
+			return s.withoutGenerations(code, plan, out, silent, err)
+		}
+		path, err := s.buildGeneration(ctx, plan.Generation, out, silent)
+		if err == nil {
+			return plan, path, nil
+		}
+		if ctx.Err() != nil || builds == maxRejectedBuilds || !s.rejectDecls(plan, err, out, silent) {
+			return nil, "", err
+		}
+		if plan, err = s.compile(code, plan.Cell); err != nil {
+			return nil, "", err
+		}
 	}
-	path, err := s.buildGeneration(ctx, plan.Generation, out, silent)
-	if err == nil || ctx.Err() != nil {
-		return plan, path, err
-	}
+}
+
+// withoutGenerations compiles the cell again with the session's
+// declarations interpreted from now on, for why (the session cannot build
+// plugins), with a notice shown once.
+func (s *Session) withoutGenerations(code string, plan *frontend.Plan, out engine.Sink, silent bool, why error) (*frontend.Plan, string, error) {
 	var be *native.BuildError
 	sw, canSwitch := s.fe.(generationSwitch)
-	if !canSwitch || !(errors.Is(err, errNoPluginHost) || errors.Is(err, native.ErrNoCgo) || errors.As(err, &be)) {
-		return nil, "", err
+	if !canSwitch || !(errors.Is(why, errNoPluginHost) || errors.Is(why, native.ErrNoCgo) || errors.As(why, &be)) || !sw.DisableGenerations() {
+		return nil, "", why
 	}
-	sw.DisableGenerations(err.Error())
 	if !silent && !s.gens.toldWhy {
 		s.gens.toldWhy = true
-		out.Stream("stderr", fmt.Sprintf("note: declarations run interpreted, not compiled: %s\n", firstLines(err.Error(), 1)))
+		reason := firstLines(why.Error(), 1)
+		if be != nil {
+			reason = be.Summary()
+		}
+		out.Stream("stderr", fmt.Sprintf("note: declarations run interpreted, not compiled: %s\n", reason))
 	}
-	plan, err = s.compile(code, plan.Cell)
+	plan, err := s.compile(code, plan.Cell)
+	if err == nil && plan.Generation != nil {
+		return nil, "", why
+	}
 	return plan, "", err
+}
+
+// rejectDecls tells the frontend which of plan's compiled declarations
+// the compiler rejected in err (a failed build of its generation), with a
+// notice per declaration. It reports false when err names none.
+func (s *Session) rejectDecls(plan *frontend.Plan, err error, out engine.Sink, silent bool) bool {
+	var be *native.BuildError
+	rj, ok := s.fe.(generationRejecter)
+	if !ok || !errors.As(err, &be) {
+		return false
+	}
+	rejected := rj.RejectCompiled(plan, be.Output)
+	if !silent {
+		for _, r := range rejected {
+			out.Stream("stderr", fmt.Sprintf("note: %s runs interpreted, not compiled, with what uses it: %s\n", r.Name, r.Why))
+		}
+	}
+	return len(rejected) > 0
 }
 
 // declaresCode matches a func or type declaration in a plan's Decls.
@@ -82,15 +138,17 @@ func (s *Session) noteInterpretedDecls(plan *frontend.Plan, out engine.Sink, sil
 // errNoPluginHost says why a session cannot compile its declarations.
 var errNoPluginHost = errors.New("compiled code is off")
 
+// pluginHost moves the session to a plugin host, if it can.
+func (s *Session) pluginHost(ctx context.Context, out engine.Sink, silent bool) error {
+	if s.compiled == nil {
+		return fmt.Errorf("%w (%s)", errNoPluginHost, s.interpretedWhy)
+	}
+	return s.usePluginHost(ctx, out, silent)
+}
+
 // buildGeneration returns the plugin of gen for the session's plugin host.
 func (s *Session) buildGeneration(ctx context.Context, gen *frontend.Generation, out engine.Sink, silent bool) (string, error) {
 	c := s.compiled
-	if c == nil {
-		return "", fmt.Errorf("%w (%s)", errNoPluginHost, s.interpretedWhy)
-	}
-	if err := s.usePluginHost(ctx, out, silent); err != nil {
-		return "", err
-	}
 	what := fmt.Sprintf("the session's declarations (generation %d)", gen.N)
 	return withProgress(ctx, out, silent, what, func() (string, error) {
 		return c.builder.BuildGeneration(ctx, c.exe, native.Generation{N: gen.N, Files: gen.Files})

@@ -96,12 +96,14 @@ func TestGenerationPostMortem(t *testing.T) {
 	}
 }
 
-// TestGenerationFallback: without a C compiler, or with DMIRROR_NATIVE=0,
-// declarations are interpreted, with a one-line notice naming the reason,
-// and cells still give Go's results.
+// TestGenerationFallback: without a C compiler, with one that fails (the
+// plugin host does not build: found at the first declaration cell), or
+// with DMIRROR_NATIVE=0, declarations are interpreted, with a one-line
+// notice naming the reason, and cells still give Go's results.
 func TestGenerationFallback(t *testing.T) {
 	for _, tc := range []struct{ env, why string }{
 		{"CC=/nonexistent/cc", "no C compiler (/nonexistent/cc)"},
+		{"CC=false", "compiling the image binary failed: "},
 		{"DMIRROR_NATIVE=0", "DMIRROR_NATIVE=0"},
 	} {
 		t.Run(tc.env, func(t *testing.T) {
@@ -175,4 +177,110 @@ func TestGenerationNewPackages(t *testing.T) {
 		t.Errorf("after the import: %q, want %q", got, "4/5 true\n")
 	}
 	expect(t, k, "fmt.Sprintf(\"%T %v\", p, mk(1))", `"main.Pt 1/2"`)
+}
+
+// rejectedDecls declare a type Go's compiler rejects (larger than the
+// address space) where go/types and the interpreter accept it, a func
+// that uses it, and one that does not.
+const rejectedDecls = `type Grid [1 << 51]byte
+
+func describe(g *Grid) string {
+	if g == nil {
+		return "no grid"
+	}
+	return "a grid"
+}
+
+func twice(x int) int { return 2 * x }`
+
+// TestGenerationRejected: a declaration Go's compiler rejects runs
+// interpreted, with what uses it, after a one-line notice naming it and
+// go build's message; the cell's other declarations, earlier compiled
+// ones and values stay compiled and usable, a later declaration cell
+// builds without a failed build, and mirrors, a crash of the image process
+// and an interrupt keep the image.
+func TestGenerationRejected(t *testing.T) {
+	needsCompiled(t)
+	why := goRejects(t, "package main\n\n"+rejectedDecls+"\n\nfunc main() { println(describe(nil), twice(1)) }\n")
+	want := goStdout(t, `package main
+
+import "fmt"
+
+type Pt struct{ x, Y int }
+
+func (p Pt) String() string { return fmt.Sprint(p.x, "/", p.Y) }
+
+func mk(x int) Pt { return Pt{x, x + 1} }
+
+func twice(x int) int { return 2 * x }
+
+func thrice(x int) int { return twice(x) + x }
+
+func main() {
+	p := mk(4)
+	fmt.Println(twice(21), p)
+	fmt.Printf("%T %v\n", p, mk(1))
+	fmt.Println(thrice(5))
+	var out []int
+	for _, i := range []int{1, 2, 3} {
+		out = append(out, twice(i))
+	}
+	fmt.Println(out)
+}
+`)
+	k := start(t)
+	var got strings.Builder
+	cell := func(code string, wantStderr string) {
+		t.Helper()
+		r := ok(t, k, code)
+		got.WriteString(stdout(r))
+		if s := stderrText(r); s != wantStderr {
+			t.Errorf("cell %q wrote on stderr\n%q\nwant\n%q", code, s, wantStderr)
+		}
+	}
+	cell("import \"fmt\"\n\ntype Pt struct{ x, Y int }\n\nfunc (p Pt) String() string { return fmt.Sprint(p.x, \"/\", p.Y) }\n\nfunc mk(x int) Pt { return Pt{x, x + 1} }\n\np := mk(4)\nkept := 5", "")
+	cell(rejectedDecls+"\n\nfmt.Println(twice(21), p)",
+		"note: Grid runs interpreted, not compiled, with what uses it: cell[2]/_.go:1:6: "+why+"\n")
+	cell("fmt.Printf(\"%T %v\\n\", p, mk(1))", "")
+	expect(t, k, "describe(nil)", `"no grid"`)
+	// describe is interpreted with Grid: thrice, which does not use them, is
+	// compiled with twice, and the cell builds once, without a notice.
+	cell("func thrice(x int) int { return twice(x) + x }\n\nfunc deep(n int) int { return deep(n+1) + 1 }\n\nfmt.Println(thrice(5))", "")
+	cell("fmt.Println(ParallelCollect([]int{1, 2, 3}, twice))", "")
+	if got.String() != want {
+		t.Errorf("stdout:\n%s\nwant (Go):\n%s", got.String(), want)
+	}
+	r := ok(t, k, "fmt.Println(ParallelCollect([]int{1, 2}, func(i int) string { return describe(nil) }))")
+	if s := stdout(r); s != "[no grid no grid]\n" {
+		t.Errorf("mirrors with the interpreted Grid printed %q, want [no grid no grid]", s)
+	}
+
+	r = fails(t, k, "kept = 7\ndeep(0)", "StackOverflow")
+	if !strings.Contains(errorText(r), "restored") {
+		t.Errorf("the stack overflow's error does not say the image was restored:\n%s", errorText(r))
+	}
+	expect(t, k, "fmt.Sprintf(\"%v %v %v %v %v\", kept, p, twice(2), thrice(1), describe(nil))", `"5 4/5 4 3 no grid"`)
+
+	cell("func spin(g *Grid) {\n\tfor {\n\t}\n}", "")
+	ctx := ctxT(t)
+	m, err := k.NewRequest("execute_request", kerneltest.ExecuteContent("kept = 6\nfmt.Println(\"spinning\")\nspin(nil)"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := k.SendMessage(kerneltest.Shell, m); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.WaitFor(ctx, kerneltest.IOPub, func(s *kernel.Message) bool {
+		text, _ := kerneltest.Fields(s)["text"].(string)
+		return s.ParentID() == m.Header.MsgID && strings.Contains(text, "spinning")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.Interrupt(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := k.Await(ctx, kerneltest.Shell, m); err != nil || kernelEname(r) != "Interrupted" {
+		t.Fatalf("reply %v (%v), want Interrupted", r, err)
+	}
+	expect(t, k, "fmt.Sprintf(\"%v %v %v %v\", kept, p, thrice(2), describe(nil))", `"5 4/5 6 no grid"`)
 }

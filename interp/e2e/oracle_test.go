@@ -6,6 +6,7 @@ import (
 	"os"
 	osexec "os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -22,19 +23,8 @@ type goOut struct {
 func goProgram(t *testing.T, src string, mods []string, args ...string) goOut {
 	t.Helper()
 	ctx := ctxT(t)
-	dir := t.TempDir()
-	gomod := "module oracle\n\ngo 1.26\n"
-	for _, m := range mods {
-		gomod += "require " + m + "\n"
-	}
-	for name, data := range map[string]string{"go.mod": gomod, "main.go": src} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	build := osexec.CommandContext(ctx, "go", "build", "-mod=mod", "-o", "main", ".")
-	build.Dir = dir
-	if out, err := build.CombinedOutput(); err != nil {
+	dir, out, err := goBuild(t, src, mods)
+	if err != nil {
 		t.Fatalf("go build of the oracle: %v\n%s", err, out)
 	}
 	cmd := osexec.CommandContext(ctx, filepath.Join(dir, "main"), args...)
@@ -49,6 +39,45 @@ func goProgram(t *testing.T, src string, mods []string, args ...string) goOut {
 	}
 	res.stdout, res.stderr = o.String(), e.String()
 	return res
+}
+
+// goBuild builds a Go program (see goProgram) in a directory of its own,
+// returning the directory and the go command's output.
+func goBuild(t *testing.T, src string, mods []string) (dir, out string, err error) {
+	t.Helper()
+	dir = t.TempDir()
+	gomod := "module oracle\n\ngo 1.26\n"
+	for _, m := range mods {
+		gomod += "require " + m + "\n"
+	}
+	for name, data := range map[string]string{"go.mod": gomod, "main.go": src} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	build := osexec.CommandContext(ctxT(t), "go", "build", "-mod=mod", "-o", "main", ".")
+	build.Dir = dir
+	b, err := build.CombinedOutput()
+	return dir, string(b), err
+}
+
+// goRejects is the compiler's first error for a Go program it must
+// reject, without its position.
+func goRejects(t *testing.T, src string) string {
+	t.Helper()
+	_, out, err := goBuild(t, src, nil)
+	if err == nil {
+		t.Fatalf("go build accepted the program; the test needs one it rejects:\n%s", src)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if _, msg, ok := strings.Cut(line, ".go:"); ok {
+			if _, msg, ok = strings.Cut(msg, ": "); ok {
+				return msg
+			}
+		}
+	}
+	t.Fatalf("no error with a position in go build's output:\n%s", out)
+	return ""
 }
 
 // goStdout is the stdout of a Go program that must succeed.

@@ -88,7 +88,25 @@ type BuildError struct {
 }
 
 func (e *BuildError) Error() string {
-	return fmt.Sprintf("compiling %s failed:\n%s", strings.Join(e.Packages, ", "), e.Output)
+	return fmt.Sprintf("compiling %s failed:\n%s", e.what(), e.Output)
+}
+
+func (e *BuildError) what() string {
+	if len(e.Packages) == 0 {
+		return "the image binary" // a plugin host without packages
+	}
+	return strings.Join(e.Packages, ", ")
+}
+
+// Summary is the error on one line: what failed and the first line of the
+// go command's output that is not a package header ("# runtime/cgo").
+func (e *BuildError) Summary() string {
+	for _, line := range strings.Split(e.Output, "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "# ") {
+			return fmt.Sprintf("compiling %s failed: %s", e.what(), line)
+		}
+	}
+	return fmt.Sprintf("compiling %s failed", e.what())
 }
 
 // Build returns the path of an image binary for req, from the cache or
