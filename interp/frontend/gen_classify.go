@@ -230,12 +230,9 @@ func quote(path string) string { return `"` + path + `"` }
 // classifyItems returns the names of the declarations of items that are
 // compiled, "T.m" for methods.
 func classifyItems(items []*declItem, pins map[*declItem]string) map[string]bool {
-	byName := map[string]*declItem{}
+	byName := itemsByName(items)
 	methods := map[string][]*declItem{}
 	for _, d := range items {
-		for _, n := range d.names {
-			byName[n] = d
-		}
 		if recv, _, ok := strings.Cut(d.names[0], "."); ok {
 			methods[recv] = append(methods[recv], d)
 		}

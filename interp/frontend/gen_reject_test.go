@@ -12,7 +12,8 @@ import (
 // as the kernel builds it: a plugin whose package path ends in dmsgenN).
 // Compiled again, the cell leaves them and what uses them interpreted and
 // the rest compiled, and that generation builds; a later cell keeps them
-// interpreted without a failed build, until their text changes.
+// interpreted without a failed build, until their text, or that of a
+// declaration they depend on, changes.
 func TestRejectCompiled(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the go command")
@@ -21,12 +22,14 @@ func TestRejectCompiled(t *testing.T) {
 		t.Skip("plugins need a C compiler (gcc)")
 	}
 	for _, tc := range []struct {
-		name, cell string
-		rejected   string // the declaration the build names
-		why        string // in the compiler's message
-		compiled   []string
-		later      []string // compiled after a later cell declaring thrice
-		fixed      string   // a cell declaring it again, compilable
+		name     string
+		before   string // a cell compiled and built first
+		cell     string
+		rejected string // the declaration the build names
+		why      string // in the compiler's message
+		compiled []string
+		later    []string // compiled after a later cell declaring thrice
+		fixed    string   // a cell declaring it again, compilable
 	}{
 		{
 			name:     "type larger than the address space",
@@ -44,10 +47,30 @@ func TestRejectCompiled(t *testing.T) {
 			compiled: []string{"twice"}, later: []string{"thrice", "twice"},
 			fixed: "var table [1 << 10]byte",
 		},
+		{
+			// The compiler names the type, declared in an earlier cell;
+			// the constant that makes it too large changes back.
+			name:     "rejected for a dependency",
+			before:   "const N = 8\n\ntype Grid [N]byte\n\nfunc cells(g *Grid) int { return len(g) }",
+			cell:     "const N = 1 << 51\n\nfunc twice(x int) int { return 2 * x }",
+			rejected: "Grid", why: "cell[1]/_.go:3:6: type [2251799813685248]byte larger than address space",
+			compiled: []string{"N", "twice"}, later: []string{"N", "thrice", "twice"},
+			fixed: "const N = 4",
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			im := newGenImage(t)
-			plan, err := im.Compile(tc.cell, 1)
+			n := 1
+			if tc.before != "" {
+				plan, err := im.Compile(tc.before, n)
+				if err != nil {
+					t.Fatal(err)
+				}
+				goBuildGeneration(t, plan.Generation)
+				im.Commit(plan)
+				n++
+			}
+			plan, err := im.Compile(tc.cell, n)
 			if err != nil || plan.Generation == nil {
 				t.Fatalf("compile: %v, generation %v", err, plan != nil && plan.Generation != nil)
 			}
@@ -62,7 +85,7 @@ func TestRejectCompiled(t *testing.T) {
 			if again := im.RejectCompiled(plan, out); len(again) != 0 {
 				t.Errorf("the same output rejected %+v again, want nothing new", again)
 			}
-			plan, err = im.Compile(tc.cell, 1)
+			plan, err = im.Compile(tc.cell, n)
 			if err != nil || plan.Generation == nil {
 				t.Fatalf("compile again: %v, generation %v", err, plan != nil && plan.Generation != nil)
 			}
@@ -73,7 +96,7 @@ func TestRejectCompiled(t *testing.T) {
 			im.Commit(plan)
 			checkInterpreted(t, im, plan)
 
-			plan, err = im.Compile("func thrice(x int) int { return twice(x) + x }", 2)
+			plan, err = im.Compile("func thrice(x int) int { return twice(x) + x }", n+1)
 			if err != nil || plan.Generation == nil {
 				t.Fatalf("a later declaration cell: %v, generation %v", err, plan != nil && plan.Generation != nil)
 			}
@@ -84,7 +107,7 @@ func TestRejectCompiled(t *testing.T) {
 			im.Commit(plan)
 			checkInterpreted(t, im, plan)
 
-			plan, err = im.Compile(tc.fixed, 3)
+			plan, err = im.Compile(tc.fixed, n+2)
 			if err != nil {
 				t.Fatal(err)
 			}

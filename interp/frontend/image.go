@@ -53,9 +53,9 @@ type Image struct {
 
 	mu    sync.Mutex
 	state *state // immutable; replaced by Commit
-	// rejected are the declarations Go's compiler rejected, by
-	// rejectedKey, with its message (RejectCompiled).
-	rejected map[string]string
+	// rejected are the declarations Go's compiler rejected, by their
+	// text (RejectCompiled).
+	rejected map[string][]rejected
 
 	blockSeq atomic.Int64 // block IDs are never reused, even by failed cells
 	genSeq   atomic.Int64 // generation numbers, never reused either
