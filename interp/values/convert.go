@@ -29,6 +29,10 @@ func Convert(v reflect.Value, t reflect.Type) (out reflect.Value, err error) {
 	return out, nil
 }
 
+// maxTypeSize bounds the values this package builds types for or
+// allocates: more than any process can hold.
+const maxTypeSize = 1 << 40
+
 type converter struct {
 	memo map[refKey]reflect.Value // pointers and maps converted, by source
 }
@@ -57,6 +61,12 @@ func (c *converter) conv(dst, src reflect.Value) error {
 		if p, ok := c.memo[k]; ok && p.Type() == dt {
 			dst.Set(p)
 			return nil
+		}
+		if dt.Elem().Size() > maxTypeSize {
+			// A declaration redefined to a size Go's compiler rejects
+			// (type Grid [1 << 51]byte, interpreted): allocating it
+			// would end the process.
+			return fmt.Errorf("a %s is too large to allocate", dt.Elem())
 		}
 		p := reflect.New(dt.Elem())
 		c.memo[k] = p

@@ -2,6 +2,7 @@ package values
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -50,5 +51,17 @@ func TestConvert(t *testing.T) {
 	}
 	if _, err := Convert(reflect.ValueOf(struct{ A string }{"s"}), reflect.TypeFor[struct{ A int }]()); err == nil {
 		t.Error("a string field became an int field without an error")
+	}
+}
+
+// TestTooLarge: a pointer to an array moving to a type too large for any
+// process (a declaration redefined to a size Go's compiler rejects, which
+// runs interpreted) fails with an error, where allocating it would end
+// the process.
+func TestTooLarge(t *testing.T) {
+	huge := reflect.PointerTo(reflect.ArrayOf(1<<51, reflect.TypeFor[byte]()))
+	small := &[8]byte{1, 2}
+	if _, err := Convert(reflect.ValueOf(small), huge); err == nil || !strings.Contains(err.Error(), "too large") {
+		t.Errorf("Convert: %v, want an error saying too large", err)
 	}
 }

@@ -144,7 +144,7 @@ func (r *resolver) construct(d *tdesc) (reflect.Type, error) {
 	case reflect.Slice:
 		return reflect.SliceOf(elem), nil
 	case reflect.Array:
-		if elem.Size() > 0 && uintptr(d.n) > (1<<40)/elem.Size() {
+		if elem.Size() > 0 && uintptr(d.n) > maxTypeSize/elem.Size() {
 			return nil, fmt.Errorf("array type [%d]%s too large", d.n, elem)
 		}
 		return reflect.ArrayOf(d.n, elem), nil
