@@ -284,3 +284,50 @@ func main() {
 	}
 	expect(t, k, "fmt.Sprintf(\"%v %v %v %v\", kept, p, thrice(2), describe(nil))", `"5 4/5 6 no grid"`)
 }
+
+// collisionProgram declares a func named as a package that the
+// generation's own files import (symbols.go imports reflect): Go runs it,
+// the generation's build rejects it.
+const collisionProgram = `package main
+
+import (
+	"fmt"
+	"strings"
+)
+
+func reflect(s string) string {
+	var b strings.Builder
+	for i := len(s) - 1; i >= 0; i-- {
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+func shout(s string) string { return strings.ToUpper(reflect(s)) }
+
+func twice(x int) int { return 2 * x }
+
+func main() {
+	fmt.Println(reflect("abc"), shout("xy"), twice(4))
+}
+`
+
+// TestGenerationRejectedCollision: a program Go runs whose func collides
+// with an import of the generation's generated files runs, that func
+// interpreted (with what uses it) after a notice, and prints what go run
+// prints.
+func TestGenerationRejectedCollision(t *testing.T) {
+	needsCompiled(t)
+	want := goStdout(t, collisionProgram)
+	k := start(t)
+	r := ok(t, k, asCell(collisionProgram))
+	if got := stdout(r); got != want {
+		t.Errorf("stdout %q, want (Go) %q", got, want)
+	}
+	notice := stderrText(r)
+	if strings.Count(notice, "\n") != 1 || !strings.HasPrefix(notice, "note: reflect runs interpreted, not compiled, with what uses it: ") ||
+		!strings.Contains(notice, "reflect already declared through import of package reflect") {
+		t.Errorf("notice %q, want one line naming reflect and the compiler's message", notice)
+	}
+	expect(t, k, "twice(5) + len(shout(\"ab\"))", "12")
+}
