@@ -1,5 +1,7 @@
 // Package interp runs notebook cells for the dmirror kernel. It has two
-// halves that talk over frame pipes:
+// halves that talk over frame pipes (protocol.go), and a file's name says
+// which process it runs in: session*.go the kernel's, image_*.go the image
+// process's:
 //
 //   - Session (kernel process) implements engine.Engine: it compiles cells
 //     with package frontend, holds the committed image (declarations and

@@ -4,7 +4,12 @@
 // replayed, values shipped by value), and reports failed mirrors the way
 // DMirror's post-mortem debuggers do.
 //
-// Three places run this package:
+// Three places run this package, and a file's name says which: kernel_*.go
+// run in the kernel process (the Pool, work sharing, Slurm placement),
+// image_*.go in the image process (the Parallel* runtime behind the
+// prelude), mirror_*.go in a mirror process (ServeWorker and its
+// interpreter); files without a prefix are the contracts between them
+// (messages, Job, codec, ops).
 //
 //   - The image process registers ImageExports (the binary package
 //     dmirror/parallel behind the prelude's 10-parallel.gotxt). A call
@@ -26,7 +31,7 @@
 //     rebuild.
 //   - A mirror (ServeWorker) replays the declarations it has not seen,
 //     sets the shipped globals, and runs its chunk as one generated
-//     interpreted func that applies the blocks to every element (loop.go):
+//     interpreted func that applies the blocks to every element (mirror_loop.go):
 //     a func literal block is inlined there, because a call of an
 //     interpreted func costs yaegi about a microsecond. A failing element
 //     is re-run in a fresh interpreter under yaegi's debugger to recover

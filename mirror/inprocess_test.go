@@ -67,7 +67,7 @@ func (s *session) decl(src string) {
 }
 
 func (s *session) eval(src string) (reflect.Value, error) {
-	return evalValue(s.i, src)
+	return vm.Eval(s.i, src)
 }
 
 func (s *session) run(ctx context.Context, job *Job) (*Outcome, error) {

@@ -118,23 +118,24 @@ func New(cfg Config) (*interp.Interpreter, error) {
 		setGeneration(i, g)
 	}
 	for _, f := range prelude.Files() {
-		if err := eval(i, f.Source); err != nil {
+		if _, err := Eval(i, f.Source); err != nil {
 			return nil, fmt.Errorf("vm: prelude %s: %w", f.Name, err)
 		}
 	}
 	return i, nil
 }
 
-// eval evaluates src, turning a panic that escapes yaegi's compiler into an
-// error.
-func eval(i *interp.Interpreter, src string) (err error) {
+// Eval evaluates src, turning a panic that escapes yaegi's compiler into
+// an error: yaegi panics on some code it cannot compile, and a process
+// that serves cells must not die of it. It is the one way the image
+// process and the mirrors evaluate generated or user source.
+func Eval(i *interp.Interpreter, src string) (v reflect.Value, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("interpreter panic: %v", r)
+			err = fmt.Errorf("the interpreter failed on this code: %v", r)
 		}
 	}()
-	_, err = i.Eval(src)
-	return err
+	return i.Eval(src)
 }
 
 func processEnv() []string {

@@ -304,17 +304,8 @@ func panicMessage(v any) string {
 	return fmt.Sprint(v)
 }
 
-// evalSafe evaluates src, turning a panic that escapes yaegi into an error.
+// evalSafe evaluates src (see vm.Eval).
 func evalSafe(i *yaegi.Interpreter, src string) error {
-	_, err := evalValue(i, src)
+	_, err := vm.Eval(i, src)
 	return err
-}
-
-func evalValue(i *yaegi.Interpreter, src string) (v reflect.Value, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("interpreter panic: %v", r)
-		}
-	}()
-	return i.Eval(src)
 }

@@ -18,6 +18,7 @@ import (
 	yaegi "github.com/traefik/yaegi/interp"
 
 	"github.com/dmirror/dmirror/interp/values"
+	"github.com/dmirror/dmirror/interp/vm"
 )
 
 // Bounds of a post-mortem re-run: stepping costs about 6 µs per node, so a
@@ -94,7 +95,7 @@ func captureFuncType(b JobBlock, i *yaegi.Interpreter) reflect.Type {
 		sb.WriteString(c.Type)
 	}
 	sb.WriteString(") {})")
-	v, err := evalValue(i, sb.String())
+	v, err := vm.Eval(i, sb.String())
 	if err != nil || v.Kind() != reflect.Func {
 		return reflect.FuncOf(nil, nil, false)
 	}
@@ -374,7 +375,7 @@ func typeNames(i *yaegi.Interpreter, decls []string) map[reflect.Type]string {
 				if ts.TypeParams != nil {
 					continue
 				}
-				v, err := evalValue(i, "(*"+ts.Name.Name+")(nil)")
+				v, err := vm.Eval(i, "(*"+ts.Name.Name+")(nil)")
 				if err == nil && v.IsValid() && v.Kind() == reflect.Pointer {
 					names[v.Type().Elem()] = ts.Name.Name
 				}

@@ -314,15 +314,9 @@ func call(ctx context.Context, ip *yaegi.Interpreter, name string) (v reflect.Va
 	return ip.EvalWithContext(ctx, name+"()")
 }
 
-// evalSafe evaluates src, turning a panic that escapes yaegi's compiler
-// into an error.
-func evalSafe(ip *yaegi.Interpreter, src string) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("the interpreter failed on this code: %v", r)
-		}
-	}()
-	_, err = ip.Eval(src)
+// evalSafe evaluates src (see vm.Eval).
+func evalSafe(ip *yaegi.Interpreter, src string) error {
+	_, err := vm.Eval(ip, src)
 	return err
 }
 

@@ -12,6 +12,7 @@ import (
 	yaegi "github.com/traefik/yaegi/interp"
 
 	"github.com/dmirror/dmirror/interp/values"
+	"github.com/dmirror/dmirror/interp/vm"
 )
 
 // maxLoops bounds the chunk funcs a mirror keeps: every cell's blocks have
@@ -183,7 +184,7 @@ func loopKey(op string, blocks []JobBlock) string {
 func (e *engine) declareLoop(lit string, types []string) (loopFunc, error) {
 	e.nLoops++
 	f := loopFunc{name: fmt.Sprintf("__dmLoop%d", e.nLoops)}
-	v, err := evalValue(e.i, "(func("+strings.Join(types, ", ")+") bool)(nil)")
+	v, err := vm.Eval(e.i, "(func("+strings.Join(types, ", ")+") bool)(nil)")
 	if err != nil {
 		return loopFunc{}, err
 	}
