@@ -28,6 +28,8 @@ func TestLoopFuncLitFrame(t *testing.T) {
 		{"import \"sync\"\nvar wg sync.WaitGroup\nfor i := 0; i < 2; i++ { defer wg.Go(func() { _ = i }) }", nil},
 		{"func run(f func()) { f() }\nfor i := 0; i < 2; i++ { go run(func() { _ = i }) }", nil},
 		{"for i := 0; i < 2; i++ { f := func() { _ = recover() }; f() }", nil},
+		{"ch := make(chan func() int, 2)\nfor i := 0; i < 2; i++ { select { case ch <- func() int { return i }: } }", nil},
+		{"for i := 0; i < 2; i++ { select { default: f := func() int { return i }; _ = f } }", []string{"f := func() func() int { return func() int { return i } }()"}},
 	}
 	tests = append(tests, []struct {
 		code string

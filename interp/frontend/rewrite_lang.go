@@ -311,9 +311,11 @@ func (c *compiler) forStmt(f *ast.ForStmt) {
 // take an earlier iteration's closure. Left as they are: literals called
 // where they stand (deferred ones are loopDeferLit's), the blocks of
 // Parallel calls (mirrors inline them), literals in a go statement (which
-// has a frame of its own), and deferred ones: yaegi deadlocks running a
-// second deferred closure value. Literals that call recover stay too
-// (yaegi's recover looks at the frame that made the literal).
+// has a frame of its own), deferred ones (yaegi deadlocks running a
+// second deferred closure value) and those sent in a select case (yaegi
+// sends nil for a func value made by a call there). Literals that call
+// recover stay too (yaegi's recover looks at the frame that made the
+// literal).
 func (c *compiler) loopFuncLit(lit *ast.FuncLit) {
 	if call, ok := c.parents[lit].(*ast.CallExpr); ok && call.Fun == lit {
 		if _, deferred := c.parents[call].(*ast.DeferStmt); deferred {
@@ -333,6 +335,11 @@ func (c *compiler) loopFuncLit(lit *ast.FuncLit) {
 		switch l := n.(type) {
 		case *ast.FuncLit, *ast.FuncDecl, *ast.DeferStmt, *ast.GoStmt:
 			return
+		case *ast.CommClause:
+			if l.Comm != nil && lit.Pos() >= l.Comm.Pos() && lit.End() <= l.Comm.End() {
+				return
+			}
+			continue
 		case *ast.ForStmt:
 			if !within(lit, l.Body) {
 				return
