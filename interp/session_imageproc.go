@@ -91,7 +91,8 @@ type rawWriter struct {
 
 func (w *rawWriter) Write(chunk []byte) (int, error) {
 	n := len(chunk)
-	chunk = w.p.marks.Strip(w.name, &w.carry, chunk)
+	chunk, mark := w.p.marks.Strip(&w.carry, chunk)
+	defer w.p.marks.Saw(w.name, mark) // after the text in front of it is the cell's
 	if w.name == "stderr" {
 		w.p.keepTail(chunk)
 		if !w.crashed {

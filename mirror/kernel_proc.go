@@ -83,7 +83,8 @@ const rawMarkWait = time.Second
 
 func (w *rawWriter) Write(b []byte) (int, error) {
 	n := len(b)
-	b = w.p.marks.Strip(w.stream, &w.carry, b)
+	b, mark := w.p.marks.Strip(&w.carry, b)
+	defer w.p.marks.Saw(w.stream, mark) // after the text in front of it is the chunk's
 	w.p.tail.Write(b)
 	if w.stream == "stderr" && !w.crashed {
 		for _, m := range []string{"fatal error: ", "panic: ", "runtime: "} {

@@ -284,17 +284,17 @@ func TestRewrites(t *testing.T) {
 		{"m := map[int]int{}\nclear(m)", []string{"func(__dmM map[int]int) { for __dmK := range __dmM { delete(__dmM, __dmK) } }(m)"}},
 		{"s := 0\nfor i := range 3 { s += i }", []string{"for __dmI1, __dmN2 := int(0), int(3); __dmI1 < __dmN2; __dmI1++ { i := __dmI1; { s += i }}"}},
 		{"var n int64 = 2\nfor range n {}", []string{"for __dmI1, __dmN2 := int64(0), int64(n); __dmI1 < __dmN2; __dmI1++ {}"}},
-		{"var fs []func() int\nfor i := 0; i < 2; i++ { fs = append(fs, func() int { return i }) }", []string{"for __dmL1 := 0; __dmL1 < 2; __dmL1++ { i := __dmL1; { fs = append(fs, func() int { return i }) }; __dmL1 = i }"}},
+		{"var fs []func() int\nfor i := 0; i < 2; i++ { fs = append(fs, func() int { return i }) }", []string{"for __dmL1 := 0; __dmL1 < 2; __dmL1++ { i := __dmL1; { fs = append(fs, func() func() int { return func() int { return i } }()) }; __dmL1 = i }"}},
 		{"var fs []func() int\nfor i := 0; i < 2; i++ { if i == 0 { continue }; fs = append(fs, func() int { return i }) }", []string{"{ __dmL1 = i; continue }"}},
-		{"var fs []func() string\nfor _, s := range []string{\"a\"} { fs = append(fs, func() string { return s }) }", []string{"{ s := s; { fs = append(fs, func() string { return s }) }}"}},
+		{"var fs []func() string\nfor _, s := range []string{\"a\"} { fs = append(fs, func() string { return s }) }", []string{"{ s := s; { fs = append(fs, func() func() string { return func() string { return s } }()) }}"}},
 		{"for i := 0; i < 2; i++ { println(i) }", []string{"for i := 0; i < 2; i++ { __dmPrintln(i) }"}},
-		{"func f(a, b int) {}\nx := 1\ngo f(x, 2)", []string{"{ __dmF1 := f; var __dmA2 int = x; __dmGo(__dmGoCell(1), func() { __dmF1(__dmA2, 2) }) }"}},
+		{"func f(a, b int) {}\nx := 1\ngo f(x, 2)", []string{"func() { __dmF1 := f; var __dmA2 int = x; __dmGo(__dmGoCell(1), func() { __dmF1(__dmA2, 2) }) }()"}},
 		{"func f(xs ...int) {}\nvar ys []int\ngo f(ys...)\ngo println(1)", []string{"__dmF1(__dmA2...)", "__dmGo(__dmGoCell(1), func() { __dmPrintln(1) })"}},
 		{"type P struct{ X int }\nfunc (p P) Plus(k int) int { return p.X + k }\nf := P.Plus", []string{"f  = func(__dmP0 P, __dmP1 int) (int) { return __dmP0.Plus(__dmP1) }"}},
 		{"var a any\nswitch a.(type) {\ncase int:\n}", []string{"switch __dmTS1 := a.(type) {"}},
 		{"var n int\nvar err error\nn, err = 1, nil", []string{"n, err = 1, (error)(nil)"}},
 		{"func add(i int) {}\nfunc l() { for i := 0; i < 3; i++ { defer add(i) } }", []string{"{ var __dmA1 int = i; defer add(__dmA1) }"}},
-		{"func bg() { go func() {}() }", []string{"{ __dmF1 := func() {}; __dmGo(__dmGoCell(1), func() { __dmF1() }) }"}},
+		{"func bg() { go func() {}() }", []string{"func() { __dmF1 := func() {}; __dmGo(__dmGoCell(1), func() { __dmF1() }) }()"}},
 	}
 	for _, tt := range tests {
 		p, err := newImage(t).Compile(tt.code, 1)

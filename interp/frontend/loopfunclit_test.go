@@ -5,25 +5,31 @@ import (
 	"testing"
 )
 
-// TestLoopFuncLitParens: in a loop body, a func literal passed to a func
-// that is not interpreted is parenthesised (issue 9 point 4), and nothing
-// else is: literals called where they stand, given to builtins, to the
-// session's funcs or to Parallel* (whose blocks the frontend extends), and
-// literals outside loops.
-func TestLoopFuncLitParens(t *testing.T) {
+// TestLoopFuncLitFrame: in a loop body, a func literal that is not
+// called where it stands is made in a func literal of its own, called
+// where it stands (issue 9 point 4, and yaegi's write-back of a closure's
+// slot when it returns, see ownFrame), and nothing else is: literals
+// called where they stand, Parallel blocks, literals in go and defer
+// statements, and literals outside loops.
+func TestLoopFuncLitFrame(t *testing.T) {
 	tests := []struct {
 		code string
-		want []string // nil: no literal may be parenthesised
+		want []string // nil: no literal may be given a frame of its own
 	}{
-		{"import \"sync\"\nvar wg sync.WaitGroup\nfor i := 0; i < 2; i++ { wg.Go(func() { _ = i }) }", []string{"wg.Go((func() { _ = i }))"}},
-		{"import \"time\"\nfor _, d := range []int{1} { time.AfterFunc(0, func() { _ = d }) }", []string{"time.AfterFunc(0, (func() { _ = d }))"}},
-		{"import \"net/http\"\nfor i := range 2 { _ = http.HandlerFunc(func(http.ResponseWriter, *http.Request) { _ = i }) }", []string{"http.HandlerFunc((func(_ http.ResponseWriter, _ *http.Request) { _ = i }))"}},
+		{"import \"sync\"\nvar wg sync.WaitGroup\nfor i := 0; i < 2; i++ { wg.Go(func() { _ = i }) }", []string{"wg.Go(func() func() { return func() { _ = i } }())"}},
+		{"import \"time\"\nfor _, d := range []int{1} { time.AfterFunc(0, func() { _ = d }) }", []string{"time.AfterFunc(0, func() func() { return func() { _ = d } }())"}},
+		{"import \"net/http\"\nfor i := range 2 { _ = http.HandlerFunc(func(http.ResponseWriter, *http.Request) { _ = i }) }", []string{"http.HandlerFunc(func() func(http.ResponseWriter, *http.Request) { return func(_ http.ResponseWriter, _ *http.Request) { _ = i } }())"}},
+		{"var fs []func()\nfor i := 0; i < 2; i++ { fs = append(fs, func() { _ = i }) }", []string{"append(fs, func() func() { return func() { _ = i } }())"}},
+		{"func run(f func()) { f() }\nfor i := 0; i < 2; i++ { run(func() { _ = i }) }", []string{"run(func() func() { return func() { _ = i } }())"}},
+		{"for i := 0; i < 2; i++ { f := func() int { return i }; _ = f }", []string{"f := func() func() int { return func() int { return i } }()"}},
 		{"import \"sync\"\nvar wg sync.WaitGroup\nwg.Go(func() {})", nil},
 		{"for i := 0; i < 2; i++ { func() { _ = i }() }", nil},
-		{"var fs []func()\nfor i := 0; i < 2; i++ { fs = append(fs, func() { _ = i }) }", nil},
-		{"func run(f func()) { f() }\nfor i := 0; i < 2; i++ { run(func() { _ = i }) }", nil},
 		{"for i := 0; i < 2; i++ { _ = ParallelCollect([]int{1}, func(x int) int { return x + i }) }", nil},
 		{"import \"sync\"\nvar wg sync.WaitGroup\nfor i := 0; i < 2; i++ { defer wg.Go(func() { _ = i }) }", nil},
+		{"func run(f func()) { f() }\nfor i := 0; i < 2; i++ { go run(func() { _ = i }) }", nil},
+		{"for i := 0; i < 2; i++ { f := func() { _ = recover() }; f() }", nil},
+		{"ch := make(chan func() int, 2)\nfor i := 0; i < 2; i++ { select { case ch <- func() int { return i }: } }", nil},
+		{"for i := 0; i < 2; i++ { select { default: f := func() int { return i }; _ = f } }", []string{"f := func() func() int { return func() int { return i } }()"}},
 	}
 	tests = append(tests, []struct {
 		code string
@@ -59,8 +65,8 @@ func TestLoopFuncLitParens(t *testing.T) {
 				t.Errorf("%q: plan lacks %q:\n%s", tt.code, w, plan)
 			}
 		}
-		if tt.want == nil && (strings.Contains(plan, "((func") || strings.Contains(plan, ", (func")) {
-			t.Errorf("%q: a literal is parenthesised:\n%s", tt.code, plan)
+		if tt.want == nil && strings.Contains(plan, "{ return func(") {
+			t.Errorf("%q: a literal is given a frame of its own:\n%s", tt.code, plan)
 		}
 	}
 }

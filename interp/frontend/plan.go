@@ -79,7 +79,7 @@ type Plan struct {
 	// new types (same IDs, possibly new Type or Expr).
 	//
 	// Other rewrites the image process sees: `go f(x)` becomes
-	// `{ __dmF1, __dmA2 := f, x; __dmGo(N, func() { __dmF1(__dmA2) }) }`
+	// `func() { __dmF1 := f; var __dmA2 T = x; __dmGo(N, func() { __dmF1(__dmA2) }) }()`
 	// (prelude 05-core), with N the cell that contains the statement (for a
 	// func declaration, the cell that declared it).
 	Blocks []Block

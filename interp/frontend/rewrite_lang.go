@@ -300,39 +300,46 @@ func (c *compiler) forStmt(f *ast.ForStmt) {
 	})
 }
 
-// loopFuncLit parenthesises a func literal passed as an argument in a
-// loop body. yaegi hands a bare literal argument to compiled code
-// (wg.Go, time.AfterFunc) as a wrapper that reads the enclosing frame
-// when it runs, so every closure of the loop sees the variables of the
-// iteration running then (after the loop, the last one), even copies made
-// in the body (v := i); a parenthesised literal is the closure value made
-// where it stands, with this iteration's variables. Only arguments of
-// funcs that are not interpreted: builtins (append) and interpreted funcs
-// get the closure value already, and a parenthesised literal sent in a
-// select case is a nil func in yaegi.
-// Deferred calls keep the bare literal: yaegi deadlocks running a second
-// deferred closure value.
+// loopFuncLit makes a func literal in a loop body in a frame of its own
+// (ownFrameLit), so that the closure holds its iteration's variables and
+// no closure ending on another goroutine can replace it (ownFrame). yaegi
+// hands a bare literal argument to compiled code (wg.Go, time.AfterFunc)
+// as a wrapper that reads the enclosing frame when it runs, so every
+// closure of the loop saw the variables of the iteration running then
+// (after the loop, the last one), even copies made in the body (v := i);
+// and a literal assigned in the loop (f := func() {...}; go f()) could
+// take an earlier iteration's closure. Left as they are: literals called
+// where they stand (deferred ones are loopDeferLit's), the blocks of
+// Parallel calls (mirrors inline them), literals in a go statement (which
+// has a frame of its own), deferred ones (yaegi deadlocks running a
+// second deferred closure value) and those sent in a select case (yaegi
+// sends nil for a func value made by a call there). Literals that call
+// recover stay too (yaegi's recover looks at the frame that made the
+// literal).
 func (c *compiler) loopFuncLit(lit *ast.FuncLit) {
-	call, ok := c.parents[lit].(*ast.CallExpr)
-	if ok && call.Fun == lit {
+	if call, ok := c.parents[lit].(*ast.CallExpr); ok && call.Fun == lit {
 		if _, deferred := c.parents[call].(*ast.DeferStmt); deferred {
 			c.loopDeferLit(lit)
 		}
 		return
 	}
-	if !ok {
+	for _, pb := range c.pending {
+		if ast.Unparen(pb.arg) == lit {
+			return
+		}
+	}
+	if callsRecover(c.chk.info, lit) {
 		return
-	}
-	if _, builtin := c.chk.info.Uses[identOf(call.Fun)].(*types.Builtin); builtin {
-		return // append and the like store the closure value itself
-	}
-	if _, fn := c.calleeOf(call); fn != nil && fn.Pkg() != nil && fn.Pkg().Path() == "main" && !c.compiledFunc(fn) {
-		return // interpreted: the session's funcs, the prelude's (Parallel* blocks)
 	}
 	for n := c.parents[lit]; n != nil; n = c.parents[n] {
 		switch l := n.(type) {
-		case *ast.FuncLit, *ast.FuncDecl, *ast.DeferStmt:
+		case *ast.FuncLit, *ast.FuncDecl, *ast.DeferStmt, *ast.GoStmt:
 			return
+		case *ast.CommClause:
+			if l.Comm != nil && lit.Pos() >= l.Comm.Pos() && lit.End() <= l.Comm.End() {
+				return
+			}
+			continue
 		case *ast.ForStmt:
 			if !within(lit, l.Body) {
 				return
@@ -344,10 +351,23 @@ func (c *compiler) loopFuncLit(lit *ast.FuncLit) {
 		default:
 			continue
 		}
-		c.ed.insert(c.coff(lit.Pos()), "(")
-		c.ed.insert(c.coff(lit.End()), ")")
+		c.ownFrameLit(lit)
 		return
 	}
+}
+
+// ownFrameLit makes a func literal in a func literal of its own, called
+// where it stands: `func() func() { return func() { f(i) } }()`. The
+// closure is then made in that call's frame, so that a closure that ends
+// on another goroutine writes back there, not into the loop's frame
+// (ownFrame).
+func (c *compiler) ownFrameLit(lit *ast.FuncLit) {
+	t := c.chk.info.Types[lit].Type
+	if t == nil {
+		return
+	}
+	c.ed.insert(c.coff(lit.Pos()), "func() "+c.typeString(t)+" { return ")
+	c.ed.insert(c.coff(lit.End()), " }()")
 }
 
 // loopDeferLit gives a deferred func literal in a loop body the variables
@@ -495,7 +515,8 @@ func (c *compiler) continues(body *ast.BlockStmt, label string, fn func(*ast.Bra
 // goStmt makes a goroutine report its panic instead of killing the
 // process, and attributes its output to the cell: `go f(a, b)` evaluates
 // f, a and b at once, as Go does, and hands the call to the prelude's
-// __dmGo.
+// __dmGo. The whole statement runs in a func literal called where it
+// stands (ownFrame).
 func (c *compiler) goStmt(g *ast.GoStmt) {
 	// The declaring cell: __dmGoCell finds the cell that runs the statement.
 	cell := c.cell
@@ -504,18 +525,29 @@ func (c *compiler) goStmt(g *ast.GoStmt) {
 		c.addHelper(g.Pos(), helper)
 		c.ed.replaceFunc(c.coff(g.Pos()), c.coff(g.End()), func() string {
 			stmt, _, _ := c.goMethod(g, cellExpr) // with the edits inside it
-			return stmt
+			return ownFrame(stmt)
 		})
 		return
 	}
 	c.ed.replaceFunc(c.coff(g.Pos()), c.coff(g.End()), func() string {
 		decls, inv := c.callNow(g.Call, true, true)
 		hook := fmt.Sprintf("__dmGo(__dmGoCell(%d), func() { %s })", cell, inv)
-		if len(decls) == 0 {
-			return hook
-		}
-		return "{ " + strings.Join(decls, "; ") + "; " + hook + " }"
+		return ownFrame(strings.Join(append(decls, hook), "; "))
 	})
+}
+
+// ownFrame makes stmts the body of a func literal called where it stands,
+// so that the func literals made by stmts live in that call's frame.
+// When a closure of yaegi returns, it writes back into the frame that
+// made it the slot of its literal as it was when it was made: a
+// goroutine that ends while a loop makes the same literal again can put
+// an earlier iteration's closure (or nil) in the slot between the making
+// and the reading, and the loop starts that one instead, with the other
+// iteration's arguments (mutex_atomic: a goroutine of 20 saw a
+// neighbour's id in about 1 run in 50). A frame of its own per
+// statement is written back only after it is done with.
+func ownFrame(stmts string) string {
+	return "func() { " + stmts + " }()"
 }
 
 // deferStmt evaluates a deferred call's func value, receiver and arguments

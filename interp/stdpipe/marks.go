@@ -27,9 +27,14 @@ var (
 func WriteMark(id uint64) {
 	for _, f := range []*os.File{fd1, fd2} {
 		if f != nil {
-			_, _ = fmt.Fprintf(f, "%s%d%c", markStart, id, markEnd) // the parent then waits at most its bound
+			_, _ = f.Write(Mark(id)) // the parent then waits at most its bound
 		}
 	}
+}
+
+// Mark is the mark of id as WriteMark writes it.
+func Mark(id uint64) []byte {
+	return fmt.Appendf(nil, "%s%d%c", markStart, id, markEnd)
 }
 
 // Marks is the parent side: the highest mark seen on each stream. Its
@@ -52,7 +57,13 @@ func (r *Marks) Seen(stream string) uint64 {
 	return r.seen[stream]
 }
 
-func (r *Marks) saw(stream string, id uint64) {
+// Saw notes the mark id (0: none) on stream. The caller of Strip calls it
+// once it has forwarded the text that came before the mark: Await must
+// not return before that text is the work's output.
+func (r *Marks) Saw(stream string, id uint64) {
+	if id == 0 {
+		return
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if id > r.seen[stream] {
@@ -88,10 +99,11 @@ func (r *Marks) Await(id uint64, timeout time.Duration) {
 	}
 }
 
-// Strip removes the marks from chunk, a write of the child's stream,
-// noting them; carry holds the start of a mark cut by the end of the
-// previous write, and is updated.
-func (r *Marks) Strip(stream string, carry *[]byte, chunk []byte) []byte {
+// Strip removes the marks from chunk, a write of the child's stream, and
+// returns the rest and the highest mark it held (0: none), which the
+// caller passes to Saw after forwarding the rest. carry holds the start of
+// a mark cut by the end of the previous write, and is updated.
+func (r *Marks) Strip(carry *[]byte, chunk []byte) (text []byte, mark uint64) {
 	if len(*carry) > 0 {
 		chunk = append(*carry, chunk...)
 		*carry = nil
@@ -108,17 +120,17 @@ func (r *Marks) Strip(stream string, carry *[]byte, chunk []byte) []byte {
 					break
 				}
 			}
-			return append(out, chunk...)
+			return append(out, chunk...), mark
 		}
 		out = append(out, chunk[:i]...)
 		rest := chunk[i+len(markStart):]
 		j := bytes.IndexByte(rest, markEnd)
 		if j < 0 {
 			*carry = append([]byte(nil), chunk[i:]...)
-			return out
+			return out, mark
 		}
 		if id, err := strconv.ParseUint(string(rest[:j]), 10, 64); err == nil {
-			r.saw(stream, id)
+			mark = max(mark, id)
 		}
 		chunk = rest[j+1:]
 	}
