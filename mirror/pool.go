@@ -91,6 +91,9 @@ type launcher interface {
 	// start starts n mirrors running exe. On failure it returns the
 	// mirrors that did start, which the pool stops.
 	start(ctx context.Context, exe string, n int) ([]*proc, error)
+	// nodePath returns the path at which q finds the kernel's file path:
+	// path itself, or its copy on q's node.
+	nodePath(ctx context.Context, q *proc, path string) (string, error)
 	// close releases what the launcher holds once the pool's mirrors have
 	// stopped (a Slurm allocation).
 	close() error
@@ -118,6 +121,10 @@ func (l localLauncher) start(_ context.Context, exe string, n int) ([]*proc, err
 		}
 	}
 	return started, errors.Join(errs...)
+}
+
+func (localLauncher) nodePath(_ context.Context, _ *proc, path string) (string, error) {
+	return path, nil
 }
 
 func (localLauncher) close() error { return nil }
@@ -326,6 +333,10 @@ func (p *Pool) Run(ctx context.Context, decls Decls, job *Job, ev Events) (*Outc
 	if err != nil {
 		return nil, err
 	}
+	if err := p.placeGen(ctx, procs, decls.Gen); err != nil {
+		p.release(procs, nil)
+		return nil, err
+	}
 	if pl, ok := ev.(placedEvents); ok {
 		if where := nodesOf(procs); where != "" {
 			pl.Placed(where)
@@ -357,6 +368,23 @@ func (p *Pool) Run(ctx context.Context, decls Decls, job *Job, ev Events) (*Outc
 		return nil, fmt.Errorf("mirror: %s interrupted: %w", opName(job.Op), err)
 	}
 	return c.outcome(len(procs)), nil
+}
+
+// placeGen sets the path at which each of procs loads gen, the plugin of
+// the compiled declarations, copying it to their nodes if need be.
+func (p *Pool) placeGen(ctx context.Context, procs []*proc, gen string) error {
+	for _, q := range procs {
+		q.gen = ""
+		if gen == "" {
+			continue
+		}
+		path, err := p.launch.nodePath(ctx, q, gen)
+		if err != nil {
+			return err
+		}
+		q.gen = path
+	}
+	return nil
 }
 
 // placement lists the pool's mirrors in the order they started.
