@@ -169,12 +169,19 @@ func (p *Pool) takeIdleLocked() []*proc {
 
 // stopAll stops procs in parallel and waits for them.
 func stopAll(procs []*proc) {
+	inParallel(procs, func(q *proc) { q.stop(closeGrace) })
+}
+
+// inParallel calls f for each of procs at once and waits for all: killing
+// a Slurm step waits for Slurm (scancel, then srun's exit), which must not
+// add up over a call's mirrors.
+func inParallel(procs []*proc, f func(*proc)) {
 	var wg sync.WaitGroup
 	for _, q := range procs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			q.stop(closeGrace)
+			f(q)
 		}()
 	}
 	wg.Wait()
@@ -279,16 +286,10 @@ func (p *Pool) release(healthy []*proc, dead []*proc) {
 	}
 	p.mu.Unlock()
 	if closed {
-		for _, q := range healthy {
-			q.stop(closeGrace)
-		}
+		stopAll(healthy)
 	}
-	for _, q := range dead {
-		q.kill()
-	}
-	for _, q := range stale {
-		q.stop(closeGrace)
-	}
+	inParallel(dead, (*proc).kill)
+	stopAll(stale)
 }
 
 // Close stops every mirror (EOF on its pipe, then SIGKILL after a grace
