@@ -69,7 +69,7 @@ func (c *call) runChunk(q *proc, slot int, r *running) (resultMsg, bool) {
 	q.nextID++
 	id := q.nextID
 	rm := runMsg{Generation: c.decls.Generation, Op: c.job.Op, Blocks: c.job.Blocks, Globals: c.job.Globals,
-		Data: r.w.data, Offset: r.w.lo, Mirror: slot, Modules: c.decls.Modules, Gen: c.decls.Gen, Ptrs: c.decls.Ptrs}
+		Data: r.w.data, Offset: r.w.lo, Mirror: slot, Modules: c.decls.Modules, Gen: q.gen, Ptrs: c.decls.Ptrs}
 	if base, ok := deltaBase(q.have, c.want); ok {
 		rm.Base, rm.Decls = base, c.decls.Chunks[base:]
 	} else {

@@ -91,6 +91,9 @@ type launcher interface {
 	// start starts n mirrors running exe. On failure it returns the
 	// mirrors that did start, which the pool stops.
 	start(ctx context.Context, exe string, n int) ([]*proc, error)
+	// nodePath returns the path at which q finds the kernel's file path:
+	// path itself, or its copy on q's node.
+	nodePath(ctx context.Context, q *proc, path string) (string, error)
 	// close releases what the launcher holds once the pool's mirrors have
 	// stopped (a Slurm allocation).
 	close() error
@@ -118,6 +121,10 @@ func (l localLauncher) start(_ context.Context, exe string, n int) ([]*proc, err
 		}
 	}
 	return started, errors.Join(errs...)
+}
+
+func (localLauncher) nodePath(_ context.Context, _ *proc, path string) (string, error) {
+	return path, nil
 }
 
 func (localLauncher) close() error { return nil }
@@ -162,12 +169,19 @@ func (p *Pool) takeIdleLocked() []*proc {
 
 // stopAll stops procs in parallel and waits for them.
 func stopAll(procs []*proc) {
+	inParallel(procs, func(q *proc) { q.stop(closeGrace) })
+}
+
+// inParallel calls f for each of procs at once and waits for all: killing
+// a Slurm step waits for Slurm (scancel, then srun's exit), which must not
+// add up over a call's mirrors.
+func inParallel(procs []*proc, f func(*proc)) {
 	var wg sync.WaitGroup
 	for _, q := range procs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			q.stop(closeGrace)
+			f(q)
 		}()
 	}
 	wg.Wait()
@@ -272,16 +286,10 @@ func (p *Pool) release(healthy []*proc, dead []*proc) {
 	}
 	p.mu.Unlock()
 	if closed {
-		for _, q := range healthy {
-			q.stop(closeGrace)
-		}
+		stopAll(healthy)
 	}
-	for _, q := range dead {
-		q.kill()
-	}
-	for _, q := range stale {
-		q.stop(closeGrace)
-	}
+	inParallel(dead, (*proc).kill)
+	stopAll(stale)
 }
 
 // Close stops every mirror (EOF on its pipe, then SIGKILL after a grace
@@ -326,6 +334,10 @@ func (p *Pool) Run(ctx context.Context, decls Decls, job *Job, ev Events) (*Outc
 	if err != nil {
 		return nil, err
 	}
+	if err := p.placeGen(ctx, procs, decls.Gen); err != nil {
+		p.release(procs, nil)
+		return nil, err
+	}
 	if pl, ok := ev.(placedEvents); ok {
 		if where := nodesOf(procs); where != "" {
 			pl.Placed(where)
@@ -357,6 +369,23 @@ func (p *Pool) Run(ctx context.Context, decls Decls, job *Job, ev Events) (*Outc
 		return nil, fmt.Errorf("mirror: %s interrupted: %w", opName(job.Op), err)
 	}
 	return c.outcome(len(procs)), nil
+}
+
+// placeGen sets the path at which each of procs loads gen, the plugin of
+// the compiled declarations, copying it to their nodes if need be.
+func (p *Pool) placeGen(ctx context.Context, procs []*proc, gen string) error {
+	for _, q := range procs {
+		q.gen = ""
+		if gen == "" {
+			continue
+		}
+		path, err := p.launch.nodePath(ctx, q, gen)
+		if err != nil {
+			return err
+		}
+		q.gen = path
+	}
+	return nil
 }
 
 // placement lists the pool's mirrors in the order they started.

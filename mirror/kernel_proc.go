@@ -31,7 +31,8 @@ type endpoint interface {
 // proc is one mirror process, owned by the pool.
 type proc struct {
 	endpoint
-	exe  string      // the binary it runs (Pool.SetExe moves mirrors to another)
+	exe  string      // the kernel's path of the binary it runs (Pool.SetExe moves mirrors to another)
+	gen  string      // where it loads the call's compiled declarations (Decls.Gen; a copy on its node)
 	tail *tailWriter // the process's own stdout and stderr, last bytes
 	// node and step say where a mirror placed by Slurm runs; "" for a
 	// local one.

@@ -119,7 +119,7 @@ func (l *slurmLauncher) start(ctx context.Context, exe string, n int) ([]*proc, 
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
 	defer context.AfterFunc(l.life, stop)()
-	a, exe, err := l.prepare(ctx, exe, n)
+	a, nodeExe, err := l.prepare(ctx, exe, n)
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +140,7 @@ func (l *slurmLauncher) start(ctx context.Context, exe string, n int) ([]*proc, 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			procs[j], errs[j] = l.startStep(ctx, a, b, exe)
+			procs[j], errs[j] = l.startStep(ctx, a, b, exe, nodeExe)
 		}()
 	}
 	wg.Wait()
@@ -208,18 +208,50 @@ func (l *slurmLauncher) prepare(ctx context.Context, exe string, n int) (*alloca
 		}
 		l.alloc, l.copies, l.steps = a, map[string]string{}, map[*slurmStep]bool{}
 	}
-	if l.opts.Broadcast == "" {
-		return l.alloc, exe, nil
-	}
-	if c, ok := l.copies[exe]; ok {
-		return l.alloc, c, nil
-	}
-	c, err := broadcast(ctx, l.alloc, l.env, exe, l.opts.Broadcast, l.opts.Timeout)
+	c, err := l.copyLocked(ctx, exe)
 	if err != nil {
 		return nil, "", err
 	}
-	l.copies[exe] = c
 	return l.alloc, c, nil
+}
+
+// copyLocked returns the path of the kernel's file on the nodes of the
+// allocation: its own path (a shared filesystem), or, with Broadcast, its
+// copy in that directory on every node, made once per allocation and
+// file. l.mu is held.
+func (l *slurmLauncher) copyLocked(ctx context.Context, path string) (string, error) {
+	if l.opts.Broadcast == "" {
+		return path, nil
+	}
+	if c, ok := l.copies[path]; ok {
+		return c, nil
+	}
+	c, err := broadcast(ctx, l.alloc, l.env, path, l.opts.Broadcast, l.opts.Timeout)
+	if err != nil {
+		return "", err
+	}
+	l.copies[path] = c
+	return c, nil
+}
+
+// nodePath returns the path at which q, a step, finds the kernel's file
+// path (a generation's plugin): the file is broadcast to q's allocation
+// the first time a call needs it there.
+func (l *slurmLauncher) nodePath(ctx context.Context, q *proc, path string) (string, error) {
+	st, ok := q.endpoint.(*slurmStep)
+	if !ok {
+		return path, nil
+	}
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	defer context.AfterFunc(l.life, stop)()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.alloc != st.alloc {
+		// Its allocation was released: the step is gone with it.
+		return "", fmt.Errorf("mirror: the Slurm allocation of step %s ended", q.step)
+	}
+	return l.copyLocked(ctx, path)
 }
 
 func (l *slurmLauncher) close() error {
@@ -377,8 +409,9 @@ func (b *batch) close() {
 	}
 }
 
-// startStep starts one mirror as a step of a and waits for it to connect.
-func (l *slurmLauncher) startStep(ctx context.Context, a *allocation, b *batch, exe string) (*proc, error) {
+// startStep starts one mirror as a step of a, running nodeExe, the
+// nodes' path of exe, and waits for it to connect.
+func (l *slurmLauncher) startStep(ctx context.Context, a *allocation, b *batch, exe, nodeExe string) (*proc, error) {
 	token := newToken()
 	ch := b.expect(token)
 	defer b.forget(token)
@@ -387,7 +420,7 @@ func (l *slurmLauncher) startStep(ctx context.Context, a *allocation, b *batch, 
 	if a.cpusPerTask > 0 {
 		args = append(args, "--cpus-per-task="+strconv.Itoa(a.cpusPerTask))
 	}
-	args = append(append(args, exe), l.args...)
+	args = append(append(args, nodeExe), l.args...)
 	env := append(slices.Clip(l.env), childproc.ModeEnv+"="+WorkerMode, remotePortEnv+"="+strconv.Itoa(b.port()))
 	st, err := startSrun(args, env, stepSecret(l.key, token))
 	if err != nil {
@@ -413,7 +446,7 @@ func (l *slurmLauncher) startStep(ctx context.Context, a *allocation, b *batch, 
 		return q, nil
 	case <-st.exited:
 		st.Kill()
-		return nil, stepStartError(exe, st.tail.String())
+		return nil, stepStartError(nodeExe, st.tail.String())
 	case <-ctx.Done():
 		st.Kill()
 		return nil, fmt.Errorf("mirror: starting a Slurm step: %w", ctx.Err())

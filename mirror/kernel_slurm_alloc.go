@@ -333,20 +333,20 @@ func localAddrToward(host string) string {
 	return c.LocalAddr().(*net.UDPAddr).IP.String()
 }
 
-// broadcast copies exe to dir on every node of a (sbcast) and returns the
-// copy's path, named by the binary's content so that kernels do not
-// overwrite one another's.
-func broadcast(ctx context.Context, a *allocation, env []string, exe, dir string, timeout time.Duration) (string, error) {
-	data, err := os.ReadFile(exe)
+// broadcast copies file (a binary, a plugin) to dir on every node of a
+// (sbcast) and returns the copy's path, named by the file's content so
+// that kernels do not overwrite one another's, with its extension (.so).
+func broadcast(ctx context.Context, a *allocation, env []string, file, dir string, timeout time.Duration) (string, error) {
+	data, err := os.ReadFile(file)
 	if err != nil {
-		return "", fmt.Errorf("mirror: read the binary to broadcast: %w", err)
+		return "", fmt.Errorf("mirror: read %s to broadcast it: %w", file, err)
 	}
-	dest := filepath.Join(dir, fmt.Sprintf("dmirror-%d-%.16x", os.Getuid(), sha256.Sum256(data)))
+	dest := filepath.Join(dir, fmt.Sprintf("dmirror-%d-%.16x%s", os.Getuid(), sha256.Sum256(data), filepath.Ext(file)))
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	out, err := slurmCommand(ctx, env, "sbcast", "--jobid="+a.job, "--force", "--preserve", exe, dest).CombinedOutput()
+	out, err := slurmCommand(ctx, env, "sbcast", "--jobid="+a.job, "--force", "--preserve", file, dest).CombinedOutput()
 	if err != nil {
-		return "", fmt.Errorf("mirror: copy %s to %s on the nodes of Slurm job %s (%s): %v: %s", exe, dest, a.job, SlurmBroadcastEnv, err, lastLines(string(out), 3))
+		return "", fmt.Errorf("mirror: copy %s to %s on the nodes of Slurm job %s (%s): %v: %s", file, dest, a.job, SlurmBroadcastEnv, err, lastLines(string(out), 3))
 	}
 	return dest, nil
 }

@@ -155,6 +155,9 @@ func (e *engine) sync(m *runMsg) error {
 		e.i, e.gen, e.decls, e.loops, e.native = nil, -1, nil, nil, nil
 		var native *vm.Generation
 		if m.Gen != "" {
+			if err := genOnNode(m.Gen); err != nil {
+				return err
+			}
 			var err error
 			if native, err = vm.LoadGeneration(m.Gen); err != nil {
 				return err

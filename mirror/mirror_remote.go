@@ -10,6 +10,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/dmirror/dmirror/interp/native"
 )
 
 // remotePortEnv names the variable that tells a mirror started as a Slurm
@@ -88,4 +90,19 @@ func parseStepSecret(line string) ([]byte, uint64, error) {
 
 func stepSecret(key []byte, token uint64) string {
 	return hex.EncodeToString(key) + " " + strconv.FormatUint(token, 10) + "\n"
+}
+
+// genOnNode explains a plugin of compiled declarations that a mirror
+// placed by Slurm does not find: the node does not share the kernel's
+// files and nothing copied it there.
+func genOnNode(path string) error {
+	if os.Getenv(remotePortEnv) == "" {
+		return nil // a local mirror: the kernel's own file
+	}
+	if _, err := os.Stat(path); err != nil {
+		node, _ := os.Hostname() // only shown
+		return fmt.Errorf("the compiled declarations %s are not on node %s (%w): the nodes must see the kernel's cache (%s) on a shared filesystem, or %s=DIR copies them to DIR on each node",
+			path, node, err, native.CacheEnv, SlurmBroadcastEnv)
+	}
+	return nil
 }

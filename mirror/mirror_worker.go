@@ -50,7 +50,12 @@ func ServeWorker(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("mirror: %w", err)
 	}
-	return serveWorker(ctx, in, out, pipes)
+	wk := &worker{conn: frame.New(in, out)}
+	// A Slurm step's fd 1 and 2 go through srun to the kernel's tail of
+	// the step's messages, where nothing awaits the marks: writing them
+	// would wake slurmstepd and srun at every chunk.
+	wk.marks = os.Getenv(remotePortEnv) == ""
+	return wk.serve(ctx, pipes)
 }
 
 // worker is the mirror side of the protocol.
@@ -75,8 +80,11 @@ type worker struct {
 	lastLong atomic.Bool // the last chunk ran long (see run)
 
 	// drain sends what compiled code printed and the pipes hold (see
-	// serveWorker); nil without pipes.
+	// serve); nil without pipes.
 	drain func()
+	// marks: the end of each chunk is marked on fd 1 and 2, which the
+	// kernel reads (a local mirror).
+	marks bool
 }
 
 // maxGoroutines bounds the goroutines a worker remembers.
@@ -113,12 +121,11 @@ func (wk *worker) stale() bool {
 	return ok && (wk.cancel == nil || id != wk.current)
 }
 
-// serveWorker serves the kernel over r and w. What compiled code prints
+// serve serves the kernel over wk.conn. What compiled code prints
 // through os.Stdout and os.Stderr arrives on pipes (nil in tests that
 // serve in process): it is sent as the mirror's output, before anything
 // interpreted code prints after it.
-func serveWorker(ctx context.Context, r io.Reader, w io.Writer, pipes []*stdpipe.Pipe) error {
-	wk := &worker{conn: frame.New(r, w)}
+func (wk *worker) serve(ctx context.Context, pipes []*stdpipe.Pipe) error {
 	var wg sync.WaitGroup
 	defer func() {
 		for _, p := range pipes {
@@ -259,7 +266,9 @@ func (wk *worker) run(ctx context.Context, eng *engine, m frame.Msg) error {
 	if wk.drain != nil {
 		wk.drain() // what compiled code printed belongs to the chunk
 	}
-	stdpipe.WriteMark(m.ID) // and so does what it wrote to fd 1 and 2
+	if wk.marks {
+		stdpipe.WriteMark(m.ID) // and so does what it wrote to fd 1 and 2
+	}
 	if err := wk.conn.Send(msgResult, m.ID, res.withBlobs(&bs), bs.List()...); err != nil {
 		return fmt.Errorf("mirror: send result: %w", err)
 	}

@@ -2,6 +2,7 @@ package slurme2e
 
 import (
 	"archive/zip"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -86,4 +87,78 @@ func writeModule(t *testing.T, proxy, path, version string, files map[string]str
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestSlurmGenerationBroadcast: nodes that do not see the kernel's cache
+// of compiled code (each covers it with a tmpfs of its own) run the
+// compiled declarations when DMIRROR_SLURM_BCAST names node-local storage
+// (also private to each node): the image binary and each generation's
+// plugin are copied there, the mirrors load the plugin from there and not
+// from the kernel's path, stay warm across generations, and print what go
+// run prints. Without DMIRROR_SLURM_BCAST, the call fails saying what to
+// do.
+func TestSlurmGenerationBroadcast(t *testing.T) {
+	cache, bcast := t.TempDir(), t.TempDir()
+	c := slurmtest.Start(t, slurmtest.Options{Nodes: 2, Netns: true, Private: []string{cache, bcast}})
+	args := "DMIRROR_SLURM_ARGS=--ntasks-per-node=1"
+	t.Run("broadcast", func(t *testing.T) {
+		k := startKernel(t, c, args, "DMIRROR_SLURM_BCAST="+bcast, "DMIRROR_CACHE="+cache)
+		k.run(t, "import (\n\t\"os\"\n\t\"path/filepath\"\n\t\"slices\"\n\t\"strings\"\n)")
+		var warm []string
+		for i, name := range []string{"generation1.txtar", "generation2.txtar"} {
+			p := readProgram(t, name)
+			want := goRun(t, p)
+			k.run(t, p.decls)
+			if got := k.run(t, p.cell); got != want {
+				t.Errorf("generation %d: the cell printed %q, go run %q", i+1, got, want)
+			}
+			plugins, _ := filepath.Glob(filepath.Join(cache, "*", "gen-*", "gen.so"))
+			if len(plugins) != i+1 {
+				t.Fatalf("the kernel's cache holds plugins %v, want %d", plugins, i+1)
+			}
+			// On each node: where the mirror's binary is, which plugins
+			// it mapped, and whether it sees the kernel's cache.
+			got := k.run(t, fmt.Sprintf(`fmt.Println(ParallelCollect([]int{1, 2}, func(int) string {
+	exe, _ := os.Executable()
+	maps, _ := os.ReadFile("/proc/self/maps")
+	var sos, dirs []string
+	for _, l := range strings.Split(string(maps), "\n") {
+		if f := strings.Fields(l); len(f) == 6 && strings.HasSuffix(f[5], ".so") && !slices.Contains(sos, f[5]) {
+			sos = append(sos, f[5])
+			if !slices.Contains(dirs, filepath.Dir(f[5])) {
+				dirs = append(dirs, filepath.Dir(f[5]))
+			}
+		}
+	}
+	ents, _ := os.ReadDir(%q)
+	return fmt.Sprintf("%%s %%d%%v %%d", filepath.Dir(exe), len(sos), dirs, len(ents))
+}, WithMirrors(2)))`, cache))
+			line := fmt.Sprintf("%s %d[%s] 0", bcast, i+1, bcast)
+			if want := "[" + line + " " + line + "]\n"; got != want {
+				t.Errorf("generation %d: the mirrors said %q, want %q (binary's dir, plugins mapped [their dirs], entries of the kernel's cache)", i+1, got, want)
+			}
+			now := stepsOf(k.mirrors(t))
+			if i == 0 {
+				warm = now
+			} else if !slices.Equal(now, warm) {
+				t.Errorf("steps %v on the second generation, want the warm %v", now, warm)
+			}
+		}
+		// The copies are on the nodes only.
+		if ents, err := os.ReadDir(bcast); err != nil || len(ents) != 0 {
+			t.Errorf("the kernel sees %d entries in the nodes' broadcast directory (%v), want none", len(ents), err)
+		}
+	})
+	t.Run("no broadcast", func(t *testing.T) {
+		k := startKernel(t, c, args, "DMIRROR_CACHE="+cache)
+		p := readProgram(t, "generation1.txtar")
+		k.run(t, p.decls)
+		_, value := k.errorOf(t, p.cell)
+		t.Log(value)
+		for _, want := range []string{cache, "DMIRROR_SLURM_BCAST"} {
+			if !strings.Contains(value, want) {
+				t.Errorf("error %q, want it to say %q", value, want)
+			}
+		}
+	})
 }

@@ -3,7 +3,6 @@ package slurme2e
 import (
 	"context"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -97,11 +96,11 @@ func testProgress(t *testing.T, k *kern, nodes []string) {
 // not answer at all (stopped) is cancelled: its step leaves the queue
 // within seconds, and the next call places a new one.
 func testInterrupt(t *testing.T, k *kern) {
-	// syscall.Kill and SIGSTOP are compiled for the session (the
-	// interpreter lacks them): the setup uses them, so that the image
+	// syscall.Tgkill, Gettid and SIGSTOP are compiled for the session
+	// (the interpreter lacks them): the setup uses them, so that the image
 	// binary is built and the pool moved to it before the warm steps are
 	// recorded, not by the cell that stops its mirrors.
-	k.run(t, "import (\n\t\"fmt\"\n\t\"syscall\"\n\t\"time\"\n)\nSetDefaultCores(2)\n_, _ = syscall.Kill, syscall.SIGSTOP\n_ = ParallelCollect([]int{1, 2}, func(x int) int { return x })")
+	k.run(t, "import (\n\t\"fmt\"\n\t\"runtime\"\n\t\"syscall\"\n\t\"time\"\n)\nSetDefaultCores(2)\n_, _, _ = syscall.Tgkill, syscall.Gettid, syscall.SIGSTOP\n_ = ParallelCollect([]int{1, 2}, func(x int) int { return x })")
 	// The calls run on the warm mirrors (Mirrors() cannot run while a
 	// cell does: cells run one at a time).
 	warm := stepsOf(k.mirrors(t))
@@ -113,18 +112,12 @@ func testInterrupt(t *testing.T, k *kern) {
 		t.Errorf("steps %v after the interrupt, want the warm %v", now, warm)
 	}
 
-	// A known bug, open: on two nodes in network namespaces, a step
-	// whose mirror stopped itself (SIGSTOP) when the call was interrupted
-	// stayed in squeue for more than 5 s in about 1 run in 3 (steps of
-	// an allocation with --exact hold their CPUs until then), both with a
-	// plain scancel and with --signal=KILL; earlier, the next call hung
-	// on such a mirror when the same cell also moved the pool to a new
-	// image binary. The local pool's test of stopped mirrors
-	// (mirror/e2e) runs; this part runs with DMIRROR_SLURM_STOPPED=1.
-	if os.Getenv("DMIRROR_SLURM_STOPPED") != "1" {
-		t.Skip("stopped Slurm mirrors after an interrupt: a known bug (a step may stay in squeue for KillWait); DMIRROR_SLURM_STOPPED=1 runs it")
-	}
-	took := interrupt(t, k, "ParallelCollect([]int{1, 2}, func(x int) int { fmt.Println(\"stopping\"); syscall.Kill(syscall.Getpid(), syscall.SIGSTOP); return x })", "stopping")
+	// Each mirror stops the thread that runs the block (SIGSTOP sent to
+	// that thread, which stops before the block can return): kill(2) to
+	// the process would wake another of its threads to start the stop,
+	// and the block's thread could send its result first, leaving a
+	// stopped mirror in the pool as idle, its step in squeue.
+	took := interrupt(t, k, "ParallelCollect([]int{1, 2}, func(x int) int { fmt.Println(\"stopping\"); runtime.LockOSThread(); syscall.Tgkill(syscall.Getpid(), syscall.Gettid(), syscall.SIGSTOP); return x })", "stopping")
 	gone := waitStepsGone(t, k.c, warm, 5*time.Second)
 	t.Logf("the stopped mirrors' steps left the queue %v after the interrupt", took+gone)
 	if got := k.run(t, "fmt.Println(ParallelCollect([]int{1, 2}, func(x int) int { return x * 5 }))"); got != "[5 10]\n" {

@@ -30,6 +30,11 @@ type Options struct {
 	// Config holds extra slurm.conf lines (e.g. "SlurmdTimeout=5"), added
 	// after the generated ones: a later line overrides an earlier one.
 	Config []string
+	// Private are existing directories (absolute, without spaces) that
+	// each node covers with its own empty tmpfs: what the test process
+	// writes there the nodes do not see, and what a node writes there
+	// (sbcast) only that node sees, as with node-local storage.
+	Private []string
 }
 
 // Node is one node of a Cluster.

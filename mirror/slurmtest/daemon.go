@@ -41,17 +41,19 @@ type daemon struct {
 const daemonScript = `echo up
 read go || exit 1
 eval "$DMS_SETUP" || exit 1
-unset DMS_SETUP DMS_NODE DMS_ADDR
+unset DMS_SETUP DMS_NODE DMS_ADDR DMS_PRIVATE
 "$@" </dev/null >/dev/null & wait $!`
 
 // nodeSetup gives a node its hostname, its address (with Netns: the veth
-// the test process moved in is eth0) and the cgroup layout slurmd 22.05
-// needs to start: a tmpfs on /sys/fs/cgroup with an empty named v1
-// hierarchy, in the node's own mount namespace, enforcing nothing.
+// the test process moved in is eth0), its private directories (a tmpfs on
+// each of $DMS_PRIVATE) and the cgroup layout slurmd 22.05 needs to start:
+// a tmpfs on /sys/fs/cgroup with an empty named v1 hierarchy, in the
+// node's own mount namespace, enforcing nothing.
 const nodeSetup = `hostname "$DMS_NODE" &&
 if [ -n "$DMS_ADDR" ]; then
 	ip addr add "$DMS_ADDR/24" dev eth0 && ip link set eth0 up && ip link set lo up || exit 1
 fi &&
+for d in $DMS_PRIVATE; do mount -t tmpfs dmirror-private "$d" || exit 1; done &&
 mount -t tmpfs dmirror-slurmtest /sys/fs/cgroup &&
 mkdir /sys/fs/cgroup/systemd &&
 mount -t cgroup -o none,name=systemd cgroup /sys/fs/cgroup/systemd`

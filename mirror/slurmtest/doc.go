@@ -41,7 +41,10 @@
 // that runs the kernel, and a task reaches the machine only at the address
 // Slurm gives it, SLURM_LAUNCH_NODE_IPADDR (Cluster.HostAddr), as on a real
 // cluster. All nodes share the machine's filesystem, as nodes of a site share
-// a network filesystem: a binary under /tmp is found on every node.
+// a network filesystem: a binary under /tmp is found on every node, except
+// in the directories of Options.Private, which each node covers with a tmpfs
+// of its own, as node-local storage (sbcast's target) or a directory the
+// nodes do not see.
 //
 // Slurm's CPUs are per node: every node declares the machine's cores (or
 // Options.CPUs), so two nodes on a 2-core machine offer 4 CPUs. Memory is

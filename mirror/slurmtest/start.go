@@ -38,7 +38,7 @@ func (c *Cluster) start(ctx context.Context, opts Options) error {
 		return fmt.Errorf("slurmctld: %w", err)
 	}
 	for _, n := range c.Nodes {
-		if err := c.startNode(ctx, n, opts.Netns); err != nil {
+		if err := c.startNode(ctx, n, opts); err != nil {
 			return err
 		}
 	}
@@ -75,9 +75,10 @@ func (c *Cluster) startMunged(ctx context.Context) error {
 
 // startNode starts a node's slurmd in its namespaces; with netns, joined to
 // the bridge by a veth pair whose node end is eth0.
-func (c *Cluster) startNode(ctx context.Context, n Node, netns bool) error {
+func (c *Cluster) startNode(ctx context.Context, n Node, opts Options) error {
+	netns := opts.Netns
 	ns := []string{"--uts"}
-	env := []string{"DMS_SETUP=" + nodeSetup, "DMS_NODE=" + n.Name}
+	env := []string{"DMS_SETUP=" + nodeSetup, "DMS_NODE=" + n.Name, "DMS_PRIVATE=" + strings.Join(opts.Private, " ")}
 	if netns {
 		ns = append(ns, "--net")
 		env = append(env, "DMS_ADDR="+n.Addr)

@@ -42,6 +42,14 @@ func Check(opts Options) error {
 	if opts.Netns && opts.Nodes > 9 {
 		return fmt.Errorf("slurmtest: at most 9 nodes with Netns, not %d", opts.Nodes)
 	}
+	for _, d := range opts.Private {
+		if !filepath.IsAbs(d) || strings.ContainsAny(d, " \t\n") {
+			return fmt.Errorf("slurmtest: private directory %q: want an absolute path without spaces", d)
+		}
+		if fi, err := os.Stat(d); err != nil || !fi.IsDir() {
+			return fmt.Errorf("slurmtest: private directory %q: not a directory", d)
+		}
+	}
 	_, err := findTools(opts)
 	return err
 }
