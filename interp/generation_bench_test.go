@@ -19,20 +19,24 @@ import (
 // run them once: go test ./interp -run '^$' -bench Generation -benchtime 1x
 
 // declsGen returns a generation of n declarations: a type with a method
-// for every fourth, funcs for the others, all in the symbol table.
+// for every fourth, funcs for the others, all in the symbol table (in the
+// shape the frontend writes it).
 func declsGen(n, gen int) *frontend.Generation {
 	var src, syms strings.Builder
 	src.WriteString("package main\n\nimport (\n\t\"fmt\"\n\t\"reflect\"\n)\n\n")
 	for k := range n {
 		if k%4 == 0 {
 			fmt.Fprintf(&src, "type T%d struct {\n\tA, b int\n\tName string\n}\n\nfunc (t T%d) String() string { return fmt.Sprintf(\"T%d(%%d,%%d,%%s)\", t.A, t.b, t.Name) }\n\n", k, k, k)
-			fmt.Fprintf(&syms, "\t\"T_T%d\": reflect.ValueOf((*T%d)(nil)),\n", k, k)
+			fmt.Fprintf(&syms, "\t{\"T_T%d\", (*T%d)(nil)},\n", k, k)
 			continue
 		}
 		fmt.Fprintf(&src, "func f%d(x int) int {\n\tif x > %d {\n\t\treturn x - %d\n\t}\n\treturn x * %d\n}\n\n", k, k, k, k+1)
-		fmt.Fprintf(&syms, "\t\"F_f%d\": reflect.ValueOf(f%d),\n", k, k)
+		fmt.Fprintf(&syms, "\t{\"F_f%d\", f%d},\n", k, k)
 	}
-	fmt.Fprintf(&src, "var Symbols = map[string]map[string]reflect.Value{\"dmirror/session/session\": {\n%s}}\n", syms.String())
+	// The table in the frontend's shape: static entries, a loop makes the map.
+	fmt.Fprintf(&src, "var syms = [...]struct {\n\tkey   string\n\tvalue any\n}{\n%s}\n\n", syms.String())
+	src.WriteString("var Symbols = map[string]map[string]reflect.Value{\"dmirror/session/session\": table()}\n\n")
+	src.WriteString("func table() map[string]reflect.Value {\n\tm := map[string]reflect.Value{}\n\tfor _, s := range syms {\n\t\tm[s.key] = reflect.ValueOf(s.value)\n\t}\n\treturn m\n}\n")
 	return &frontend.Generation{N: gen, Files: map[string]string{"decls.go": src.String()}}
 }
 

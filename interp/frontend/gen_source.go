@@ -130,8 +130,9 @@ func isInternalPath(path string) bool {
 
 func (g *symbolsGen) typ(t types.Type) string { return types.TypeString(t, g.qualifier) }
 
+// entry adds key to the table with value, a Go expression of any type.
 func (g *symbolsGen) entry(key, value string) {
-	g.entries = append(g.entries, fmt.Sprintf("\t\t%q: %s,\n", key, value))
+	g.entries = append(g.entries, fmt.Sprintf("\t{%q, %s},\n", key, value))
 }
 
 // generationFiles returns the generation's files for the compiled
@@ -167,12 +168,11 @@ func (im *Image) generationFiles(s *state, compiled map[string]bool, insts map[s
 		return nil, err
 	}
 	var table strings.Builder
-	table.WriteString("\n// Symbols are the session's compiled declarations for the interpreter, in\n// the shape of yaegi's stdlib tables.\nvar Symbols = map[string]map[string]reflect.Value{\n")
-	fmt.Fprintf(&table, "\t%q: {\n", SessionPath+"/session")
+	table.WriteString(symbolsHead)
 	for _, e := range g.entries {
 		table.WriteString(e)
 	}
-	table.WriteString("\t},\n}\n")
+	fmt.Fprintf(&table, symbolsTail, SessionPath+"/session")
 	if len(g.wrappers) > 0 {
 		// yaegi looks the wrapper of an interface up by the interface's
 		// reflect package path and name ("_Shape" in the plugin's own
@@ -191,6 +191,34 @@ func (im *Image) generationFiles(s *state, compiled map[string]bool, insts map[s
 	}
 	return map[string]string{"session.go": src, "access.go": access, "symbols.go": symbols}, nil
 }
+
+// symbolsHead and symbolsTail frame the entries of a generation's table.
+// The entries are an array that the compiler lays out as static data: as
+// a map literal of reflect.ValueOf calls they were one init func that
+// took 4× the compile time of the rest of a 200-declaration generation
+// (0.84–0.97 s of CPU against 0.20–0.29 s).
+const (
+	symbolsHead = `
+var __dmSymbols = [...]struct {
+	key   string
+	value any
+}{
+`
+	symbolsTail = `}
+
+// Symbols are the session's compiled declarations for the interpreter, in
+// the shape of yaegi's stdlib tables.
+var Symbols = map[string]map[string]reflect.Value{%q: __dmTable()}
+
+func __dmTable() map[string]reflect.Value {
+	m := make(map[string]reflect.Value, len(__dmSymbols))
+	for _, s := range __dmSymbols {
+		m[s.key] = reflect.ValueOf(s.value)
+	}
+	return m
+}
+`
+)
 
 // file formats a generated file with the imports it uses.
 func (g *symbolsGen) file(name, body string) (string, error) {
@@ -223,7 +251,7 @@ func (g *symbolsGen) file(name, body string) (string, error) {
 func (g *symbolsGen) object(o types.Object) {
 	switch o := o.(type) {
 	case *types.TypeName:
-		g.entry(typeKey(o.Name()), "reflect.ValueOf((*"+o.Name()+")(nil))")
+		g.entry(typeKey(o.Name()), "(*"+o.Name()+")(nil)")
 		if o.IsAlias() {
 			return
 		}
@@ -234,11 +262,11 @@ func (g *symbolsGen) object(o types.Object) {
 			g.wrapper(o.Name(), u)
 		}
 	case *types.Func:
-		g.entry(funcKey(o.Name()), "reflect.ValueOf("+o.Name()+")")
+		g.entry(funcKey(o.Name()), o.Name())
 	case *types.Const:
-		g.entry(constKey(o.Name()), "reflect.ValueOf("+constValue(o)+")")
+		g.entry(constKey(o.Name()), constValue(o))
 	case *types.Var:
-		g.entry(varKey(o.Name()), "reflect.ValueOf(&"+o.Name()+")")
+		g.entry(varKey(o.Name()), "&"+o.Name())
 	}
 }
 
@@ -255,10 +283,10 @@ func (g *symbolsGen) instances(insts map[string]*sessionInstance) {
 			return g.qualifier(types.NewPackage(m[len("⟦"):len(m)-len("⟧")], ""))
 		})
 		if si.isType {
-			g.entry(k, "reflect.ValueOf((*"+expr+")(nil))")
+			g.entry(k, "(*"+expr+")(nil)")
 			continue
 		}
-		g.entry(k, "reflect.ValueOf("+expr+")")
+		g.entry(k, expr)
 	}
 }
 
@@ -304,8 +332,8 @@ func (g *symbolsGen) fields(name string, st *types.Struct) {
 		p, get := fieldPtrKey(name, f.Name()), fieldGetKey(name, f.Name())
 		fmt.Fprintf(&g.access, "\nfunc %s(v *%s) *%s { return &v.%s }\n", generated(p), name, ft, f.Name())
 		fmt.Fprintf(&g.access, "\nfunc %s(v %s) %s { return v.%s }\n", generated(get), name, ft, f.Name())
-		g.entry(p, "reflect.ValueOf("+generated(p)+")")
-		g.entry(get, "reflect.ValueOf("+generated(get)+")")
+		g.entry(p, generated(p))
+		g.entry(get, generated(get))
 	}
 }
 
@@ -339,7 +367,7 @@ func (g *symbolsGen) method(recv, name string) {
 			ret = "return "
 		}
 		fmt.Fprintf(&g.access, "\nfunc %s(r %s%s) %s { %sr.%s(%s) }\n", generated(key), rt, prefixComma(params), results, ret, name, args)
-		g.entry(key, "reflect.ValueOf("+generated(key)+")")
+		g.entry(key, generated(key))
 	}
 }
 
@@ -409,6 +437,6 @@ func (g *symbolsGen) wrapper(name string, iface *types.Interface) {
 		return
 	}
 	fmt.Fprintf(&g.access, "\n// %s lets interpreted types implement %s.\ntype %s struct {\n\tIValue interface{}\n%s}\n%s", w, name, w, fields.String(), methods.String())
-	g.entry("_"+typeKey(name), "reflect.ValueOf((*"+w+")(nil))")
+	g.entry("_"+typeKey(name), "(*"+w+")(nil)")
 	g.wrappers = append(g.wrappers, name)
 }

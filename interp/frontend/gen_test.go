@@ -313,12 +313,13 @@ func sessionFacade(fset *token.FileSet, im *Image, cs *compiledSet) (*types.Pack
 		keys.WriteString("import (" + imports + ")\n") // for the instantiations' packages
 	}
 	for _, line := range strings.Split(cs.files["symbols.go"], "\n") {
+		// An entry of the table: {"key", value},
 		line = strings.TrimSpace(line)
-		if !strings.HasPrefix(line, "\"") || !strings.Contains(line, "reflect.ValueOf(") {
+		if !strings.HasPrefix(line, "{\"") || !strings.HasSuffix(line, "},") {
 			continue
 		}
-		key := strings.Trim(line[:strings.Index(line, ":")], "\"")
-		val := strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(line[strings.Index(line, ":")+1:]), "reflect.ValueOf("), "),")
+		key, val, _ := strings.Cut(strings.TrimSuffix(strings.TrimPrefix(line, "{"), "},"), ", ")
+		key = strings.Trim(key, "\"")
 		switch {
 		case strings.HasPrefix(key, "T_"):
 			fmt.Fprintf(&keys, "type %s = %s\n", key, strings.TrimSuffix(strings.TrimPrefix(val, "(*"), ")(nil)"))

@@ -100,7 +100,12 @@ func (b *Builder) BuildGeneration(ctx context.Context, host string, gen Generati
 			return "", fmt.Errorf("native: %w", err)
 		}
 	}
-	args := b.buildArgs("-buildmode=plugin", "-o", filepath.Join(tmp, "gen.so"), ".")
+	// Without DWARF (-w) the link of a 200-declaration generation takes
+	// 15–30% less CPU; stacks and panics name cell lines from the pclntab,
+	// which stays. -compressdwarf=false spares the linker its check that
+	// the C linker can compress debug sections: a C compile and link of
+	// its own, 0.1 s of CPU.
+	args := b.buildArgs("-buildmode=plugin", "-ldflags=-w -compressdwarf=false", "-o", filepath.Join(tmp, "gen.so"), ".")
 	if _, err := b.runEnv(ctx, pkg, cgoEnv, args...); err != nil {
 		return "", b.generationError(gen, err)
 	}

@@ -8,6 +8,10 @@
 // declarations) against a trivial cell. It is a measurement, not a test.
 //
 //	go run ./interp/native/genbench [-dmirror PATH] [-python /usr/bin/python3] [-rounds 5]
+//
+// With -decls 200,1000 it measures only declaration cells: a session of each
+// size per binary (-dmirror, and -baseline when given), then -rounds
+// declaration cells alternating between the binaries' sessions.
 package main
 
 import (
@@ -78,6 +82,9 @@ func run() error {
 	dmirror := flag.String("dmirror", "", "the dmirror binary (default: built from this repository)")
 	python := flag.String("python", "/usr/bin/python3", "the Python with ipykernel")
 	rounds := flag.Int("rounds", 5, "alternating rounds of each comparison")
+	decls := flag.String("decls", "", "only declaration cells, in sessions of these sizes (comma-separated)")
+	baseline := flag.String("baseline", "", "with -decls: a dmirror binary to alternate with")
+	cache := flag.String("cache", "", "with -decls: keep the image caches in this directory (default: a temporary one)")
 	flag.Parse()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
@@ -90,6 +97,12 @@ func run() error {
 		if *dmirror, err = kerneltest.BuildBinary(ctx, tmp); err != nil {
 			return err
 		}
+	}
+	if *decls != "" {
+		if *cache == "" {
+			*cache = tmp
+		}
+		return declarationRounds(ctx, tmp, *cache, *dmirror, *baseline, *decls, *rounds)
 	}
 	program, err := buildProgram(ctx, tmp)
 	if err != nil {
@@ -177,11 +190,63 @@ func run() error {
 // declarationCell starts a kernel, declares n funcs and types over a few
 // cells, and returns the time of one more declaration cell.
 func declarationCell(ctx context.Context, tmp string, env []string, dmirror string, n int) (time.Duration, error) {
-	k, err := start(ctx, tmp, env, dmirror, "kernel", "{connection_file}")
+	k, err := declarationSession(ctx, tmp, env, dmirror, n)
 	if err != nil {
 		return 0, err
 	}
 	defer k.Close()
+	d, _, err := timed(ctx, k, "func one(x int) int { return f1(x) + 1 }")
+	return d, err
+}
+
+// declarationRounds compares declaration cells of dmirror and baseline (if
+// given) in sessions of each size in sizes, alternating cell by cell so
+// that both see the same load. Each binary has its own image cache, warmed
+// by its session's first cells.
+func declarationRounds(ctx context.Context, tmp, cache, dmirror, baseline, sizes string, rounds int) error {
+	bins := []string{dmirror}
+	if baseline != "" {
+		bins = append(bins, baseline)
+	}
+	for _, f := range strings.Split(sizes, ",") {
+		n, err := strconv.Atoi(f)
+		if err != nil {
+			return fmt.Errorf("-decls: %w", err)
+		}
+		ks := make([]*kerneltest.Kernel, len(bins))
+		for i, bin := range bins {
+			env := []string{"DMIRROR_CACHE=" + filepath.Join(cache, fmt.Sprintf("cache-%d", i))}
+			if ks[i], err = declarationSession(ctx, tmp, env, bin, n); err != nil {
+				return err
+			}
+			defer ks[i].Close()
+		}
+		times := make([][]float64, len(bins))
+		for r := range rounds {
+			for i, k := range ks {
+				d, _, err := timed(ctx, k, fmt.Sprintf("func one%d(x int) int { return f1(x) + %d }", r, r))
+				if err != nil {
+					return err
+				}
+				times[i] = append(times[i], ms(d))
+			}
+		}
+		fmt.Printf("a declaration cell in a session of %d declarations, %d alternating rounds: %s median %.0f ms %v", n, rounds, bins[0], median(times[0]), times[0])
+		if len(bins) > 1 {
+			fmt.Printf("; baseline %s median %.0f ms %v (new/baseline %.2f)", bins[1], median(times[1]), times[1], median(times[0])/median(times[1]))
+		}
+		fmt.Println()
+	}
+	return nil
+}
+
+// declarationSession starts a kernel and declares n funcs and types over a
+// few cells.
+func declarationSession(ctx context.Context, tmp string, env []string, dmirror string, n int) (*kerneltest.Kernel, error) {
+	k, err := start(ctx, tmp, env, dmirror, "kernel", "{connection_file}")
+	if err != nil {
+		return nil, err
+	}
 	const perCell = 100
 	for c := 0; c < n; c += perCell {
 		var b strings.Builder
@@ -196,11 +261,11 @@ func declarationCell(ctx context.Context, tmp string, env []string, dmirror stri
 			}
 		}
 		if _, _, err := timed(ctx, k, b.String()); err != nil {
-			return 0, err
+			k.Close()
+			return nil, err
 		}
 	}
-	d, _, err := timed(ctx, k, "func one(x int) int { return f1(x) + 1 }")
-	return d, err
+	return k, nil
 }
 
 func appendNum(xs []float64, s string) []float64 {

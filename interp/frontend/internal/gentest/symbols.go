@@ -10,51 +10,62 @@ import (
 	p3 "slices"
 )
 
+var __dmSymbols = [...]struct {
+	key   string
+	value any
+}{
+	{"P_scale", &scale},
+	{"P_events", &events},
+	{"P_fav", &fav},
+	{"T_person", (*person)(nil)},
+	{"FP6_person_name", __dmFP6_person_name},
+	{"FG6_person_name", __dmFG6_person_name},
+	{"FP6_person_age", __dmFP6_person_age},
+	{"FG6_person_age", __dmFG6_person_age},
+	{"T_counter", (*counter)(nil)},
+	{"FP7_counter_name", __dmFP7_counter_name},
+	{"FG7_counter_name", __dmFG7_counter_name},
+	{"FP7_counter_hits", __dmFP7_counter_hits},
+	{"FG7_counter_hits", __dmFG7_counter_hits},
+	{"M7_counter_inc", __dmM7_counter_inc},
+	{"M7_counter_label", __dmM7_counter_label},
+	{"T_Shape", (*Shape)(nil)},
+	{"_T_Shape", (*__dmW_Shape)(nil)},
+	{"T_rect", (*rect)(nil)},
+	{"FP4_rect_w", __dmFP4_rect_w},
+	{"FG4_rect_w", __dmFG4_rect_w},
+	{"FP4_rect_h", __dmFP4_rect_h},
+	{"FG4_rect_h", __dmFG4_rect_h},
+	{"T_byArea", (*byArea)(nil)},
+	{"C_limit", constant.MakeFromLiteral("3", token.INT, 0)},
+	{"C_Greeting", constant.MakeFromLiteral("\"hi\"", token.STRING, 0)},
+	{"T_Meters", (*Meters)(nil)},
+	{"F_fib", fib},
+	{"F_scaled", scaled},
+	{"F_record", record},
+	{"T_base", (*base)(nil)},
+	{"FP4_base_id", __dmFP4_base_id},
+	{"FG4_base_id", __dmFG4_base_id},
+	{"M4_base_bump", __dmM4_base_bump},
+	{"T_item", (*item)(nil)},
+	{"FP4_item_base", __dmFP4_item_base},
+	{"FG4_item_base", __dmFG4_item_base},
+	{"F_favArea", favArea},
+	{"F_totalArea", totalArea},
+	{"I_BinarySearchFunc_9a7fbe418a8b", p3.BinarySearchFunc[[]person, person, int]},
+	{"I_SortFunc_c1130e28af97", p3.SortFunc[[]person, person]},
+}
+
 // Symbols are the session's compiled declarations for the interpreter, in
 // the shape of yaegi's stdlib tables.
-var Symbols = map[string]map[string]reflect.Value{
-	"dmirror/session/session": {
-		"P_scale":                         reflect.ValueOf(&scale),
-		"P_events":                        reflect.ValueOf(&events),
-		"P_fav":                           reflect.ValueOf(&fav),
-		"T_person":                        reflect.ValueOf((*person)(nil)),
-		"FP6_person_name":                 reflect.ValueOf(__dmFP6_person_name),
-		"FG6_person_name":                 reflect.ValueOf(__dmFG6_person_name),
-		"FP6_person_age":                  reflect.ValueOf(__dmFP6_person_age),
-		"FG6_person_age":                  reflect.ValueOf(__dmFG6_person_age),
-		"T_counter":                       reflect.ValueOf((*counter)(nil)),
-		"FP7_counter_name":                reflect.ValueOf(__dmFP7_counter_name),
-		"FG7_counter_name":                reflect.ValueOf(__dmFG7_counter_name),
-		"FP7_counter_hits":                reflect.ValueOf(__dmFP7_counter_hits),
-		"FG7_counter_hits":                reflect.ValueOf(__dmFG7_counter_hits),
-		"M7_counter_inc":                  reflect.ValueOf(__dmM7_counter_inc),
-		"M7_counter_label":                reflect.ValueOf(__dmM7_counter_label),
-		"T_Shape":                         reflect.ValueOf((*Shape)(nil)),
-		"_T_Shape":                        reflect.ValueOf((*__dmW_Shape)(nil)),
-		"T_rect":                          reflect.ValueOf((*rect)(nil)),
-		"FP4_rect_w":                      reflect.ValueOf(__dmFP4_rect_w),
-		"FG4_rect_w":                      reflect.ValueOf(__dmFG4_rect_w),
-		"FP4_rect_h":                      reflect.ValueOf(__dmFP4_rect_h),
-		"FG4_rect_h":                      reflect.ValueOf(__dmFG4_rect_h),
-		"T_byArea":                        reflect.ValueOf((*byArea)(nil)),
-		"C_limit":                         reflect.ValueOf(constant.MakeFromLiteral("3", token.INT, 0)),
-		"C_Greeting":                      reflect.ValueOf(constant.MakeFromLiteral("\"hi\"", token.STRING, 0)),
-		"T_Meters":                        reflect.ValueOf((*Meters)(nil)),
-		"F_fib":                           reflect.ValueOf(fib),
-		"F_scaled":                        reflect.ValueOf(scaled),
-		"F_record":                        reflect.ValueOf(record),
-		"T_base":                          reflect.ValueOf((*base)(nil)),
-		"FP4_base_id":                     reflect.ValueOf(__dmFP4_base_id),
-		"FG4_base_id":                     reflect.ValueOf(__dmFG4_base_id),
-		"M4_base_bump":                    reflect.ValueOf(__dmM4_base_bump),
-		"T_item":                          reflect.ValueOf((*item)(nil)),
-		"FP4_item_base":                   reflect.ValueOf(__dmFP4_item_base),
-		"FG4_item_base":                   reflect.ValueOf(__dmFG4_item_base),
-		"F_favArea":                       reflect.ValueOf(favArea),
-		"F_totalArea":                     reflect.ValueOf(totalArea),
-		"I_BinarySearchFunc_9a7fbe418a8b": reflect.ValueOf(p3.BinarySearchFunc[[]person, person, int]),
-		"I_SortFunc_c1130e28af97":         reflect.ValueOf(p3.SortFunc[[]person, person]),
-	},
+var Symbols = map[string]map[string]reflect.Value{"dmirror/session/session": __dmTable()}
+
+func __dmTable() map[string]reflect.Value {
+	m := make(map[string]reflect.Value, len(__dmSymbols))
+	for _, s := range __dmSymbols {
+		m[s.key] = reflect.ValueOf(s.value)
+	}
+	return m
 }
 
 func init() {
