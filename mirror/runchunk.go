@@ -47,6 +47,9 @@ type chunkHooks struct {
 	// long is called once, from a tick, when the chunk has run for
 	// longChunk.
 	long func()
+	// last is called once, with how many elements are done, when the
+	// chunk starts its last elements: those it runs without calling back.
+	last func(done int)
 	// started is called first thing on the goroutine that runs the chunk.
 	started func()
 }
@@ -65,6 +68,9 @@ func (e *engine) runChunk(ctx context.Context, m *runMsg, h chunkHooks) resultMs
 	}
 	if h.long == nil {
 		h.long = func() {}
+	}
+	if h.last == nil {
+		h.last = func(int) {}
 	}
 	if h.started == nil {
 		h.started = func() {}
@@ -229,7 +235,7 @@ func (e *engine) drive(ctx context.Context, m *runMsg, fn loopFunc, a *chunkArgs
 	lastReport := start
 	end := a.xs.Len()
 	stride := 1
-	long := false
+	long, last := false, false
 	e.driverMu.Lock()
 	e.serial++
 	serial := e.serial
@@ -255,9 +261,17 @@ func (e *engine) drive(ctx context.Context, m *runMsg, fn loopFunc, a *chunkArgs
 			end = giveRest(a, k, end, m.Offset, h.rest)
 		}
 		stride = nextStride(stride, now.Sub(start)/time.Duration(k), a.xs.Len())
+		if !last && k+stride >= end {
+			last = true
+			h.last(k)
+		}
 		return k + stride, end
 	}
 	e.driverMu.Unlock()
+	if end <= 1 { // the loop calls back after its first element only
+		last = true
+		h.last(0)
+	}
 	var err error
 	if ctx.Err() == nil { // cancelled before it started: nothing runs
 		_, err = e.i.EvalWithContext(ctx, fmt.Sprintf("%s_run(%d)", fn.name, serial))

@@ -91,6 +91,40 @@ func TestChunkWithOneLeftGivesNothing(t *testing.T) {
 	assert.Equal(t, []int{2, 4}, got.Interface())
 }
 
+// TestChunkSaysWhenLast: a chunk says once, when it starts the elements it
+// runs without calling back, how many are done: at the start of a chunk of
+// one element, before the last element of a chunk of slow ones (fewer than
+// minTicks elements call back after each), and before the last element it
+// kept after giving its rest away.
+func TestChunkSaysWhenLast(t *testing.T) {
+	var out bytes.Buffer
+	e := newEngine(&out, &out, nil)
+	double := JobBlock{Expr: "double", Type: "func(int) int", Pos: "cell[2] line 1"}
+	for _, tc := range []struct {
+		n     int
+		split bool
+		want  []int
+	}{
+		{1, false, []int{0}},
+		{5, false, []int{4}},
+		{10, true, []int{5}}, // asked at its first tick: keeps 0 to 5
+	} {
+		var lasts []int
+		asked := tc.split
+		m := &runMsg{Rebuild: e.i == nil, Op: OpCollect, Blocks: []JobBlock{double}, Data: mustEncode(t, make([]int, tc.n)), Mirror: 1,
+			Decls: []string{"func double(x int) int { return 2 * x }"}}
+		if e.i != nil {
+			m.Base, m.Decls = len(e.decls), nil
+		}
+		res := e.runChunk(context.Background(), m, chunkHooks{
+			last:  func(done int) { lasts = append(lasts, done) },
+			split: func() bool { a := asked; asked = false; return a },
+		})
+		require.Nil(t, res.Failure)
+		assert.Equal(t, tc.want, lasts, "chunk of %d, split %v", tc.n, tc.split)
+	}
+}
+
 func TestNextStride(t *testing.T) {
 	for _, tc := range []struct {
 		last       int
