@@ -8,7 +8,8 @@ import "fmt"
 // nothing left to do asks the running chunk with the most elements left for
 // the second half of them (msgSplit), which that mirror hands back as a new
 // pending work (msgRest) and no longer runs: a mirror that is slower (a busy
-// core, costly elements) does not hold up the call while another idles.
+// core, costly elements) does not hold up the call while another idles. A
+// mirror asks ahead, when its chunk starts its last elements (prefetch).
 
 // work is a contiguous part of the workload run as one chunk: one of the
 // job's chunks, or the rest a running chunk gave away.
