@@ -1,9 +1,6 @@
 package mirror
 
-import (
-	"fmt"
-	"time"
-)
+import "fmt"
 
 // Work sharing between the mirrors of a call. When there is a chunk per
 // mirror, mirror i starts with chunk i; more chunks (CreateMirror's one
@@ -128,14 +125,11 @@ func (c *call) victimLocked(except *running) (victim *running, answering bool) {
 // victim's next tick, after the element it runs: asked only once the slot
 // is idle, the slot waited up to a whole element (3.9 ms of fib(30)), which
 // was most of the tail of a call whose mirrors ran at different speeds.
-// It asks no more than one split beyond the slots already waiting, and
-// none in a call younger than longChunk: there the rest would cost the
-// slot a chunk's round trip more than the wait it saves (a warm call of
-// 1,000 cheap elements ends in about a millisecond).
+// It asks no more than one split beyond the slots already waiting.
 func (c *call) prefetch(slot int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.pending) > 0 || c.asking > c.waiting || c.ctx.Err() != nil || time.Since(c.started) < longChunk {
+	if len(c.pending) > 0 || c.asking > c.waiting || c.ctx.Err() != nil {
 		return
 	}
 	victim, _ := c.victimLocked(c.running[slot])

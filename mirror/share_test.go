@@ -111,7 +111,6 @@ func TestPrefetchAsksAhead(t *testing.T) {
 	r1 := c.start(1, &work{lo: 0, hi: 8})
 	r2 := c.start(2, &work{lo: 8, hi: 16})
 	c.progress(r2.w, 7)
-	c.started = time.Now().Add(-time.Hour) // see TestPrefetchNotInShortCalls
 	c.prefetch(2)
 	asked(t, r1)
 	assert.Empty(t, r2.split, "a slot asked its own chunk")
@@ -130,17 +129,4 @@ func TestPrefetchAsksAhead(t *testing.T) {
 	c.progress(r1.w, 5)
 	c.prefetch(2)
 	assert.Empty(t, r1.split, "a chunk with one element left was asked")
-}
-
-// TestPrefetchNotInShortCalls: a call that started less than longChunk ago
-// does not ask ahead.
-func TestPrefetchNotInShortCalls(t *testing.T) {
-	c := newCall(context.Background(), Decls{}, &Job{Op: OpCollect}, noEvents{}, 16)
-	defer c.cancel()
-	r1 := c.start(1, &work{lo: 0, hi: 8})
-	c.start(2, &work{lo: 8, hi: 16})
-	c.started = time.Now().Add(time.Hour) // however slow the machine running the test
-	c.prefetch(2)
-	assert.Empty(t, r1.split)
-	assert.Equal(t, 0, c.asking)
 }

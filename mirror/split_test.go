@@ -91,28 +91,29 @@ func TestChunkWithOneLeftGivesNothing(t *testing.T) {
 	assert.Equal(t, []int{2, 4}, got.Interface())
 }
 
-// TestChunkSaysWhenLast: a chunk says once, when it starts the elements it
-// runs without calling back, how many are done: at the start of a chunk of
-// one element, before the last element of a chunk of slow ones (fewer than
-// minTicks elements call back after each), and before the last element it
-// kept after giving its rest away.
+// TestChunkSaysWhenLast: a long chunk says once, when it starts the
+// elements it runs without calling back, how many are done: before the last
+// element of a chunk of slow ones (fewer than minTicks elements call back
+// after each), and before the last element it kept after giving its rest
+// away (a short chunk says nothing: see TestLongChunkSaysSo for what is
+// long). The first element is made long by sleeping.
 func TestChunkSaysWhenLast(t *testing.T) {
 	var out bytes.Buffer
 	e := newEngine(&out, &out, nil)
-	double := JobBlock{Expr: "double", Type: "func(int) int", Pos: "cell[2] line 1"}
+	nap := JobBlock{Expr: "nap", Type: "func(int) int", Pos: "cell[2] line 1"}
+	decls := []string{"import \"time\"\nfunc nap(ms int) int { time.Sleep(time.Duration(ms) * time.Millisecond); return ms }"}
+	long := int(longChunk / time.Millisecond)
 	for _, tc := range []struct {
-		n     int
+		xs    []int
 		split bool
 		want  []int
 	}{
-		{1, false, []int{0}},
-		{5, false, []int{4}},
-		{10, true, []int{5}}, // asked at its first tick: keeps 0 to 5
+		{[]int{long, 0, 0, 0, 0}, false, []int{4}},
+		{[]int{long, 0, 0, 0, 0, 0, 0, 0, 0, 0}, true, []int{5}}, // asked at its first tick: keeps 0 to 5
 	} {
 		var lasts []int
 		asked := tc.split
-		m := &runMsg{Rebuild: e.i == nil, Op: OpCollect, Blocks: []JobBlock{double}, Data: mustEncode(t, make([]int, tc.n)), Mirror: 1,
-			Decls: []string{"func double(x int) int { return 2 * x }"}}
+		m := &runMsg{Rebuild: e.i == nil, Op: OpCollect, Blocks: []JobBlock{nap}, Data: mustEncode(t, tc.xs), Mirror: 1, Decls: decls}
 		if e.i != nil {
 			m.Base, m.Decls = len(e.decls), nil
 		}
@@ -121,7 +122,7 @@ func TestChunkSaysWhenLast(t *testing.T) {
 			split: func() bool { a := asked; asked = false; return a },
 		})
 		require.Nil(t, res.Failure)
-		assert.Equal(t, tc.want, lasts, "chunk of %d, split %v", tc.n, tc.split)
+		assert.Equal(t, tc.want, lasts, "chunk %v, split %v", tc.xs, tc.split)
 	}
 }
 
