@@ -169,22 +169,22 @@ func (g *loopGen) addBlock(j int, b JobBlock) error {
 // block's position, which a panic in it does not need (a compiled func's
 // frames carry their own lines, an interpreted func's are its
 // declaration's): the chunk func of a call repeated in other cells is
-// then the same one (see loopKey).
+// then the same one (see loopKey). It is read without a parser: loopKey
+// asks for every chunk.
 func calledByName(b JobBlock) (string, bool) {
 	if len(b.Captures) > 0 {
 		return "", false
 	}
-	e, err := parser.ParseExpr(b.Expr)
-	if err != nil {
-		return "", false
+	expr := b.Expr
+	for strings.HasPrefix(expr, "//") { // the frontend's //line directive
+		_, expr, _ = strings.Cut(expr, "\n")
 	}
-	switch e := e.(type) {
-	case *ast.Ident:
-		return e.Name, true
-	case *ast.SelectorExpr:
-		if x, ok := e.X.(*ast.Ident); ok && x.Name == frontend.SessionName {
-			return x.Name + "." + e.Sel.Name, true
-		}
+	expr = strings.TrimSpace(expr)
+	if token.IsIdentifier(expr) {
+		return expr, true
+	}
+	if pkg, name, ok := strings.Cut(expr, "."); ok && pkg == frontend.SessionName && token.IsIdentifier(name) {
+		return expr, true
 	}
 	return "", false
 }

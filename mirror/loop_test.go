@@ -99,6 +99,27 @@ func TestLoopKeepsBlockMeaning(t *testing.T) {
 	}
 }
 
+func TestCalledByName(t *testing.T) {
+	for _, tc := range []struct {
+		block JobBlock
+		want  string
+	}{
+		{JobBlock{Expr: "//line cell[6]/_.go:2\n__dms.F_fib"}, "__dms.F_fib"},
+		{JobBlock{Expr: "//line cell[3]/_.go:1\nfib"}, "fib"},
+		{JobBlock{Expr: "fib"}, "fib"},
+		{JobBlock{Expr: "fib", Captures: []Capture{{Name: "k", Type: "int"}}}, ""},
+		{JobBlock{Expr: "//line cell[3]/_.go:1\np.Scale"}, ""}, // a method value binds its receiver once
+		{JobBlock{Expr: "func(x int) int { return x }"}, ""},
+		{JobBlock{Expr: "fibs[0]"}, ""},
+		{JobBlock{Expr: "__dms.F_fib.X"}, ""},
+	} {
+		got, ok := calledByName(tc.block)
+		if got != tc.want || ok != (tc.want != "") {
+			t.Errorf("calledByName(%q) = %q, %v; want %q", tc.block.Expr, got, ok, tc.want)
+		}
+	}
+}
+
 // TestLoopReusedAcrossCells checks that a call of a declared func repeated
 // in a new cell reuses its chunk func, while a func literal block, whose
 // source carries its position, gets one of its own.
