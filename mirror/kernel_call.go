@@ -104,6 +104,9 @@ func (c *call) runChunk(q *proc, slot int, r *running) (resultMsg, bool) {
 				var pr progressMsg
 				if m.ID == id && m.Decode(&pr) == nil {
 					c.progress(r.w, pr.Done)
+					if pr.Last {
+						c.prefetch(slot)
+					}
 				}
 			case msgRest:
 				var rest restMsg

@@ -100,3 +100,33 @@ func TestRestOutsideTheChunkIsAnError(t *testing.T) {
 	}
 	assert.Empty(t, c.pending)
 }
+
+// TestPrefetchAsksAhead: a slot whose chunk starts its last element asks
+// the other running chunk for its rest before it is idle (not its own
+// chunk, and only once while that split is in the air), and once done it
+// takes the rest given without asking again.
+func TestPrefetchAsksAhead(t *testing.T) {
+	c := newCall(context.Background(), Decls{}, &Job{Op: OpCollect}, noEvents{}, 16)
+	defer c.cancel()
+	r1 := c.start(1, &work{lo: 0, hi: 8})
+	r2 := c.start(2, &work{lo: 8, hi: 16})
+	c.progress(r2.w, 7)
+	c.prefetch(2)
+	asked(t, r1)
+	assert.Empty(t, r2.split, "a slot asked its own chunk")
+	c.prefetch(2)
+	assert.Empty(t, r1.split, "asked twice while the first split is in the air")
+	assert.Equal(t, 1, c.asking)
+
+	require.NoError(t, c.gotRest(r1, restMsg{Done: 3, Lo: 6, Hi: 8, Data: []byte("rest")}))
+	c.record(2, r2.w, resultMsg{Outputs: []byte("r2")})
+	r := c.next(2)
+	require.NotNil(t, r)
+	assert.Equal(t, []int{6, 8}, []int{r.w.lo, r.w.hi}, "the rest given ahead")
+	assert.Empty(t, r1.split, "asked again")
+	assert.Equal(t, 0, c.asking)
+
+	c.progress(r1.w, 5)
+	c.prefetch(2)
+	assert.Empty(t, r1.split, "a chunk with one element left was asked")
+}

@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+
+	"github.com/dmirror/dmirror/interp/frontend"
 )
 
 // A mirror runs a chunk as one interpreted func, generated per op and
@@ -141,15 +143,11 @@ func (g *loopGen) addBlock(j int, b JobBlock) error {
 			return nil
 		}
 	}
-	if e, err := parser.ParseExpr(b.Expr); err == nil && len(b.Captures) == 0 {
-		if _, ok := e.(*ast.Ident); ok {
-			// A declared func is called by name: yaegi calls it faster than
-			// a func value.
-			g.apply = append(g.apply, func(args ...string) string {
-				return fmt.Sprintf("\t\t__dmR%d = %s(%s)\n", j, b.Expr, strings.Join(args, ", "))
-			})
-			return nil
-		}
+	if name, ok := calledByName(b); ok {
+		g.apply = append(g.apply, func(args ...string) string {
+			return fmt.Sprintf("\t\t__dmR%d = %s(%s)\n", j, name, strings.Join(args, ", "))
+		})
+		return nil
 	}
 	decl := make([]string, len(b.Captures))
 	for k, c := range b.Captures {
@@ -163,6 +161,32 @@ func (g *loopGen) addBlock(j int, b JobBlock) error {
 		return fmt.Sprintf("\t\t__dmR%d = __dmB%d(%s)\n", j, j, strings.Join(args, ", "))
 	})
 	return nil
+}
+
+// calledByName returns the func a block without captures names: a
+// declared func (fib), or a compiled one (__dms.F_fib). The chunk func calls
+// it by name, which yaegi does faster than a func value, and without the
+// block's position, which a panic in it does not need (a compiled func's
+// frames carry their own lines, an interpreted func's are its
+// declaration's): the chunk func of a call repeated in other cells is
+// then the same one (see loopKey). It is read without a parser: loopKey
+// asks for every chunk.
+func calledByName(b JobBlock) (string, bool) {
+	if len(b.Captures) > 0 {
+		return "", false
+	}
+	expr := b.Expr
+	for strings.HasPrefix(expr, "//") { // the frontend's //line directive
+		_, expr, _ = strings.Cut(expr, "\n")
+	}
+	expr = strings.TrimSpace(expr)
+	if token.IsIdentifier(expr) {
+		return expr, true
+	}
+	if pkg, name, ok := strings.Cut(expr, "."); ok && pkg == frontend.SessionName && token.IsIdentifier(name) {
+		return expr, true
+	}
+	return "", false
 }
 
 // opBody is the loop body of op for the element __dmX at __dmK.

@@ -3,6 +3,7 @@ package mirror
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"reflect"
 	"runtime"
 	"strings"
@@ -95,6 +96,61 @@ func TestLoopKeepsBlockMeaning(t *testing.T) {
 				t.Fatalf("inlined %v, want %v", inlined, tc.inlined)
 			}
 		})
+	}
+}
+
+func TestCalledByName(t *testing.T) {
+	for _, tc := range []struct {
+		block JobBlock
+		want  string
+	}{
+		{JobBlock{Expr: "//line cell[6]/_.go:2\n__dms.F_fib"}, "__dms.F_fib"},
+		{JobBlock{Expr: "//line cell[3]/_.go:1\nfib"}, "fib"},
+		{JobBlock{Expr: "fib"}, "fib"},
+		{JobBlock{Expr: "fib", Captures: []Capture{{Name: "k", Type: "int"}}}, ""},
+		{JobBlock{Expr: "//line cell[3]/_.go:1\np.Scale"}, ""}, // a method value binds its receiver once
+		{JobBlock{Expr: "func(x int) int { return x }"}, ""},
+		{JobBlock{Expr: "fibs[0]"}, ""},
+		{JobBlock{Expr: "__dms.F_fib.X"}, ""},
+	} {
+		got, ok := calledByName(tc.block)
+		if got != tc.want || ok != (tc.want != "") {
+			t.Errorf("calledByName(%q) = %q, %v; want %q", tc.block.Expr, got, ok, tc.want)
+		}
+	}
+}
+
+// TestLoopReusedAcrossCells checks that a call of a declared func repeated
+// in a new cell reuses its chunk func, while a func literal block, whose
+// source carries its position, gets one of its own.
+func TestLoopReusedAcrossCells(t *testing.T) {
+	var out bytes.Buffer
+	e := newEngine(&out, &out, nil)
+	run := func(expr string, cell int) {
+		t.Helper()
+		b := JobBlock{Expr: fmt.Sprintf("//line cell[%d]/_.go:1\n%s", cell, expr), Type: "func(int) int", Pos: fmt.Sprintf("cell[%d] line 1", cell)}
+		res := runEngineChunk(t, e, OpCollect, []JobBlock{b}, []int{1, 2, 3})
+		if res.Failure != nil {
+			t.Fatalf("cell %d: failure %+v", cell, res.Failure)
+		}
+		v, err := decodeValue(nil, res.Outputs, reflect.TypeOf([]int(nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := v.Interface().([]int); !reflect.DeepEqual(got, []int{2, 4, 6}) {
+			t.Fatalf("cell %d: got %v, want [2 4 6]", cell, got)
+		}
+	}
+	run("double", 2)
+	declared := e.nLoops
+	run("double", 3)
+	if e.nLoops != declared {
+		t.Errorf("the call of double from another cell declared %d more chunk funcs, want none", e.nLoops-declared)
+	}
+	run("func(x int) int { return double(x) }", 4)
+	run("func(x int) int { return double(x) }", 5)
+	if e.nLoops != declared+2 {
+		t.Errorf("func literal blocks of two cells declared %d chunk funcs, want 2", e.nLoops-declared)
 	}
 }
 

@@ -251,6 +251,9 @@ func (wk *worker) run(ctx context.Context, eng *engine, m frame.Msg) error {
 		progress: func(done int) {
 			_ = wk.conn.Send(msgProgress, m.ID, progressMsg{Done: done}) // progress is advisory
 		},
+		last: func(done int) {
+			_ = wk.conn.Send(msgProgress, m.ID, progressMsg{Done: done, Last: true}) // advisory too
+		},
 		split: func() bool { return wk.splitWanted.Swap(false) },
 		// A rest that cannot be sent is lost with the pipe, which the pool
 		// notices as the mirror's death.

@@ -61,6 +61,9 @@ type restMsg struct {
 
 type progressMsg struct {
 	Done int // elements of the chunk done so far
+	// Last says the chunk has started its last elements (it calls back
+	// no more): the kernel may fetch work for the mirror's next chunk.
+	Last bool `json:",omitempty"`
 }
 
 // resultMsg ends a chunk. Outputs (one encoded []O, see ChunkOutcome) and

@@ -91,6 +91,41 @@ func TestChunkWithOneLeftGivesNothing(t *testing.T) {
 	assert.Equal(t, []int{2, 4}, got.Interface())
 }
 
+// TestChunkSaysWhenLast: a long chunk says once, when it starts the
+// elements it runs without calling back, how many are done: before the last
+// element of a chunk of slow ones (fewer than minTicks elements call back
+// after each), and before the last element it kept after giving its rest
+// away (a short chunk says nothing: see TestLongChunkSaysSo for what is
+// long). The first element is made long by sleeping.
+func TestChunkSaysWhenLast(t *testing.T) {
+	var out bytes.Buffer
+	e := newEngine(&out, &out, nil)
+	nap := JobBlock{Expr: "nap", Type: "func(int) int", Pos: "cell[2] line 1"}
+	decls := []string{"import \"time\"\nfunc nap(ms int) int { time.Sleep(time.Duration(ms) * time.Millisecond); return ms }"}
+	long := int(longChunk / time.Millisecond)
+	for _, tc := range []struct {
+		xs    []int
+		split bool
+		want  []int
+	}{
+		{[]int{long, 0, 0, 0, 0}, false, []int{4}},
+		{[]int{long, 0, 0, 0, 0, 0, 0, 0, 0, 0}, true, []int{5}}, // asked at its first tick: keeps 0 to 5
+	} {
+		var lasts []int
+		asked := tc.split
+		m := &runMsg{Rebuild: e.i == nil, Op: OpCollect, Blocks: []JobBlock{nap}, Data: mustEncode(t, tc.xs), Mirror: 1, Decls: decls}
+		if e.i != nil {
+			m.Base, m.Decls = len(e.decls), nil
+		}
+		res := e.runChunk(context.Background(), m, chunkHooks{
+			last:  func(done int) { lasts = append(lasts, done) },
+			split: func() bool { a := asked; asked = false; return a },
+		})
+		require.Nil(t, res.Failure)
+		assert.Equal(t, tc.want, lasts, "chunk %v, split %v", tc.xs, tc.split)
+	}
+}
+
 func TestNextStride(t *testing.T) {
 	for _, tc := range []struct {
 		last       int

@@ -188,7 +188,7 @@ func typeAliases(s *state) string {
 		}
 		for _, n := range d.names {
 			if n != "_" && isTypeDecl(d) {
-				fmt.Fprintf(&b, "\ntype %s = %s.%s", n, sessionName, typeKey(n))
+				fmt.Fprintf(&b, "\ntype %s = %s.%s", n, SessionName, typeKey(n))
 			}
 		}
 	}
@@ -258,7 +258,7 @@ func interpretedType(typ string, s *compiledSet) string {
 	at := 0
 	for _, ed := range edits {
 		b.WriteString(typ[at:ed.at])
-		b.WriteString(sessionName + "." + typeKey(ed.name))
+		b.WriteString(SessionName + "." + typeKey(ed.name))
 		at = ed.at + len(ed.name)
 	}
 	b.WriteString(typ[at:])

@@ -40,11 +40,11 @@ func (c *compiler) compiledRef(id *ast.Ident) {
 	var text string
 	switch obj.(type) {
 	case *types.Var:
-		text = "(*" + sessionName + "." + varKey(id.Name) + ")"
+		text = "(*" + SessionName + "." + varKey(id.Name) + ")"
 	case *types.Const:
-		text = sessionName + "." + constKey(id.Name)
+		text = SessionName + "." + constKey(id.Name)
 	case *types.Func:
-		text = sessionName + "." + funcKey(id.Name)
+		text = SessionName + "." + funcKey(id.Name)
 	default:
 		return // a type: its alias
 	}
@@ -198,7 +198,7 @@ func (c *compiler) compiledMethodValue(sel *ast.SelectorExpr) bool {
 	}
 	call := "__dmR." + m.Name() + "(" + strings.Join(args, ", ") + ")"
 	if !m.Exported() {
-		call = sessionName + "." + methodKey(owner.Obj().Name(), m.Name()) + "(" + strings.Join(append([]string{"__dmR"}, args...), ", ") + ")"
+		call = SessionName + "." + methodKey(owner.Obj().Name(), m.Name()) + "(" + strings.Join(append([]string{"__dmR"}, args...), ", ") + ")"
 	}
 	if len(results) > 0 {
 		call = "return " + call
@@ -278,7 +278,7 @@ func (c *compiler) accessorMethod(sel *ast.SelectorExpr) (fun, recv string, ok b
 	case !ptrRecv && state == ptrTo:
 		text = "*(" + text + ")"
 	}
-	return sessionName + "." + methodKey(owner.Obj().Name(), m.Name()), text, true
+	return SessionName + "." + methodKey(owner.Obj().Name(), m.Name()), text, true
 }
 
 func isPointer(t types.Type) bool {
@@ -328,13 +328,13 @@ func (c *compiler) memberChain(sel *ast.SelectorExpr) (text string, state int, t
 				state = addr
 			}
 		case state == ptrTo:
-			text = sessionName + "." + fieldPtrKey(owner.Obj().Name(), f.Name()) + "(" + text + ")"
+			text = SessionName + "." + fieldPtrKey(owner.Obj().Name(), f.Name()) + "(" + text + ")"
 			hidden = true
 		case state == addr:
-			text = sessionName + "." + fieldPtrKey(owner.Obj().Name(), f.Name()) + "(&(" + text + "))"
+			text = SessionName + "." + fieldPtrKey(owner.Obj().Name(), f.Name()) + "(&(" + text + "))"
 			state, hidden = ptrTo, true
 		default:
-			text = sessionName + "." + fieldGetKey(owner.Obj().Name(), f.Name()) + "(" + text + ")"
+			text = SessionName + "." + fieldGetKey(owner.Obj().Name(), f.Name()) + "(" + text + ")"
 			hidden = true
 		}
 		t = f.Type()
@@ -491,7 +491,7 @@ func (c *compiler) compiledLit(lit *ast.CompositeLit) {
 			if token.IsExported(s.field) {
 				fmt.Fprintf(&b, "%s.%s = %s; ", v, s.field, val)
 			} else {
-				fmt.Fprintf(&b, "*%s.%s(%s) = %s; ", sessionName, fieldPtrKey(name, s.field), ref, val)
+				fmt.Fprintf(&b, "*%s.%s(%s) = %s; ", SessionName, fieldPtrKey(name, s.field), ref, val)
 			}
 		}
 		// Keep the cell's lines: later positions must not move.

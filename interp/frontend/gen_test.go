@@ -237,7 +237,7 @@ func checkInterpreted(t *testing.T, im *Image, plan *Plan) {
 		// wants them in each file.
 		imports := append(s.imports[:len(s.imports):len(s.imports)], missing(s.imports, yaegiOnly)...)
 		if s.compiled != nil {
-			imports = append(append([]importItem(nil), imports...), importItem{name: sessionName, path: SessionPath})
+			imports = append(append([]importItem(nil), imports...), importItem{name: SessionName, path: SessionPath})
 		}
 		bodySrc = strings.Replace(plan.Body, "package main", "package main;"+strings.ReplaceAll(importBlock(imports), "\n", ""), 1)
 		f, err := parser.ParseFile(fset, "body.go", bodySrc, parser.SkipObjectResolution)
@@ -368,11 +368,11 @@ func TestGenerationsOff(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%+v cell %d: %v", opts, i+1, err)
 			}
-			if plan.Generation != nil || strings.Contains(plan.Decls+plan.Body+plan.ImageDecls, sessionName) {
+			if plan.Generation != nil || strings.Contains(plan.Decls+plan.Body+plan.ImageDecls, SessionName) {
 				t.Fatalf("%+v cell %d: generation %v\n%s", opts, i+1, plan.Generation != nil, genDump(plan))
 			}
 			for _, v := range plan.Vars {
-				if v.Ptr != "" || strings.Contains(v.Type, sessionName) {
+				if v.Ptr != "" || strings.Contains(v.Type, SessionName) {
 					t.Fatalf("%+v cell %d: var %+v", opts, i+1, v)
 				}
 			}

@@ -41,8 +41,8 @@ package frontend
 // declares them under the table key SessionPath + "/session".
 const SessionPath = "dmirror/session"
 
-// sessionName is the name interpreted sources give SessionPath.
-const sessionName = "__dms"
+// SessionName is the name interpreted sources give SessionPath.
+const SessionName = "__dms"
 
 // Generation is the compiled half of the session's declarations: the
 // source of a Go plugin's package main. Compiled declarations are the

@@ -299,7 +299,7 @@ func imageSource(s *state) string {
 	if s.compiled != nil {
 		// The generation's symbols, which the image process registers
 		// under SessionPath before it evaluates this.
-		imports = append(append([]importItem(nil), imports...), importItem{name: sessionName, path: SessionPath})
+		imports = append(append([]importItem(nil), imports...), importItem{name: SessionName, path: SessionPath})
 	}
 	b.WriteString(importBlock(imports))
 	b.WriteString(typeAliases(s))

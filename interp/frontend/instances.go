@@ -67,7 +67,7 @@ func (c *compiler) compiledInstance(id *ast.Ident, inst types.Instance, target a
 	}
 	if in.session != nil {
 		c.addSessionInstance(in.session)
-		c.ed.replace(c.coff(target.Pos()), c.coff(end), sessionName+"."+in.Symbol)
+		c.ed.replace(c.coff(target.Pos()), c.coff(end), SessionName+"."+in.Symbol)
 		return true
 	}
 	c.instances = append(c.instances, in)
@@ -173,7 +173,7 @@ func (c *compiler) instanceTypeString(n *types.Named) (string, bool) {
 	}
 	if in.session != nil {
 		c.addSessionInstance(in.session)
-		return sessionName + "." + in.Symbol, true
+		return SessionName + "." + in.Symbol, true
 	}
 	c.instances = append(c.instances, in)
 	if in.Table == NativePath {

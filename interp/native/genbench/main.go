@@ -3,12 +3,14 @@
 // fib(27) declared in a cell and called from a cell against a go build
 // program and ipykernel's recursive fib(27); 16 × fib(30) with
 // ParallelCollect on the mirrors against the same loop in the cell and the
-// Go program's sequential loop; declaration cells (the first of a fresh
+// Go program's sequential loop, and that loop on a goroutine per core (what
+// the machine gave the cores in the same rounds); declaration cells (the first of a fresh
 // cache, the same in a second kernel, one in a session of 200 and of 1,000
 // declarations) against a trivial cell. It is a measurement, not a test.
 //
-//	go run ./interp/native/genbench [-dmirror PATH] [-python /usr/bin/python3] [-rounds 5]
+//	go run ./interp/native/genbench [-dmirror PATH] [-python /usr/bin/python3] [-rounds 5] [-cells-only]
 //
+// With -cells-only it measures only the cells' speed (no declaration cells).
 // With -decls 200,1000 it measures only declaration cells: a session of each
 // size per binary (-dmirror, and -baseline when given), then -rounds
 // declaration cells alternating between the binaries' sessions.
@@ -22,6 +24,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -64,6 +67,23 @@ const parCell = `t0 = time.Now()
 zs = ParallelCollect(xs, fib)
 fmt.Println(time.Since(t0).Microseconds(), zs[0])`
 
+// goParLoop is the loop on as many goroutines as a call has mirrors by
+// default, in the Go program only: what the machine gives that many cores
+// in the same round, which bounds ParallelCollect's speedup (on a machine
+// shared with other sessions' builds, it is often far below the number of
+// cores).
+const goParLoop = `t0 = time.Now()
+var wg sync.WaitGroup
+for g := range runtime.NumCPU() {
+	wg.Go(func() {
+		for i := g; i < len(xs); i += runtime.NumCPU() {
+			ys[i] = fib(xs[i])
+		}
+	})
+}
+wg.Wait()
+fmt.Println(time.Since(t0).Microseconds(), ys[0])`
+
 const pyFib = `import time
 def fib(n):
     return n if n < 2 else fib(n-1) + fib(n-2)
@@ -85,6 +105,7 @@ func run() error {
 	decls := flag.String("decls", "", "only declaration cells, in sessions of these sizes (comma-separated)")
 	baseline := flag.String("baseline", "", "with -decls: a dmirror binary to alternate with")
 	cache := flag.String("cache", "", "with -decls: keep the image caches in this directory (default: a temporary one)")
+	cellsOnly := flag.Bool("cells-only", false, "measure only the cells' speed, no declaration cells")
 	flag.Parse()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
@@ -135,7 +156,7 @@ func run() error {
 	defer py.Close()
 
 	// Each round runs every side once, so that all see the same load.
-	var cellFib, goFib, pyFibs, loop, par, goLoop []float64
+	var cellFib, goFib, pyFibs, loop, par, goLoop, goPar []float64
 	for range *rounds {
 		if err := firstNumber(ctx, k, fibCell, &cellFib); err != nil {
 			return err
@@ -154,9 +175,20 @@ func run() error {
 			return fmt.Errorf("the Go program: %w", err)
 		}
 		f := strings.Fields(string(out))
-		goFib, goLoop = appendNum(goFib, f[0]), appendNum(goLoop, f[2])
+		goFib, goLoop, goPar = appendNum(goFib, f[0]), appendNum(goLoop, f[2]), appendNum(goPar, f[4])
 	}
 
+	mc, mg, mp := median(cellFib), median(goFib), median(pyFibs)
+	fmt.Printf("fib(27), median of %d alternating rounds: cell %.2f ms, Go program %.2f ms (cell/Go %.2f, target ≤ 2), ipykernel %.1f ms (ipykernel/cell %.1f)\n",
+		*rounds, mc/1000, mg/1000, mc/mg, mp/1000, mp/mc)
+	ml, mpar, mgl, mgp := median(loop), median(par), median(goLoop), median(goPar)
+	fmt.Printf("16 × fib(30): ParallelCollect %.1f ms, the loop in the cell %.1f ms (speedup %.2f, target ≥ 1.8), the Go program's loop %.1f ms (ParallelCollect/Go %.2f, target ≤ 0.7)\n",
+		mpar/1000, ml/1000, ml/mpar, mgl/1000, mpar/mgl)
+	fmt.Printf("  what the machine gave: the Go program's loop on %d goroutines %.1f ms, a speedup of %.2f over its sequential loop\n",
+		runtime.NumCPU(), mgp/1000, mgl/mgp)
+	if *cellsOnly {
+		return nil
+	}
 	k2, err := start(ctx, tmp, env, *dmirror, "kernel", "{connection_file}")
 	if err != nil {
 		return err
@@ -174,13 +206,6 @@ func run() error {
 	if err != nil {
 		return err
 	}
-
-	mc, mg, mp := median(cellFib), median(goFib), median(pyFibs)
-	fmt.Printf("fib(27), median of %d alternating rounds: cell %.2f ms, Go program %.2f ms (cell/Go %.2f, target ≤ 2), ipykernel %.1f ms (ipykernel/cell %.1f)\n",
-		*rounds, mc/1000, mg/1000, mc/mg, mp/1000, mp/mc)
-	ml, mpar, mgl := median(loop), median(par), median(goLoop)
-	fmt.Printf("16 × fib(30): ParallelCollect %.1f ms, the loop in the cell %.1f ms (speedup %.2f, target ≥ 1.8), the Go program's loop %.1f ms (ParallelCollect/Go %.2f, target ≤ 0.7)\n",
-		mpar/1000, ml/1000, ml/mpar, mgl/1000, mpar/mgl)
 	fmt.Printf("first declaration cell, empty image cache: %.2f s (plugin host and generation; trivial cell %.2f ms)\n", first.Seconds(), ms(trivial))
 	fmt.Printf("the same cell in a second kernel (cache warm): %.0f ms\n", ms(second))
 	fmt.Printf("a declaration cell in a session of 200 declarations: %.0f ms (target ≤ 1000); of 1,000: %.0f ms\n", ms(d200), ms(d1000))
@@ -314,14 +339,15 @@ func timed(ctx context.Context, k *kerneltest.Kernel, code string) (time.Duratio
 }
 
 // buildProgram builds the cells' code as a Go program: fib(27), then the
-// loop, each printing its time in µs and a result.
+// loop, then the loop on a goroutine per core, each printing its time in µs
+// and a result.
 func buildProgram(ctx context.Context, tmp string) (string, error) {
 	dir := filepath.Join(tmp, "native")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
-	src := "package main\n\nimport (\n\t\"fmt\"\n\t\"time\"\n)\n\n" + fibDecl + "\n\nfunc main() {\n" + setupCell + "\n_ = zs\n" + fibCell +
-		"\n" + loopCell + "\n}\n"
+	src := "package main\n\nimport (\n\t\"fmt\"\n\t\"runtime\"\n\t\"sync\"\n\t\"time\"\n)\n\n" + fibDecl + "\n\nfunc main() {\n" + setupCell + "\n_ = zs\n" + fibCell +
+		"\n" + loopCell + "\n" + goParLoop + "\n}\n"
 	files := map[string]string{"go.mod": "module bench\n\ngo 1.26\n", "main.go": src}
 	for name, data := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
