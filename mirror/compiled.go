@@ -3,6 +3,8 @@ package mirror
 import (
 	"regexp"
 	"strings"
+
+	"github.com/dmirror/dmirror/interp/frontend"
 )
 
 // compiledFrame matches a frame of the session's compiled declarations in
@@ -20,6 +22,9 @@ func CompiledFrames(stack []byte) []Frame {
 		pos := file + ":" + line
 		if cell, ok := strings.CutSuffix(file, "/_.go"); ok {
 			pos = cell + " line " + line
+		}
+		if strings.HasPrefix(fn, frontend.BlockPrefix) {
+			fn = "func literal" // a compiled block, named as the debugger names an interpreted one
 		}
 		out = append(out, Frame{Func: fn, Pos: pos, Compiled: true})
 	}

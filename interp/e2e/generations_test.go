@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -175,4 +176,41 @@ func TestGenerationNewPackages(t *testing.T) {
 		t.Errorf("after the import: %q, want %q", got, "4/5 true\n")
 	}
 	expect(t, k, "fmt.Sprintf(\"%T %v\", p, mk(1))", `"main.Pt 1/2"`)
+}
+
+// TestCompiledBlockPostMortem: an element failing in a compiled block (a
+// literal with a loop) shows the element, the panic and the block's frame
+// with its cell line, marked compiled; the same block written so that it
+// stays interpreted (it writes a variable it did not declare) shows its
+// locals: the mark tells the two apart.
+func TestCompiledBlockPostMortem(t *testing.T) {
+	needsCompiled(t)
+	k := start(t)
+	const block = "func(n int) int {\n\ts := 0\n\tfor j := 0; j < n; j++ {\n\t\ts += 10 / (2 - j)%s\n\t}\n\treturn s\n}"
+	r := fails(t, k, "xs := []int{1, 2, 3}\nParallelCollect(xs, "+fmt.Sprintf(block, "")+")", "MirrorError")
+	text := displayText(r)
+	for _, want := range []string{"element 2: 3", "integer divide by zero", "at func literal (cell[1] line 5) [compiled: no locals]"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the failure of the compiled block shows\n%s\nwant %q", text, want)
+		}
+	}
+	r = fails(t, k, "xs := []int{1, 2, 3}\ncalls := 0\nParallelCollect(xs, "+fmt.Sprintf(block, "\n\t\tcalls++")+")", "MirrorError")
+	text = displayText(r)
+	if !strings.Contains(text, "integer divide by zero") || !strings.Contains(text, "at func literal (cell[2] line 6)") || !strings.Contains(text, "s int = ") || strings.Contains(text, "[compiled") {
+		t.Errorf("the failure of the interpreted block shows\n%s\nwant its cell line, no compiled frame", text)
+	}
+}
+
+// TestCompiledBlocksInterpreted: the cell program of compiled blocks gives
+// the same output with DMIRROR_NATIVE=0, where every block is interpreted.
+func TestCompiledBlocksInterpreted(t *testing.T) {
+	kerneltest.SharedBinary(t)
+	for _, f := range semFiles(t, generationsDir) {
+		if f.name == "blocks.txtar" {
+			f.env = append(f.env, "DMIRROR_NATIVE=0")
+			runSemFile(t, f)
+			return
+		}
+	}
+	t.Fatal("no blocks.txtar in " + generationsDir)
 }

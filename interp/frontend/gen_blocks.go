@@ -44,10 +44,11 @@ type blockArg struct {
 	session bool
 }
 
-// blockPrefix starts the names of block constructors.
-const blockPrefix = "__dmB"
+// BlockPrefix starts the names of block constructors: a compiled frame
+// of one is the block's literal.
+const BlockPrefix = "__dmB"
 
-func isBlockItem(d *declItem) bool { return strings.HasPrefix(d.names[0], blockPrefix) }
+func isBlockItem(d *declItem) bool { return strings.HasPrefix(d.names[0], BlockPrefix) }
 
 // findBlocks lists the cell's block literals that may be compiled (before
 // the generation is decided).
@@ -59,6 +60,7 @@ func (c *compiler) findBlocks() {
 	for _, d := range c.base.compiled.blockItems() {
 		committed[d.names[0]] = d
 	}
+	same := map[string]*declItem{}
 	ast.Inspect(c.bodyFunc.Body, func(n ast.Node) bool {
 		call, ok := n.(*ast.CallExpr)
 		if !ok {
@@ -72,7 +74,10 @@ func (c *compiler) findBlocks() {
 			if b := c.cellBlock(lit); b != nil {
 				if d := committed[b.item.names[0]]; d != nil {
 					b.item, b.committed = d, true
+				} else if d := same[b.item.names[0]]; d != nil {
+					b.item = d // the same literal again: one constructor
 				}
+				same[b.item.names[0]] = b.item
 				c.cellBlocks = append(c.cellBlocks, b)
 			}
 		}
@@ -112,7 +117,7 @@ func (c *compiler) cellBlock(lit *ast.FuncLit) *cellBlock {
 	text := c.src[start:end]
 	head := "(" + strings.Join(params, ", ") + ") " + sig
 	sum := sha256.Sum256([]byte(head + "\n" + text))
-	name := blockPrefix + hex.EncodeToString(sum[:6])
+	name := BlockPrefix + hex.EncodeToString(sum[:6])
 	lead := "func " + name + head + " { return "
 	line, col := c.lines.pos(start)
 	b.item = &declItem{names: []string{name}, cell: c.cell, line: line, col: col, check: lead + text + "\n}",
