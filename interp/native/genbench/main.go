@@ -7,7 +7,15 @@
 // cache, the same in a second kernel, one in a session of 200 and of 1,000
 // declarations) against a trivial cell. It is a measurement, not a test.
 //
+// With -blocks it measures compiled blocks instead: a ParallelCollect whose
+// block literal has a loop, on 2 mirrors, with this dmirror (the block
+// compiled) and with -old (an earlier dmirror, the block interpreted),
+// alternating, against a go build program running the loop sequentially;
+// and the first run of the cell, which builds the block, against the
+// later ones, which build nothing.
+//
 //	go run ./interp/native/genbench [-dmirror PATH] [-python /usr/bin/python3] [-rounds 5]
+//	go run ./interp/native/genbench -blocks -old PATH [-dmirror PATH] [-rounds 5]
 package main
 
 import (
@@ -78,6 +86,8 @@ func run() error {
 	dmirror := flag.String("dmirror", "", "the dmirror binary (default: built from this repository)")
 	python := flag.String("python", "/usr/bin/python3", "the Python with ipykernel")
 	rounds := flag.Int("rounds", 5, "alternating rounds of each comparison")
+	blocks := flag.Bool("blocks", false, "measure compiled blocks (against -old)")
+	old := flag.String("old", "", "with -blocks: the dmirror to compare with")
 	flag.Parse()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
@@ -90,6 +100,12 @@ func run() error {
 		if *dmirror, err = kerneltest.BuildBinary(ctx, tmp); err != nil {
 			return err
 		}
+	}
+	if *blocks {
+		if *old == "" {
+			return fmt.Errorf("-blocks needs -old")
+		}
+		return blockBench(ctx, tmp, *dmirror, *old, *rounds)
 	}
 	program, err := buildProgram(ctx, tmp)
 	if err != nil {
@@ -251,12 +267,16 @@ func timed(ctx context.Context, k *kerneltest.Kernel, code string) (time.Duratio
 // buildProgram builds the cells' code as a Go program: fib(27), then the
 // loop, each printing its time in µs and a result.
 func buildProgram(ctx context.Context, tmp string) (string, error) {
-	dir := filepath.Join(tmp, "native")
+	src := "package main\n\nimport (\n\t\"fmt\"\n\t\"time\"\n)\n\n" + fibDecl + "\n\nfunc main() {\n" + setupCell + "\n_ = zs\n" + fibCell +
+		"\n" + loopCell + "\n}\n"
+	return goBuild(ctx, filepath.Join(tmp, "native"), src)
+}
+
+// goBuild builds src as a Go program in dir.
+func goBuild(ctx context.Context, dir, src string) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
-	src := "package main\n\nimport (\n\t\"fmt\"\n\t\"time\"\n)\n\n" + fibDecl + "\n\nfunc main() {\n" + setupCell + "\n_ = zs\n" + fibCell +
-		"\n" + loopCell + "\n}\n"
 	files := map[string]string{"go.mod": "module bench\n\ngo 1.26\n", "main.go": src}
 	for name, data := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
