@@ -214,3 +214,40 @@ func TestCompiledBlocksInterpreted(t *testing.T) {
 	}
 	t.Fatal("no blocks.txtar in " + generationsDir)
 }
+
+// TestCompiledBlockInterrupted: an interrupt stops a call whose compiled
+// block is in a long loop (the mirrors cannot check for it: the pool kills
+// and replaces them), and the next call works.
+func TestCompiledBlockInterrupted(t *testing.T) {
+	needsCompiled(t)
+	k := start(t)
+	ctx := ctxT(t)
+	ok(t, k, "import \"fmt\"\n\nfunc sq(x int) int { return x * x }")
+	code := "ys := ParallelCollect([]int{1, 2}, func(n int) int {\n\tfmt.Println(\"looping\", n)\n\ts := 0\n\tfor i := 0; i < 1<<60; i++ {\n\t\ts += i % 7\n\t}\n\treturn s\n})"
+	m, err := k.NewRequest("execute_request", kerneltest.ExecuteContent(code))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := k.SendMessage(kerneltest.Shell, m); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.WaitFor(ctx, kerneltest.IOPub, func(s *kernel.Message) bool {
+		text, _ := kerneltest.Fields(s)["text"].(string)
+		return s.ParentID() == m.Header.MsgID && strings.Contains(text, "looping")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Now()
+	if _, err := k.Interrupt(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r, err := k.Await(ctx, kerneltest.Shell, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("interrupt of a compiled block's loop: %v", time.Since(t0))
+	if kernelEname(r) != "Interrupted" {
+		t.Errorf("reply %v, want Interrupted", kerneltest.Fields(r.Reply))
+	}
+	expect(t, k, "ParallelCollect([]int{3, 4}, func(n int) int {\n\ts := 0\n\tfor i := range n {\n\t\ts += sq(i)\n\t}\n\treturn s\n})", "[5 14]")
+}
