@@ -34,8 +34,8 @@ func (c *compiler) blockCall(call *ast.CallExpr) {
 		b.Globals = sortedNames(c.deps.closure(arg), func(name string, _ bool) bool {
 			return c.isSessionVar(name)
 		})
+		b.Compiled = c.compiledBlockCall(arg)
 		c.pending = append(c.pending, pendingBlock{block: b, arg: arg})
-		c.compiledBlockCall(arg)
 		opts = append(opts, "__dmBlock("+strings.Join(capNames, ", ")+")")
 	}
 	if len(opts) == 0 {

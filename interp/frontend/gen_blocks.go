@@ -335,12 +335,12 @@ func (s *compiledSet) withBlocks(items []*declItem) *compiledSet {
 }
 
 // compiledBlockCall replaces a block literal the generation compiles by a
-// call of its constructor; nothing inside it is rewritten for the
-// interpreter.
-func (c *compiler) compiledBlockCall(arg ast.Expr) {
+// call of its constructor, and says where its code is; nothing inside it
+// is rewritten for the interpreter.
+func (c *compiler) compiledBlockCall(arg ast.Expr) *CompiledBlock {
 	lit, ok := ast.Unparen(arg).(*ast.FuncLit)
 	if !ok {
-		return
+		return nil
 	}
 	for _, b := range c.cellBlocks {
 		if b.lit != lit || !c.comp.has(b.item.names[0]) {
@@ -358,5 +358,7 @@ func (c *compiler) compiledBlockCall(arg ast.Expr) {
 			c.compiledLits = map[*ast.FuncLit]bool{}
 		}
 		c.compiledLits[lit] = true
+		return &CompiledBlock{Func: b.item.names[0], File: cellFile(b.item.cell), Line: b.item.line}
 	}
+	return nil
 }
