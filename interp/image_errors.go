@@ -191,7 +191,7 @@ func (s *imageServer) runtimeError(ctx context.Context, cell int, err error) *en
 		// Frames of compiled declarations come from the Go stack at the
 		// panic, with their exact cell lines; yaegi reports none of them.
 		var compiled []string
-		for _, f := range mirror.CompiledFrames(p.Stack) {
+		for _, f := range mirror.CompiledFrames(p.Stack, nil) {
 			compiled = append(compiled, f.Pos+": in "+f.Func)
 		}
 		stack = append(compiled, stack...)

@@ -311,7 +311,7 @@ func (rt *imageRuntime) jobBlock(bo blockOption) (JobBlock, []string, error) {
 	if len(fb.Captures) != len(bo.caps) {
 		return JobBlock{}, nil, fmt.Errorf("block at %s: %d captured variables described, %d given", fb.Pos, len(fb.Captures), len(bo.caps))
 	}
-	jb := JobBlock{ID: fb.ID, Expr: fb.Expr, Type: fb.Type, Pos: fb.Pos}
+	jb := JobBlock{ID: fb.ID, Expr: fb.Expr, Type: fb.Type, Pos: fb.Pos, File: fb.File, Line: fb.Line, Compiled: fb.Compiled}
 	for k, c := range fb.Captures {
 		data, err := encodeCapture(bo.caps[k])
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/dmirror/dmirror/interp/frame"
+	"github.com/dmirror/dmirror/interp/frontend"
 	"github.com/dmirror/dmirror/interp/modules"
 )
 
@@ -35,6 +36,11 @@ type JobBlock struct {
 	Type     string
 	Captures []Capture
 	Pos      string
+	// File and Line are where the block is (frontend.Block's), Compiled
+	// where its compiled code is, if it is compiled.
+	File     string                  `json:",omitempty"`
+	Line     int                     `json:",omitempty"`
+	Compiled *frontend.CompiledBlock `json:",omitempty"`
 }
 
 // Capture is a captured local variable and its encoded value.

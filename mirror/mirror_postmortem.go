@@ -29,9 +29,12 @@ const (
 	stepperGrace      = time.Second // see recordLast
 )
 
-// debugFile names the wrapper code of a post-mortem program, whose frames
-// are not shown.
-const debugFile = "__dmdebug"
+// debugFile names the wrapper code of a post-mortem program and of
+// blocks that are not func literals, whose frames are not shown. Its base
+// name is the cells' (_.go): yaegi keys a file's imports by base name, and
+// the code after a wrapper (a chunk's loop, which names the captures'
+// package types) is in this file too.
+const debugFile = "__dmdebug/_.go"
 
 var errTooLong = errors.New("the failing element ran too long to be re-run under the debugger")
 

@@ -285,7 +285,7 @@ func (e *engine) drive(ctx context.Context, m *runMsg, fn loopFunc, a *chunkArgs
 		return resultMsg{Stopped: true}
 	case errors.As(err, &p):
 		f := e.failure(ctx, m, a, p.Value)
-		f.Frames = append(CompiledFrames(p.Stack), f.Frames...)
+		f.Frames = append(CompiledFrames(p.Stack, m.Blocks), f.Frames...)
 		return resultMsg{Failure: f}
 	case err != nil:
 		return resultMsg{Failure: &Failure{Mirror: m.Mirror, Index: -1, Kind: KindError, Message: err.Error()}}

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -330,4 +331,79 @@ func TestGenerationRejectedCollision(t *testing.T) {
 		t.Errorf("notice %q, want one line naming reflect and the compiler's message", notice)
 	}
 	expect(t, k, "twice(5) + len(shout(\"ab\"))", "12")
+}
+
+// TestCompiledBlockPostMortem: an element failing in a compiled block (a
+// literal with a loop) shows the element, the panic and the block's frame
+// with its line in the cell that ran it (not the cell that first compiled
+// it), marked compiled; the same block written so that it stays
+// interpreted (it writes a variable it did not declare) shows its locals.
+func TestCompiledBlockPostMortem(t *testing.T) {
+	needsCompiled(t)
+	k := start(t)
+	const block = "func(n int) int {\n\ts := 0\n\tfor j := 0; j < n; j++ {\n\t\ts += 10 / (2 - j)%s\n\t}\n\treturn s\n}"
+	expect(t, k, "xs := []int{1, 2}\nParallelCollect(xs, "+fmt.Sprintf(block, "")+")", "[5 15]")
+	r := fails(t, k, "xs = []int{1, 2, 3}\n\nParallelCollect(xs, "+fmt.Sprintf(block, "")+")", "MirrorError")
+	text := displayText(r)
+	for _, want := range []string{"element 2: 3", "integer divide by zero", "at func literal (cell[2] line 6) [compiled: no locals]"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the failure of the compiled block shows\n%s\nwant %q", text, want)
+		}
+	}
+	r = fails(t, k, "calls := 0\nParallelCollect([]int{1, 2, 3}, "+fmt.Sprintf(block, "\n\t\tcalls++")+")", "MirrorError")
+	text = displayText(r)
+	if !strings.Contains(text, "integer divide by zero") || !strings.Contains(text, "at func literal (cell[3] line 5)") || !strings.Contains(text, "s int = ") || strings.Contains(text, "[compiled") {
+		t.Errorf("the failure of the interpreted block shows\n%s\nwant its cell line and locals, no compiled frame", text)
+	}
+}
+
+// TestCompiledBlocksInterpreted: the cell program of compiled blocks gives
+// the same output with DMIRROR_NATIVE=0, where every block is interpreted.
+func TestCompiledBlocksInterpreted(t *testing.T) {
+	kerneltest.SharedBinary(t)
+	for _, f := range semFiles(t, generationsDir) {
+		if f.name == "blocks.txtar" {
+			f.env = append(f.env, "DMIRROR_NATIVE=0")
+			runSemFile(t, f)
+			return
+		}
+	}
+	t.Fatal("no blocks.txtar in " + generationsDir)
+}
+
+// TestCompiledBlockInterrupted: an interrupt stops a call whose compiled
+// block is in a long loop (the mirrors cannot check for it: the pool kills
+// and replaces them), and the next call works.
+func TestCompiledBlockInterrupted(t *testing.T) {
+	needsCompiled(t)
+	k := start(t)
+	ctx := ctxT(t)
+	ok(t, k, "import \"fmt\"\n\nfunc sq(x int) int { return x * x }")
+	code := "ys := ParallelCollect([]int{1, 2}, func(n int) int {\n\tfmt.Println(\"looping\", n)\n\ts := 0\n\tfor i := 0; i < 1<<60; i++ {\n\t\ts += i % 7\n\t}\n\treturn s\n})"
+	m, err := k.NewRequest("execute_request", kerneltest.ExecuteContent(code))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := k.SendMessage(kerneltest.Shell, m); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.WaitFor(ctx, kerneltest.IOPub, func(s *kernel.Message) bool {
+		text, _ := kerneltest.Fields(s)["text"].(string)
+		return s.ParentID() == m.Header.MsgID && strings.Contains(text, "looping")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Now()
+	if _, err := k.Interrupt(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r, err := k.Await(ctx, kerneltest.Shell, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("interrupt of a compiled block's loop: %v", time.Since(t0))
+	if kernelEname(r) != "Interrupted" {
+		t.Errorf("reply %v, want Interrupted", kerneltest.Fields(r.Reply))
+	}
+	expect(t, k, "ParallelCollect([]int{3, 4}, func(n int) int {\n\ts := 0\n\tfor i := range n {\n\t\ts += sq(i)\n\t}\n\treturn s\n})", "[5 14]")
 }

@@ -17,37 +17,8 @@ type pendingBlock struct {
 // blocks (Parallel*, CreateMirror) and passes their IDs and captured
 // values to it as __dmBlock options.
 func (c *compiler) blockCall(call *ast.CallExpr) {
-	fun := ast.Unparen(call.Fun)
-	switch x := fun.(type) {
-	case *ast.IndexExpr:
-		fun = x.X
-	case *ast.IndexListExpr:
-		fun = x.X
-	}
-	id, ok := fun.(*ast.Ident)
-	if !ok {
-		return
-	}
-	obj, ok := c.chk.info.Uses[id].(*types.Func)
-	if !ok || obj.Pkg() == nil || obj.Pkg().Path() != "main" {
-		return
-	}
-	name := obj.Name()
-	if alt, ok := c.im.pre.aliasFor[name]; ok {
-		name = alt
-	} else if !c.im.isPrelude(obj.Pos()) {
-		return
-	}
-	params := c.im.pre.blocks[name]
-	if len(params) == 0 {
-		return
-	}
 	var opts []string
-	for _, i := range params {
-		if i >= len(call.Args) || (call.Ellipsis.IsValid() && i == len(call.Args)-1) {
-			continue
-		}
-		arg := call.Args[i]
+	for _, arg := range c.blockArgs(call) {
 		line, col := c.pos(c.coff(arg.Pos()))
 		b := Block{
 			ID:   c.blockID(),
@@ -63,6 +34,7 @@ func (c *compiler) blockCall(call *ast.CallExpr) {
 		b.Globals = sortedNames(c.deps.closure(arg), func(name string, _ bool) bool {
 			return c.isSessionVar(name)
 		})
+		b.Compiled = c.compiledBlockCall(arg)
 		c.pending = append(c.pending, pendingBlock{block: b, arg: arg})
 		opts = append(opts, "__dmBlock("+strings.Join(capNames, ", ")+")")
 	}
@@ -82,6 +54,40 @@ func (c *compiler) blockCall(call *ast.CallExpr) {
 		text = strings.Join(opts, ", ") + ","
 	}
 	c.ed.insertOuter(c.coff(call.Rparen), text)
+}
+
+// blockArgs returns the block arguments of a call of a prelude func that
+// takes blocks, none for other calls.
+func (c *compiler) blockArgs(call *ast.CallExpr) []ast.Expr {
+	fun := ast.Unparen(call.Fun)
+	switch x := fun.(type) {
+	case *ast.IndexExpr:
+		fun = x.X
+	case *ast.IndexListExpr:
+		fun = x.X
+	}
+	id, ok := fun.(*ast.Ident)
+	if !ok {
+		return nil
+	}
+	obj, ok := c.chk.info.Uses[id].(*types.Func)
+	if !ok || obj.Pkg() == nil || obj.Pkg().Path() != "main" {
+		return nil
+	}
+	name := obj.Name()
+	if alt, ok := c.im.pre.aliasFor[name]; ok {
+		name = alt
+	} else if !c.im.isPrelude(obj.Pos()) {
+		return nil
+	}
+	var args []ast.Expr
+	for _, i := range c.im.pre.blocks[name] {
+		if i >= len(call.Args) || (call.Ellipsis.IsValid() && i == len(call.Args)-1) {
+			continue
+		}
+		args = append(args, call.Args[i])
+	}
+	return args
 }
 
 // capturesOf returns the local variables e refers to that are declared

@@ -80,6 +80,10 @@ type compiler struct {
 	compiledDecls bool
 	comp          *compiledSet
 	genChanged    bool
+	// cellBlocks are the cell's block literals that may be compiled,
+	// compiledLits those the generation compiles (findBlocks).
+	cellBlocks   []*cellBlock
+	compiledLits map[*ast.FuncLit]bool
 	// ptrUsed are the selections through field accessors whose pointer an
 	// enclosing selection uses (compiledMember).
 	ptrUsed map[*ast.SelectorExpr]bool
@@ -198,6 +202,7 @@ func (c *compiler) run() (*Plan, error) {
 		return nil, err
 	}
 	if c.compiledDecls {
+		c.findBlocks()
 		if c.generation(); c.failed() {
 			return nil, nil
 		}

@@ -34,6 +34,7 @@ type compiledSet struct {
 	// types the generation compiles, by symbol; instKey lists them.
 	insts   map[string]*sessionInstance
 	instKey string
+	blocks  []*declItem // the compiled block constructors (gen_blocks.go)
 }
 
 func (s *compiledSet) has(name string) bool { return s != nil && s.names[name] }
@@ -66,6 +67,12 @@ func (c *compiler) recordDeps() {
 		if d.comp == nil || c.isCellItem(d) { // the cell's new vars, and what was committed without
 			ranges = append(ranges, itemRange{off, off + len(d.check), d})
 		}
+	}
+	for _, b := range c.cellBlocks {
+		if b.item.comp != nil {
+			continue // committed by an earlier cell
+		}
+		ranges = append(ranges, itemRange{c.chk.tf.Offset(b.lit.Pos()), c.chk.tf.Offset(b.lit.End()), b.item})
 	}
 	if len(ranges) == 0 {
 		return
@@ -108,16 +115,7 @@ func (c *compiler) recordDeps() {
 		}
 	}
 	sels := map[*ast.Ident]bool{}
-	ast.Inspect(c.chk.file, func(n ast.Node) bool {
-		if n == nil {
-			return false
-		}
-		d := at(n.Pos())
-		if d == nil {
-			_, isFile := n.(*ast.File)
-			_, isGen := n.(*ast.GenDecl)
-			return isFile || isGen // a group may hold items
-		}
+	visit := func(d *declItem, n ast.Node) {
 		switch n := n.(type) {
 		case *ast.FuncDecl:
 			if n.Type.TypeParams != nil {
@@ -164,8 +162,31 @@ func (c *compiler) recordDeps() {
 		case *ast.Ident:
 			c.identDep(d, n, sels[n], add, pin)
 		}
+	}
+	ast.Inspect(c.chk.file, func(n ast.Node) bool {
+		if n == nil {
+			return false
+		}
+		d := at(n.Pos())
+		if d == nil {
+			_, isFile := n.(*ast.File)
+			_, isGen := n.(*ast.GenDecl)
+			return isFile || isGen // a group may hold items
+		}
+		visit(d, n)
 		return true
 	})
+	for _, b := range c.cellBlocks { // in the cell's body, which holds no item
+		if deps[b.item] == nil {
+			continue
+		}
+		ast.Inspect(b.lit, func(n ast.Node) bool {
+			if n != nil {
+				visit(b.item, n)
+			}
+			return true
+		})
+	}
 	for d, dd := range deps {
 		if slices.Contains(d.names, "Symbols") {
 			dd.pin = "the generation declares Symbols"

@@ -40,6 +40,12 @@ func (c *compiler) sessionNameable(t types.Type) bool {
 // is not compiled, or t names what no package can (a type declared in a
 // func, a type parameter, an internal package's type).
 func (c *compiler) sessionTypeNames(t types.Type) (names []string, ok bool) {
+	return typeNamesIn(t, c.comp.has)
+}
+
+// typeNamesIn is sessionTypeNames with compiled telling which session
+// types are compiled.
+func typeNamesIn(t types.Type, compiled func(string) bool) (names []string, ok bool) {
 	ok = true
 	seen := map[types.Type]bool{}
 	var walk func(t types.Type)
@@ -56,7 +62,7 @@ func (c *compiler) sessionTypeNames(t types.Type) (names []string, ok bool) {
 			case obj.Parent() != nil && obj.Parent() != obj.Pkg().Scope():
 				ok = false
 			case obj.Pkg().Path() == "main":
-				if !c.comp.has(obj.Name()) {
+				if !compiled(obj.Name()) {
 					ok = false
 				}
 				names = append(names, obj.Name())

@@ -44,10 +44,11 @@ const maxPins = 8
 // generation compiles).
 func (c *compiler) generation() {
 	c.comp = c.base.compiled
-	if len(c.items) == 0 && !c.rebuild {
+	if len(c.items) == 0 && !c.rebuild && !c.newBlocks() {
 		return // statements only: nothing compiled changes
 	}
 	c.recordDeps()
+	c.fixBlockDeps()
 	next := c.nextItems()
 	pins := c.im.rejectedPins(next.items)
 	for range maxPins {
@@ -60,7 +61,7 @@ func (c *compiler) generation() {
 		pkg, err := c.im.checkGeneration(src)
 		if err == nil {
 			c.genChecked = checkedGeneration{src, pkg} // for finishGeneration
-			c.comp = &compiledSet{names: names}
+			c.comp = (&compiledSet{names: names}).withBlocks(next.items)
 			if len(names) == 0 && c.base.compiled == nil {
 				c.comp = nil
 			}
@@ -89,6 +90,7 @@ type checkedGeneration struct {
 // generation.
 func (c *compiler) nextItems() *state {
 	items := append(append(append([]*declItem(nil), c.kept...), c.newVars...), c.items...)
+	items = append(items, c.blockItems()...)
 	return &state{imports: c.imports, items: items}
 }
 
@@ -100,7 +102,7 @@ func (c *compiler) finishGeneration() {
 		names = c.comp.names
 	}
 	base := c.base.compiled
-	if len(c.items) == 0 && !c.rebuild && len(c.sessInsts) == 0 {
+	if len(c.items) == 0 && !c.rebuild && len(c.sessInsts) == 0 && !c.newBlocks() {
 		return // statements that need nothing new compiled
 	}
 	insts := c.instancesAfter(names)
@@ -119,7 +121,7 @@ func (c *compiler) finishGeneration() {
 		c.errAt(0, "compiled declarations: %v", err)
 		return
 	}
-	c.comp = &compiledSet{names: names, files: files, n: int(c.im.genSeq.Add(1)), insts: insts, instKey: key}
+	c.comp = (&compiledSet{names: names, files: files, n: int(c.im.genSeq.Add(1)), insts: insts, instKey: key}).withBlocks(next.items)
 	c.genChanged = true
 }
 

@@ -161,4 +161,17 @@ type Block struct {
 	// Expr's own directive keeps them right inside Expr.
 	File      string
 	Line, Col int
+	// Compiled is set when the block is a literal compiled into the
+	// generation (Expr calls its constructor).
+	Compiled *CompiledBlock `json:",omitempty"`
+}
+
+// CompiledBlock is where a compiled block's code is: the generation's copy
+// of the literal starts at Line of File, the cell that first compiled it,
+// which may not be the block's cell. A frame of Func's closures at line L
+// is at line L-Line+Block.Line of the block's cell.
+type CompiledBlock struct {
+	Func string
+	File string
+	Line int
 }

@@ -110,6 +110,9 @@ func (c *compiler) explicitTypeArgs() {
 }
 
 func (c *compiler) visit(n ast.Node) bool {
+	if lit, ok := n.(*ast.FuncLit); ok && c.compiledLits[lit] {
+		return false // Go as written, in the generation
+	}
 	switch n := n.(type) {
 	case *ast.CallExpr:
 		switch {

@@ -132,14 +132,16 @@ func TestKilledMirror(t *testing.T) {
 }
 
 // TestInterruptEndlessBlock: interrupting a cell whose mirrors spin
-// forever stops them within a second; the next call works on the same
-// number of mirrors.
+// forever in interpreted code stops them within a second; the next call
+// works on the same number of mirrors. The block writes a global, which
+// keeps it interpreted (a block with a loop is compiled otherwise: see
+// interp/e2e TestCompiledBlockInterrupted).
 func TestInterruptEndlessBlock(t *testing.T) {
 	s := newSession(t)
-	s.run(t, "import \"fmt\"")
+	s.run(t, "import \"fmt\"\nvar spins int")
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	out, wait := s.execAsync(ctx, "ParallelCollect([]int{1, 2}, func(x int) int {\n\tfmt.Println(\"spinning\")\n\tfor {\n\t\tx++\n\t}\n}, WithMirrors(2))")
+	out, wait := s.execAsync(ctx, "ParallelCollect([]int{1, 2}, func(x int) int {\n\tfmt.Println(\"spinning\")\n\tfor {\n\t\tspins++\n\t}\n}, WithMirrors(2))")
 	out.WaitFor(t, "stdout", "[mirror 1] spinning")
 	out.WaitFor(t, "stdout", "[mirror 2] spinning")
 	cancel()

@@ -9,11 +9,19 @@
 // declarations) against a trivial cell. It is a measurement, not a test.
 //
 //	go run ./interp/native/genbench [-dmirror PATH] [-python /usr/bin/python3] [-rounds 5] [-cells-only]
+//	go run ./interp/native/genbench -decls 200,1000 [-baseline PATH] [-dmirror PATH] [-rounds 5]
+//	go run ./interp/native/genbench -blocks -baseline PATH [-dmirror PATH] [-rounds 5]
 //
 // With -cells-only it measures only the cells' speed (no declaration cells).
-// With -decls 200,1000 it measures only declaration cells: a session of each
-// size per binary (-dmirror, and -baseline when given), then -rounds
-// declaration cells alternating between the binaries' sessions.
+// With -decls it measures only declaration cells: a session of each size
+// per binary (-dmirror, and -baseline when given), then -rounds declaration
+// cells alternating between the binaries' sessions.
+// With -blocks it measures compiled blocks: a ParallelCollect whose block
+// literal has a loop, on 2 mirrors, with this dmirror (the block compiled)
+// and with -baseline (an earlier dmirror, the block interpreted),
+// alternating, against a go build program running the loop sequentially;
+// and the first run of the cell, which builds the block, against the later
+// ones, which build nothing.
 package main
 
 import (
@@ -103,9 +111,10 @@ func run() error {
 	python := flag.String("python", "/usr/bin/python3", "the Python with ipykernel")
 	rounds := flag.Int("rounds", 5, "alternating rounds of each comparison")
 	decls := flag.String("decls", "", "only declaration cells, in sessions of these sizes (comma-separated)")
-	baseline := flag.String("baseline", "", "with -decls: a dmirror binary to alternate with")
+	baseline := flag.String("baseline", "", "with -decls or -blocks: a dmirror binary to alternate with")
 	cache := flag.String("cache", "", "with -decls: keep the image caches in this directory (default: a temporary one)")
 	cellsOnly := flag.Bool("cells-only", false, "measure only the cells' speed, no declaration cells")
+	blocks := flag.Bool("blocks", false, "measure compiled blocks (against -baseline)")
 	flag.Parse()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
@@ -124,6 +133,12 @@ func run() error {
 			*cache = tmp
 		}
 		return declarationRounds(ctx, tmp, *cache, *dmirror, *baseline, *decls, *rounds)
+	}
+	if *blocks {
+		if *baseline == "" {
+			return fmt.Errorf("-blocks needs -baseline")
+		}
+		return blockBench(ctx, tmp, *dmirror, *baseline, *rounds)
 	}
 	program, err := buildProgram(ctx, tmp)
 	if err != nil {
@@ -342,12 +357,16 @@ func timed(ctx context.Context, k *kerneltest.Kernel, code string) (time.Duratio
 // loop, then the loop on a goroutine per core, each printing its time in µs
 // and a result.
 func buildProgram(ctx context.Context, tmp string) (string, error) {
-	dir := filepath.Join(tmp, "native")
+	src := "package main\n\nimport (\n\t\"fmt\"\n\t\"runtime\"\n\t\"sync\"\n\t\"time\"\n)\n\n" + fibDecl + "\n\nfunc main() {\n" + setupCell + "\n_ = zs\n" + fibCell +
+		"\n" + loopCell + "\n" + goParLoop + "\n}\n"
+	return goBuild(ctx, filepath.Join(tmp, "native"), src)
+}
+
+// goBuild builds src as a Go program in dir.
+func goBuild(ctx context.Context, dir, src string) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
-	src := "package main\n\nimport (\n\t\"fmt\"\n\t\"runtime\"\n\t\"sync\"\n\t\"time\"\n)\n\n" + fibDecl + "\n\nfunc main() {\n" + setupCell + "\n_ = zs\n" + fibCell +
-		"\n" + loopCell + "\n" + goParLoop + "\n}\n"
 	files := map[string]string{"go.mod": "module bench\n\ngo 1.26\n", "main.go": src}
 	for name, data := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
