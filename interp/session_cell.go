@@ -204,6 +204,12 @@ func (s *Session) answerInput(ctx context.Context, p *imageProc, m frame.Msg, ou
 		reply.Err = err.Error()
 	} else if v, err := out.Input(ctx, req.Prompt, req.Password); errors.Is(err, engine.ErrNoStdin) {
 		reply.NoStdin = true
+	} else if ctx.Err() != nil {
+		// The cell is being interrupted: the cancel that follows ends the
+		// read. An error reply could reach the image first, and the cell
+		// would go on past a read that failed and end as if not
+		// interrupted.
+		return
 	} else if err != nil {
 		reply.Err = err.Error()
 	} else {
