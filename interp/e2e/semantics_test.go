@@ -28,6 +28,8 @@ const semanticsDir = "testdata/semantics"
 //	-- env --     NAME=VALUE lines for the kernel, e.g. DMIRROR_NATIVE=0
 //	              for a file about the interpreted fallback (with compiled
 //	              declarations, the session's own code is Go's)
+//	-- needs --   "compiled": the file is about compiled code and skips
+//	              when DMIRROR_NATIVE=0 turns it off
 //
 // Without a go section, a file whose only cell starts with "package main"
 // is its own oracle.
@@ -37,6 +39,8 @@ type semFile struct {
 	goProg string
 	stdout *string
 	env    []string
+	// compiled: the file needs compiled code (a needs section).
+	compiled bool
 }
 
 type semCell struct {
@@ -75,6 +79,11 @@ func parseSemFile(name string, data []byte) (*semFile, error) {
 			f.env = strings.Fields(text)
 		case "stdout":
 			f.stdout = &text
+		case "needs":
+			if strings.TrimSpace(text) != "compiled" {
+				return fmt.Errorf("%s: needs %q, want \"compiled\"", name, strings.TrimSpace(text))
+			}
+			f.compiled = true
 		default:
 			return fmt.Errorf("%s: unknown section %q", name, section)
 		}
@@ -136,6 +145,9 @@ func semFiles(t *testing.T, dir string) []*semFile {
 }
 
 func runSemFile(t *testing.T, f *semFile) {
+	if f.compiled {
+		needsCompiled(t)
+	}
 	want := f.stdout
 	if f.goProg != "" {
 		s := goStdout(t, f.goProg)

@@ -103,7 +103,7 @@ func TestSlurmGenerationBroadcast(t *testing.T) {
 	args := "DMIRROR_SLURM_ARGS=--ntasks-per-node=1"
 	t.Run("broadcast", func(t *testing.T) {
 		k := startKernel(t, c, args, "DMIRROR_SLURM_BCAST="+bcast, "DMIRROR_CACHE="+cache)
-		k.run(t, "import (\n\t\"os\"\n\t\"path/filepath\"\n\t\"regexp\"\n\t\"slices\"\n\t\"strings\"\n)")
+		k.run(t, "import (\n\t\"os\"\n\t\"path/filepath\"\n\t\"strings\"\n)")
 		var warm []string
 		for i, name := range []string{"generation1.txtar", "generation2.txtar"} {
 			p := readProgram(t, name)
@@ -119,17 +119,31 @@ func TestSlurmGenerationBroadcast(t *testing.T) {
 			// On each node: where the mirror's binary is, how many plugins
 			// it mapped and how many of those are in the broadcast
 			// directory, and whether it sees the kernel's cache. The block
-			// has no loop, so it is not compiled into a generation of its
-			// own, which would add a plugin.
+			// walks the maps by recursion, not with a loop, so that it is
+			// not compiled into a generation of its own, which would add
+			// a plugin.
 			got := k.run(t, fmt.Sprintf(`fmt.Println(ParallelCollect([]int{1, 2}, func(int) string {
 	exe, _ := os.Executable()
 	maps, _ := os.ReadFile("/proc/self/maps")
-	sos := regexp.MustCompile(`+"`(?m)/\\S+\\.so$`"+`).FindAllString(string(maps), -1)
-	slices.Sort(sos)
-	sos = slices.Compact(sos)
-	inBcast := strings.Count(" "+strings.Join(sos, " "), " "+%q+"/")
+	seen := map[string]bool{}
+	sos, inBcast := 0, 0
+	var walk func(lines []string)
+	walk = func(lines []string) {
+		if len(lines) == 0 {
+			return
+		}
+		if f := strings.Fields(lines[0]); len(f) == 6 && strings.HasSuffix(f[5], ".so") && !seen[f[5]] {
+			seen[f[5]] = true
+			sos++
+			if filepath.Dir(f[5]) == %q {
+				inBcast++
+			}
+		}
+		walk(lines[1:])
+	}
+	walk(strings.Split(string(maps), "\n"))
 	ents, _ := os.ReadDir(%q)
-	return fmt.Sprintf("%%s %%d %%d %%d", filepath.Dir(exe), len(sos), inBcast, len(ents))
+	return fmt.Sprintf("%%s %%d %%d %%d", filepath.Dir(exe), sos, inBcast, len(ents))
 }, WithMirrors(2)))`, bcast, cache))
 			line := fmt.Sprintf("%s %d %d 0", bcast, i+1, i+1)
 			if want := "[" + line + " " + line + "]\n"; got != want {
