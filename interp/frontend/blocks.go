@@ -130,23 +130,6 @@ func (c *compiler) finishBlocks() {
 	}
 }
 
-// unnamedParams drops the parameter names of a func type: a block's type
-// is written without them.
-func unnamedParams(t types.Type) types.Type {
-	sig, ok := t.(*types.Signature)
-	if !ok {
-		return t
-	}
-	strip := func(tu *types.Tuple) *types.Tuple {
-		vars := make([]*types.Var, tu.Len())
-		for i := range vars {
-			vars[i] = types.NewParam(0, nil, "", tu.At(i).Type())
-		}
-		return types.NewTuple(vars...)
-	}
-	return types.NewSignatureType(nil, nil, nil, strip(sig.Params()), strip(sig.Results()), sig.Variadic())
-}
-
 // blockID returns the ID of the next block: the one it had before when a
 // committed declaration is rendered again, else a new one.
 func (c *compiler) blockID() int {

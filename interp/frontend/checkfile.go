@@ -186,7 +186,10 @@ func (t *lineTable) pos(off int) (line, col int) {
 	return i + 1, off - t.starts[i] + 1
 }
 
-const interpreterGoVersion = "go1.22"
+// interpreterGoVersion is the language the frontend accepts: the
+// interpreter's Go 1.22, and Go 1.23's range over func, which the frontend
+// rewrites into calls (rangeFunc).
+const interpreterGoVersion = "go1.23"
 
 var requires = regexp.MustCompile(`requires (go1\.\d+) or later`)
 
@@ -194,9 +197,6 @@ var requires = regexp.MustCompile(`requires (go1\.\d+) or later`)
 func explainVersion(msg string) string {
 	if !requires.MatchString(msg) {
 		return msg
-	}
-	if strings.HasPrefix(msg, "cannot range over") {
-		return "range over func is not supported by the interpreter (it runs Go 1.22): " + requires.ReplaceAllString(msg, "requires $1")
 	}
 	return requires.ReplaceAllString(msg, "requires $1 or later; the interpreter runs Go 1.22")
 }

@@ -35,12 +35,13 @@ type compiler struct {
 	topStmts             []ast.Stmt // the cell's top-level statements (standalone parse)
 	trailing             ast.Expr   // the last statement, if an expression (standalone parse)
 	needPass1            bool
-	defineAt             map[int]bool          // cell offsets of the top-level := statements
-	varSegNames          map[int][]string      // the names each top-level var statement declares, by segment
-	gotos                map[types.Object]bool // labels goto statements name (gotoTargets)
-	bodyHelpers          []string              // funcs the body's rewrites declare (deferMethod)
-	inits                []string              // the cell's func init, by their emitted names, in order
-	hasMain              bool                  // the cell declares func main
+	defineAt             map[int]bool                      // cell offsets of the top-level := statements
+	varSegNames          map[int][]string                  // the names each top-level var statement declares, by segment
+	gotos                map[types.Object]bool             // labels goto statements name (gotoTargets)
+	rangeFuncs           map[*ast.RangeStmt]*rangeFuncLoop // ranges over funcs rewritten (rangeFunc)
+	bodyHelpers          []string                          // funcs the body's rewrites declare (deferMethod)
+	inits                []string                          // the cell's func init, by their emitted names, in order
+	hasMain              bool                              // the cell declares func main
 	rebuild              bool
 	kept                 []*declItem // committed declarations that stay
 	newVars              []*declItem // generated `var x T` for this cell

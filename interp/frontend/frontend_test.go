@@ -121,14 +121,14 @@ func TestCompileErrors(t *testing.T) {
 		{[]string{"\"v\"\nx := 1"}, []string{"cell[1] line 1: \"v\" (untyped string constant) is not used"}},
 		{[]string{"import \"math/rand\"\nimport \"crypto/rand\""}, []string{"cell[1] line 2: rand redeclared in this cell"}},
 		{[]string{"type T struct{ A int }\nfunc get(t T) int { return t.A }", "type T struct{ B int }"}, []string{"cell[1] line 2: t.A undefined (type T has no field or method A)"}},
-		{[]string{"for x := range func(yield func(int) bool) {} {\n\t_ = x\n}"}, []string{"cell[1] line 1: range over func is not supported by the interpreter"}},
+		{[]string{"for x := range func(yield func(int) bool) {} {\n\tdefer println(x)\n}"}, []string{"cell[1] line 1: range over func with defer in its body is not supported by the interpreter"}},
 		{[]string{"import \"iter\""}, []string{`cell[1] line 1: package "iter" is not available in the interpreter`}},
 		{[]string{"import \"slices\"\nxs := []int{2, 1}\nslices.Sort(xs)\nslices.Index(xs, 1)"}, []string{"cell[1] line 3: slices.Sort is not available in the interpreter"}},
 		// The interpreter's generic source of maps.Clone panics at run time:
 		// without compiled packages it is refused at compile time.
 		{[]string{"import \"maps\"\nm := map[string]int{\"a\": 1}\nc := maps.Clone(m)"}, []string{"cell[1] line 3: maps.Clone is not supported by the interpreter"}},
 		{[]string{"p := new(5)"}, []string{"cell[1] line 1: new(5) requires go1.26 or later; the interpreter runs Go 1.22"}},
-		{[]string{"type A[T any] = []T"}, []string{"cell[1] line 1: generic type alias requires go1.23 or later; the interpreter runs Go 1.22"}},
+		{[]string{"type A[T any] = []T"}, []string{"cell[1] line 1: a generic type alias is not supported by the interpreter (it runs Go 1.22)"}},
 		{[]string{"func main(x int) {}"}, []string{"cell[1] line 1: func main must have no arguments and no return values"}},
 		{[]string{"x := 1\nfunc x() {}"}, []string{"cell[1] line 1: x redeclared in this cell"}},
 	}

@@ -21,7 +21,7 @@ func TestGenerationsPrograms(t *testing.T) {
 		t.Skip("no acceptance programs")
 	}
 	mod := t.TempDir()
-	if err := os.WriteFile(filepath.Join(mod, "go.mod"), []byte("module gentest\n\ngo 1.22\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(mod, "go.mod"), []byte("module gentest\n\ngo 1.23\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	built := 0

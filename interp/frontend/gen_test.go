@@ -191,7 +191,7 @@ func goBuildGeneration(t *testing.T, g *Generation) {
 func goBuildOutput(t *testing.T, g *Generation, mod string, args ...string) (string, error) {
 	t.Helper()
 	dir := t.TempDir()
-	files := map[string]string{"go.mod": "module " + mod + "\n\ngo 1.22\n", "main_test_gen.go": "package main\n\nfunc main() {}\n"}
+	files := map[string]string{"go.mod": "module " + mod + "\n\ngo 1.23\n", "main_test_gen.go": "package main\n\nfunc main() {}\n"}
 	for name, src := range g.Files {
 		files[name] = src
 	}

@@ -35,7 +35,7 @@ func TestLoopFuncLitFrame(t *testing.T) {
 		code string
 		want []string
 	}{
-		{"import \"fmt\"\nfor i := 0; i < 2; i++ { v := i * 2; defer func(s string) { fmt.Print(s, v, i) }(\"x\") }", []string{"(func(v int, i int) func(s string) { return func(s string) { fmt.Print(s, v, i) } })(v, i)"}},
+		{"import \"fmt\"\nfor i := 0; i < 2; i++ { v := i * 2; defer func(s string) { fmt.Print(s, v, i) }(\"x\") }", []string{"(func(v int, i int) func(string) { return func(s string) { fmt.Print(s, v, i) } })(v, i)"}},
 		{"import \"fmt\"\nfor _, s := range []string{\"a\"} { defer func() { fmt.Print(s) }() }", []string{"(func(s string) func() { return func() { fmt.Print(s) } })(s)"}},
 	}...)
 	// Deferred literals left as they are: no variable of the loop, recover,

@@ -279,6 +279,7 @@ func (c *compiler) typeString(t types.Type) string {
 	if t == nil {
 		return "any"
 	}
+	t = unnamedParams(t)
 	if c.im.opts.Compiled && c.hasCompiledInstance(t, map[types.Type]bool{}) {
 		var b strings.Builder
 		c.writeType(&b, t)
@@ -560,4 +561,47 @@ func (c *compiler) done() {
 	for _, f := range c.files {
 		c.im.fset.RemoveFile(f)
 	}
+}
+
+// unnamedParams is t with the parameters and results of its func types
+// unnamed: yaegi fails `var f func(x int) int` with "variable definition
+// loop" when the session has a variable x, and the names mean nothing in a
+// type.
+func unnamedParams(t types.Type) types.Type {
+	switch u := t.(type) {
+	case *types.Signature:
+		if u.Recv() != nil || u.TypeParams().Len() > 0 {
+			return t
+		}
+		return types.NewSignatureType(nil, nil, nil, unnamedTuple(u.Params()), unnamedTuple(u.Results()), u.Variadic())
+	case *types.Slice:
+		return types.NewSlice(unnamedParams(u.Elem()))
+	case *types.Array:
+		return types.NewArray(unnamedParams(u.Elem()), u.Len())
+	case *types.Pointer:
+		return types.NewPointer(unnamedParams(u.Elem()))
+	case *types.Map:
+		return types.NewMap(unnamedParams(u.Key()), unnamedParams(u.Elem()))
+	case *types.Chan:
+		return types.NewChan(u.Dir(), unnamedParams(u.Elem()))
+	case *types.Struct:
+		fields := make([]*types.Var, u.NumFields())
+		tags := make([]string, u.NumFields())
+		for i := range fields {
+			f := u.Field(i)
+			fields[i] = types.NewField(f.Pos(), f.Pkg(), f.Name(), unnamedParams(f.Type()), f.Embedded())
+			tags[i] = u.Tag(i)
+		}
+		return types.NewStruct(fields, tags)
+	}
+	return t
+}
+
+func unnamedTuple(t *types.Tuple) *types.Tuple {
+	vars := make([]*types.Var, t.Len())
+	for i := range vars {
+		v := t.At(i)
+		vars[i] = types.NewParam(v.Pos(), v.Pkg(), "", unnamedParams(v.Type()))
+	}
+	return types.NewTuple(vars...)
 }

@@ -139,6 +139,11 @@ func (c *compiler) visit(n ast.Node) bool {
 		c.bareConstraints(n.TypeParams)
 		c.pointerConstraints(n.TypeParams)
 	case *ast.TypeSpec:
+		if n.Assign.IsValid() && n.TypeParams != nil {
+			// Go 1.23 (the frontend's language, for range over func)
+			// accepts them; the interpreter does not.
+			c.errAt(c.coff(n.Pos()), "a generic type alias is not supported by the interpreter (it runs Go 1.22)")
+		}
 		c.bareConstraints(n.TypeParams)
 		c.pointerConstraints(n.TypeParams)
 	case *ast.CompositeLit:

@@ -138,7 +138,7 @@ func (c *compiler) rangeStmt(r *ast.RangeStmt) {
 	}
 	switch u := xt.Underlying().(type) {
 	case *types.Signature:
-		c.errAt(c.coff(r.For), "range over func is not supported by the interpreter (it runs Go 1.22)")
+		c.rangeFunc(r, u)
 		return
 	case *types.Basic:
 		if u.Info()&types.IsInteger != 0 {

@@ -47,8 +47,9 @@ func (c *compiler) gotoTargets() map[types.Object]bool {
 // typed variables, then single assignments: `_, ok = <-ch` (reflect.Set:
 // value of type int is not assignable to type chan int) and
 // `s1, s2 = a, b` of concrete values to interface variables (`var s1, s2
-// fmt.Stringer = a, b` at top level). The right side is evaluated first,
-// then assigned in order, as Go does.
+// fmt.Stringer = a, b` at top level), and `a, b = i, f(w)` with a call on
+// the right, where yaegi assigns a wrong value to a (0 for i == 2). The
+// right side is evaluated first, then assigned in order, as Go does.
 func (c *compiler) splitAssign(as *ast.AssignStmt) {
 	if as.Tok != token.ASSIGN || len(as.Lhs) < 2 || !c.needsSplit(as) {
 		return
@@ -93,6 +94,11 @@ func (c *compiler) needsSplit(as *ast.AssignStmt) bool {
 		}
 		return false
 	}
+	for _, r := range as.Rhs {
+		if hasCall(r) && !zeroValueCall(r) && !c.isPackageVar(as.Lhs[0]) {
+			return true
+		}
+	}
 	for i, l := range as.Lhs {
 		lt, rt := c.chk.info.Types[l].Type, c.chk.info.Types[as.Rhs[i]].Type
 		if lt != nil && rt != nil && types.IsInterface(lt) && !types.IsInterface(rt) && !c.chk.info.Types[as.Rhs[i]].IsNil() {
@@ -100,6 +106,50 @@ func (c *compiler) needsSplit(as *ast.AssignStmt) bool {
 		}
 	}
 	return false
+}
+
+// isPackageVar reports whether e names a variable of an imported package
+// (time.Local): compiledVarAssign writes it through a pointer, an edit
+// that starts where the assignment does and that a split would repeat.
+func (c *compiler) isPackageVar(e ast.Expr) bool {
+	sel, ok := e.(*ast.SelectorExpr)
+	if !ok {
+		return false
+	}
+	id, ok := sel.X.(*ast.Ident)
+	if !ok {
+		return false
+	}
+	_, ok = c.chk.info.Uses[id].(*types.PkgName)
+	return ok
+}
+
+// zeroValueCall reports whether e is the zero value pass 1 writes for a
+// top-level `var a, b T`, func() (z T) { return }(), which is not the
+// cell's text and which yaegi assigns right.
+func zeroValueCall(e ast.Expr) bool {
+	call, ok := e.(*ast.CallExpr)
+	if !ok || len(call.Args) > 0 {
+		return false
+	}
+	lit, ok := call.Fun.(*ast.FuncLit)
+	return ok && lit.Type.Results != nil && len(lit.Type.Results.List) == 1 &&
+		len(lit.Type.Results.List[0].Names) == 1 && lit.Type.Results.List[0].Names[0].Name == "z" && len(lit.Body.List) == 1
+}
+
+// hasCall reports whether e calls a func outside of a func literal.
+func hasCall(e ast.Expr) bool {
+	found := false
+	ast.Inspect(e, func(n ast.Node) bool {
+		switch n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.CallExpr:
+			found = true
+		}
+		return !found
+	})
+	return found
 }
 
 func isBlank(e ast.Expr) bool {
