@@ -93,6 +93,7 @@ func (c *call) runChunk(q *proc, slot int, r *running) (resultMsg, bool) {
 			case msgOutput:
 				var o outputMsg
 				if m.Decode(&o) == nil {
+					q.noteOutput(o)
 					c.ev.Output(slot, o.Stream, o.Text)
 				}
 			case msgDisplay:

@@ -420,8 +420,9 @@ func (l *slurmLauncher) startStep(ctx context.Context, a *allocation, b *batch, 
 	if a.cpusPerTask > 0 {
 		args = append(args, "--cpus-per-task="+strconv.Itoa(a.cpusPerTask))
 	}
-	args = append(append(args, nodeExe), l.args...)
-	env := append(slices.Clip(l.env), childproc.ModeEnv+"="+WorkerMode, remotePortEnv+"="+strconv.Itoa(b.port()))
+	// The task is the relay, which runs the mirror (see RelayMode).
+	args = append(append(args, nodeExe, RelayMode), l.args...)
+	env := append(slices.Clip(l.env), childproc.ModeEnv+"="+RelayMode, remotePortEnv+"="+strconv.Itoa(b.port()))
 	st, err := startSrun(args, env, stepSecret(l.key, token))
 	if err != nil {
 		return nil, err

@@ -256,7 +256,9 @@ func (p *proc) stepDeath(f Failure) Failure {
 		}
 	}
 	if fatal := p.tail.fatalLine(); fatal != "" {
-		f.Output = fatal
+		// Its last words, which the relay passed on with the runtime's
+		// report when the mirror could not send them, and the reason.
+		f.Output = strings.TrimPrefix(p.tail.lastWords()+"\n"+fatal, "\n")
 		reason = fatal
 	}
 	switch {
