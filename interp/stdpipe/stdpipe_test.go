@@ -1,19 +1,25 @@
 package stdpipe
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 )
 
-const childEnv = "STDPIPE_TEST_CHILD"
+const (
+	childEnv   = "STDPIPE_TEST_CHILD"
+	inheritEnv = "STDPIPE_TEST_INHERIT"
+)
 
 // TestMain runs the child of TestDrainKeepsOrder when childEnv names a
-// file: Redirect changes the process's os.Stdout and os.Stderr.
+// file (Redirect changes the process's os.Stdout and os.Stderr), and the
+// child of TestInheritKeepsOrderAndLeftover when inheritEnv does.
 func TestMain(m *testing.M) {
 	if out := os.Getenv(childEnv); out != "" {
 		if err := child(out); err != nil {
@@ -21,6 +27,19 @@ func TestMain(m *testing.M) {
 			os.Exit(1)
 		}
 		os.Exit(0)
+	}
+	if out := os.Getenv(inheritEnv); out != "" {
+		pipes, err := Inherit(3, 4)
+		if err == nil {
+			err = interleave(pipes, out)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		// Unread by the child, which no longer reads: its relay's.
+		syscall.Write(2, []byte("last words\n"))
+		os.Exit(3)
 	}
 	os.Exit(m.Run())
 }
@@ -33,6 +52,10 @@ func child(out string) error {
 	if err != nil {
 		return err
 	}
+	return interleave(pipes, out)
+}
+
+func interleave(pipes []*Pipe, out string) error {
 	var mu sync.Mutex
 	var got strings.Builder
 	emit := func(name string) func([]byte) {
@@ -76,6 +99,53 @@ func TestDrainKeepsOrder(t *testing.T) {
 	cmd.Env = append(os.Environ(), childEnv+"="+out)
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("child: %v\n%s", err, msg)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want strings.Builder
+	for i := range 100 {
+		fmt.Fprintf(&want, "stdout:a%d|direct:b%d|stderr:c%d|direct:d%d|", i, i, i, i)
+	}
+	if string(data) != want.String() {
+		t.Errorf("got\n%s\nwant\n%s", data, want.String())
+	}
+}
+
+// TestInheritKeepsOrderAndLeftover: a child whose fd 1 and 2 are the
+// pipes of ChildPipes reads them itself (Inherit) in order with its own
+// writes, as through Redirect (here os.Stdout and os.Stderr are fd 1 and
+// 2); what it wrote there last and left unread, the parent gets once it
+// exited (Leftover).
+func TestInheritKeepsOrderAndLeftover(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	read, write, err := ChildPipes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer read[0].Close()
+	defer read[1].Close()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), inheritEnv+"="+out)
+	cmd.Stdout, cmd.Stderr, cmd.ExtraFiles = write[0], write[1], read[:]
+	err = cmd.Start()
+	write[0].Close()
+	write[1].Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); cmd.ProcessState.ExitCode() != 3 {
+		t.Fatalf("child: %v, want exit status 3", err)
+	}
+	var left [2]bytes.Buffer
+	for i := range read {
+		if err := Leftover(read[i], &left[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if left[0].String() != "" || left[1].String() != "last words\n" {
+		t.Errorf("left unread %q and %q, want nothing on stdout and the last words on stderr", left[0].String(), left[1].String())
 	}
 	data, err := os.ReadFile(out)
 	if err != nil {
