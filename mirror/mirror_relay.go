@@ -25,9 +25,9 @@ import (
 // interpreted code, in the order written (stdpipe.Inherit). When the
 // mirror dies, what it left unread, such as the Go runtime's report of a
 // fatal error or of a panic in a compiled goroutine, written as the
-// process died, is still in the pipes: the relay copies it to srun
-// (stdpipe.Leftover), whose output the kernel keeps to explain the
-// death (stepDeath).
+// process died, is still in the pipes, and what it had read but not sent
+// is in its journal: the relay copies both to srun (Leftover), whose
+// output the kernel keeps to explain the death (stepDeath).
 //
 // The relay is the step's task and the mirror its child, not the other
 // way round: slurmstepd kills whatever is left of a step once its task
@@ -36,12 +36,11 @@ import (
 // would reorder what each read.
 const RelayMode = "__mirror-relay"
 
-// The relay passes the read ends of the mirror's fd 1 and 2 as these
-// descriptors, and says so with relayEnv.
+// The relay passes the read ends of the mirror's fd 1 and 2 and its
+// journal from relayFD on, and says so with relayEnv.
 const (
-	relayStdoutFD = 3
-	relayStderrFD = 4
-	relayEnv      = "DMIRROR_MIRROR_RELAY"
+	relayFD  = 3
+	relayEnv = "DMIRROR_MIRROR_RELAY"
 )
 
 // ServeRelay runs args (a hidden mode and its arguments) as its child with
@@ -57,19 +56,19 @@ func ServeRelay(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("mirror relay: %w", err)
 	}
-	read, write, err := stdpipe.ChildPipes()
+	pipes, err := stdpipe.NewChildPipes()
 	if err != nil {
 		return fmt.Errorf("mirror relay: %w", err)
 	}
-	defer closeFiles(read[:]...)
+	defer pipes.Close()
 	cmd := exec.Command(exe, args...)
 	cmd.Env = append(withoutVar(os.Environ(), childproc.ModeEnv), childproc.ModeEnv+"="+args[0], relayEnv+"=1")
 	cmd.Stdin = os.Stdin // the step's secret, then EOF
-	cmd.Stdout, cmd.Stderr = write[0], write[1]
-	cmd.ExtraFiles = read[:] // relayStdoutFD, relayStderrFD
+	cmd.Stdout, cmd.Stderr = pipes.Stdout(), pipes.Stderr()
+	cmd.ExtraFiles = pipes.ExtraFiles() // from relayFD on
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	err = cmd.Start()
-	closeFiles(write[:]...)
+	pipes.Started()
 	if err != nil {
 		return fmt.Errorf("mirror relay: start the mirror: %w", err)
 	}
@@ -78,10 +77,8 @@ func ServeRelay(ctx context.Context, args []string) error {
 	})
 	cmd.Wait() // its status is ProcessState's
 	stop()
-	for i, out := range []*os.File{os.Stdout, os.Stderr} {
-		if err := stdpipe.Leftover(read[i], out); err != nil {
-			fmt.Fprintf(os.Stderr, "dmirror: mirror relay: %v\n", err)
-		}
+	if err := pipes.Leftover(os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintf(os.Stderr, "dmirror: mirror relay: %v\n", err)
 	}
 	exitAs(cmd.ProcessState)
 	return nil
@@ -117,5 +114,5 @@ func relayedPipes() ([]*stdpipe.Pipe, error) {
 		return nil, nil
 	}
 	os.Unsetenv(relayEnv) // processes cells start have no relay
-	return stdpipe.Inherit(relayStdoutFD, relayStderrFD)
+	return stdpipe.Inherit(relayFD)
 }

@@ -15,6 +15,7 @@ import (
 const (
 	childEnv   = "STDPIPE_TEST_CHILD"
 	inheritEnv = "STDPIPE_TEST_INHERIT"
+	journalEnv = "STDPIPE_TEST_JOURNAL"
 )
 
 // TestMain runs the child of TestDrainKeepsOrder when childEnv names a
@@ -29,7 +30,13 @@ func TestMain(m *testing.M) {
 		os.Exit(0)
 	}
 	if out := os.Getenv(inheritEnv); out != "" {
-		pipes, err := Inherit(3, 4)
+		pipes, err := Inherit(3)
+		if err == nil && os.Getenv(journalEnv) != "" {
+			// Read, and the child dies before it passed them on.
+			syscall.Write(2, []byte("last words\n"))
+			pipes[1].Drain(true, func([]byte) { os.Exit(3) })
+			os.Exit(1)
+		}
 		if err == nil {
 			err = interleave(pipes, out)
 		}
@@ -116,36 +123,42 @@ func TestDrainKeepsOrder(t *testing.T) {
 // TestInheritKeepsOrderAndLeftover: a child whose fd 1 and 2 are the
 // pipes of ChildPipes reads them itself (Inherit) in order with its own
 // writes, as through Redirect (here os.Stdout and os.Stderr are fd 1 and
-// 2); what it wrote there last and left unread, the parent gets once it
-// exited (Leftover).
+// 2); what it wrote there last and did not pass on, the parent gets once
+// it exited (Leftover).
 func TestInheritKeepsOrderAndLeftover(t *testing.T) {
+	t.Run("unread", func(t *testing.T) { testInherit(t) })
+	// The last words were read, and the child died as it passed them on:
+	// they are in its journal.
+	t.Run("read", func(t *testing.T) { testInherit(t, journalEnv+"=1") })
+}
+
+func testInherit(t *testing.T, env ...string) {
 	out := filepath.Join(t.TempDir(), "out")
-	read, write, err := ChildPipes()
+	c, err := NewChildPipes()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer read[0].Close()
-	defer read[1].Close()
+	defer c.Close()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), inheritEnv+"="+out)
-	cmd.Stdout, cmd.Stderr, cmd.ExtraFiles = write[0], write[1], read[:]
+	cmd.Env = append(append(os.Environ(), inheritEnv+"="+out), env...)
+	cmd.Stdout, cmd.Stderr, cmd.ExtraFiles = c.Stdout(), c.Stderr(), c.ExtraFiles()
 	err = cmd.Start()
-	write[0].Close()
-	write[1].Close()
+	c.Started()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := cmd.Wait(); cmd.ProcessState.ExitCode() != 3 {
 		t.Fatalf("child: %v, want exit status 3", err)
 	}
-	var left [2]bytes.Buffer
-	for i := range read {
-		if err := Leftover(read[i], &left[i]); err != nil {
-			t.Fatal(err)
-		}
+	var stdout, stderr bytes.Buffer
+	if err := c.Leftover(&stdout, &stderr); err != nil {
+		t.Fatal(err)
 	}
-	if left[0].String() != "" || left[1].String() != "last words\n" {
-		t.Errorf("left unread %q and %q, want nothing on stdout and the last words on stderr", left[0].String(), left[1].String())
+	if stdout.String() != "" || stderr.String() != "last words\n" {
+		t.Errorf("left %q and %q, want nothing on stdout and the last words on stderr", stdout.String(), stderr.String())
+	}
+	if len(env) > 0 {
+		return // the child wrote nothing else
 	}
 	data, err := os.ReadFile(out)
 	if err != nil {
