@@ -25,7 +25,12 @@ import (
 // the sequential loop of the same Go program.
 func TestSlurmStoppedMirror(t *testing.T) {
 	c := slurmtest.Start(t, slurmtest.Options{Nodes: 2, Netns: true})
-	k := startKernel(t, c, "DMIRROR_SLURM_ARGS=--ntasks-per-node=1")
+	proxy := t.TempDir()
+	writeModule(t, proxy, "example.com/square", "v1.0.0", map[string]string{
+		"go.mod":    "module example.com/square\n\ngo 1.21\n",
+		"square.go": "package square\n\n// Of returns x*x + 1, compiled.\nfunc Of(x int) int { return x*x + 1 }\n",
+	})
+	k := startKernel(t, c, "DMIRROR_SLURM_ARGS=--ntasks-per-node=1", "GOPROXY=file://"+filepath.ToSlash(proxy), "GONOSUMDB=example.com")
 	p := program{decls: "import \"fmt\"\n", main: "var out []int\nfor x := 1; x <= 8; x++ {\n\tout = append(out, x*x+1)\n}\nfmt.Println(out)\n"}
 	want := goRun(t, p)
 	next := "fmt.Println(ParallelCollect([]int{1, 2, 3, 4, 5, 6, 7, 8}, func(x int) int { return x*x + 1 }))"
@@ -37,12 +42,7 @@ func TestSlurmStoppedMirror(t *testing.T) {
 			t.Errorf("the next call printed %q, the sequential loop %q", got, want)
 		}
 		now := k.mirrors(t)
-		var nodes []string
-		for _, m := range now {
-			nodes = append(nodes, m.node)
-		}
-		slices.Sort(nodes)
-		if !slices.Equal(nodes, []string{"n1", "n2"}) {
+		if nodes := nodesOf(now); !slices.Equal(nodes, []string{"n1", "n2"}) {
 			t.Errorf("mirrors %s after the stop, want one on n1 and one on n2 as before", sprintNodes(now))
 		}
 		if steps := stepsOf(now); len(slices.DeleteFunc(steps, func(s string) bool { return slices.Contains(before, s) })) != 1 {
@@ -67,6 +67,24 @@ func TestSlurmStoppedMirror(t *testing.T) {
 			t.Errorf("error %q, want it to say %q", evalue, want)
 		}
 		after(t, stepsOf(before))
+	})
+
+	t.Run("idle, then replaced", func(t *testing.T) {
+		// Stopped while idle; a cell that imports a module moves the pool
+		// to an image binary, which closes the idle mirrors (Pool.SetExe):
+		// the stopped one does not exit, and its step is cancelled.
+		before := k.mirrors(t)
+		stopProcess(t, strings.TrimPrefix(before[0].process, "step "))
+		k.run(t, "import \"example.com/square\"")
+		if got := k.run(t, "fmt.Println(ParallelCollect([]int{1, 2, 3}, func(x int) int { return square.Of(x) }))"); got != "[2 5 10]\n" {
+			t.Errorf("the call after the move printed %q", got)
+		}
+		if nodes := nodesOf(k.mirrors(t)); !slices.Equal(nodes, []string{"n1", "n2"}) {
+			t.Errorf("mirrors on %v after the move, want n1 and n2", nodes)
+		}
+		if got := k.run(t, next); got != want {
+			t.Errorf("the next call printed %q, the sequential loop %q", got, want)
+		}
 	})
 
 	// The mirror that takes element 0 says where it runs, then stops the
@@ -153,4 +171,14 @@ func stopProcess(t *testing.T, step string) {
 		return
 	}
 	t.Fatalf("no mirror process of step %s in /proc", step)
+}
+
+// nodesOf lists the nodes of ms, sorted.
+func nodesOf(ms []mirrorLine) []string {
+	var nodes []string
+	for _, m := range ms {
+		nodes = append(nodes, m.node)
+	}
+	slices.Sort(nodes)
+	return nodes
 }
