@@ -173,7 +173,7 @@ func (t *tailWriter) Write(p []byte) (int, error) {
 	if t.fatal == "" {
 		if i := bytes.Index(p, []byte("fatal error: ")); i >= 0 {
 			t.fatal, t.fatalOpen = string(p[i:]), true
-			t.before = strings.ReplaceAll(lastLines(string(t.buf)+string(p[:i]), 3), "; ", "\n")
+			t.before = strings.Join(tailLines(string(t.buf)+string(p[:i]), 3), "\n")
 		}
 	} else if t.fatalOpen {
 		t.fatal += string(p)

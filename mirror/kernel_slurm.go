@@ -472,7 +472,10 @@ func stepStartError(exe, out string) error {
 }
 
 // lastLines returns the last n non-empty lines of s, joined by "; ".
-func lastLines(s string, n int) string {
+func lastLines(s string, n int) string { return strings.Join(tailLines(s, n), "; ") }
+
+// tailLines returns the last n non-empty lines of s, trimmed.
+func tailLines(s string, n int) []string {
 	var out []string
 	for _, l := range strings.Split(strings.TrimSpace(s), "\n") {
 		if l = strings.TrimSpace(l); l != "" {
@@ -482,7 +485,7 @@ func lastLines(s string, n int) string {
 	if len(out) > n {
 		out = out[len(out)-n:]
 	}
-	return strings.Join(out, "; ")
+	return out
 }
 
 // slurmCommand returns a Slurm client command with env, bounded by ctx.
