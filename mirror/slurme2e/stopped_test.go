@@ -18,11 +18,13 @@ import (
 )
 
 // TestSlurmStoppedMirror: a mirror whose process is stopped (SIGSTOP) is
-// not a dead node. The call it holds up fails, when it times out or is
-// interrupted, with an error naming that mirror; its step is cancelled,
-// and the next calls place a new mirror on the same node (the allocation
-// holds one task per node, so there is no other), with results equal to
-// the sequential loop of the same Go program.
+// not a dead node. The call it holds up fails when it times out, with an
+// error naming that mirror and its node, or is interrupted; a stopped idle
+// mirror that the pool closes (moving to an image binary) does not exit.
+// Either way its step is cancelled, and the next calls place a new mirror
+// on the same node (the allocation holds one task per node, so there is
+// no other), with results equal to the sequential loop of the same Go
+// program.
 func TestSlurmStoppedMirror(t *testing.T) {
 	c := slurmtest.Start(t, slurmtest.Options{Nodes: 2, Netns: true})
 	proxy := t.TempDir()
