@@ -55,11 +55,12 @@ func deep(n int) int {
 
 // TestSlurmCompiledOutput: what compiled code in a block writes to fd 1
 // and 2 on Slurm mirrors reaches the cell tagged with the mirror, every
-// line of it, as on local mirrors and as go run prints it, each stream
-// in the order written, between what the block's interpreted code
-// printed before and after. A mirror that dies in compiled code (os.Exit,
-// a panic in a goroutine) is reported by mirror and node, with its last
-// words on stderr.
+// line of it, as on local mirrors and as go run prints it, and each
+// stream of a mirror in the order written: on stdout, between what the
+// block's interpreted code printed before and after; on stderr, through
+// os.Stderr then directly, which local mirrors do not keep. A mirror that
+// dies in compiled code (syscall.Exit, a stack overflow) is reported by
+// mirror and node, with how it ended and its last words on stderr.
 func TestSlurmCompiledOutput(t *testing.T) {
 	c := slurmtest.Start(t, slurmtest.Options{Nodes: 2, Netns: true})
 	elems := []int{1, 2, 3, 4, 5, 6}
