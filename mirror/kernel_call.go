@@ -76,7 +76,11 @@ func (c *call) runChunk(q *proc, slot int, r *running) (resultMsg, bool) {
 		rm.Rebuild, rm.Decls = true, c.decls.Chunks
 	}
 	// Compiled code's println writes to the process's fd 2 directly.
-	defer q.forwardRaw(func(stream, text string) { c.ev.Output(slot, stream, text) })()
+	raw := c.ev.Output
+	if ev, ok := c.ev.(rawEvents); ok {
+		raw = ev.RawOutput
+	}
+	defer q.forwardRaw(func(stream, text string) { raw(slot, stream, text) })()
 	var bs frame.Blobs
 	if err := q.Send(msgRun, id, rm.withBlobs(&bs), bs.List()...); err != nil {
 		return c.deathOf(q, slot), false
@@ -93,6 +97,7 @@ func (c *call) runChunk(q *proc, slot int, r *running) (resultMsg, bool) {
 			case msgOutput:
 				var o outputMsg
 				if m.Decode(&o) == nil {
+					q.noteOutput(o)
 					c.ev.Output(slot, o.Stream, o.Text)
 				}
 			case msgDisplay:

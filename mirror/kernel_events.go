@@ -92,9 +92,21 @@ func (e *CellEvents) Placed(where string) {
 
 // Output implements Events.
 func (e *CellEvents) Output(mirror int, stream, text string) {
+	e.output(fmt.Sprintf("%d %s", mirror, stream), mirror, stream, text)
+}
+
+// RawOutput implements rawEvents: its unfinished lines are kept apart
+// from Output's, so that a line println writes in pieces is not joined
+// with one that came in a frame meanwhile.
+func (e *CellEvents) RawOutput(mirror int, stream, text string) {
+	e.output(fmt.Sprintf("%d %s raw", mirror, stream), mirror, stream, text)
+}
+
+// output tags and shows the lines that text completes in key's partial
+// line.
+func (e *CellEvents) output(key string, mirror int, stream, text string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	key := fmt.Sprintf("%d %s", mirror, stream)
 	text = e.partial[key] + text
 	end := strings.LastIndexByte(text, '\n')
 	if end < 0 {
@@ -142,7 +154,7 @@ func (e *CellEvents) Finish(out *Outcome, err error) {
 		if text != "" {
 			var mirror int
 			var stream string
-			fmt.Sscanf(key, "%d %s", &mirror, &stream)
+			fmt.Sscanf(key, "%d %s", &mirror, &stream) // a raw key's third word is not read
 			e.sink.Stream(stream, tagLines(mirror, text+"\n"))
 		}
 	}

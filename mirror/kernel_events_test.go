@@ -45,6 +45,27 @@ func TestCellEventsTagsLines(t *testing.T) {
 	}
 }
 
+// TestCellEventsRawLinesApart: a line println writes to fd 2 in pieces
+// is not joined with a line that came in a frame meanwhile.
+func TestCellEventsRawLinesApart(t *testing.T) {
+	sink := &fakeSink{}
+	ev := NewCellEvents(sink, "ParallelCollect")
+	ev.RawOutput(1, "stderr", "raw")
+	ev.Output(1, "stderr", "err 6\n")
+	ev.RawOutput(1, "stderr", " 6\n")
+	ev.RawOutput(1, "stderr", "cut")
+	ev.Output(1, "stderr", "half")
+	ev.Finish(&Outcome{Mirrors: 1}, nil)
+	got := strings.Join(sink.streams, "|")
+	want := map[string]bool{
+		"stderr:[mirror 1] err 6\n|stderr:[mirror 1] raw 6\n|stderr:[mirror 1] cut\n|stderr:[mirror 1] half\n": true,
+		"stderr:[mirror 1] err 6\n|stderr:[mirror 1] raw 6\n|stderr:[mirror 1] half\n|stderr:[mirror 1] cut\n": true,
+	}
+	if !want[got] {
+		t.Fatalf("streams %q, want the raw line and the frame's apart", got)
+	}
+}
+
 func TestCellEventsBarReplacedByOutcome(t *testing.T) {
 	sink := &fakeSink{}
 	ev := NewCellEvents(sink, "ParallelCollect")

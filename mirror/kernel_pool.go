@@ -436,6 +436,14 @@ func jobWorks(job *Job) ([]*work, error) {
 	return works, nil
 }
 
+// rawEvents is implemented by Events that keep what a mirror writes to
+// its fd 1 and 2 apart from its frames until the lines end (CellEvents).
+type rawEvents interface {
+	// RawOutput is like Output, for text the kernel read from the
+	// mirror's fd 1 or 2.
+	RawOutput(mirror int, stream, text string)
+}
+
 // placedEvents is implemented by Events that show where a call's mirrors
 // run (CellEvents).
 type placedEvents interface {

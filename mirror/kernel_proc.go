@@ -102,6 +102,15 @@ func (w *rawWriter) Write(b []byte) (int, error) {
 	return n, nil
 }
 
+// noteOutput keeps what a Slurm mirror wrote to stderr in its tail, as a
+// local one's fd 2 is: the last lines of a mirror that dies explain it,
+// whether it sent them before it died or its relay did after.
+func (p *proc) noteOutput(o outputMsg) {
+	if p.step != "" && o.Stream == "stderr" {
+		p.tail.Write([]byte(o.Text))
+	}
+}
+
 // kill ends the process at once and waits for it.
 func (p *proc) kill() { p.Kill() }
 
@@ -152,7 +161,8 @@ type tailWriter struct {
 	max       int
 	buf       []byte
 	fatal     string
-	fatalOpen bool // fatal is still missing its end
+	fatalOpen bool   // fatal is still missing its end
+	before    string // the last lines before fatal: what the process said last
 }
 
 func (t *tailWriter) Write(p []byte) (int, error) {
@@ -163,6 +173,7 @@ func (t *tailWriter) Write(p []byte) (int, error) {
 	if t.fatal == "" {
 		if i := bytes.Index(p, []byte("fatal error: ")); i >= 0 {
 			t.fatal, t.fatalOpen = string(p[i:]), true
+			t.before = strings.Join(tailLines(string(t.buf)+string(p[:i]), 3), "\n")
 		}
 	} else if t.fatalOpen {
 		t.fatal += string(p)
@@ -185,6 +196,13 @@ func (t *tailWriter) fatalLine() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.fatal
+}
+
+// lastWords returns the last lines written before the fatal error.
+func (t *tailWriter) lastWords() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.before
 }
 
 func (t *tailWriter) String() string {

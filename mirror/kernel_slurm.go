@@ -420,8 +420,9 @@ func (l *slurmLauncher) startStep(ctx context.Context, a *allocation, b *batch, 
 	if a.cpusPerTask > 0 {
 		args = append(args, "--cpus-per-task="+strconv.Itoa(a.cpusPerTask))
 	}
-	args = append(append(args, nodeExe), l.args...)
-	env := append(slices.Clip(l.env), childproc.ModeEnv+"="+WorkerMode, remotePortEnv+"="+strconv.Itoa(b.port()))
+	// The task is the relay, which runs the mirror (see RelayMode).
+	args = append(append(args, nodeExe, RelayMode), l.args...)
+	env := append(slices.Clip(l.env), childproc.ModeEnv+"="+RelayMode, remotePortEnv+"="+strconv.Itoa(b.port()))
 	st, err := startSrun(args, env, stepSecret(l.key, token))
 	if err != nil {
 		return nil, err
@@ -471,7 +472,10 @@ func stepStartError(exe, out string) error {
 }
 
 // lastLines returns the last n non-empty lines of s, joined by "; ".
-func lastLines(s string, n int) string {
+func lastLines(s string, n int) string { return strings.Join(tailLines(s, n), "; ") }
+
+// tailLines returns the last n non-empty lines of s, trimmed.
+func tailLines(s string, n int) []string {
 	var out []string
 	for _, l := range strings.Split(strings.TrimSpace(s), "\n") {
 		if l = strings.TrimSpace(l); l != "" {
@@ -481,7 +485,7 @@ func lastLines(s string, n int) string {
 	if len(out) > n {
 		out = out[len(out)-n:]
 	}
-	return strings.Join(out, "; ")
+	return out
 }
 
 // slurmCommand returns a Slurm client command with env, bounded by ctx.

@@ -28,7 +28,8 @@ type slurmStep struct {
 	exited chan struct{} // srun was reaped
 	alloc  *allocation   // the allocation it is a step of
 	// lost: the mirror's connection closed and srun did not end within
-	// the grace that follows, as when the node died (srun waits for it).
+	// the grace that follows, nor when the step was cancelled, as when the
+	// node died (srun waits for it).
 	lost atomic.Bool
 
 	mu     sync.Mutex
@@ -146,7 +147,10 @@ func (st *slurmStep) Ended() bool {
 }
 
 // Close closes the mirror's connection, which makes it exit and its step
-// end; if srun has not ended after grace, it kills the step.
+// end; if srun has not ended after grace, it kills the step. Only a step
+// that Slurm cannot cancel either condemns its node: a mirror that did
+// not exit may just be stopped (SIGSTOP) or stuck, on a healthy node
+// that the next mirrors may use.
 func (st *slurmStep) Close(grace time.Duration) {
 	st.release()
 	t := time.NewTimer(grace)
@@ -154,43 +158,58 @@ func (st *slurmStep) Close(grace time.Duration) {
 	select {
 	case <-st.done:
 	case <-t.C:
-		select {
-		case <-st.exited:
-		default:
+		// As long as the close waited: a loaded node may take a while
+		// to end a step, which must not cost it its place.
+		if !st.cancel(grace) {
 			st.lost.Store(true)
 			st.mu.Lock()
 			node := st.node
 			st.mu.Unlock()
 			st.alloc.condemn(node)
 		}
-		st.Kill()
+		st.kill()
 	}
 }
 
 // Kill cancels the step and kills srun, and waits for srun.
 func (st *slurmStep) Kill() {
-	st.mu.Lock()
-	name := st.name
-	st.mu.Unlock()
-	if name != "" {
-		// Slurm's own stop first, so that the task on the node ends
-		// whatever srun's end does to it; srun, told by slurmstepd that
-		// the task ended, then exits by itself and the step leaves the
-		// queue at once. A srun killed first leaves slurmstepd retrying
-		// to tell it (2.3 s measured) before the step ends.
-		ctx, cancel := context.WithTimeout(context.Background(), releaseGrace)
-		slurmCommand(ctx, st.env, "scancel", "--quiet", name).Run() // a step already gone is not an error here
-		cancel()
-		t := time.NewTimer(srunExitGrace)
-		select {
-		case <-st.exited:
-		case <-t.C: // its node is lost, or srun is stuck
-		}
-		t.Stop()
-	}
+	st.cancel(srunExitGrace)
+	st.kill()
+}
+
+// kill kills srun and waits for it.
+func (st *slurmStep) kill() {
 	st.cmd.Process.Kill() // an error means it has ended
 	st.release()
 	<-st.done
+}
+
+// cancel cancels the step with Slurm's own stop and reports whether srun
+// ended within wait: if not, the node is lost (or srun stuck). Before the
+// mirror connected, the step has no name and is not cancelled.
+func (st *slurmStep) cancel(wait time.Duration) bool {
+	st.mu.Lock()
+	name := st.name
+	st.mu.Unlock()
+	if name == "" {
+		return true
+	}
+	// Slurm's own stop first, so that the task on the node ends whatever
+	// srun's end does to it; srun, told by slurmstepd that the task ended,
+	// then exits by itself and the step leaves the queue at once. A srun
+	// killed first leaves slurmstepd retrying to tell it (2.3 s measured)
+	// before the step ends.
+	ctx, cancel := context.WithTimeout(context.Background(), releaseGrace)
+	slurmCommand(ctx, st.env, "scancel", "--quiet", name).Run() // a step already gone is not an error here
+	cancel()
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-st.exited:
+		return true
+	case <-t.C:
+		return false
+	}
 }
 
 // srunExitGrace bounds the wait for srun to exit after its step was
@@ -226,7 +245,7 @@ func (p *proc) stepDeath(f Failure) Failure {
 	where := fmt.Sprintf("the mirror on node %s (Slurm step %s)", p.node, p.step)
 	if st, ok := p.endpoint.(*slurmStep); ok && st.lost.Load() {
 		f.Kind = KindCrash
-		f.Message = where + " was lost: its connection closed and srun did not end (the node died?); the next call places mirrors in a new allocation without " + p.node
+		f.Message = where + " was lost: its connection closed and srun did not end, even when its step was cancelled (the node died?); the next call places mirrors in a new allocation without " + p.node
 		return f
 	}
 	out := p.tail.String()
@@ -237,7 +256,9 @@ func (p *proc) stepDeath(f Failure) Failure {
 		}
 	}
 	if fatal := p.tail.fatalLine(); fatal != "" {
-		f.Output = fatal
+		// Its last words, which the relay passed on with the runtime's
+		// report when the mirror could not send them, and the reason.
+		f.Output = strings.TrimPrefix(p.tail.lastWords()+"\n"+fatal, "\n")
 		reason = fatal
 	}
 	switch {

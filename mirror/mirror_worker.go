@@ -45,15 +45,17 @@ func ServeWorker(ctx context.Context) error {
 	defer in.Close()
 	defer out.Close()
 	// What compiled code prints reaches the kernel in frames, tagged with
-	// the mirror, also from a Slurm step.
-	pipes, err := stdpipe.Redirect()
+	// the mirror: through os.Stdout and os.Stderr, and, in a Slurm step,
+	// whatever reaches fd 1 and 2 (see RelayMode).
+	pipes, err := relayedPipes()
+	if err == nil && pipes == nil {
+		pipes, err = stdpipe.Redirect()
+	}
 	if err != nil {
 		return fmt.Errorf("mirror: %w", err)
 	}
 	wk := &worker{conn: frame.New(in, out)}
-	// A Slurm step's fd 1 and 2 go through srun to the kernel's tail of
-	// the step's messages, where nothing awaits the marks: writing them
-	// would wake slurmstepd and srun at every chunk.
+	// A Slurm step's fd 1 and 2 reach the kernel in frames too: no marks.
 	wk.marks = os.Getenv(remotePortEnv) == ""
 	return wk.serve(ctx, pipes)
 }

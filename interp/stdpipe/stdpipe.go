@@ -23,6 +23,8 @@ type Pipe struct {
 
 	mu  sync.Mutex // held while reading the pipe and emitting what was read
 	buf []byte
+
+	journal *journal // of a child of a relay (Inherit); nil otherwise
 }
 
 // fd1 and fd2 are the *os.File values of fd 1 and 2 once os.Stdout and
@@ -100,7 +102,11 @@ func (p *Pipe) readLocked(emit func([]byte)) (total int, eof bool) {
 		n, err := syscall.Read(p.fd, p.buf)
 		if n > 0 {
 			total += n
-			emit(p.buf[:n])
+			if p.journal != nil {
+				p.journal.emit(p.buf[:n], emit)
+			} else {
+				emit(p.buf[:n])
+			}
 		}
 		switch {
 		case errors.Is(err, syscall.EINTR):

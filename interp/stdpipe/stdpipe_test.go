@@ -1,19 +1,26 @@
 package stdpipe
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 )
 
-const childEnv = "STDPIPE_TEST_CHILD"
+const (
+	childEnv   = "STDPIPE_TEST_CHILD"
+	inheritEnv = "STDPIPE_TEST_INHERIT"
+	journalEnv = "STDPIPE_TEST_JOURNAL"
+)
 
 // TestMain runs the child of TestDrainKeepsOrder when childEnv names a
-// file: Redirect changes the process's os.Stdout and os.Stderr.
+// file (Redirect changes the process's os.Stdout and os.Stderr), and the
+// child of TestInheritKeepsOrderAndLeftover when inheritEnv does.
 func TestMain(m *testing.M) {
 	if out := os.Getenv(childEnv); out != "" {
 		if err := child(out); err != nil {
@@ -21,6 +28,25 @@ func TestMain(m *testing.M) {
 			os.Exit(1)
 		}
 		os.Exit(0)
+	}
+	if out := os.Getenv(inheritEnv); out != "" {
+		pipes, err := Inherit(3)
+		if err == nil && os.Getenv(journalEnv) != "" {
+			// Read, and the child dies before it passed them on.
+			syscall.Write(2, []byte("last words\n"))
+			pipes[1].Drain(true, func([]byte) { os.Exit(3) })
+			os.Exit(1)
+		}
+		if err == nil {
+			err = interleave(pipes, out)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		// Unread by the child, which no longer reads: its relay's.
+		syscall.Write(2, []byte("last words\n"))
+		os.Exit(3)
 	}
 	os.Exit(m.Run())
 }
@@ -33,6 +59,10 @@ func child(out string) error {
 	if err != nil {
 		return err
 	}
+	return interleave(pipes, out)
+}
+
+func interleave(pipes []*Pipe, out string) error {
 	var mu sync.Mutex
 	var got strings.Builder
 	emit := func(name string) func([]byte) {
@@ -76,6 +106,59 @@ func TestDrainKeepsOrder(t *testing.T) {
 	cmd.Env = append(os.Environ(), childEnv+"="+out)
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("child: %v\n%s", err, msg)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want strings.Builder
+	for i := range 100 {
+		fmt.Fprintf(&want, "stdout:a%d|direct:b%d|stderr:c%d|direct:d%d|", i, i, i, i)
+	}
+	if string(data) != want.String() {
+		t.Errorf("got\n%s\nwant\n%s", data, want.String())
+	}
+}
+
+// TestInheritKeepsOrderAndLeftover: a child whose fd 1 and 2 are the
+// pipes of ChildPipes reads them itself (Inherit) in order with its own
+// writes, as through Redirect (here os.Stdout and os.Stderr are fd 1 and
+// 2); what it wrote there last and did not pass on, the parent gets once
+// it exited (Leftover).
+func TestInheritKeepsOrderAndLeftover(t *testing.T) {
+	t.Run("unread", func(t *testing.T) { testInherit(t) })
+	// The last words were read, and the child died as it passed them on:
+	// they are in its journal.
+	t.Run("read", func(t *testing.T) { testInherit(t, journalEnv+"=1") })
+}
+
+func testInherit(t *testing.T, env ...string) {
+	out := filepath.Join(t.TempDir(), "out")
+	c, err := NewChildPipes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(append(os.Environ(), inheritEnv+"="+out), env...)
+	cmd.Stdout, cmd.Stderr, cmd.ExtraFiles = c.Stdout(), c.Stderr(), c.ExtraFiles()
+	err = cmd.Start()
+	c.Started()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); cmd.ProcessState.ExitCode() != 3 {
+		t.Fatalf("child: %v, want exit status 3", err)
+	}
+	var stdout, stderr bytes.Buffer
+	if err := c.Leftover(&stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if stdout.String() != "" || stderr.String() != "last words\n" {
+		t.Errorf("left %q and %q, want nothing on stdout and the last words on stderr", stdout.String(), stderr.String())
+	}
+	if len(env) > 0 {
+		return // the child wrote nothing else
 	}
 	data, err := os.ReadFile(out)
 	if err != nil {

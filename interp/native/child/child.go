@@ -22,7 +22,9 @@ import (
 var ErrNotChild = errors.New("not started by the dmirror kernel")
 
 // IsMode reports whether cmd names a hidden mode.
-func IsMode(cmd string) bool { return cmd == interp.ImageMode || cmd == mirror.WorkerMode }
+func IsMode(cmd string) bool {
+	return cmd == interp.ImageMode || cmd == mirror.WorkerMode || cmd == mirror.RelayMode
+}
 
 // Run serves the hidden mode named mode, which only the kernel starts: it
 // sets childproc.ModeEnv to the mode's name. Run by hand, it explains itself on
@@ -40,6 +42,8 @@ func Run(ctx context.Context, mode string, stderr io.Writer) error {
 		return interp.ServeImage(ctx)
 	case mirror.WorkerMode:
 		return mirror.ServeWorker(ctx)
+	case mirror.RelayMode:
+		return mirror.ServeRelay(ctx, os.Args[2:]) // os.Args[1] is the mode
 	}
 	return fmt.Errorf("unknown mode %q", mode)
 }
