@@ -412,6 +412,164 @@ func TestGenerationCollidingNames(t *testing.T) {
 	}
 }
 
+// variadicProgram passes values of session types to variadic parameters
+// of compiled funcs and methods (...Shape, Shape a session interface, and
+// ...Point, a session struct): values of compiled types and of types that
+// stay interpreted (their methods start goroutines), as arguments, none,
+// a slice with ..., through func and method values and method
+// expressions.
+const variadicProgram = `package main
+
+import (
+	"fmt"
+	"strings"
+)
+
+type Shape interface {
+	Area() float64
+	Name() string
+}
+
+type Square struct{ S float64 }
+
+func (s Square) Area() float64 { return s.S * s.S }
+func (s Square) Name() string  { return fmt.Sprintf("square(%v)", s.S) }
+
+// blob stays interpreted: its method starts a goroutine.
+type blob struct{ r float64 }
+
+func (b blob) Area() float64 {
+	ch := make(chan float64)
+	go func() { ch <- 3 * b.r * b.r }()
+	return <-ch
+}
+
+func (b blob) Name() string { return fmt.Sprintf("blob(%v)", b.r) }
+
+// tally stays interpreted too, implemented by a pointer.
+type tally struct{ n int }
+
+func (t *tally) Area() float64 {
+	done := make(chan bool)
+	go func() { t.n++; done <- true }()
+	<-done
+	return float64(t.n)
+}
+
+func (t *tally) Name() string { return fmt.Sprintf("tally(%d)", t.n) }
+
+type Point struct{ X, Y int }
+
+func total(xs ...Shape) float64 {
+	s := 0.0
+	for _, x := range xs {
+		s += x.Area()
+	}
+	return s
+}
+
+func names(sep string, xs ...Shape) string {
+	var parts []string
+	for _, x := range xs {
+		parts = append(parts, x.Name())
+	}
+	return fmt.Sprintf("%d %v [%s]", len(xs), xs == nil, strings.Join(parts, sep))
+}
+
+func sum(ps ...Point) Point {
+	var r Point
+	for _, p := range ps {
+		r.X += p.X
+		r.Y += p.Y
+	}
+	return r
+}
+
+func first(ps ...Point) (Point, bool) {
+	if len(ps) == 0 {
+		return Point{}, false
+	}
+	ps[0].X = -ps[0].X // the caller's slice, as Go passes s...
+	return ps[0], true
+}
+
+func apply(f func(...Shape) float64, xs ...Shape) float64 { return f(xs...) + f() }
+
+type Bag struct{ items []Shape }
+
+func (b *Bag) Add(xs ...Shape) *Bag {
+	b.items = append(b.items, xs...)
+	return b
+}
+
+func (b *Bag) add(xs ...Shape) int {
+	b.items = append(b.items, xs...)
+	return len(b.items)
+}
+
+func (b Bag) Names(sep string, more ...Shape) string {
+	return names(sep, append(append([]Shape(nil), b.items...), more...)...)
+}
+
+func (p Point) Shift(ds ...Point) Point { return sum(append([]Point{p}, ds...)...) }
+
+func main() {
+	sq, bl, tl := Square{2}, blob{1}, &tally{}
+	fmt.Println(total(sq, bl, tl), total(), total(bl))
+	s := []Shape{bl, sq, tl}
+	fmt.Println(total(s...), total(s[:0]...), total(nil...))
+	fmt.Println(names(",", sq, bl, tl))
+	fmt.Println(names(","))
+	fmt.Println(names("+", s...))
+	fmt.Println(names("-", nil...))
+	fmt.Println(sum(Point{1, 2}, Point{3, 4}), sum())
+	ps := []Point{{5, 6}, {7, 8}}
+	fmt.Println(sum(ps...))
+	fmt.Println(first(ps...))
+	fmt.Println(ps)
+	fmt.Println(first())
+	fmt.Println(Point{1, 1}.Shift(Point{2, 2}, Point{3, 3}), Point{1, 1}.Shift(ps...), Point{}.Shift())
+
+	b := &Bag{}
+	b.Add(sq).Add(bl, tl).Add()
+	b.Add(s...)
+	fmt.Println(b.add(), b.add(Square{1}, blob{2}), b.add(s[:1]...))
+	fmt.Println(b.Names(" "), b.Names(" ", blob{3}), b.Names("/", s...))
+
+	var f func(...Shape) float64 = total
+	fmt.Println(f(sq, bl), f(), f(s...))
+	fmt.Println(apply(total, sq, bl), apply(total), apply(total, s...))
+	fmt.Println(apply(func(xs ...Shape) float64 { return float64(len(xs)) }, bl, sq))
+	add, shift := b.Add, Point{10, 10}.Shift
+	add(blob{4}, Square{5})
+	fmt.Println(len(b.items), shift(Point{1, 2}, Point{3, 4}), shift())
+	fmt.Println((*Bag).Add(b, sq).add(bl, sq))
+	var n func(string, ...Shape) string = b.Names
+	fmt.Println(n(";", tl, sq))
+}
+`
+
+// TestGenerationInterpretedTypeVariadic: the statements of
+// variadicProgram, interpreted, call its compiled declarations (a cell
+// before) and print what go run prints; interpreted (DMIRROR_NATIVE=0)
+// too.
+func TestGenerationInterpretedTypeVariadic(t *testing.T) {
+	want := goStdout(t, variadicProgram)
+	k := start(t)
+	decls, body := asCells(variadicProgram)
+	r := ok(t, k, decls)
+	if s := withoutNotice(stderrText(r)); s != "" {
+		t.Errorf("the declarations wrote on stderr %q, want nothing", s)
+	}
+	r = ok(t, k, body)
+	if got := stdout(r); got != want {
+		t.Errorf("stdout:\n%s\nwant (Go):\n%s", got, want)
+	}
+	if s := stderrText(r); s != "" {
+		t.Errorf("stderr %q, want nothing", s)
+	}
+}
+
 // TestCompiledBlockPostMortem: an element failing in a compiled block (a
 // literal with a loop) shows the element, the panic and the block's frame
 // with its line in the cell that ran it (not the cell that first compiled
