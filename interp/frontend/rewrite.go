@@ -183,7 +183,7 @@ func (c *compiler) visit(n ast.Node) bool {
 	case *ast.SwitchStmt:
 		c.ifaceSwitch(n)
 	case *ast.AssignStmt:
-		c.multiLitValues(c.defineTypes(n), n.Rhs)
+		c.multiLitValues(c.defineTypes(n), n.TokPos, n.Rhs)
 		c.typedNils(n)
 		c.assignErrors(n)
 		c.ifaceFieldAssign(n)
@@ -196,7 +196,7 @@ func (c *compiler) visit(n ast.Node) bool {
 			return false // replaced by its value
 		}
 	case *ast.ValueSpec:
-		c.multiLitValues(c.specTypes(n), n.Values)
+		c.multiLitValues(c.specTypes(n), specEnd(n), n.Values)
 		c.assignErrors(n)
 		c.commaOk(len(n.Names), n.Values)
 		c.multiIfaceSpec(n)

@@ -47,10 +47,8 @@ func (c *compiler) gotoTargets() map[types.Object]bool {
 // typed variables, then single assignments: `_, ok = <-ch` (reflect.Set:
 // value of type int is not assignable to type chan int) and
 // `s1, s2 = a, b` of concrete values to interface variables (`var s1, s2
-// fmt.Stringer = a, b` at top level); and one with a composite literal,
-// where yaegi assigns the zero value to the others (`s, x := []int{1}, 3`
-// in a cell left x 0, `sq, tl := Square{2}, &tally{}` tl nil). The right
-// side is evaluated first, then assigned in order, as Go does.
+// fmt.Stringer = a, b` at top level); and litValues. The right side is
+// evaluated first, then assigned in order, as Go does.
 func (c *compiler) splitAssign(as *ast.AssignStmt) {
 	if as.Tok != token.ASSIGN || len(as.Lhs) < 2 || !c.needsSplit(as) {
 		return
@@ -100,11 +98,8 @@ func (c *compiler) needsSplit(as *ast.AssignStmt) bool {
 		if lt != nil && rt != nil && types.IsInterface(lt) && !types.IsInterface(rt) && !c.chk.info.Types[as.Rhs[i]].IsNil() {
 			return true
 		}
-		if _, ok := ast.Unparen(as.Rhs[i]).(*ast.CompositeLit); ok {
-			return true
-		}
 	}
-	return false
+	return c.litValues(as.Rhs)
 }
 
 func isBlank(e ast.Expr) bool {

@@ -13,6 +13,7 @@ func (c *compiler) variadicCall(call *ast.CallExpr) {
 	if sig == nil || !sig.Variadic() || tv.IsType() || c.isBuiltinCall(call) {
 		return
 	}
+	c.spreadFuncArgs(call)
 	_, fn := c.calleeOf(call)
 	if fn != nil && fn.Pkg() != nil && fn.Pkg().Path() != "main" {
 		c.variadicIfaceArgs(call, sig, fn) // compiledCall's case, with fn's package
@@ -159,4 +160,30 @@ func (c *compiler) nilSlice(sig *types.Signature) string {
 		return ""
 	}
 	return "(" + c.typeString(t) + ")(nil)"
+}
+
+// spreadFuncArgs converts a session func passed by name to a call with
+// xs... to its type, (func(...Shape) float64)(total): yaegi v0.16.1
+// panics on apply(total, s...) ("reflect.Set: value of type *interp.node
+// is not assignable to type func(...main.Shape) float64"), not on the
+// converted func or a variable holding it.
+func (c *compiler) spreadFuncArgs(call *ast.CallExpr) {
+	if !call.Ellipsis.IsValid() {
+		return
+	}
+	for _, arg := range call.Args[:len(call.Args)-1] {
+		id, ok := ast.Unparen(arg).(*ast.Ident)
+		if !ok {
+			continue
+		}
+		fn, ok := c.chk.info.Uses[id].(*types.Func)
+		if !ok || fn.Pkg() == nil || fn.Pkg().Path() != "main" || fn.Parent() != fn.Pkg().Scope() {
+			continue
+		}
+		if _, ok := typeNamesIn(fn.Type(), func(string) bool { return true }); !ok {
+			continue // generic, or naming a type of a func
+		}
+		c.ed.insert(c.coff(arg.Pos()), "("+c.typeString(fn.Type())+")(")
+		c.ed.insertOuter(c.coff(arg.End()), ")")
+	}
 }

@@ -38,23 +38,40 @@ func mentionsMain(t types.Type) bool {
 	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "main"
 }
 
-// multiLitValues writes the values of a local `a, x := T{1}, 2` or `var
-// a, x = T{1}, 2` that mixes composite literals with other values as the
-// results of a call, func() (T, int) { return T{1}, 2 }(): yaegi v0.16.1
-// gives the variables of the other values their zero value (x was 0, a
-// pointer nil), and returns several values right. ts are the variables'
-// types.
-func (c *compiler) multiLitValues(ts []types.Type, values []ast.Expr) {
-	if len(values) < 2 || len(ts) != len(values) {
-		return
+// litValues reports whether yaegi v0.16.1 may assign the zero value to
+// some variables of a multiple assignment, := or var spec of values:
+// when a value holds a composite or func literal, or a method value
+// (which the cell writes as a call of a func literal). `s, x := []int{1},
+// 3` in a cell left x 0, `sq, tl := Square{2}, &tally{}` tl nil, `add, sh
+// := b.Add, p.Shift` add nil, and `a, x := T{1}, 2` in a func x 0.
+func (c *compiler) litValues(values []ast.Expr) bool {
+	if len(values) < 2 {
+		return false
 	}
-	lits := 0
+	found := false
 	for _, v := range values {
-		if _, ok := ast.Unparen(v).(*ast.CompositeLit); ok {
-			lits++
-		}
+		ast.Inspect(v, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.CompositeLit, *ast.FuncLit:
+				found = true
+			case *ast.SelectorExpr:
+				if s := c.chk.info.Selections[n]; s != nil && s.Kind() == types.MethodVal && !c.calledNow(n) {
+					found = true
+				}
+			}
+			return !found
+		})
 	}
-	if lits == 0 || lits == len(values) {
+	return found
+}
+
+// multiLitValues writes the values of a local := or var spec that
+// litValues finds as the results of a call, `a, x := func() (T, int) {
+// return T{1}, 2 }()`: yaegi returns several values right. ts are the
+// variables' types, op the := or = before the values (the call's start
+// replaces it, so that edits of the first value stay inside).
+func (c *compiler) multiLitValues(ts []types.Type, op token.Pos, values []ast.Expr) {
+	if len(ts) != len(values) || !c.litValues(values) {
 		return
 	}
 	names := make([]string, len(ts))
@@ -67,7 +84,11 @@ func (c *compiler) multiLitValues(ts []types.Type, values []ast.Expr) {
 		}
 		names[i] = c.typeString(t)
 	}
-	c.ed.insert(c.coff(values[0].Pos()), "func() ("+strings.Join(names, ", ")+") { return ")
+	from, to := c.coff(op), c.coff(values[0].Pos())
+	if from < 0 || to < from || to > len(c.src) {
+		return
+	}
+	c.ed.replace(from, to, c.src[from:to]+"func() ("+strings.Join(names, ", ")+") { return ")
 	c.ed.insertOuter(c.coff(values[len(values)-1].End()), " }()")
 }
 
@@ -104,4 +125,12 @@ func (c *compiler) specTypes(n *ast.ValueSpec) []types.Type {
 		}
 	}
 	return ts
+}
+
+// specEnd is where a var spec's names or type end, before its =.
+func specEnd(n *ast.ValueSpec) token.Pos {
+	if n.Type != nil {
+		return n.Type.End()
+	}
+	return n.Names[len(n.Names)-1].End()
 }
