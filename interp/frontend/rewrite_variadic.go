@@ -66,8 +66,10 @@ func (c *compiler) mayCallCompiled(call *ast.CallExpr, fn *types.Func) bool {
 // "cannot use struct { Xr float64 } as type main.Shape"). fn is the
 // called package func, whose package the cell imports; nil for session
 // funcs, methods and func values, whose I must be a session interface.
+// The arguments of a deferred call or go statement pass through variables
+// of the parameters' types already.
 func (c *compiler) variadicIfaceArgs(call *ast.CallExpr, sig *types.Signature, fn *types.Func) {
-	if call.Ellipsis.IsValid() {
+	if call.Ellipsis.IsValid() || c.deferredOrGo(call) {
 		return
 	}
 	n := sig.Params().Len()
@@ -103,9 +105,11 @@ func (c *compiler) nameable(t types.Type, fn *types.Func) bool {
 // the cell cannot name T: yaegi v0.16.1 fails on nil... ("CFG post-order
 // panic: runtime error: invalid memory address or nil pointer
 // dereference"), and Go passes nil for no arguments too. It reports
-// whether it rewrote the call.
+// whether it rewrote the call. A deferred call or go statement, whose
+// arguments are written out one by one, keeps nil... where the cell
+// cannot name T.
 func (c *compiler) nilSpread(call *ast.CallExpr, sig *types.Signature) bool {
-	if !call.Ellipsis.IsValid() || len(call.Args) == 0 || c.deferredOrGo(call) {
+	if !call.Ellipsis.IsValid() || len(call.Args) == 0 {
 		return false
 	}
 	last := call.Args[len(call.Args)-1]
@@ -115,6 +119,9 @@ func (c *compiler) nilSpread(call *ast.CallExpr, sig *types.Signature) bool {
 	if s := c.nilSlice(sig); s != "" {
 		c.ed.replace(c.coff(last.Pos()), c.coff(last.End()), s)
 		return true
+	}
+	if c.deferredOrGo(call) {
+		return false
 	}
 	from := c.coff(last.Pos())
 	if len(call.Args) > 1 {
@@ -132,7 +139,8 @@ func (c *compiler) nilSpread(call *ast.CallExpr, sig *types.Signature) bool {
 // of a func that may be compiled gives its variadic parameter no
 // argument: yaegi calls compiled funcs through reflect.Value.Call, which
 // passes an empty slice, not nil (names(",") of a compiled names(sep
-// string, xs ...Shape) saw xs != nil).
+// string, xs ...Shape) saw xs != nil). Not in a deferred call or go
+// statement, whose arguments are written out one by one.
 func (c *compiler) emptyVariadic(call *ast.CallExpr, sig *types.Signature) {
 	if call.Ellipsis.IsValid() || len(call.Args) >= sig.Params().Len() || c.deferredOrGo(call) {
 		return
