@@ -416,8 +416,8 @@ func TestGenerationCollidingNames(t *testing.T) {
 // of compiled funcs and methods (...Shape, Shape a session interface, and
 // ...Point, a session struct): values of compiled types and of types that
 // stay interpreted (their methods start goroutines), as arguments, none,
-// a slice with ..., through func and method values and method
-// expressions.
+// a slice with ..., nil..., through func and method values and method
+// expressions, in deferred calls.
 const variadicProgram = `package main
 
 import (
@@ -546,6 +546,12 @@ func main() {
 	fmt.Println((*Bag).Add(b, sq).add(bl, sq))
 	var n func(string, ...Shape) string = b.Names
 	fmt.Println(n(";", tl, sq))
+	func() {
+		defer fmt.Println(len(b.items), names(";", bl), total(nil...))
+		defer b.Add(bl, sq)
+		defer b.add(blob{6})
+	}()
+	fmt.Println(len(b.items))
 }
 `
 

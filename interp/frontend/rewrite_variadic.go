@@ -157,7 +157,7 @@ func (c *compiler) emptyVariadic(call *ast.CallExpr, sig *types.Signature) {
 		c.emptyArgs[call] = true
 		return
 	}
-	c.ed.insert(c.coff(call.Args[len(call.Args)-1].End()), ", "+s+"...")
+	c.ed.insertOuter(c.coff(call.Args[len(call.Args)-1].End()), ", "+s+"...")
 }
 
 // nilSlice is []T(nil) for the variadic parameter ...T of sig, "" when
@@ -174,9 +174,10 @@ func (c *compiler) nilSlice(sig *types.Signature) string {
 // xs... to its type, (func(...Shape) float64)(total): yaegi v0.16.1
 // panics on apply(total, s...) ("reflect.Set: value of type *interp.node
 // is not assignable to type func(...main.Shape) float64"), not on the
-// converted func or a variable holding it.
+// converted func or a variable holding it (a deferred call's arguments
+// go through variables).
 func (c *compiler) spreadFuncArgs(call *ast.CallExpr) {
-	if !call.Ellipsis.IsValid() {
+	if !call.Ellipsis.IsValid() || c.deferredOrGo(call) {
 		return
 	}
 	for _, arg := range call.Args[:len(call.Args)-1] {
