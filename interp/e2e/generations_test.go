@@ -291,7 +291,8 @@ func main() {
 // go/token, path, and p3, p4, ... for the packages their types name) and
 // the declarations that make those files import them: untyped constants,
 // a session interface (its wrapper), unexported fields and methods of
-// package types (their accessors).
+// package types (their accessors); and len and any, builtins the table's
+// code used.
 const collisionProgram = `package main
 
 import (
@@ -301,11 +302,11 @@ import (
 )
 
 func reflect(s string) string {
-	var b strings.Builder
-	for i := len(s) - 1; i >= 0; i-- {
-		b.WriteByte(s[i])
+	out := ""
+	for _, r := range s {
+		out = string(r) + out
 	}
-	return b.String()
+	return out
 }
 
 func shout(s string) string { return strings.ToUpper(reflect(s)) }
@@ -369,11 +370,23 @@ const p6 = constant * 6
 
 func twice(x int) int { return 2 * x }
 
+type any = interface{}
+
+func len(parts []string) int {
+	n := 0
+	for range parts {
+		n++
+	}
+	return n
+}
+
+func count(xs ...any) int { return 100 + len(path) + constant*0 + len(nil) + xs[0].(int) }
+
 func main() {
 	fmt.Println(reflect("abc"), shout("xy"), twice(4))
 	t := &token{kind: "ident"}
 	fmt.Println(t.add("x", "y", "z"))
-	fmt.Println(strings.Join(path, "/"), p4(1), p3)
+	fmt.Println(strings.Join(path, "/"), p4(1), p3, len(path), count(1))
 	fmt.Println(constant, ratio*constant, greeting, p6)
 	var sb strings.Builder
 	fmt.Println(describe(rect{2, 3}, &sb))
@@ -402,7 +415,7 @@ func TestGenerationCollidingNames(t *testing.T) {
 	if s != "" {
 		t.Errorf("stderr %q, want nothing", s)
 	}
-	expect(t, k, "twice(5) + len(shout(\"ab\")) + len(p4(2))", "14")
+	expect(t, k, "twice(5) + len(path) + len([]string{p4(2)})", "14")
 	if interpretedMode() {
 		return
 	}

@@ -223,12 +223,13 @@ func (im *Image) generationFiles(s *state, compiled map[string]bool, insts map[s
 // The entries are an array that the compiler lays out as static data: as
 // a map literal of reflect.ValueOf calls they were one init func that
 // took 4× the compile time of the rest of a 200-declaration generation
-// (0.84–0.97 s of CPU against 0.20–0.29 s).
+// (0.84–0.97 s of CPU against 0.20–0.29 s). Like the imports' names,
+// the code names no builtin a session may declare (len, make, any).
 const (
 	symbolsHead = `
 var __dmSymbols = [...]struct {
 	key   string
-	value any
+	value interface{}
 }{
 `
 	symbolsTail = `}
@@ -238,7 +239,7 @@ var __dmSymbols = [...]struct {
 var Symbols = map[string]map[string]__dmreflect.Value{%q: __dmTable()}
 
 func __dmTable() map[string]__dmreflect.Value {
-	m := make(map[string]__dmreflect.Value, len(__dmSymbols))
+	m := map[string]__dmreflect.Value{}
 	for _, s := range __dmSymbols {
 		m[s.key] = __dmreflect.ValueOf(s.value)
 	}

@@ -12,7 +12,7 @@ import (
 
 var __dmSymbols = [...]struct {
 	key   string
-	value any
+	value interface{}
 }{
 	{"P_scale", &scale},
 	{"P_events", &events},
@@ -61,7 +61,7 @@ var __dmSymbols = [...]struct {
 var Symbols = map[string]map[string]__dmreflect.Value{"dmirror/session/session": __dmTable()}
 
 func __dmTable() map[string]__dmreflect.Value {
-	m := make(map[string]__dmreflect.Value, len(__dmSymbols))
+	m := map[string]__dmreflect.Value{}
 	for _, s := range __dmSymbols {
 		m[s.key] = __dmreflect.ValueOf(s.value)
 	}
