@@ -99,7 +99,15 @@ func (c *compiler) needsSplit(as *ast.AssignStmt) bool {
 			return true
 		}
 	}
-	return c.litValues(as.Rhs)
+	if !c.litValues(as.Rhs) {
+		return false
+	}
+	for _, l := range as.Lhs {
+		if t := c.chk.info.Types[l].Type; t != nil && !c.writableAt(t, as.Pos()) {
+			return false // splitAssign's variable could not be typed
+		}
+	}
+	return true
 }
 
 func isBlank(e ast.Expr) bool {

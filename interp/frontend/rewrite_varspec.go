@@ -79,8 +79,8 @@ func (c *compiler) multiLitValues(ts []types.Type, op token.Pos, values []ast.Ex
 		if t == nil {
 			return
 		}
-		if _, ok := typeNamesIn(t, func(string) bool { return true }); !ok {
-			return // a type the literal cannot name
+		if !c.writableAt(t, op) {
+			return
 		}
 		names[i] = c.typeString(t)
 	}
@@ -133,4 +133,55 @@ func specEnd(n *ast.ValueSpec) token.Pos {
 		return n.Type.End()
 	}
 	return n.Names[len(n.Names)-1].End()
+}
+
+// writableAt reports whether the cell can write t at pos as typeString
+// writes it: not with a struct type of its own (the cell's are rewritten,
+// hideUnexported), a type parameter, or a local type out of scope.
+func (c *compiler) writableAt(t types.Type, pos token.Pos) bool {
+	switch t := types.Unalias(t).(type) {
+	case *types.Basic:
+		return true
+	case *types.Named:
+		obj := t.Obj()
+		switch {
+		case obj.Pkg() == nil:
+		case obj.Pkg().Path() != "main":
+			if !obj.Exported() || isInternalPath(obj.Pkg().Path()) {
+				return false
+			}
+		case obj.Parent() != obj.Pkg().Scope():
+			if obj.Parent() == nil || !obj.Parent().Contains(pos) || obj.Pos() > pos {
+				return false
+			}
+		}
+		for i := 0; i < t.TypeArgs().Len(); i++ {
+			if !c.writableAt(t.TypeArgs().At(i), pos) {
+				return false
+			}
+		}
+		return true
+	case *types.Pointer:
+		return c.writableAt(t.Elem(), pos)
+	case *types.Slice:
+		return c.writableAt(t.Elem(), pos)
+	case *types.Array:
+		return c.writableAt(t.Elem(), pos)
+	case *types.Chan:
+		return c.writableAt(t.Elem(), pos)
+	case *types.Map:
+		return c.writableAt(t.Key(), pos) && c.writableAt(t.Elem(), pos)
+	case *types.Signature:
+		for _, tup := range []*types.Tuple{t.Params(), t.Results()} {
+			for i := 0; i < tup.Len(); i++ {
+				if !c.writableAt(tup.At(i).Type(), pos) {
+					return false
+				}
+			}
+		}
+		return true
+	case *types.Interface:
+		return t.Empty()
+	}
+	return false
 }
