@@ -94,9 +94,15 @@ func main() {
 // asCell turns a Go program into one cell: its body without the package
 // clause and func main wrapper, as a user would paste the statements.
 func asCell(program string) string {
+	decls, body := asCells(program)
+	return decls + body
+}
+
+// asCells is asCell's cell as two: the declarations, then main's body.
+func asCells(program string) (decls, body string) {
 	s := strings.Replace(program, "package main\n", "", 1)
 	i := strings.Index(s, "func main() {\n")
-	return s[:i] + strings.TrimSuffix(strings.TrimSpace(s[i+len("func main() {\n"):]), "}")
+	return s[:i], strings.TrimSuffix(strings.TrimSpace(s[i+len("func main() {\n"):]), "}")
 }
 
 // TestCompiledPackages: a module's package runs as compiled Go with Go's

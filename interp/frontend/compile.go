@@ -88,6 +88,9 @@ type compiler struct {
 	// ptrUsed are the selections through field accessors whose pointer an
 	// enclosing selection uses (compiledMember).
 	ptrUsed map[*ast.SelectorExpr]bool
+	// emptyArgs are the calls without arguments that emptyVariadic gave
+	// one: an accessor's receiver goes before it.
+	emptyArgs map[*ast.CallExpr]bool
 	// sessInsts are the instantiations of packages' generics with
 	// compiled session types the cell's interpreted code uses.
 	sessInsts map[string]*sessionInstance

@@ -138,7 +138,7 @@ func (c *compiler) compiledMember(sel *ast.SelectorExpr) {
 		return // a method value: compiledMethodValue
 	}
 	text = fun + "(" + recv
-	if len(call.Args) > 0 {
+	if len(call.Args) > 0 || c.emptyArgs[call] {
 		text += ", " // the call's own ( is replaced, its ) stays
 	}
 	c.memberEdits(sel, text, call.Lparen+1)

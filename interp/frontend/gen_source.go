@@ -107,6 +107,22 @@ type symbolsGen struct {
 	access   bytes.Buffer
 }
 
+// generatorImports are the names under which access.go and symbols.go
+// import the packages their own code needs, and genPkgPrefix starts those
+// of the packages their types name: an import's name is in the package
+// block of every file of the generation, so a plain one (reflect, token,
+// path, p3) would collide with a user's declaration of that name ("reflect
+// already declared through import of package reflect"), and user code
+// cannot declare names that start with __.
+var generatorImports = map[string]string{
+	"reflect":     "__dmreflect",
+	"go/constant": "__dmconstant",
+	"go/token":    "__dmtoken",
+	"path":        "__dmpath",
+}
+
+const genPkgPrefix = "__dmp"
+
 func (g *symbolsGen) qualifier(p *types.Package) string {
 	if p == g.pkg {
 		return ""
@@ -114,12 +130,20 @@ func (g *symbolsGen) qualifier(p *types.Package) string {
 	if isInternalPath(p.Path()) {
 		g.bad = true
 	}
-	a, ok := g.aliases[p.Path()]
-	if !ok {
-		a = "p" + strconv.Itoa(len(g.aliases))
-		g.aliases[p.Path()] = a
-	}
 	g.used[p.Path()] = true
+	return g.alias(p.Path())
+}
+
+// alias is the generated files' name for the package path.
+func (g *symbolsGen) alias(path string) string {
+	if a, ok := g.aliases[path]; ok {
+		return a
+	}
+	a, ok := generatorImports[path]
+	if !ok {
+		a = genPkgPrefix + strconv.Itoa(len(g.aliases))
+	}
+	g.aliases[path] = a
 	return a
 }
 
@@ -146,9 +170,11 @@ func (im *Image) generationFiles(s *state, compiled map[string]bool, insts map[s
 			return nil, err
 		}
 	}
-	g := &symbolsGen{pkg: pkg,
-		aliases: map[string]string{"reflect": "reflect", "go/constant": "constant", "go/token": "token"},
-		used:    map[string]bool{"reflect": true, "go/constant": true, "go/token": true}}
+	g := &symbolsGen{pkg: pkg, aliases: map[string]string{}, used: map[string]bool{}}
+	for _, p := range []string{"reflect", "go/constant", "go/token"} {
+		g.used[p] = true
+		g.alias(p)
+	}
 	for _, d := range s.items {
 		if !compiled[d.names[0]] {
 			continue
@@ -177,13 +203,14 @@ func (im *Image) generationFiles(s *state, compiled map[string]bool, insts map[s
 		// yaegi looks the wrapper of an interface up by the interface's
 		// reflect package path and name ("_Shape" in the plugin's own
 		// package path), not by the table's import path.
-		table.WriteString("\nfunc init() {\n\tp := reflect.TypeOf((*" + g.wrappers[0] + ")(nil)).Elem().PkgPath()\n")
-		table.WriteString("\tSymbols[p+\"/\"+path.Base(p)] = map[string]reflect.Value{\n")
+		table.WriteString("\nfunc init() {\n\tp := __dmreflect.TypeOf((*" + g.wrappers[0] + ")(nil)).Elem().PkgPath()\n")
+		table.WriteString("\tSymbols[p+\"/\"+__dmpath.Base(p)] = map[string]__dmreflect.Value{\n")
 		for _, w := range g.wrappers {
-			fmt.Fprintf(&table, "\t\t%q: reflect.ValueOf((*%s)(nil)),\n", "_"+w, generated("W_"+w))
+			fmt.Fprintf(&table, "\t\t%q: __dmreflect.ValueOf((*%s)(nil)),\n", "_"+w, generated("W_"+w))
 		}
 		table.WriteString("\t}\n}\n")
-		g.aliases["path"], g.used["path"] = "path", true
+		g.used["path"] = true
+		g.alias("path")
 	}
 	symbols, err := g.file("symbols.go", table.String())
 	if err != nil {
@@ -196,24 +223,25 @@ func (im *Image) generationFiles(s *state, compiled map[string]bool, insts map[s
 // The entries are an array that the compiler lays out as static data: as
 // a map literal of reflect.ValueOf calls they were one init func that
 // took 4× the compile time of the rest of a 200-declaration generation
-// (0.84–0.97 s of CPU against 0.20–0.29 s).
+// (0.84–0.97 s of CPU against 0.20–0.29 s). Like the imports' names,
+// the code names no builtin a session may declare (len, make, any).
 const (
 	symbolsHead = `
 var __dmSymbols = [...]struct {
 	key   string
-	value any
+	value interface{}
 }{
 `
 	symbolsTail = `}
 
 // Symbols are the session's compiled declarations for the interpreter, in
 // the shape of yaegi's stdlib tables.
-var Symbols = map[string]map[string]reflect.Value{%q: __dmTable()}
+var Symbols = map[string]map[string]__dmreflect.Value{%q: __dmTable()}
 
-func __dmTable() map[string]reflect.Value {
-	m := make(map[string]reflect.Value, len(__dmSymbols))
+func __dmTable() map[string]__dmreflect.Value {
+	m := map[string]__dmreflect.Value{}
 	for _, s := range __dmSymbols {
-		m[s.key] = reflect.ValueOf(s.value)
+		m[s.key] = __dmreflect.ValueOf(s.value)
 	}
 	return m
 }
@@ -302,16 +330,16 @@ func constValue(c *types.Const) string {
 	val := c.Val()
 	switch val.Kind() {
 	case constant.String:
-		return fmt.Sprintf("constant.MakeFromLiteral(%q, token.STRING, 0)", val.ExactString())
+		return fmt.Sprintf("__dmconstant.MakeFromLiteral(%q, __dmtoken.STRING, 0)", val.ExactString())
 	case constant.Int:
-		return fmt.Sprintf("constant.MakeFromLiteral(%q, token.INT, 0)", val.ExactString())
+		return fmt.Sprintf("__dmconstant.MakeFromLiteral(%q, __dmtoken.INT, 0)", val.ExactString())
 	case constant.Float:
 		v := constant.Val(val)
 		f, ok := v.(*big.Float)
 		if !ok {
 			f = new(big.Float).SetRat(v.(*big.Rat))
 		}
-		return fmt.Sprintf("constant.MakeFromLiteral(%q, token.FLOAT, 0)", f.Text('g', int(f.Prec())))
+		return fmt.Sprintf("__dmconstant.MakeFromLiteral(%q, __dmtoken.FLOAT, 0)", f.Text('g', int(f.Prec())))
 	}
 	return c.Name()
 }

@@ -127,6 +127,7 @@ func (c *compiler) visit(n ast.Node) bool {
 		default:
 			c.blockCall(n)
 			c.compiledCall(n)
+			c.variadicCall(n)
 		}
 	case *ast.SelectorExpr:
 		c.checkMember(n)
@@ -187,6 +188,7 @@ func (c *compiler) visit(n ast.Node) bool {
 	case *ast.SwitchStmt:
 		c.ifaceSwitch(n)
 	case *ast.AssignStmt:
+		c.multiLitValues(c.defineTypes(n), n.TokPos, n.Rhs)
 		c.typedNils(n)
 		c.assignErrors(n)
 		c.ifaceFieldAssign(n)
@@ -199,6 +201,7 @@ func (c *compiler) visit(n ast.Node) bool {
 			return false // replaced by its value
 		}
 	case *ast.ValueSpec:
+		c.multiLitValues(c.specTypes(n), specEnd(n), n.Values)
 		c.assignErrors(n)
 		c.commaOk(len(n.Names), n.Values)
 		c.multiIfaceSpec(n)

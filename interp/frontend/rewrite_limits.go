@@ -26,7 +26,6 @@ func (c *compiler) compiledCall(call *ast.CallExpr) {
 	c.errorsAsStruct(call, fn)
 	c.templateMethods(call, fn)
 	c.reflectArgs(call, fn)
-	c.variadicIfaceArgs(call, sig, fn)
 }
 
 // calleeOf returns the signature and the func a call calls, if static.

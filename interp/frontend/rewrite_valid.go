@@ -47,9 +47,10 @@ func (c *compiler) gotoTargets() map[types.Object]bool {
 // typed variables, then single assignments: `_, ok = <-ch` (reflect.Set:
 // value of type int is not assignable to type chan int) and
 // `s1, s2 = a, b` of concrete values to interface variables (`var s1, s2
-// fmt.Stringer = a, b` at top level), and `a, b = i, f(w)` with a call on
-// the right, where yaegi assigns a wrong value to a (0 for i == 2). The
-// right side is evaluated first, then assigned in order, as Go does.
+// fmt.Stringer = a, b` at top level); `a, b = i, f(w)` with a call on the
+// right, where yaegi assigns a wrong value to a (0 for i == 2); and
+// litValues. The right side is evaluated first, then assigned in order, as
+// Go does.
 func (c *compiler) splitAssign(as *ast.AssignStmt) {
 	if as.Tok != token.ASSIGN || len(as.Lhs) < 2 || !c.needsSplit(as) {
 		return
@@ -94,18 +95,27 @@ func (c *compiler) needsSplit(as *ast.AssignStmt) bool {
 		}
 		return false
 	}
-	for _, r := range as.Rhs {
-		if hasCall(r) && !zeroValueCall(r) && !c.isPackageVar(as.Lhs[0]) {
-			return true
-		}
-	}
 	for i, l := range as.Lhs {
 		lt, rt := c.chk.info.Types[l].Type, c.chk.info.Types[as.Rhs[i]].Type
 		if lt != nil && rt != nil && types.IsInterface(lt) && !types.IsInterface(rt) && !c.chk.info.Types[as.Rhs[i]].IsNil() {
 			return true
 		}
 	}
-	return false
+	calls := false
+	for _, r := range as.Rhs {
+		if hasCall(r) && !zeroValueCall(r) && !c.isPackageVar(as.Lhs[0]) {
+			calls = true
+		}
+	}
+	if !calls && !c.litValues(as.Rhs) {
+		return false
+	}
+	for _, l := range as.Lhs {
+		if t := c.chk.info.Types[l].Type; t != nil && !c.writableAt(t, as.Pos()) {
+			return false // splitAssign's variable could not be typed
+		}
+	}
+	return true
 }
 
 // isPackageVar reports whether e names a variable of an imported package

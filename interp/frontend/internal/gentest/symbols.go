@@ -3,16 +3,16 @@
 package gentest
 
 import (
-	constant "go/constant"
-	token "go/token"
-	path "path"
-	reflect "reflect"
-	p3 "slices"
+	__dmconstant "go/constant"
+	__dmtoken "go/token"
+	__dmpath "path"
+	__dmreflect "reflect"
+	__dmp3 "slices"
 )
 
 var __dmSymbols = [...]struct {
 	key   string
-	value any
+	value interface{}
 }{
 	{"P_scale", &scale},
 	{"P_events", &events},
@@ -37,8 +37,8 @@ var __dmSymbols = [...]struct {
 	{"FP4_rect_h", __dmFP4_rect_h},
 	{"FG4_rect_h", __dmFG4_rect_h},
 	{"T_byArea", (*byArea)(nil)},
-	{"C_limit", constant.MakeFromLiteral("3", token.INT, 0)},
-	{"C_Greeting", constant.MakeFromLiteral("\"hi\"", token.STRING, 0)},
+	{"C_limit", __dmconstant.MakeFromLiteral("3", __dmtoken.INT, 0)},
+	{"C_Greeting", __dmconstant.MakeFromLiteral("\"hi\"", __dmtoken.STRING, 0)},
 	{"T_Meters", (*Meters)(nil)},
 	{"F_fib", fib},
 	{"F_scaled", scaled},
@@ -52,25 +52,25 @@ var __dmSymbols = [...]struct {
 	{"FG4_item_base", __dmFG4_item_base},
 	{"F_favArea", favArea},
 	{"F_totalArea", totalArea},
-	{"I_BinarySearchFunc_9a7fbe418a8b", p3.BinarySearchFunc[[]person, person, int]},
-	{"I_SortFunc_c1130e28af97", p3.SortFunc[[]person, person]},
+	{"I_BinarySearchFunc_9a7fbe418a8b", __dmp3.BinarySearchFunc[[]person, person, int]},
+	{"I_SortFunc_c1130e28af97", __dmp3.SortFunc[[]person, person]},
 }
 
 // Symbols are the session's compiled declarations for the interpreter, in
 // the shape of yaegi's stdlib tables.
-var Symbols = map[string]map[string]reflect.Value{"dmirror/session/session": __dmTable()}
+var Symbols = map[string]map[string]__dmreflect.Value{"dmirror/session/session": __dmTable()}
 
-func __dmTable() map[string]reflect.Value {
-	m := make(map[string]reflect.Value, len(__dmSymbols))
+func __dmTable() map[string]__dmreflect.Value {
+	m := map[string]__dmreflect.Value{}
 	for _, s := range __dmSymbols {
-		m[s.key] = reflect.ValueOf(s.value)
+		m[s.key] = __dmreflect.ValueOf(s.value)
 	}
 	return m
 }
 
 func init() {
-	p := reflect.TypeOf((*Shape)(nil)).Elem().PkgPath()
-	Symbols[p+"/"+path.Base(p)] = map[string]reflect.Value{
-		"_Shape": reflect.ValueOf((*__dmW_Shape)(nil)),
+	p := __dmreflect.TypeOf((*Shape)(nil)).Elem().PkgPath()
+	Symbols[p+"/"+__dmpath.Base(p)] = map[string]__dmreflect.Value{
+		"_Shape": __dmreflect.ValueOf((*__dmW_Shape)(nil)),
 	}
 }
