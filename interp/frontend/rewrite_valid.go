@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"slices"
 	"strings"
 )
 
@@ -95,6 +96,9 @@ func (c *compiler) needsSplit(as *ast.AssignStmt) bool {
 		}
 		return false
 	}
+	if slices.ContainsFunc(as.Rhs, zeroValueCall) {
+		return false // pass 1's `var a, b T`, not the cell's text
+	}
 	for i, l := range as.Lhs {
 		lt, rt := c.chk.info.Types[l].Type, c.chk.info.Types[as.Rhs[i]].Type
 		if lt != nil && rt != nil && types.IsInterface(lt) && !types.IsInterface(rt) && !c.chk.info.Types[as.Rhs[i]].IsNil() {
@@ -103,7 +107,7 @@ func (c *compiler) needsSplit(as *ast.AssignStmt) bool {
 	}
 	calls := false
 	for _, r := range as.Rhs {
-		if hasCall(r) && !zeroValueCall(r) && !c.isPackageVar(as.Lhs[0]) {
+		if hasCall(r) && !c.isPackageVar(as.Lhs[0]) {
 			calls = true
 		}
 	}
