@@ -116,7 +116,8 @@ func (c *compiler) needsSplit(as *ast.AssignStmt) bool {
 	}
 	for _, l := range as.Lhs {
 		if t := c.chk.info.Types[l].Type; t != nil && !c.writableAt(t, as.Pos()) {
-			return false // splitAssign's variable could not be typed
+			c.refuseMultiple(as.TokPos, t) // splitAssign's variable could not be typed
+			return false
 		}
 	}
 	return true

@@ -80,6 +80,7 @@ func (c *compiler) multiLitValues(ts []types.Type, op token.Pos, values []ast.Ex
 			return
 		}
 		if !c.writableAt(t, op) {
+			c.refuseMultiple(op, t)
 			return
 		}
 		names[i] = c.typeString(t)
@@ -90,6 +91,15 @@ func (c *compiler) multiLitValues(ts []types.Type, op token.Pos, values []ast.Ex
 	}
 	c.ed.replace(from, to, c.src[from:to]+"func() ("+strings.Join(names, ", ")+") { return ")
 	c.ed.insertOuter(c.coff(values[len(values)-1].End()), " }()")
+}
+
+// refuseMultiple fails a multiple assignment, := or var that yaegi would
+// get wrong (litValues, needsSplit) and that cannot be written otherwise,
+// as a variable of it has a type the cell cannot name: an error, where
+// running it would give some variables their zero values silently.
+func (c *compiler) refuseMultiple(pos token.Pos, t types.Type) {
+	c.errAt(c.coff(pos), "this multiple assignment is not supported by the interpreter: it would leave some variables at their zero values, and the type %s cannot be written in the cell to avoid that; assign the variables one by one",
+		types.TypeString(t, c.qualifier))
 }
 
 // defineTypes are the types of the variables of a := with as many values.
