@@ -93,6 +93,13 @@ func TestSlurmCompiledOutput(t *testing.T) {
 		checkDeath(t, r, "exiting", "exit code 3", "last words of 2")
 	})
 	t.Run("fatal error", func(t *testing.T) {
+		if raceEnabled {
+			// Under the race runtime the compiled line printed to
+			// stderr just before the stack overflow was missing from
+			// the report once in CI (not seen without -race): CI runs
+			// this test again without -race.
+			t.Skip("the last line before a stack overflow is not always kept under the race runtime")
+		}
 		r := slurm.exec(t, `_ = ParallelCollect([]int{1, 2}, func(x int) int { if x == 2 { fmt.Println("overflowing on", os.Getenv("SLURMD_NODENAME")); return overflow(x) }; return x }, WithMirrors(2))`)
 		checkDeath(t, r, "overflowing", "fatal error: stack overflow", "fatal error: stack overflow")
 		if !strings.Contains(r.Stream("stderr"), "overflowing 2") && !strings.Contains(failureReport(r), "overflowing 2") {

@@ -1,0 +1,5 @@
+//go:build !race
+
+package slurme2e
+
+const raceEnabled = false
