@@ -114,9 +114,10 @@ func elemValue(e ast.Expr) ast.Expr {
 	return e
 }
 
-// resultsOf is the result list of the func a return statement is in.
-func (c *compiler) resultsOf(ret *ast.ReturnStmt) *types.Tuple {
-	for p := c.parents[ret]; p != nil; p = c.parents[p] {
+// resultsOf is the result list of the func a statement is in; nil for
+// the statements of the cell itself.
+func (c *compiler) resultsOf(n ast.Node) *types.Tuple {
+	for p := c.parents[n]; p != nil; p = c.parents[p] {
 		var t types.Type
 		switch f := p.(type) {
 		case *ast.FuncLit:

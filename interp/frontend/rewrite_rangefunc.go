@@ -346,22 +346,8 @@ func (c *compiler) enclosingRangeFunc(n ast.Node) *rangeFuncLoop {
 // enclosingResults are the results of the func a statement is in; none
 // for the statements of the cell itself.
 func (c *compiler) enclosingResults(n ast.Node) *types.Tuple {
-	for p := c.parents[n]; p != nil; p = c.parents[p] {
-		var t types.Type
-		switch f := p.(type) {
-		case *ast.FuncLit:
-			t = c.chk.info.Types[f].Type
-		case *ast.FuncDecl:
-			if obj := c.chk.info.Defs[f.Name]; obj != nil {
-				t = obj.Type()
-			}
-		default:
-			continue
-		}
-		if sig, ok := t.(*types.Signature); ok {
-			return sig.Results()
-		}
-		break
+	if r := c.resultsOf(n); r != nil {
+		return r
 	}
 	return types.NewTuple()
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -162,23 +161,8 @@ var marker = regexp.MustCompile(`^-- (\S+) --$`)
 // oracle.
 func goRun(t *testing.T, p program) string {
 	t.Helper()
-	dir := t.TempDir()
-	src := "package main\n\n" + p.decls + "\nfunc main() {\n" + p.main + "}\n"
-	file := filepath.Join(dir, "main.go")
-	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "run", file)
-	cmd.Dir = dir
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("go run: %v\n%s", err, stderr.String())
-	}
-	return string(out)
+	out, _ := goRunStreams(t, p.decls, p.main)
+	return out
 }
 
 func contains(list []string, s string) bool {
