@@ -48,6 +48,8 @@ type engine struct {
 	started  func()                                   // what Args calls now
 	serial   int                                      // of the running chunk: Args is called with it
 
+	gcCycles func() uint64 // the collector's cycles so far (vm.GCCycles; tests fake it)
+
 	dec   *values.Decoder    // see decoder
 	decI  *yaegi.Interpreter // the interpreter dec was made for
 	decN  int                // and its number of declaration chunks
@@ -56,7 +58,7 @@ type engine struct {
 }
 
 func newEngine(stdout, stderr io.Writer, displays display.Publisher) *engine {
-	return &engine{stdout: stdout, stderr: stderr, displays: displays, gen: -1, src: modules.NewSource(nil)}
+	return &engine{stdout: stdout, stderr: stderr, displays: displays, gen: -1, src: modules.NewSource(nil), gcCycles: vm.GCCycles}
 }
 
 // build returns a fresh interpreter with the prelude, the driver package and

@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"syscall"
+	"time"
 
 	"github.com/dmirror/dmirror/interp/childproc"
 	"github.com/dmirror/dmirror/interp/vm"
@@ -16,8 +17,9 @@ import (
 // its live heap is small (vm.TuneGC), unless GOGC is set.
 const mirrorGCBudget = 64 << 20
 
-// wideProcs is how many Ps a mirror runs a long chunk on: one for the
-// interpreter, one on which the collector marks and sweeps meanwhile.
+// wideProcs is how many Ps a mirror runs a long, collecting chunk on: one
+// for the interpreter, one on which the collector marks and sweeps
+// meanwhile.
 const wideProcs = 2
 
 // tuneRuntime sets up the Go runtime of a mirror process for throughput.
@@ -29,22 +31,45 @@ const wideProcs = 2
 // passes the budget; the soft memory limit (half the address-space limit)
 // makes the GC work harder before the mirror runs out of memory.
 //
-// A mirror runs on one P, and on wideProcs while a chunk runs long (see
-// worker.run). With collections that rare, a second P pays even when every
+// A mirror runs on one P, and on wideProcs while a chunk that runs long
+// makes the collector run (see worker.run), as interpreted recursion
+// does. With collections that rare, a second P then pays even when every
 // core runs a mirror: the collector's work overlaps the interpreter's
-// instead of stopping it, as it does for the kernel's own loop. Measured,
-// 16 × fib(24) on 2 mirrors over the kernel's loop: speedups 1.82, 1.96,
-// 1.78, 1.94 on two Ps against 1.51, 1.73, 1.62, 1.53 on one, in
-// alternating runs (with GOGC=400 a second P had cost 40% more CPU). Short
-// chunks stay on one P, where the frame reader hands a message to the
-// chunk's goroutine without waking another thread (a warm call of 1,000
-// elements took 1.1–1.2 ms on two Ps against 0.6–1.0 ms on one). More Ps
-// would let the collector's idle workers take cores the other mirrors
-// need. The tuning lasts for the process.
+// instead of stopping it. Where the collector does not run (compiled code
+// computing, the common case since declarations are compiled), a second P
+// only costs: the chunk's goroutine moves between threads, and the OS may
+// queue two mirrors' threads on one core while another idles. Short
+// chunks stay on one P too, where the frame reader hands a message to the
+// chunk's goroutine without waking another thread. More Ps would let the
+// collector's idle workers take cores the other mirrors need. The tuning
+// lasts for the process.
 func tuneRuntime() {
 	runtime.GOMAXPROCS(1)
 	if os.Getenv("GOGC") == "" {
 		vm.TuneGC(mirrorGCBudget)
+	}
+}
+
+// pulseEvery is the period of pulse.
+const pulseEvery = 50 * time.Millisecond
+
+// pulse keeps a timer firing every pulseEvery until stop is closed, so
+// that the runtime's monitor thread, asleep while the mirror is idle,
+// wakes on its own within pulseEvery of a chunk's start. The mirror's
+// frames do not wake it (frame.Quiet), and its first system call would
+// wake it into a fast pace that costs the computing cores (see Quiet);
+// woken by a timer, it keeps its slow pace. A chunk needs it awake: on one
+// P, a computing chunk lets the frame reader run (a cancel, a request to
+// split) only when the monitor preempts it, every 10 ms.
+func pulse(stop <-chan struct{}) {
+	t := time.NewTicker(pulseEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
 	}
 }
 

@@ -32,7 +32,7 @@ const (
 	// no progress and give nothing away.
 	minTicks = 16
 	// longChunk is how long a chunk runs before it counts as long (see
-	// chunkHooks.long).
+	// chunkHooks.collecting and chunkHooks.last).
 	longChunk = 10 * time.Millisecond
 )
 
@@ -45,9 +45,9 @@ type chunkHooks struct {
 	split func() bool
 	// rest answers that request (Lo == Hi: nothing given).
 	rest func(restMsg)
-	// long is called once, from a tick, when the chunk has run for
-	// longChunk.
-	long func()
+	// collecting is called once, from a tick, when the chunk has run for
+	// longChunk and the collector has completed a cycle since it started.
+	collecting func()
 	// last is called once, from a tick, with how many elements are done,
 	// when a long chunk starts its last elements: those it runs without
 	// calling back. (In a short one, a rest fetched for the mirror ahead
@@ -70,8 +70,8 @@ func (e *engine) runChunk(ctx context.Context, m *runMsg, h chunkHooks) resultMs
 	if h.rest == nil {
 		h.rest = func(restMsg) {}
 	}
-	if h.long == nil {
-		h.long = func() {}
+	if h.collecting == nil {
+		h.collecting = func() {}
 	}
 	if h.last == nil {
 		h.last = func(int) {}
@@ -239,7 +239,8 @@ func (e *engine) drive(ctx context.Context, m *runMsg, fn loopFunc, a *chunkArgs
 	lastReport := start
 	end := a.xs.Len()
 	stride := 1
-	long, last := false, false
+	long, last, collecting := false, false, false
+	cycles := e.gcCycles()
 	e.driverMu.Lock()
 	e.serial++
 	serial := e.serial
@@ -255,7 +256,10 @@ func (e *engine) drive(ctx context.Context, m *runMsg, fn loopFunc, a *chunkArgs
 		now := time.Now()
 		if !long && now.Sub(start) >= longChunk {
 			long = true
-			h.long()
+		}
+		if long && !collecting && e.gcCycles() != cycles {
+			collecting = true
+			h.collecting()
 		}
 		if now.Sub(lastReport) >= progressEvery {
 			h.progress(k)

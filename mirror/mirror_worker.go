@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"sync"
 	"sync/atomic"
+	"syscall"
 
 	"github.com/dmirror/dmirror/interp/childproc"
 	"github.com/dmirror/dmirror/interp/frame"
@@ -28,22 +29,16 @@ func ServeWorker(ctx context.Context) error {
 	}
 	tuneRuntime()
 	vm.SetProgramArgs()
-	var in io.ReadCloser
-	var out io.WriteCloser
-	if os.Getenv(remotePortEnv) != "" {
-		c, err := dialRemoteKernel(ctx)
-		if err != nil {
-			return fmt.Errorf("mirror: %w", err)
-		}
-		in, out = c, c
-	} else {
-		var err error
-		if in, out, err = childproc.Pipes(); err != nil {
-			return fmt.Errorf("mirror: %w", err)
-		}
+	in, out, err := kernelConn(ctx)
+	if err != nil {
+		return fmt.Errorf("mirror: %w", err)
 	}
 	defer in.Close()
 	defer out.Close()
+	stopPulse := make(chan struct{})
+	pulsed := make(chan struct{})
+	defer func() { close(stopPulse); <-pulsed }()
+	go func() { defer close(pulsed); pulse(stopPulse) }()
 	// What compiled code prints reaches the kernel in frames, tagged with
 	// the mirror: through os.Stdout and os.Stderr, and, in a Slurm step,
 	// whatever reaches fd 1 and 2 (see RelayMode).
@@ -58,6 +53,43 @@ func ServeWorker(ctx context.Context) error {
 	// A Slurm step's fd 1 and 2 reach the kernel in frames too: no marks.
 	wk.marks = os.Getenv(remotePortEnv) == ""
 	return wk.serve(ctx, pipes)
+}
+
+// kernelConn returns the mirror's connection to the kernel, read and
+// written quietly (frame.Quiet): the inherited pipes of a local mirror,
+// or, in a Slurm step (remotePortEnv set), a TCP connection to the
+// kernel, authenticated.
+func kernelConn(ctx context.Context) (in io.ReadCloser, out io.WriteCloser, err error) {
+	if os.Getenv(remotePortEnv) != "" {
+		c, err := dialRemoteKernel(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		sc, ok := c.(syscall.Conn)
+		if !ok {
+			c.Close()
+			return nil, nil, fmt.Errorf("the connection to the kernel is a %T, with no descriptor", c)
+		}
+		q, err := frame.Quiet(sc, c)
+		if err != nil {
+			c.Close()
+			return nil, nil, err
+		}
+		return q, q, nil
+	}
+	fin, fout, err := childproc.Pipes()
+	if err != nil {
+		return nil, nil, err
+	}
+	if in, err = frame.Quiet(fin, fin); err == nil {
+		out, err = frame.Quiet(fout, fout)
+	}
+	if err != nil {
+		fin.Close()
+		fout.Close()
+		return nil, nil, err
+	}
+	return in, out, nil
 }
 
 // worker is the mirror side of the protocol.
@@ -79,7 +111,7 @@ type worker struct {
 	chunkOf    map[uint64]uint64
 	ranChunks  atomic.Bool // chunkOf is not empty
 
-	lastLong atomic.Bool // the last chunk ran long (see run)
+	lastCollecting atomic.Bool // the collector ran during the last chunk (see run)
 
 	// drain sends what compiled code printed and the pipes hold (see
 	// serve); nil without pipes.
@@ -222,14 +254,14 @@ func (wk *worker) run(ctx context.Context, eng *engine, m frame.Msg) error {
 		cancel()
 	}
 	wk.mu.Unlock()
-	// A long chunk runs on more Ps (see tuneRuntime): from its start when
-	// the mirror's last chunk was long too, as in a series of calls, else
-	// from the tick that finds it long. That tick runs on the interpreter's
-	// goroutine, which may outlive a cancelled chunk: the narrowing is
-	// handed over under a lock.
+	// A long chunk during which the collector runs gets more Ps (see
+	// tuneRuntime): from its start when the mirror's last chunk was such a
+	// chunk too, as in a series of calls, else from the tick that finds it
+	// so. That tick runs on the interpreter's goroutine, which may outlive
+	// a cancelled chunk: the narrowing is handed over under a lock.
 	var wideMu sync.Mutex
 	var narrow func()
-	if wk.lastLong.Swap(false) {
+	if wk.lastCollecting.Swap(false) {
 		narrow = widen()
 	}
 	defer func() {
@@ -242,10 +274,10 @@ func (wk *worker) run(ctx context.Context, eng *engine, m frame.Msg) error {
 	}()
 	res := eng.runChunk(ctx, &rm, chunkHooks{
 		started: func() { wk.runsChunk(m.ID) },
-		long: func() {
+		collecting: func() {
 			wideMu.Lock()
 			defer wideMu.Unlock()
-			wk.lastLong.Store(true)
+			wk.lastCollecting.Store(true)
 			if narrow == nil {
 				narrow = widen()
 			}

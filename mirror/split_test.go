@@ -156,27 +156,38 @@ func TestStaleTickStopsItsLoop(t *testing.T) {
 	assert.Zero(t, end, "the loop's condition k < end fails at once")
 }
 
-// TestLongChunkSaysSo: a chunk that has run for longChunk calls long, once;
-// a quick one does not.
-func TestLongChunkSaysSo(t *testing.T) {
+// TestCollectingChunkSaysSo: a chunk that has run for longChunk while the
+// collector ran calls collecting, once; a quick one does not, nor a long
+// one during which the collector did not run.
+func TestCollectingChunkSaysSo(t *testing.T) {
 	var out bytes.Buffer
 	e := newEngine(&out, &out, nil)
 	nap := JobBlock{Expr: "nap", Type: "func(int) int", Pos: "cell[2] line 1"}
 	decls := []string{"import \"time\"\nfunc nap(ms int) int { time.Sleep(time.Duration(ms) * time.Millisecond); return ms }"}
+	long := int(longChunk / time.Millisecond)
 	for _, tc := range []struct {
-		xs   []int
-		want int
+		xs        []int
+		collector bool // a cycle completes between any two looks
+		want      int
 	}{
-		{[]int{0, 0, 0, 0}, 0},
-		{[]int{int(longChunk / time.Millisecond), 1, 1, 1}, 1},
+		{[]int{0, 0, 0, 0}, true, 0},
+		{[]int{long, 1, 1, 1}, false, 0},
+		{[]int{long, 1, 1, 1}, true, 1},
 	} {
-		longs := 0
+		var cycles uint64
+		e.gcCycles = func() uint64 {
+			if tc.collector {
+				cycles++
+			}
+			return cycles
+		}
+		calls := 0
 		m := &runMsg{Rebuild: e.i == nil, Op: OpCollect, Blocks: []JobBlock{nap}, Data: mustEncode(t, tc.xs), Mirror: 1, Decls: decls}
 		if e.i != nil {
 			m.Base, m.Decls = len(e.decls), nil
 		}
-		res := e.runChunk(context.Background(), m, chunkHooks{long: func() { longs++ }})
+		res := e.runChunk(context.Background(), m, chunkHooks{collecting: func() { calls++ }})
 		require.Nil(t, res.Failure)
-		assert.Equal(t, tc.want, longs, "chunk %v", tc.xs)
+		assert.Equal(t, tc.want, calls, "chunk %v, collector running: %v", tc.xs, tc.collector)
 	}
 }

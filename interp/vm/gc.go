@@ -71,3 +71,13 @@ func armAfterGC(f func() bool) {
 		}
 	}, struct{}{})
 }
+
+// GCCycles is how many collections the process has completed.
+func GCCycles() uint64 {
+	s := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
+}

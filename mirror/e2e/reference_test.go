@@ -39,7 +39,7 @@ func runReference(spec string, in io.Reader, out io.Writer) error {
 	case "image":
 		debug.SetGCPercent(400) // as interp.imageGCPercent
 	case "mirror":
-		runtime.GOMAXPROCS(min(2, runtime.NumCPU())) // as mirror.tuneRuntime
+		runtime.GOMAXPROCS(min(2, runtime.NumCPU())) // as mirror.tuneRuntime for a collecting chunk
 		vm.TuneGC(64 << 20)
 	default:
 		return fmt.Errorf("%s=%q: role %q is neither image nor mirror", referenceEnv, spec, role)
