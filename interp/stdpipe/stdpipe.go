@@ -13,6 +13,7 @@ import (
 	"os"
 	"sync"
 	"syscall"
+	"unsafe"
 )
 
 // A Pipe is the pipe behind os.Stdout or os.Stderr.
@@ -97,9 +98,17 @@ func (p *Pipe) Drain(wait bool, emit func([]byte)) {
 	p.readLocked(emit)
 }
 
+// readLocked reads with raw system calls: the pipe never blocks (Go made
+// it non-blocking), and a drain at the end of a mirror's chunk then does
+// not wake the runtime's monitor into its fast pace (see frame.Quiet).
 func (p *Pipe) readLocked(emit func([]byte)) (total int, eof bool) {
 	for {
-		n, err := syscall.Read(p.fd, p.buf)
+		r, _, errno := syscall.RawSyscall(syscall.SYS_READ, uintptr(p.fd), uintptr(unsafe.Pointer(&p.buf[0])), uintptr(len(p.buf)))
+		n := int(r)
+		var err error
+		if errno != 0 {
+			n, err = 0, errno
+		}
 		if n > 0 {
 			total += n
 			if p.journal != nil {
