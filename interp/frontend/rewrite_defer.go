@@ -250,6 +250,9 @@ func (c *compiler) methodCall(call *ast.CallExpr) (methodParts, bool) {
 		tv := c.chk.info.Types[a]
 		m.args, m.constant = append(m.args, c.text(a)), append(m.constant, tv.Value != nil || tv.IsNil())
 	}
+	if s := c.nilVariadic(call); s != "" {
+		inner = append(inner, s+"...")
+	}
 	m.call = fmt.Sprintf("__dmp0.%s(%s)", f.Sel.Name, strings.Join(inner, ", "))
 	return m, true
 }

@@ -530,7 +530,7 @@ func (c *compiler) goStmt(g *ast.GoStmt) {
 		return
 	}
 	c.ed.replaceFunc(c.coff(g.Pos()), c.coff(g.End()), func() string {
-		decls, inv := c.callNow(g.Call, true, true)
+		decls, inv, _ := c.callNow(g.Call, true, true)
 		hook := fmt.Sprintf("__dmGo(__dmGoCell(%d), func() { %s })", cell, inv)
 		return ownFrame(strings.Join(append(decls, hook), "; "))
 	})
@@ -568,8 +568,8 @@ func (c *compiler) deferStmt(d *ast.DeferStmt) {
 		// A declared func deferred in a func literal goes through a
 		// variable: yaegi silently skips the call if the func is declared
 		// later in the source.
-		decls, inv := c.callNow(d.Call, c.inFuncLit(d), false)
-		if d.Call.Ellipsis.IsValid() {
+		decls, inv, spread := c.callNow(d.Call, c.inFuncLit(d), false)
+		if spread {
 			// yaegi fails on a deferred call with a spread argument
 			// ("cannot use []string as type string"); a func literal
 			// makes the call instead.
@@ -583,12 +583,13 @@ func (c *compiler) deferStmt(d *ast.DeferStmt) {
 }
 
 // callNow returns declarations that evaluate call's func value, receiver
-// and arguments, and the call of those values. Constants, nil, declared
-// funcs, func literals and package funcs need no variable. With names,
-// a declared func's name is copied too, and with lits a func literal (a
-// go statement's, as before; a deferred literal must stay: yaegi
-// deadlocks calling a literal of the returning func in its defers).
-func (c *compiler) callNow(call *ast.CallExpr, names, lits bool) (decls []string, inv string) {
+// and arguments, and the call of those values, and whether that call
+// spreads a slice (xs...). Constants, nil, declared funcs, func literals
+// and package funcs need no variable. With names, a declared func's name
+// is copied too, and with lits a func literal (a go statement's, as
+// before; a deferred literal must stay: yaegi deadlocks calling a
+// literal of the returning func in its defers).
+func (c *compiler) callNow(call *ast.CallExpr, names, lits bool) (decls []string, inv string, spread bool) {
 	fun := c.text(call.Fun)
 	recvArg := "" // the receiver, for the accessor of a compiled type's method
 	fe := ast.Unparen(call.Fun)
@@ -655,7 +656,7 @@ func (c *compiler) callNow(call *ast.CallExpr, names, lits bool) (decls []string
 				names[i] = c.name("A")
 			}
 			decls = append(decls, strings.Join(names, ", ")+" := "+c.text(call.Args[0]))
-			return decls, fun + "(" + strings.Join(names, ", ") + ")"
+			return decls, fun + "(" + strings.Join(names, ", ") + ")", false
 		}
 	}
 	for i, a := range call.Args {
@@ -679,11 +680,15 @@ func (c *compiler) callNow(call *ast.CallExpr, names, lits bool) (decls []string
 	if recvArg != "" {
 		args = append([]string{recvArg}, args...)
 	}
+	spread = call.Ellipsis.IsValid()
+	if s := c.nilVariadic(call); s != "" {
+		args, spread = append(args, s), true
+	}
 	inv = fun + "(" + strings.Join(args, ", ")
-	if call.Ellipsis.IsValid() {
+	if spread {
 		inv += "..."
 	}
-	return decls, inv + ")"
+	return decls, inv + ")", spread
 }
 
 func identOf(e ast.Expr) *ast.Ident {

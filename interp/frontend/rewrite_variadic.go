@@ -160,6 +160,27 @@ func (c *compiler) emptyVariadic(call *ast.CallExpr, sig *types.Signature) {
 	c.ed.insertOuter(c.coff(call.Args[len(call.Args)-1].End()), ", "+s+"...")
 }
 
+// nilVariadic is the argument a deferred call or go statement, whose
+// arguments are written out one by one, spreads for the variadic
+// parameter ...T of a session func, method or func value when call gives
+// it none: []T(nil), as Go passes. yaegi passes an empty slice that is
+// not nil there, to interpreted and compiled funcs alike (emptyVariadic
+// is the same fix for other calls of compiled funcs). It is "" otherwise,
+// or when the cell cannot name T.
+func (c *compiler) nilVariadic(call *ast.CallExpr) string {
+	tv := c.chk.info.Types[call.Fun]
+	sig, _ := tv.Type.(*types.Signature)
+	if sig == nil || !sig.Variadic() || tv.IsType() || c.isBuiltinCall(call) ||
+		call.Ellipsis.IsValid() || len(call.Args) >= sig.Params().Len() {
+		return ""
+	}
+	_, fn := c.calleeOf(call)
+	if fn != nil && fn.Pkg() != nil && fn.Pkg().Path() != "main" {
+		return ""
+	}
+	return c.nilSlice(sig)
+}
+
 // nilSlice is []T(nil) for the variadic parameter ...T of sig, "" when
 // the cell cannot name T.
 func (c *compiler) nilSlice(sig *types.Signature) string {
