@@ -38,7 +38,11 @@
 //     the interpreted frames and their locals. Each mirror's address space
 //     is limited (childproc.MirrorMemoryEnv), so a runaway block fails its mirror with
 //     "out of memory" rather than the machine; a mirror collects garbage
-//     after a fixed allocation budget, on a P of its own (tuneRuntime).
+//     after a fixed allocation budget, on a P of its own while a long
+//     chunk collects (tuneRuntime). A mirror reads and writes its frames
+//     with raw system calls (frame.Quiet), so that a chunk's start does
+//     not wake the Go runtime's monitor into a pace that costs the
+//     computing cores; a timer (pulse) wakes it instead.
 //
 // The image contract: a mirror has every declaration the session made up
 // to the call; a block sees the kernel's current values of the globals it
