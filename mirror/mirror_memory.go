@@ -73,8 +73,8 @@ func pulse(stop <-chan struct{}) {
 	}
 }
 
-// widen lets the mirror's runtime use wideProcs Ps for a long, collecting chunk, and
-// returns the func that narrows it back.
+// widen lets the mirror's runtime use wideProcs Ps for a long, collecting
+// chunk, and returns the func that narrows it back.
 func widen() (narrow func()) {
 	old := runtime.GOMAXPROCS(min(wideProcs, runtime.NumCPU()))
 	return func() { runtime.GOMAXPROCS(old) }
