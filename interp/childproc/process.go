@@ -1,7 +1,6 @@
 package childproc
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -9,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"unsafe"
 	"time"
 
 	"github.com/dmirror/dmirror/interp/frame"
@@ -165,10 +165,34 @@ func (p *Process) Ended() bool {
 		return true
 	default:
 	}
-	if errors.Is(p.cmd.Process.Signal(syscall.Signal(0)), os.ErrProcessDone) {
-		return true
+	return childExited(p.cmd.Process.Pid)
+}
+
+// waitid's arguments: P_PID, and WNOWAIT, which leaves the child
+// waitable for os/exec's Wait.
+const (
+	pPID    = 1
+	wNOWAIT = 0x1000000
+)
+
+// childExited reports whether pid, a child of this process, has ended: a
+// zombie not waited for yet, or already reaped. It is one system call
+// (the pool asks it of every idle mirror before each Parallel call;
+// signalling the child and reading /proc, as exited does, took 80 µs a
+// mirror here), falling back to exited if waitid fails otherwise.
+func childExited(pid int) bool {
+	var info [128]byte // a siginfo_t
+	_, _, errno := syscall.Syscall6(syscall.SYS_WAITID, pPID, uintptr(pid), uintptr(unsafe.Pointer(&info[0])),
+		syscall.WEXITED|syscall.WNOHANG|wNOWAIT, 0, 0)
+	switch errno {
+	case 0:
+		// si_pid, at offset 16 on 64-bit Linux, is 0 while no child
+		// has a state to report.
+		return *(*int32)(unsafe.Pointer(&info[16])) != 0
+	case syscall.ECHILD:
+		return true // reaped
 	}
-	return exited(p.cmd.Process.Pid)
+	return exited(pid)
 }
 
 // exited reports whether process pid has ended but not been waited for

@@ -213,6 +213,36 @@ func TestExitedSeesZombies(t *testing.T) {
 	}
 }
 
+// TestChildExitedSeesZombies: a running child has not exited; once it has
+// ended it has, as a zombie and after it was waited for.
+func TestChildExitedSeesZombies(t *testing.T) {
+	cmd := exec.Command("/bin/sh", "-c", "read x")
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := cmd.Process.Pid
+	if childExited(pid) {
+		t.Fatal("a running child counts as exited")
+	}
+	in.Close() // read ends: the child exits
+	if !waitZombie(t, pid) {
+		t.Fatal("the child did not end")
+	}
+	if !childExited(pid) {
+		t.Fatal("a zombie child has not exited")
+	}
+	if err := cmd.Wait(); cmd.ProcessState == nil {
+		t.Fatal(err) // "read" at EOF exits 1: any exit state will do
+	}
+	if !childExited(pid) {
+		t.Fatal("a reaped child has not exited")
+	}
+}
+
 // TestEndedAsSoonAsTheChildExits: once a killed child has ended, Ended
 // says so, whether the child is still a zombie or already reaped, before
 // Done is closed.
