@@ -8,8 +8,8 @@ import (
 	"strings"
 	"sync"
 	"syscall"
-	"unsafe"
 	"time"
+	"unsafe"
 
 	"github.com/dmirror/dmirror/interp/frame"
 )
