@@ -22,7 +22,9 @@ import (
 // __dmw.Tick with its state slice and how many elements it has done, which
 // says when to call
 // again and where the chunk now ends. __dmSt[0] and __dmSt[1] are
-// the element and the block being run, read after a panic. Calling an
+// the element and the block being run, read after a panic; __dmSt[2] is
+// the number of elements (not len(__dmXs): a session may declare a func
+// named len, which the loop, in the session's package, would call). Calling an
 // interpreted func costs about a microsecond in yaegi, many times the work
 // of a small block, so a func literal block is inlined into the loop when
 // that cannot change what it does (see inlinable); otherwise the loop calls
@@ -75,7 +77,7 @@ func loopSource(op string, blocks []JobBlock, inline bool) (string, []string, er
 	fmt.Fprintf(&sb, "\tvar __dmZ %s\n\tvar __dmX %s\n", g.results[0], elem)
 	// The chunk ends at __dmEnd, which Tick lowers when the rest of the
 	// chunk is given to an idle mirror (see engine.drive).
-	sb.WriteString("\t__dmNext, __dmEnd := 1, len(__dmXs)\n\tfor __dmK := 0; __dmK < __dmEnd; __dmK++ {\n\t\t__dmSt[0] = __dmK\n\t\t__dmX = __dmXs[__dmK]\n")
+	sb.WriteString("\t__dmNext, __dmEnd := 1, __dmSt[2]\n\tfor __dmK := 0; __dmK < __dmEnd; __dmK++ {\n\t\t__dmSt[0] = __dmK\n\t\t__dmX = __dmXs[__dmK]\n")
 	body, err := g.opBody(op, info)
 	if err != nil {
 		return "", nil, err

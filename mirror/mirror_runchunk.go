@@ -94,7 +94,7 @@ type chunkArgs struct {
 	out    reflect.Value // []O
 	keep   []bool
 	offset int
-	state  []int // element and block being run
+	state  []int // element and block being run, number of elements
 }
 
 func (a *chunkArgs) values() []reflect.Value {
@@ -119,7 +119,7 @@ func (e *engine) runChunkState(ctx context.Context, m *runMsg, h chunkHooks) res
 	if err != nil {
 		return setupFailure(err)
 	}
-	a := &chunkArgs{offset: m.Offset, state: make([]int, 2)}
+	a := &chunkArgs{offset: m.Offset, state: make([]int, 3)}
 	ft := fn.typ
 	for _, b := range m.Blocks {
 		caps, err := decodeCaptures(dec, b, ft, len(a.caps))
@@ -133,6 +133,7 @@ func (e *engine) runChunkState(ctx context.Context, m *runMsg, h chunkHooks) res
 		return setupFailure(fmt.Errorf("elements %d and on: %w", m.Offset, err))
 	}
 	n := a.xs.Len()
+	a.state[2] = n
 	a.out = reflect.MakeSlice(ft.In(nc+1), n, n)
 	a.keep = make([]bool, n)
 	return e.drive(ctx, m, fn, a, h)

@@ -84,7 +84,7 @@ func ignorable(msg string) bool {
 }
 
 // check type-checks src. Funcs declared before offset stubBefore get
-// the body `{ panic(0) }` first: a check that only needs the cell's types
+// a stub body first (stubBody): a check that only needs the cell's types
 // skips the committed bodies.
 func (im *Image) check(src string, name string, stubBefore int) (*checked, error) {
 	f, err := parser.ParseFile(im.fset, name, src, parser.SkipObjectResolution)
@@ -94,9 +94,7 @@ func (im *Image) check(src string, name string, stubBefore int) (*checked, error
 	base := im.fset.File(f.Pos()).Base()
 	for _, d := range f.Decls {
 		if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil && int(fd.Pos())-base < stubBefore {
-			fd.Body = &ast.BlockStmt{Lbrace: fd.Body.Lbrace, Rbrace: fd.Body.Rbrace, List: []ast.Stmt{
-				&ast.ExprStmt{X: &ast.CallExpr{Fun: ast.NewIdent("panic"), Args: []ast.Expr{&ast.BasicLit{Kind: token.INT, Value: "0"}}}},
-			}}
+			fd.Body = stubBody(fd.Body)
 		}
 	}
 	c := &checked{file: f, tf: im.fset.File(f.Pos())}
