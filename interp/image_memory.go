@@ -5,7 +5,6 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
-	"runtime/metrics"
 	"strconv"
 	"syscall"
 	"time"
@@ -106,22 +105,13 @@ const (
 
 // heapObjects is the heap in use, live or not yet collected.
 func heapObjects() (uint64, bool) {
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	metrics.Read(sample)
-	if sample[0].Value.Kind() != metrics.KindUint64 {
-		return 0, false
-	}
-	return sample[0].Value.Uint64(), true
+	return vm.Uint64Metric("/memory/classes/heap/objects:bytes")
 }
 
 // liveHeap is the heap that survived the last collection.
 func liveHeap() uint64 {
-	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	metrics.Read(sample)
-	if sample[0].Value.Kind() != metrics.KindUint64 {
-		return 0
-	}
-	return sample[0].Value.Uint64()
+	n, _ := vm.Uint64Metric("/gc/heap/live:bytes")
+	return n
 }
 
 // freeMargin is how much more than before a cell stopped for memory the

@@ -65,12 +65,15 @@ func kernelConn(ctx context.Context) (in io.ReadCloser, out io.WriteCloser, err 
 		if err != nil {
 			return nil, nil, err
 		}
-		sc, ok := c.(syscall.Conn)
+		sc, ok := c.(interface {
+			syscall.Conn
+			io.Closer
+		})
 		if !ok {
 			c.Close()
 			return nil, nil, fmt.Errorf("the connection to the kernel is a %T, with no descriptor", c)
 		}
-		q, err := frame.Quiet(sc, c)
+		q, err := frame.Quiet(sc)
 		if err != nil {
 			c.Close()
 			return nil, nil, err
@@ -81,8 +84,8 @@ func kernelConn(ctx context.Context) (in io.ReadCloser, out io.WriteCloser, err 
 	if err != nil {
 		return nil, nil, err
 	}
-	if in, err = frame.Quiet(fin, fin); err == nil {
-		out, err = frame.Quiet(fout, fout)
+	if in, err = frame.Quiet(fin); err == nil {
+		out, err = frame.Quiet(fout)
 	}
 	if err != nil {
 		fin.Close()

@@ -18,11 +18,11 @@ func quietPipe(t *testing.T) (r, w io.ReadWriteCloser) {
 		t.Fatal(err)
 	}
 	rf, wf := os.NewFile(uintptr(fds[0]), "r"), os.NewFile(uintptr(fds[1]), "w")
-	r, err := Quiet(rf, rf)
+	r, err := Quiet(rf)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w, err = Quiet(wf, wf); err != nil {
+	if w, err = Quiet(wf); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { r.Close(); w.Close() })

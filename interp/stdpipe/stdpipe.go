@@ -13,7 +13,8 @@ import (
 	"os"
 	"sync"
 	"syscall"
-	"unsafe"
+
+	"github.com/dmirror/dmirror/interp/frame"
 )
 
 // A Pipe is the pipe behind os.Stdout or os.Stderr.
@@ -98,17 +99,13 @@ func (p *Pipe) Drain(wait bool, emit func([]byte)) {
 	p.readLocked(emit)
 }
 
-// readLocked reads with raw system calls: the pipe never blocks (Go made
-// it non-blocking), and a drain at the end of a mirror's chunk then does
-// not wake the runtime's monitor into its fast pace (see frame.Quiet).
+// readLocked reads with raw system calls (frame.RawRead): the pipe never
+// blocks (Go made it non-blocking), and a drain at the end of a mirror's
+// chunk then does not wake the runtime's monitor into its fast pace (see
+// frame.Quiet).
 func (p *Pipe) readLocked(emit func([]byte)) (total int, eof bool) {
 	for {
-		r, _, errno := syscall.RawSyscall(syscall.SYS_READ, uintptr(p.fd), uintptr(unsafe.Pointer(&p.buf[0])), uintptr(len(p.buf)))
-		n := int(r)
-		var err error
-		if errno != 0 {
-			n, err = 0, errno
-		}
+		n, err := frame.RawRead(uintptr(p.fd), p.buf)
 		if n > 0 {
 			total += n
 			if p.journal != nil {
@@ -118,8 +115,6 @@ func (p *Pipe) readLocked(emit func([]byte)) (total int, eof bool) {
 			}
 		}
 		switch {
-		case errors.Is(err, syscall.EINTR):
-			continue
 		case err != nil:
 			return total, !errors.Is(err, syscall.EAGAIN)
 		case n == 0:

@@ -74,10 +74,17 @@ func armAfterGC(f func() bool) {
 
 // GCCycles is how many collections the process has completed.
 func GCCycles() uint64 {
-	s := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
+	n, _ := Uint64Metric("/gc/cycles/total:gc-cycles")
+	return n
+}
+
+// Uint64Metric reads one runtime metric of kind uint64 (runtime/metrics);
+// false if the runtime has no such metric.
+func Uint64Metric(name string) (uint64, bool) {
+	s := []metrics.Sample{{Name: name}}
 	metrics.Read(s)
 	if s[0].Value.Kind() != metrics.KindUint64 {
-		return 0
+		return 0, false
 	}
-	return s[0].Value.Uint64()
+	return s[0].Value.Uint64(), true
 }
